@@ -1,0 +1,410 @@
+//! What SageMaker jobs share: images (declared or inline), instance types checked
+//! against aws-sdk-sagemaker's own enums, counts and volumes, code files.
+
+use std::collections::HashMap;
+
+use aws_sdk_sagemaker::types::{
+    ProcessingInstanceType, TrainingInstanceType, TransformInstanceType,
+};
+use sha2::{Digest, Sha256};
+
+use super::values::Lowerer;
+use super::Context;
+use crate::diagnostics::suggest::{did_you_mean, help_for};
+use crate::diagnostics::{Code, Diagnostic};
+use crate::ir::{CodeFile, Image, ImageRef, Resources, Text, TextPart, Value};
+use crate::syntax::ast::{self, Expr, ExprKind};
+
+/// The three kinds of SageMaker job, each with its own list of instance types.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum JobKind {
+    Processing,
+    Training,
+    Transform,
+}
+
+impl JobKind {
+    pub fn instance_types(self) -> &'static [&'static str] {
+        match self {
+            JobKind::Processing => ProcessingInstanceType::values(),
+            JobKind::Training => TrainingInstanceType::values(),
+            JobKind::Transform => TransformInstanceType::values(),
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            JobKind::Processing => "processing",
+            JobKind::Training => "training",
+            JobKind::Transform => "transform",
+        }
+    }
+}
+
+/// Resolves every `image NAME = ...` declaration.
+pub fn lower_images(
+    lw: &mut Lowerer,
+    images: &[&ast::Image],
+    region: Option<&str>,
+    region_span: Option<crate::source::Span>,
+) -> HashMap<String, Image> {
+    let mut out = HashMap::new();
+    for image in images {
+        let resolved = match &image.value.kind {
+            ExprKind::Call(name, args) => {
+                sagemaker_image(lw, name, args, &image.value, region, region_span)
+                    .map(|(uri, fw)| (uri, Some(fw)))
+            }
+            _ => lw
+                .static_text(&image.value, "an image")
+                .and_then(|uri| check_uri(lw, &image.value, uri))
+                .map(|uri| (uri, None)),
+        };
+        if let Some((uri, framework)) = resolved {
+            out.insert(
+                image.name.node.clone(),
+                Image {
+                    name: image.name.clone(),
+                    uri,
+                    framework,
+                    span: image.span,
+                },
+            );
+        }
+    }
+    out
+}
+
+fn check_uri(lw: &mut Lowerer, e: &Expr, uri: String) -> Option<String> {
+    let ok = !uri.is_empty() && !uri.contains(char::is_whitespace) && uri.len() <= 255;
+    if ok {
+        return Some(uri);
+    }
+    lw.push(
+        Diagnostic::new(Code::InvalidValue, e.span, "not a container image URI")
+            .label("invalid image")
+            .help("write the image's URI, e.g. \"123456789012.dkr.ecr.us-east-1.amazonaws.com/my-image:1\" (at most 255 characters, no spaces)"),
+    );
+    None
+}
+
+/// `sagemaker_image(framework, version[, processor])`
+fn sagemaker_image(
+    lw: &mut Lowerer,
+    name: &ast::Ident,
+    args: &[Expr],
+    call: &Expr,
+    region: Option<&str>,
+    region_span: Option<crate::source::Span>,
+) -> Option<(String, (String, String))> {
+    if name.node != "sagemaker_image" {
+        lw.push(
+            Diagnostic::new(
+                Code::UnknownFunction,
+                name.span,
+                format!("unknown function `{}`", name.node),
+            )
+            .label("unknown function")
+            .help("the one function is `sagemaker_image(framework, version)`"),
+        );
+        return None;
+    }
+    if !(2..=3).contains(&args.len()) {
+        lw.push(
+            Diagnostic::new(Code::WrongValueType, call.span, format!("`sagemaker_image` takes 2 or 3 arguments, found {}", args.len()))
+                .label("wrong number of arguments")
+                .help("write `sagemaker_image(\"xgboost\", \"1.7-1\")`, optionally with a processor: `sagemaker_image(\"pytorch\", \"2.1\", \"gpu\")`"),
+        );
+        return None;
+    }
+    let texts: Vec<Option<String>> = args
+        .iter()
+        .map(|a| lw.static_text(a, "an argument of `sagemaker_image`"))
+        .collect();
+    let (framework, version) = match (texts.first(), texts.get(1)) {
+        (Some(Some(f)), Some(Some(v))) => (f.clone(), v.clone()),
+        _ => return None,
+    };
+    let processor = match texts.get(2) {
+        Some(Some(p)) => Some(p.clone()),
+        Some(None) => return None,
+        None => None,
+    };
+    let Some(region) = region else {
+        lw.push(
+            Diagnostic::new(
+                Code::MissingKey,
+                call.span,
+                "`sagemaker_image` needs the pipeline's `region`",
+            )
+            .label("resolved for the pipeline's region")
+            .help("add `region = \"us-east-1\"` (or your region) to the pipeline"),
+        );
+        return None;
+    };
+    match crate::images::sagemaker_image_uri(&framework, &version, processor.as_deref(), region) {
+        Ok(uri) => Some((uri.uri, (framework, version))),
+        Err(err) => {
+            use crate::images::ImageError;
+            let arg_span = |i: usize| args.get(i).map_or(call.span, |a| a.span);
+            let (span, message, known) = match err {
+                ImageError::UnknownFramework { known } => (
+                    arg_span(0),
+                    format!("no SageMaker image for framework `{framework}`"),
+                    known,
+                ),
+                ImageError::UnknownVersion { known, .. } => (
+                    arg_span(1),
+                    format!("no `{framework}` image with version `{version}`"),
+                    known,
+                ),
+                ImageError::UnknownRegion { known, .. } => (
+                    region_span.unwrap_or(call.span),
+                    format!("no `{framework}` image is published in region `{region}`"),
+                    known,
+                ),
+                ImageError::UnknownProcessor { known, .. } => (
+                    arg_span(2),
+                    format!(
+                        "`{framework}` has no `{}` image",
+                        processor.unwrap_or_default()
+                    ),
+                    known,
+                ),
+            };
+            let what = "known values";
+            let text = match &err_key(&span, args) {
+                Some(value) => help_for(value, known.iter().map(String::as_str), what),
+                None => help_for("", known.iter().map(String::as_str), what),
+            };
+            lw.push(
+                Diagnostic::new(Code::UnknownSagemakerImage, span, message)
+                    .label("not in mlpc's image table")
+                    .maybe_help(text),
+            );
+            None
+        }
+    }
+}
+
+/// The literal text of the argument at `span`, for suggestions.
+fn err_key(span: &crate::source::Span, args: &[Expr]) -> Option<String> {
+    args.iter()
+        .find(|a| a.span == *span)
+        .and_then(|a| match &a.kind {
+            ExprKind::Str(parts) => match parts.as_slice() {
+                [ast::StrPart::Text(t)] => Some(t.clone()),
+                _ => None,
+            },
+            _ => None,
+        })
+}
+
+/// `image = NAME` (a declared image) or `image = "uri"`.
+pub fn image_ref(
+    lw: &mut Lowerer,
+    e: &Expr,
+    images: &HashMap<String, Image>,
+    declared: &[&str],
+) -> Option<ImageRef> {
+    match &e.kind {
+        ExprKind::Path(p) if p.segments.len() == 1 => {
+            let name = p.segments.first().map(|s| s.text()).unwrap_or("");
+            if let Some(image) = images.get(name) {
+                return Some(ImageRef {
+                    name: name.to_string(),
+                    uri: image.uri.clone(),
+                });
+            }
+            if !declared.contains(&name) {
+                lw.push(
+                    Diagnostic::new(
+                        Code::UnknownImage,
+                        e.span,
+                        format!("unknown image `{name}`"),
+                    )
+                    .label("not declared")
+                    .maybe_help(
+                        help_for(name, declared.iter().copied(), "images")
+                            .or_else(|| Some(format!("declare it: `image {name} = \"URI\"`"))),
+                    ),
+                );
+            }
+            None
+        }
+        _ => {
+            let uri = lw.static_text(e, "`image`")?;
+            let uri = check_uri(lw, e, uri)?;
+            Some(ImageRef {
+                name: String::new(),
+                uri,
+            })
+        }
+    }
+}
+
+/// `instance`, `count`, `volume_gb` of a job.
+pub fn resources(
+    lw: &mut Lowerer,
+    cx: &Context,
+    kind: JobKind,
+    instance: &Expr,
+    count: Option<&Expr>,
+    volume: Option<&Expr>,
+) -> Option<Resources> {
+    let text = lw.text(instance, "`instance`");
+    if let Some(text) = &text {
+        check_instance(lw, cx, kind, instance, text);
+    }
+    let count = match count {
+        Some(e) => positive(lw, e, "`count`", 1, 100),
+        None => Some(Value::Int(1)),
+    };
+    let volume_gb = match volume {
+        Some(e) => positive(lw, e, "`volume_gb`", 1, 16384),
+        None => Some(Value::Int(30)),
+    };
+    let instance_value = match text?.parts.as_slice() {
+        [TextPart::Param(name)] => Value::Param(name.clone()),
+        parts => Value::Text(Text {
+            parts: parts.to_vec(),
+        }),
+    };
+    Some(Resources {
+        instance: instance_value,
+        instance_span: instance.span,
+        count: count?,
+        volume_gb: volume_gb?,
+    })
+}
+
+/// An integer field that must be positive when it is a literal.
+fn positive(lw: &mut Lowerer, e: &Expr, field: &str, min: i64, max: i64) -> Option<Value> {
+    let value = lw.int(e, field)?;
+    if let Value::Int(n) = value {
+        if !(min..=max).contains(&n) {
+            lw.push(
+                Diagnostic::new(
+                    Code::InvalidValue,
+                    e.span,
+                    format!("{field} is {n}, outside {min}..={max}"),
+                )
+                .label("out of range")
+                .help(format!("SageMaker accepts {field} from {min} to {max}")),
+            );
+            return None;
+        }
+    }
+    Some(value)
+}
+
+/// Checks a literal instance type, or the default and `enum` values of the string
+/// parameter that fills it, against SageMaker's list for this kind of job.
+fn check_instance(lw: &mut Lowerer, cx: &Context, kind: JobKind, e: &Expr, text: &Text) {
+    let known = kind.instance_types();
+    if let Some(literal) = text.as_literal() {
+        if !known.contains(&literal.as_str()) {
+            lw.push(unknown_instance(cx, kind, e.span, &literal, known));
+        }
+        return;
+    }
+    let Some(param_name) = text.as_param() else {
+        return;
+    };
+    let Some((param, _)) = lw.symbols.param(param_name) else {
+        return;
+    };
+    let mut candidates: Vec<&Expr> = vec![&param.default];
+    if let Some(list) = param.attributes.iter().find(|a| a.key.node == "enum") {
+        if let ExprKind::List(items) = &list.value.kind {
+            candidates.extend(items.iter());
+        }
+    }
+    for candidate in candidates {
+        let ExprKind::Str(parts) = &candidate.kind else {
+            continue;
+        };
+        let [ast::StrPart::Text(value)] = parts.as_slice() else {
+            continue;
+        };
+        if !known.contains(&value.as_str()) {
+            let d = unknown_instance(cx, kind, candidate.span, value, known).secondary(
+                e.span,
+                format!(
+                    "parameter `{param_name}` is used as a {} instance type here",
+                    kind.name()
+                ),
+            );
+            lw.push(d);
+        }
+    }
+}
+
+fn unknown_instance(
+    cx: &Context,
+    kind: JobKind,
+    span: crate::source::Span,
+    value: &str,
+    known: &[&str],
+) -> Diagnostic {
+    let (code, message) = if cx.options.allow_unknown_instance_types {
+        (
+            Code::UnrecognisedInstanceType,
+            format!(
+                "`{value}` is not a {} instance type known to mlpc",
+                kind.name()
+            ),
+        )
+    } else {
+        (
+            Code::UnknownInstanceType,
+            format!("`{value}` is not a SageMaker {} instance type", kind.name()),
+        )
+    };
+    let suggestion = did_you_mean(value, known.iter().copied());
+    let mut help = match suggestion {
+        Some(s) => format!("did you mean `{s}`?"),
+        None => format!(
+            "{} instance types look like `{}`",
+            kind.name(),
+            known
+                .iter()
+                .find(|k| k.starts_with("ml.m5"))
+                .copied()
+                .unwrap_or("ml.m5.xlarge")
+        ),
+    };
+    if !cx.options.allow_unknown_instance_types {
+        help.push_str(" If the type is newer than mlpc, pass --allow-unknown-instance-types.");
+    }
+    Diagnostic::new(code, span, message)
+        .label("unknown instance type")
+        .help(help)
+}
+
+/// Reads a `code` file through the host and records its digest.
+pub fn code_file(lw: &mut Lowerer, cx: &Context, e: &Expr) -> Option<CodeFile> {
+    let path = lw.static_text(e, "`code`")?;
+    match cx.files.read(&path) {
+        Ok(bytes) => {
+            let digest = Sha256::digest(&bytes);
+            let sha256 = digest.iter().map(|b| format!("{b:02x}")).collect();
+            let file_name = path.rsplit(['/', '\\']).next().unwrap_or(&path).to_string();
+            Some(CodeFile {
+                path,
+                file_name,
+                sha256,
+                size: bytes.len() as u64,
+                span: e.span,
+            })
+        }
+        Err(reason) => {
+            lw.push(
+                Diagnostic::new(Code::CodeFileNotFound, e.span, format!("cannot read code file `{path}`: {reason}"))
+                    .label("no such file")
+                    .help("the path is relative to the .mlp file; check its spelling and that the file is committed"),
+            );
+            None
+        }
+    }
+}

@@ -1,0 +1,287 @@
+//! The checker: syntax tree in, checked pipeline (`ir::Pipeline`) and diagnostics
+//! out. It reports every problem it can find in one run, each once: a reference that
+//! failed to resolve is "poison" and stays silent wherever it flows.
+
+mod config;
+mod fields;
+mod graph;
+mod jobs;
+mod params;
+mod settings;
+mod steps;
+mod symbols;
+mod values;
+
+use std::collections::HashMap;
+
+pub use jobs::JobKind;
+pub use settings::SCHEDULE_PRESETS;
+
+use crate::diagnostics::{Code, Diagnostic};
+use crate::ir::{self, Image, Retry};
+use crate::syntax::ast::{self, Item};
+use crate::Files;
+use config::Config;
+use fields::Fields;
+use symbols::Symbols;
+use values::Lowerer;
+
+/// Switches that change what the checker accepts.
+#[derive(Clone, Debug, Default)]
+pub struct CheckOptions {
+    /// Report instance types missing from aws-sdk-sagemaker's lists as warnings
+    /// (W0301) instead of errors (E0306), for types newer than mlpc.
+    pub allow_unknown_instance_types: bool,
+}
+
+/// What step lowering needs besides the lowerer.
+pub struct Context<'a> {
+    pub files: &'a dyn Files,
+    pub options: &'a CheckOptions,
+    pub images: HashMap<String, Image>,
+    pub image_names: Vec<&'a str>,
+    pub default_retry: Option<Retry>,
+}
+
+/// Checks one parsed pipeline. The IR is returned only when there is no error.
+pub fn check(
+    pipeline: &ast::Pipeline,
+    files: &dyn Files,
+    options: &CheckOptions,
+) -> (Option<ir::Pipeline>, Vec<Diagnostic>) {
+    let mut diags = Vec::new();
+    let symbols = Symbols::collect(pipeline, &mut diags);
+    let setting_fields: Vec<&ast::Field> = pipeline
+        .items
+        .iter()
+        .filter_map(|i| match i {
+            Item::Setting(f) => Some(f),
+            _ => None,
+        })
+        .collect();
+    let config = load_config(&setting_fields, files, &mut diags);
+    let mut lw = Lowerer::new(&symbols, &config);
+    lw.diags = diags;
+
+    let fields = Fields::new(
+        setting_fields.iter().copied(),
+        "the pipeline".to_string(),
+        pipeline.name.span,
+        &mut lw.diags,
+    );
+    let settings = settings::lower(&mut lw, fields);
+    let region_span = setting_fields
+        .iter()
+        .find(|f| f.key.node == "region")
+        .map(|f| f.value.span);
+
+    let params: Vec<ir::Param> = symbols
+        .params
+        .iter()
+        .filter_map(|(p, ty)| params::lower(&mut lw, p, (*ty)?))
+        .collect();
+    let images = jobs::lower_images(
+        &mut lw,
+        &symbols.images,
+        settings.region.as_deref(),
+        region_span,
+    );
+    let cx = Context {
+        files,
+        options,
+        images,
+        image_names: symbols.image_names().collect(),
+        default_retry: settings.retry,
+    };
+    let mut steps = Vec::new();
+    for (index, sym) in symbols.steps.iter().enumerate() {
+        if let Some(step) = steps::lower(&mut lw, &cx, ir::StepId(index), sym) {
+            steps.push(step);
+        }
+    }
+    let names: Vec<String> = symbols
+        .steps
+        .iter()
+        .map(|s| s.ast.name.node.clone())
+        .collect();
+    let graph = graph::build(names.len(), &lw.links);
+    let cycles = graph::cycles(&graph, &lw.links, &names);
+    let has_cycle = !cycles.is_empty();
+    lw.diags.extend(cycles);
+    requirements(&mut lw, pipeline, &symbols);
+    // Unused-name warnings are unreliable while references fail to resolve.
+    if !lw.diags.iter().any(Diagnostic::is_error) {
+        unused(&mut lw, &symbols);
+    }
+
+    let mut diags = std::mem::take(&mut lw.diags);
+    crate::diagnostics::sort(&mut diags);
+    let complete = steps.len() == symbols.steps.len() && params.len() == symbols.params.len();
+    if diags.iter().any(Diagnostic::is_error) || has_cycle || !complete {
+        return (None, diags);
+    }
+    let order = graph::topological_order(&graph);
+    let mut images: Vec<Image> = cx.images.into_values().collect();
+    images.sort_by_key(|i| i.span);
+    let ir = ir::Pipeline {
+        name: pipeline.name.clone(),
+        span: pipeline.span,
+        settings,
+        params,
+        images,
+        steps,
+        graph,
+        order,
+    };
+    (Some(ir), diags)
+}
+
+/// Reads and parses the `config` JSON file named in the settings, if any.
+fn load_config(settings: &[&ast::Field], files: &dyn Files, diags: &mut Vec<Diagnostic>) -> Config {
+    let Some(field) = settings.iter().find(|f| f.key.node == "config") else {
+        return Config::NotDeclared;
+    };
+    let path = match &field.value.kind {
+        ast::ExprKind::Str(parts) => match parts.as_slice() {
+            [ast::StrPart::Text(t)] => t.clone(),
+            _ => return Config::Failed,
+        },
+        // Reported as a wrong value type by the settings.
+        _ => return Config::Failed,
+    };
+    let error = |message: String| {
+        Diagnostic::new(Code::ConfigFileUnreadable, field.value.span, message)
+            .label("config file")
+            .help("the path is relative to the .mlp file and must name a JSON file")
+    };
+    let bytes = match files.read(&path) {
+        Ok(b) => b,
+        Err(reason) => {
+            diags.push(error(format!("cannot read config file `{path}`: {reason}")));
+            return Config::Failed;
+        }
+    };
+    match serde_json::from_slice::<serde_json::Value>(&bytes) {
+        Ok(json) => Config::Loaded { file: path, json },
+        Err(err) => {
+            diags.push(error(format!(
+                "config file `{path}` is not valid JSON: {err}"
+            )));
+            Config::Failed
+        }
+    }
+}
+
+/// Settings that become required by what the pipeline contains.
+fn requirements(lw: &mut Lowerer, pipeline: &ast::Pipeline, symbols: &Symbols) {
+    let has_outputs = symbols.steps.iter().any(|s| !s.outputs.is_empty());
+    let has_jobs = symbols.steps.iter().any(|s| {
+        matches!(
+            s.ast.kind.node.as_str(),
+            "processing" | "training" | "transform"
+        )
+    });
+    let present = |key: &str| {
+        pipeline
+            .items
+            .iter()
+            .any(|i| matches!(i, Item::Setting(f) if f.key.node == key))
+    };
+    let mut require = |key: &str, why: &str, example: &str| {
+        if !present(key) {
+            lw.push(
+                Diagnostic::new(
+                    Code::MissingKey,
+                    pipeline.name.span,
+                    format!("the pipeline has no `{key}`"),
+                )
+                .label(format!("`{key}` is required: {why}"))
+                .help(format!("add `{key} = {example}` to the pipeline")),
+            );
+        }
+    };
+    if has_outputs {
+        require(
+            "artifacts",
+            "step outputs are written under it",
+            "\"s3://my-bucket/pipelines\"",
+        );
+    }
+    if has_jobs {
+        require(
+            "role",
+            "SageMaker jobs run as this IAM role",
+            "\"arn:aws:iam::123456789012:role/SageMakerExecution\"",
+        );
+    }
+}
+
+/// Warnings: outputs nobody reads (on steps that feed others), params and images
+/// nobody uses.
+fn unused(lw: &mut Lowerer, symbols: &Symbols) {
+    for (index, sym) in symbols.steps.iter().enumerate() {
+        let read_outputs: Vec<String> = lw
+            .links
+            .iter()
+            .filter(|l| l.from.0 == index)
+            .filter_map(|l| match &l.edge {
+                ir::Edge::Artifact { output, .. } | ir::Edge::Model { output } => {
+                    Some(output.clone())
+                }
+                ir::Edge::After => None,
+            })
+            .collect();
+        if read_outputs.is_empty() {
+            continue; // Outputs nobody reads at all are the pipeline's results.
+        }
+        for (name, _, span) in &sym.outputs {
+            let read = read_outputs.contains(name);
+            if !read {
+                lw.push(
+                    Diagnostic::new(
+                        Code::UnusedOutput,
+                        *span,
+                        format!("output `{}.{name}` is never read", sym.ast.name.node),
+                    )
+                    .label("written but not read")
+                    .help("bind it to an input of a later step, or remove it"),
+                );
+            }
+        }
+    }
+    for (param, _) in &symbols.params {
+        if !lw.used_params.contains(&param.name.node) {
+            lw.push(
+                Diagnostic::new(
+                    Code::UnusedParam,
+                    param.name.span,
+                    format!("parameter `{}` is never used", param.name.node),
+                )
+                .label("declared but not used")
+                .help(format!(
+                    "use it as `params.{}`, or remove it",
+                    param.name.node
+                )),
+            );
+        }
+    }
+    for image in &symbols.images {
+        let name = &image.name.node;
+        let used = symbols.steps.iter().any(|s| {
+            s.ast.items.iter().any(|i| matches!(i, ast::StepItem::Field(f) if f.key.node == "image" && matches!(&f.value.kind, ast::ExprKind::Path(p) if p.segments.len() == 1 && p.segments.first().is_some_and(|seg| seg.text() == name))))
+        });
+        if !used {
+            lw.push(
+                Diagnostic::new(
+                    Code::UnusedImage,
+                    image.name.span,
+                    format!("image `{name}` is never used"),
+                )
+                .label("declared but not used")
+                .help(format!(
+                    "use it in a step as `image = {name}`, or remove it"
+                )),
+            );
+        }
+    }
+}

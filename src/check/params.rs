@@ -1,0 +1,320 @@
+//! Run-time parameters: the default has the declared type, `min`/`max`/`enum` fit the
+//! type and each other, and the default satisfies them.
+
+use super::fields::Fields;
+use super::values::{json_literal, show_literal, Lowerer};
+use crate::diagnostics::{Code, Diagnostic};
+use crate::ir::{Literal, Param, ParamType};
+use crate::source::Span;
+use crate::syntax::ast::{self, Expr, ExprKind};
+
+const ATTRIBUTES: &[&str] = &["description", "min", "max", "enum"];
+
+pub fn lower(lw: &mut Lowerer, param: &ast::Param, ty: ParamType) -> Option<Param> {
+    let default = literal_of(
+        lw,
+        &param.default,
+        ty,
+        &format!("the default of `{}`", param.name.node),
+        Code::ParamDefaultMismatch,
+    );
+    let owner = format!("parameter `{}`", param.name.node);
+    let mut fields = Fields::new(
+        param.attributes.iter(),
+        owner,
+        param.name.span,
+        &mut lw.diags,
+    );
+    let description = fields
+        .get("description")
+        .and_then(|e| lw.static_text(e, "`description`"));
+    let min = fields.get("min").map(|e| (bound(lw, e, ty, "min"), e.span));
+    let max = fields.get("max").map(|e| (bound(lw, e, ty, "max"), e.span));
+    let allowed = fields
+        .get("enum")
+        .map(|e| (allowed_values(lw, e, ty), e.span));
+    fields.finish(ATTRIBUTES, &mut lw.diags);
+
+    let min_value = min.as_ref().and_then(|(v, _)| v.clone());
+    let max_value = max.as_ref().and_then(|(v, _)| v.clone());
+    if let (Some((Some(lo), lo_span)), Some((Some(hi), hi_span))) = (&min, &max) {
+        if number(lo) > number(hi) {
+            lw.push(
+                Diagnostic::new(
+                    Code::InvalidParamConstraint,
+                    *hi_span,
+                    format!(
+                        "`max` ({}) is below `min` ({})",
+                        show_literal(hi),
+                        show_literal(lo)
+                    ),
+                )
+                .label("max")
+                .secondary(*lo_span, "min")
+                .help("swap them, or correct one"),
+            );
+        }
+    }
+    let allowed_values = allowed
+        .as_ref()
+        .and_then(|(v, _)| v.clone())
+        .unwrap_or_default();
+    if let Some(default) = &default {
+        check_default(lw, param, default, &min, &max, allowed.as_ref());
+    }
+    Some(Param {
+        name: param.name.clone(),
+        ty,
+        default: default?,
+        description,
+        min: min_value,
+        max: max_value,
+        allowed: allowed_values,
+        span: param.span,
+    })
+}
+
+fn check_default(
+    lw: &mut Lowerer,
+    param: &ast::Param,
+    default: &Literal,
+    min: &Option<(Option<Literal>, Span)>,
+    max: &Option<(Option<Literal>, Span)>,
+    allowed: Option<&(Option<Vec<Literal>>, Span)>,
+) {
+    let span = param.default.span;
+    if let Some((Some(lo), lo_span)) = min {
+        if number(default) < number(lo) {
+            lw.push(
+                Diagnostic::new(
+                    Code::InvalidParamConstraint,
+                    span,
+                    format!(
+                        "the default {} is below `min` ({})",
+                        show_literal(default),
+                        show_literal(lo)
+                    ),
+                )
+                .label("default")
+                .secondary(*lo_span, "min")
+                .help("choose a default within the bounds"),
+            );
+        }
+    }
+    if let Some((Some(hi), hi_span)) = max {
+        if number(default) > number(hi) {
+            lw.push(
+                Diagnostic::new(
+                    Code::InvalidParamConstraint,
+                    span,
+                    format!(
+                        "the default {} is above `max` ({})",
+                        show_literal(default),
+                        show_literal(hi)
+                    ),
+                )
+                .label("default")
+                .secondary(*hi_span, "max")
+                .help("choose a default within the bounds"),
+            );
+        }
+    }
+    if let Some((Some(values), enum_span)) = allowed {
+        if !values.contains(default) {
+            lw.push(
+                Diagnostic::new(
+                    Code::InvalidParamConstraint,
+                    span,
+                    format!(
+                        "the default {} is not one of the `enum` values",
+                        show_literal(default)
+                    ),
+                )
+                .label("default")
+                .secondary(*enum_span, "allowed values")
+                .help("add the default to `enum`, or choose a default from it"),
+            );
+        }
+    }
+}
+
+/// A compile-time value of the parameter's type (ints are accepted for floats).
+fn literal_of(
+    lw: &mut Lowerer,
+    e: &Expr,
+    ty: ParamType,
+    what: &str,
+    code: Code,
+) -> Option<Literal> {
+    let literal = match &e.kind {
+        ExprKind::Str(parts) => {
+            let text = lw.interpolate(parts)?;
+            match text.as_literal() {
+                Some(s) => Literal::String(s),
+                None => {
+                    lw.push(
+                        Diagnostic::new(
+                            code,
+                            e.span,
+                            format!("{what} must be known at compile time"),
+                        )
+                        .label("uses a run-time value")
+                        .help("a parameter's default cannot use other params or `run.id`"),
+                    );
+                    return None;
+                }
+            }
+        }
+        ExprKind::Int(n) => Literal::Int(*n),
+        ExprKind::Float(f) => Literal::Float(*f),
+        ExprKind::Bool(b) => Literal::Bool(*b),
+        ExprKind::Path(p) if p.segments.first().is_some_and(|s| s.text() == "config") => {
+            let json = lw.config.lookup(p, &mut lw.diags)?;
+            match json_literal(json) {
+                Some(l) => l,
+                None => {
+                    lw.push(
+                        Diagnostic::new(
+                            code,
+                            e.span,
+                            format!(
+                                "{what} must be a {}, but `{}` in {} is {}",
+                                ty.as_str(),
+                                p.display(),
+                                lw.config.file_name(),
+                                super::config::describe(json)
+                            ),
+                        )
+                        .label("not a scalar")
+                        .help("use a config key that holds a single value"),
+                    );
+                    return None;
+                }
+            }
+        }
+        _ => {
+            lw.push(
+                Diagnostic::new(
+                    code,
+                    e.span,
+                    format!(
+                        "{what} must be a {} literal, found {}",
+                        ty.as_str(),
+                        e.describe()
+                    ),
+                )
+                .label(format!("expected a {}", ty.as_str()))
+                .help("write a literal value, or a `config.*` value"),
+            );
+            return None;
+        }
+    };
+    let fitted = match (ty, literal) {
+        (ParamType::String, l @ Literal::String(_)) => Some(l),
+        (ParamType::Int, l @ Literal::Int(_)) => Some(l),
+        (ParamType::Float, Literal::Int(n)) => Some(Literal::Float(n as f64)),
+        (ParamType::Float, l @ Literal::Float(_)) => Some(l),
+        (ParamType::Bool, l @ Literal::Bool(_)) => Some(l),
+        (_, other) => {
+            let hint = match (&other, ty) {
+                (Literal::String(_), ParamType::Int | ParamType::Float | ParamType::Bool) => {
+                    "remove the quotes, or declare the parameter as `string`".to_string()
+                }
+                (Literal::Float(_), ParamType::Int) => {
+                    "declare the parameter as `float`, or write a whole number".to_string()
+                }
+                _ => format!(
+                    "write a {} value, or change the parameter's type",
+                    ty.as_str()
+                ),
+            };
+            lw.push(
+                Diagnostic::new(
+                    code,
+                    e.span,
+                    format!(
+                        "{what} is {}, but the parameter is {}",
+                        literal_kind(&other),
+                        ty.as_str()
+                    ),
+                )
+                .label(format!("expected {}", ty.as_str()))
+                .help(hint),
+            );
+            None
+        }
+    };
+    fitted
+}
+
+fn bound(lw: &mut Lowerer, e: &Expr, ty: ParamType, which: &str) -> Option<Literal> {
+    if !matches!(ty, ParamType::Int | ParamType::Float) {
+        lw.push(
+            Diagnostic::new(
+                Code::InvalidParamConstraint,
+                e.span,
+                format!("`{which}` only applies to `int` and `float` parameters"),
+            )
+            .label(format!("on a {} parameter", ty.as_str()))
+            .help("remove it, or use `enum` to restrict the values"),
+        );
+        return None;
+    }
+    literal_of(
+        lw,
+        e,
+        ty,
+        &format!("`{which}`"),
+        Code::InvalidParamConstraint,
+    )
+}
+
+fn allowed_values(lw: &mut Lowerer, e: &Expr, ty: ParamType) -> Option<Vec<Literal>> {
+    if ty == ParamType::Bool {
+        lw.push(
+            Diagnostic::new(
+                Code::InvalidParamConstraint,
+                e.span,
+                "`enum` does not apply to `bool` parameters",
+            )
+            .label("on a bool parameter")
+            .help("remove it: a bool is already `true` or `false`"),
+        );
+        return None;
+    }
+    let values = lw.list(e, "`enum`", |lw, item| {
+        literal_of(
+            lw,
+            item,
+            ty,
+            "an `enum` value",
+            Code::InvalidParamConstraint,
+        )
+    })?;
+    if values.is_empty() {
+        lw.push(
+            Diagnostic::new(Code::InvalidParamConstraint, e.span, "`enum` is empty")
+                .label("no values")
+                .help("list the allowed values, or remove `enum`"),
+        );
+        return None;
+    }
+    Some(values)
+}
+
+fn number(l: &Literal) -> f64 {
+    match l {
+        Literal::Int(n) => *n as f64,
+        Literal::Float(f) => *f,
+        _ => 0.0,
+    }
+}
+
+fn literal_kind(l: &Literal) -> &'static str {
+    match l {
+        Literal::String(_) => "a string",
+        Literal::Int(_) => "an integer",
+        Literal::Float(_) => "a float",
+        Literal::Bool(_) => "a boolean",
+    }
+}

@@ -1,0 +1,192 @@
+//! The symbol table: every declared param, image, step and output, found before any
+//! reference is resolved, with duplicate names reported once each.
+
+use std::collections::HashMap;
+
+use crate::diagnostics::{Code, Diagnostic};
+use crate::ir::{ArtifactType, Format, ParamType, StepId};
+use crate::source::Span;
+use crate::syntax::ast::{self, Item, StepItem, TypeExpr};
+
+pub struct StepSymbol<'a> {
+    pub ast: &'a ast::Step,
+    /// Outputs in source order; the type is `None` when it was invalid (reported).
+    pub outputs: Vec<(String, Option<ArtifactType>, Span)>,
+}
+
+#[derive(Default)]
+pub struct Symbols<'a> {
+    pub params: Vec<(&'a ast::Param, Option<ParamType>)>,
+    pub images: Vec<&'a ast::Image>,
+    pub steps: Vec<StepSymbol<'a>>,
+    step_index: HashMap<&'a str, StepId>,
+}
+
+impl<'a> Symbols<'a> {
+    pub fn collect(pipeline: &'a ast::Pipeline, diags: &mut Vec<Diagnostic>) -> Self {
+        let mut symbols = Symbols::default();
+        let mut seen: HashMap<&str, (Span, &str)> = HashMap::new();
+        let mut declare =
+            |name: &'a ast::Ident, what: &'static str, diags: &mut Vec<Diagnostic>| {
+                if let Some((first, first_what)) = seen.get(name.node.as_str()) {
+                    diags.push(duplicate(&name.node, name.span, *first, first_what, what));
+                    false
+                } else {
+                    seen.insert(&name.node, (name.span, what));
+                    true
+                }
+            };
+        for item in &pipeline.items {
+            match item {
+                Item::Param(p) => {
+                    if declare(&p.name, "param", diags) {
+                        let ty = param_type(&p.ty, diags);
+                        symbols.params.push((p, ty));
+                    }
+                }
+                Item::Image(i) => {
+                    if declare(&i.name, "image", diags) {
+                        symbols.images.push(i);
+                    }
+                }
+                Item::Step(s) => {
+                    if declare(&s.name, "step", diags) {
+                        let id = StepId(symbols.steps.len());
+                        symbols.step_index.insert(&s.name.node, id);
+                        let outputs = step_outputs(s, diags);
+                        symbols.steps.push(StepSymbol { ast: s, outputs });
+                    }
+                }
+                Item::Setting(_) => {}
+            }
+        }
+        symbols
+    }
+
+    pub fn step_id(&self, name: &str) -> Option<StepId> {
+        self.step_index.get(name).copied()
+    }
+
+    pub fn step(&self, id: StepId) -> Option<&StepSymbol<'a>> {
+        self.steps.get(id.0)
+    }
+
+    pub fn param(&self, name: &str) -> Option<(&'a ast::Param, Option<ParamType>)> {
+        self.params
+            .iter()
+            .find(|(p, _)| p.name.node == name)
+            .copied()
+    }
+
+    pub fn step_names(&self) -> impl Iterator<Item = &'a str> + '_ {
+        self.steps.iter().map(|s| s.ast.name.node.as_str())
+    }
+
+    pub fn param_names(&self) -> impl Iterator<Item = &'a str> + '_ {
+        self.params.iter().map(|(p, _)| p.name.node.as_str())
+    }
+
+    pub fn image_names(&self) -> impl Iterator<Item = &'a str> + '_ {
+        self.images.iter().map(|i| i.name.node.as_str())
+    }
+}
+
+fn duplicate(name: &str, span: Span, first: Span, first_what: &str, what: &str) -> Diagnostic {
+    let message = if first_what == what {
+        format!("{what} `{name}` is defined twice")
+    } else {
+        format!("`{name}` is defined as a {first_what} and again as a {what}")
+    };
+    Diagnostic::new(Code::DuplicateName, span, message)
+        .label("defined again here")
+        .secondary(first, "first defined here")
+        .help("params, images and steps share one namespace: rename one of them")
+}
+
+fn param_type(ty: &ast::Ident, diags: &mut Vec<Diagnostic>) -> Option<ParamType> {
+    let parsed = match ty.node.as_str() {
+        "string" => Some(ParamType::String),
+        "int" => Some(ParamType::Int),
+        "float" => Some(ParamType::Float),
+        "bool" => Some(ParamType::Bool),
+        _ => None,
+    };
+    if parsed.is_none() {
+        let names = ["string", "int", "float", "bool"];
+        diags.push(
+            Diagnostic::new(Code::InvalidValue, ty.span, format!("`{}` is not a parameter type", ty.node))
+                .label("unknown type")
+                .help(crate::diagnostics::suggest::did_you_mean(&ty.node, names).map_or_else(
+                    || "a parameter is a `string`, `int`, `float` or `bool`".to_string(),
+                    |s| format!("did you mean `{s}`? A parameter is a `string`, `int`, `float` or `bool`"),
+                )),
+        );
+    }
+    parsed
+}
+
+fn step_outputs(
+    step: &ast::Step,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<(String, Option<ArtifactType>, Span)> {
+    let mut outputs: Vec<(String, Option<ArtifactType>, Span)> = Vec::new();
+    for item in &step.items {
+        let StepItem::Output(out) = item else {
+            continue;
+        };
+        if let Some((_, _, first)) = outputs.iter().find(|(n, _, _)| *n == out.name.node) {
+            diags.push(
+                Diagnostic::new(
+                    Code::DuplicateName,
+                    out.name.span,
+                    format!(
+                        "step `{}` has two outputs named `{}`",
+                        step.name.node, out.name.node
+                    ),
+                )
+                .label("second output")
+                .secondary(*first, "first output")
+                .help("give every output of a step its own name"),
+            );
+            continue;
+        }
+        let ty = artifact_type(&out.ty, diags);
+        outputs.push((out.name.node.clone(), ty, out.name.span));
+    }
+    outputs
+}
+
+/// `dataset<csv>` and friends; unknown types are reported and give `None`.
+pub fn artifact_type(ty: &TypeExpr, diags: &mut Vec<Diagnostic>) -> Option<ArtifactType> {
+    let arg = ty.argument.as_ref().map(|a| a.node.as_str());
+    let result = match (ty.name.node.as_str(), arg) {
+        ("dataset", Some("csv")) => Ok(ArtifactType::Dataset(Format::Csv)),
+        ("dataset", Some("parquet")) => Ok(ArtifactType::Dataset(Format::Parquet)),
+        ("dataset", Some("json")) => Ok(ArtifactType::Dataset(Format::Json)),
+        ("dataset", Some(other)) => Err(format!("`{other}` is not a dataset format")),
+        ("dataset", None) => Err("`dataset` needs a format".to_string()),
+        ("model", None) => Ok(ArtifactType::Model),
+        ("files", None) => Ok(ArtifactType::Files),
+        ("model" | "files", Some(_)) => Err(format!("`{}` takes no format", ty.name.node)),
+        (other, _) => Err(format!("`{other}` is not an artifact type")),
+    };
+    match result {
+        Ok(t) => Some(t),
+        Err(message) => {
+            let help = crate::diagnostics::suggest::did_you_mean(
+                &ty.name.node,
+                ["dataset", "model", "files"],
+            )
+            .map(|s| format!("did you mean `{s}`? "))
+            .unwrap_or_default();
+            diags.push(
+                Diagnostic::new(Code::UnknownArtifactType, ty.span, message)
+                    .label("invalid artifact type")
+                    .help(format!(
+                        "{help}the artifact types are `dataset<csv>`, `dataset<parquet>`, `dataset<json>`, `model` and `files`"
+                    )),
+            );
+            None
+        }
+    }
+}

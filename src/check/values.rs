@@ -1,0 +1,734 @@
+//! Lowers expressions to IR values for a field of a known type: resolves `params.*`,
+//! `config.*` and `run.id`, checks that the value fits the field, and records which
+//! params are used. Every failure is one diagnostic; callers get `None` and move on.
+
+use std::collections::HashSet;
+
+use serde_json::Value as Json;
+
+use super::config::{describe, Config};
+use super::symbols::Symbols;
+use crate::diagnostics::suggest::{did_you_mean, help_for};
+use crate::diagnostics::{Code, Diagnostic};
+use crate::ir::{format_float, ArtifactRef, Literal, ParamType, Text, TextPart, Value};
+use crate::source::Span;
+use crate::syntax::ast::{Expr, ExprKind, Path, StrPart};
+
+/// What a field holds, for messages and for deciding which params fit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Want {
+    Text,
+    Int,
+    /// Any scalar: hyperparameters and python arguments.
+    Scalar,
+}
+
+impl Want {
+    fn describe(self) -> &'static str {
+        match self {
+            Want::Text => "a string",
+            Want::Int => "an integer",
+            Want::Scalar => "a string, number or boolean",
+        }
+    }
+
+    fn accepts(self, ty: ParamType) -> bool {
+        match self {
+            Want::Text => ty == ParamType::String,
+            Want::Int => ty == ParamType::Int,
+            Want::Scalar => true,
+        }
+    }
+}
+
+/// A reference resolved to what it names.
+enum Resolved<'j> {
+    Param(String, ParamType),
+    Config(&'j Json),
+    RunId,
+    Artifact(ArtifactRef),
+    /// Already reported (or refers to something broken): stay silent.
+    Poison,
+}
+
+pub struct Lowerer<'a> {
+    pub symbols: &'a Symbols<'a>,
+    pub config: &'a Config,
+    pub diags: Vec<Diagnostic>,
+    pub used_params: HashSet<String>,
+    /// Every dependency resolved so far, kept even when its step fails to lower, so
+    /// that cycles are reported alongside other errors.
+    pub links: Vec<super::graph::Link>,
+    /// The step being lowered.
+    pub current: crate::ir::StepId,
+}
+
+impl<'a> Lowerer<'a> {
+    pub fn new(symbols: &'a Symbols<'a>, config: &'a Config) -> Self {
+        Lowerer {
+            symbols,
+            config,
+            diags: Vec::new(),
+            used_params: HashSet::new(),
+            links: Vec::new(),
+            current: crate::ir::StepId(0),
+        }
+    }
+
+    pub fn push(&mut self, d: Diagnostic) {
+        self.diags.push(d);
+    }
+
+    /// A string field; `params.X` of type string, `config.*` strings, `run.id` and
+    /// interpolated strings fit.
+    pub fn text(&mut self, e: &Expr, field: &str) -> Option<Text> {
+        match &e.kind {
+            ExprKind::Str(parts) => self.interpolate(parts),
+            ExprKind::Path(path) => match self.resolve(path) {
+                Resolved::Param(name, ParamType::String) => Some(Text {
+                    parts: vec![TextPart::Param(name)],
+                }),
+                Resolved::Param(name, ty) => {
+                    self.param_mismatch(path.span, &name, ty, Want::Text, field);
+                    None
+                }
+                Resolved::Config(json) => match json {
+                    Json::String(s) => Some(Text::literal(s.clone())),
+                    other => {
+                        self.config_mismatch(path, other, Want::Text, field);
+                        None
+                    }
+                },
+                Resolved::RunId => Some(Text {
+                    parts: vec![TextPart::RunId],
+                }),
+                Resolved::Artifact(_) => {
+                    self.artifact_in_value(path, field);
+                    None
+                }
+                Resolved::Poison => None,
+            },
+            _ => {
+                self.wrong_type(e, Want::Text, field);
+                None
+            }
+        }
+    }
+
+    /// A string known at compile time: a literal or a `config.*` string, never a
+    /// param or `run.id` (paths, regions, names...).
+    pub fn static_text(&mut self, e: &Expr, field: &str) -> Option<String> {
+        let text = self.text(e, field)?;
+        match text.as_literal() {
+            Some(s) => Some(s),
+            None => {
+                self.push(
+                    Diagnostic::new(Code::WrongValueType, e.span, format!("{field} must be known at compile time"))
+                        .label("uses a run-time value")
+                        .help("write a literal string or a `config.*` value here; params and `run.id` are only known when the pipeline runs"),
+                );
+                None
+            }
+        }
+    }
+
+    /// An integer field: a literal, an int `config.*` value, or an int param.
+    pub fn int(&mut self, e: &Expr, field: &str) -> Option<Value> {
+        self.scalar_of(e, Want::Int, field)
+    }
+
+    /// Any scalar (hyperparameters, python arguments).
+    pub fn scalar(&mut self, e: &Expr, field: &str) -> Option<Value> {
+        self.scalar_of(e, Want::Scalar, field)
+    }
+
+    /// A literal integer known at compile time, within `range`.
+    pub fn static_int(
+        &mut self,
+        e: &Expr,
+        field: &str,
+        range: std::ops::RangeInclusive<i64>,
+    ) -> Option<i64> {
+        match self.int(e, field)? {
+            Value::Int(n) if range.contains(&n) => Some(n),
+            Value::Int(n) => {
+                self.push(
+                    Diagnostic::new(
+                        Code::InvalidValue,
+                        e.span,
+                        format!(
+                            "{field} is {n}, outside {}..={}",
+                            range.start(),
+                            range.end()
+                        ),
+                    )
+                    .label("out of range")
+                    .help(format!(
+                        "use a value from {} to {}",
+                        range.start(),
+                        range.end()
+                    )),
+                );
+                None
+            }
+            _ => {
+                self.push(
+                    Diagnostic::new(
+                        Code::WrongValueType,
+                        e.span,
+                        format!("{field} must be known at compile time"),
+                    )
+                    .label("uses a parameter")
+                    .help("write a literal integer here"),
+                );
+                None
+            }
+        }
+    }
+
+    pub fn duration(&mut self, e: &Expr, field: &str) -> Option<u64> {
+        match &e.kind {
+            ExprKind::Duration(s) => Some(*s),
+            _ => {
+                self.push(
+                    Diagnostic::new(
+                        Code::WrongValueType,
+                        e.span,
+                        format!("{field} must be a duration, found {}", e.describe()),
+                    )
+                    .label("expected a duration")
+                    .help("write a whole number followed by s, m, h or d, e.g. `30m` or `2h`"),
+                );
+                None
+            }
+        }
+    }
+
+    /// A list whose items each go through `item`. A `config.*` list is not accepted
+    /// here: list items need their own spans.
+    pub fn list<T>(
+        &mut self,
+        e: &Expr,
+        field: &str,
+        mut item: impl FnMut(&mut Self, &Expr) -> Option<T>,
+    ) -> Option<Vec<T>> {
+        let ExprKind::List(items) = &e.kind else {
+            self.push(
+                Diagnostic::new(
+                    Code::WrongValueType,
+                    e.span,
+                    format!("{field} must be a list, found {}", e.describe()),
+                )
+                .label("expected a list")
+                .help("write a list in brackets, e.g. `[\"a\", \"b\"]`"),
+            );
+            return None;
+        };
+        let lowered: Vec<Option<T>> = items.iter().map(|i| item(self, i)).collect();
+        lowered.into_iter().collect()
+    }
+
+    /// A map whose keys are unique and whose values each go through `value`.
+    pub fn map<T>(
+        &mut self,
+        e: &Expr,
+        field: &str,
+        mut value: impl FnMut(&mut Self, &str, &Expr) -> Option<T>,
+    ) -> Option<Vec<(String, T)>> {
+        let ExprKind::Map(entries) = &e.kind else {
+            self.push(
+                Diagnostic::new(
+                    Code::WrongValueType,
+                    e.span,
+                    format!("{field} must be a map, found {}", e.describe()),
+                )
+                .label("expected a map")
+                .help("write a map in braces, e.g. `{ KEY = \"value\" }`"),
+            );
+            return None;
+        };
+        let mut out: Vec<(String, T)> = Vec::new();
+        let mut ok = true;
+        for (index, entry) in entries.iter().enumerate() {
+            if let Some(first) = entries
+                .iter()
+                .take(index)
+                .find(|f| f.key.node == entry.key.node)
+            {
+                self.push(
+                    Diagnostic::new(
+                        Code::DuplicateName,
+                        entry.key.span,
+                        format!("key `{}` appears twice in {field}", entry.key.node),
+                    )
+                    .label("second time")
+                    .secondary(first.key.span, "first time")
+                    .help("keep one of them"),
+                );
+                ok = false;
+                continue;
+            }
+            match value(self, &entry.key.node, &entry.value) {
+                Some(v) => out.push((entry.key.node.clone(), v)),
+                None => ok = false,
+            }
+        }
+        ok.then_some(out)
+    }
+
+    /// A bare word (or string) out of a fixed set, e.g. `engine = athena`.
+    pub fn choice(
+        &mut self,
+        e: &Expr,
+        field: &str,
+        choices: &[&'static str],
+    ) -> Option<&'static str> {
+        let word = match &e.kind {
+            ExprKind::Path(p) if p.segments.len() == 1 => {
+                p.segments.first().map(|s| s.text().to_string())
+            }
+            ExprKind::Str(parts) => match parts.as_slice() {
+                [StrPart::Text(t)] => Some(t.clone()),
+                _ => None,
+            },
+            _ => None,
+        };
+        let found = word
+            .as_deref()
+            .and_then(|w| choices.iter().find(|c| c.eq_ignore_ascii_case(w)).copied());
+        if found.is_none() {
+            let list = choices
+                .iter()
+                .map(|c| format!("`{c}`"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let suggestion = word
+                .as_deref()
+                .and_then(|w| did_you_mean(w, choices.iter().copied()));
+            let help = match suggestion {
+                Some(s) => format!("did you mean `{s}`? {field} is one of {list}"),
+                None => format!("{field} is one of {list}"),
+            };
+            self.push(
+                Diagnostic::new(Code::InvalidValue, e.span, format!("invalid {field}"))
+                    .label("not one of the accepted values")
+                    .help(help),
+            );
+        }
+        found
+    }
+
+    /// `STEP.OUTPUT`, resolved; any other expression is reported.
+    pub fn artifact(&mut self, e: &Expr, field: &str) -> Option<ArtifactRef> {
+        let ExprKind::Path(path) = &e.kind else {
+            self.push(
+                Diagnostic::new(
+                    Code::WrongValueType,
+                    e.span,
+                    format!("{field} must name a step output, found {}", e.describe()),
+                )
+                .label("expected `STEP.OUTPUT`")
+                .help("write the producing step and its output, e.g. `split.train`"),
+            );
+            return None;
+        };
+        match self.resolve(path) {
+            Resolved::Artifact(a) => Some(a),
+            Resolved::Poison => None,
+            _ => {
+                self.push(
+                    Diagnostic::new(
+                        Code::WrongValueType,
+                        e.span,
+                        format!(
+                            "{field} must name a step output, found `{}`",
+                            path.display()
+                        ),
+                    )
+                    .label("not a step output")
+                    .help("write the producing step and its output, e.g. `split.train`"),
+                );
+                None
+            }
+        }
+    }
+
+    fn scalar_of(&mut self, e: &Expr, want: Want, field: &str) -> Option<Value> {
+        let value = match (&e.kind, want) {
+            (ExprKind::Int(n), Want::Int | Want::Scalar) => Value::Int(*n),
+            (ExprKind::Float(f), Want::Scalar) => Value::Float(*f),
+            (ExprKind::Bool(b), Want::Scalar) => Value::Bool(*b),
+            (ExprKind::Str(parts), Want::Scalar) => Value::Text(self.interpolate(parts)?),
+            (ExprKind::Path(path), _) => return self.scalar_ref(path, want, field),
+            _ => {
+                self.wrong_type(e, want, field);
+                return None;
+            }
+        };
+        Some(value)
+    }
+
+    fn scalar_ref(&mut self, path: &Path, want: Want, field: &str) -> Option<Value> {
+        match self.resolve(path) {
+            Resolved::Param(name, ty) if want.accepts(ty) => Some(Value::Param(name)),
+            Resolved::Param(name, ty) => {
+                self.param_mismatch(path.span, &name, ty, want, field);
+                None
+            }
+            Resolved::Config(json) => {
+                let literal = json_literal(json);
+                let value = match (literal, want) {
+                    (Some(Literal::Int(n)), Want::Int | Want::Scalar) => Some(Value::Int(n)),
+                    (Some(Literal::Bool(b)), Want::Scalar) => Some(Value::Bool(b)),
+                    (Some(Literal::Float(f)), Want::Scalar) => Some(Value::Float(f)),
+                    (Some(Literal::String(s)), Want::Scalar) => Some(Value::Text(Text::literal(s))),
+                    _ => None,
+                };
+                if value.is_none() {
+                    self.config_mismatch(path, json, want, field);
+                }
+                value
+            }
+            Resolved::RunId if want == Want::Scalar => Some(Value::Text(Text {
+                parts: vec![TextPart::RunId],
+            })),
+            Resolved::RunId => {
+                self.push(
+                    Diagnostic::new(
+                        Code::WrongValueType,
+                        path.span,
+                        format!(
+                            "{field} must be {}, found `run.id` (a string)",
+                            want.describe()
+                        ),
+                    )
+                    .label("a string"),
+                );
+                None
+            }
+            Resolved::Artifact(_) => {
+                self.artifact_in_value(path, field);
+                None
+            }
+            Resolved::Poison => None,
+        }
+    }
+
+    /// Text with `${...}` parts resolved; any scalar may be interpolated.
+    pub fn interpolate(&mut self, parts: &[StrPart]) -> Option<Text> {
+        let mut text = Text::default();
+        let mut ok = true;
+        for part in parts {
+            match part {
+                StrPart::Text(t) => push_literal(&mut text, t),
+                StrPart::Interpolation(path) => {
+                    match self.resolve(path) {
+                        Resolved::Param(name, _) => text.parts.push(TextPart::Param(name)),
+                        Resolved::RunId => text.parts.push(TextPart::RunId),
+                        Resolved::Config(json) => {
+                            match json_literal(json) {
+                                Some(lit) => push_literal(&mut text, &lit.to_text()),
+                                None => {
+                                    self.push(
+                                Diagnostic::new(
+                                    Code::WrongValueType,
+                                    path.span,
+                                    format!("`{}` in {} is {}, which cannot be put in a string", path.display(), self.config.file_name(), describe(json)),
+                                )
+                                .label("not a string, number or boolean")
+                                .help("interpolate a key that holds a string, number or boolean"),
+                            );
+                                    ok = false;
+                                }
+                            }
+                        }
+                        Resolved::Artifact(_) => {
+                            self.artifact_in_value(path, "a string");
+                            ok = false;
+                        }
+                        Resolved::Poison => ok = false,
+                    }
+                }
+            }
+        }
+        if text.parts.is_empty() {
+            text.parts.push(TextPart::Literal(String::new()));
+        }
+        ok.then_some(text)
+    }
+
+    /// Resolves `params.X`, `config...`, `run.id` and `STEP.OUTPUT`.
+    fn resolve(&mut self, path: &Path) -> Resolved<'a> {
+        let segs = &path.segments;
+        let root = segs.first().map(|s| s.text()).unwrap_or("");
+        match root {
+            "params" => self.resolve_param(path),
+            "config" => match self.config.lookup(path, &mut self.diags) {
+                Some(json) => Resolved::Config(json),
+                None => Resolved::Poison,
+            },
+            "run" if segs.len() == 2 && segs.get(1).is_some_and(|s| s.text() == "id") => {
+                Resolved::RunId
+            }
+            "run" => {
+                self.push(
+                    Diagnostic::new(
+                        Code::UnknownReference,
+                        path.span,
+                        format!("`{}` is not a run property", path.display()),
+                    )
+                    .label("unknown run property")
+                    .help("the run has one property: `run.id`"),
+                );
+                Resolved::Poison
+            }
+            _ => self.resolve_artifact(path),
+        }
+    }
+
+    fn resolve_param(&mut self, path: &Path) -> Resolved<'a> {
+        let (Some(name), 2) = (path.segments.get(1), path.segments.len()) else {
+            self.push(
+                Diagnostic::new(
+                    Code::UnknownParam,
+                    path.span,
+                    format!("`{}` is not a parameter reference", path.display()),
+                )
+                .label("expected `params.NAME`")
+                .help("parameters are plain values: write `params.NAME`"),
+            );
+            return Resolved::Poison;
+        };
+        match self.symbols.param(name.text()) {
+            Some((_, Some(ty))) => {
+                self.used_params.insert(name.text().to_string());
+                Resolved::Param(name.text().to_string(), ty)
+            }
+            Some((_, None)) => {
+                self.used_params.insert(name.text().to_string());
+                Resolved::Poison
+            }
+            None => {
+                self.push(
+                    Diagnostic::new(
+                        Code::UnknownParam,
+                        name.span(),
+                        format!("unknown parameter `{}`", name.text()),
+                    )
+                    .label("not declared")
+                    .maybe_help(
+                        help_for(name.text(), self.symbols.param_names(), "parameters").or_else(
+                            || {
+                                Some(format!(
+                                    "declare it: `param {}: string = \"...\"`",
+                                    name.text()
+                                ))
+                            },
+                        ),
+                    ),
+                );
+                Resolved::Poison
+            }
+        }
+    }
+
+    fn resolve_artifact(&mut self, path: &Path) -> Resolved<'a> {
+        let root = path.segments.first();
+        let root_name = root.map(|s| s.text()).unwrap_or("");
+        let root_span = root.map_or(path.span, |s| s.span());
+        let Some(step_id) = self.symbols.step_id(root_name) else {
+            let known: Vec<&str> = self
+                .symbols
+                .step_names()
+                .chain(["params", "config", "run"])
+                .collect();
+            let (code, message) = if path.segments.len() == 1 {
+                (
+                    Code::UnknownReference,
+                    format!("unknown name `{root_name}`"),
+                )
+            } else {
+                (Code::UnknownStep, format!("unknown step `{root_name}`"))
+            };
+            self.push(
+                Diagnostic::new(code, root_span, message)
+                    .label("not defined")
+                    .maybe_help(help_for(
+                        root_name,
+                        known,
+                        "steps and roots (`params`, `config`, `run`)",
+                    )),
+            );
+            return Resolved::Poison;
+        };
+        let (Some(output), 2) = (path.segments.get(1), path.segments.len()) else {
+            self.push(
+                Diagnostic::new(
+                    Code::UnknownOutput,
+                    path.span,
+                    format!(
+                        "`{}` does not name one output of step `{root_name}`",
+                        path.display()
+                    ),
+                )
+                .label("expected `STEP.OUTPUT`")
+                .help(format!(
+                    "name an output of `{root_name}`, e.g. `{root_name}.{}`",
+                    self.output_names(step_id)
+                        .first()
+                        .copied()
+                        .unwrap_or("OUTPUT")
+                )),
+            );
+            return Resolved::Poison;
+        };
+        let known = self.output_names(step_id);
+        if !known.contains(&output.text()) {
+            let help = if known.is_empty() {
+                Some(format!(
+                    "step `{root_name}` declares no outputs; add `out NAME: TYPE` to it"
+                ))
+            } else {
+                help_for(output.text(), known.iter().copied(), "outputs of this step")
+            };
+            self.push(
+                Diagnostic::new(
+                    Code::UnknownOutput,
+                    output.span(),
+                    format!("step `{root_name}` has no output `{}`", output.text()),
+                )
+                .label("unknown output")
+                .maybe_help(help),
+            );
+            return Resolved::Poison;
+        }
+        Resolved::Artifact(ArtifactRef {
+            step: step_id,
+            output: output.text().to_string(),
+            span: path.span,
+        })
+    }
+
+    fn output_names(&self, id: crate::ir::StepId) -> Vec<&'a str> {
+        self.symbols
+            .step(id)
+            .map(|s| s.outputs.iter().map(|(n, _, _)| n.as_str()).collect())
+            .unwrap_or_default()
+    }
+
+    fn wrong_type(&mut self, e: &Expr, want: Want, field: &str) {
+        let help = match (want, &e.kind) {
+            (Want::Int, ExprKind::Str(_)) => {
+                "remove the quotes: integers are written without them".to_string()
+            }
+            (Want::Text, ExprKind::Int(_) | ExprKind::Float(_) | ExprKind::Bool(_)) => {
+                "put the value in quotes".to_string()
+            }
+            _ => format!("{field} takes {}", want.describe()),
+        };
+        self.push(
+            Diagnostic::new(
+                Code::WrongValueType,
+                e.span,
+                format!(
+                    "{field} must be {}, found {}",
+                    want.describe(),
+                    e.describe()
+                ),
+            )
+            .label(format!("expected {}", want.describe()))
+            .help(help),
+        );
+    }
+
+    fn param_mismatch(&mut self, span: Span, name: &str, ty: ParamType, want: Want, field: &str) {
+        let help = if want == Want::Text {
+            format!("interpolate it to use its text: `\"${{params.{name}}}\"`")
+        } else {
+            format!("declare `{name}` with the type {field} takes, or use another parameter")
+        };
+        let mut d = Diagnostic::new(
+            Code::ParamTypeMismatch,
+            span,
+            format!(
+                "{field} must be {}, but parameter `{name}` is {}",
+                want.describe(),
+                ty.as_str()
+            ),
+        )
+        .label(format!("a {} parameter", ty.as_str()))
+        .help(help);
+        if let Some((param, _)) = self.symbols.param(name) {
+            d = d.secondary(param.ty.span, "declared here");
+        }
+        self.push(d);
+    }
+
+    fn config_mismatch(&mut self, path: &Path, json: &Json, want: Want, field: &str) {
+        let help = if want == Want::Text && json_literal(json).is_some() {
+            format!(
+                "interpolate it to use its text: `\"${{{}}}\"`",
+                path.display()
+            )
+        } else {
+            format!("{field} takes {}", want.describe())
+        };
+        self.push(
+            Diagnostic::new(
+                Code::WrongValueType,
+                path.span,
+                format!(
+                    "{field} must be {}, but `{}` in {} is {}",
+                    want.describe(),
+                    path.display(),
+                    self.config.file_name(),
+                    describe(json)
+                ),
+            )
+            .label(format!("{} in {}", describe(json), self.config.file_name()))
+            .help(help),
+        );
+    }
+
+    fn artifact_in_value(&mut self, path: &Path, field: &str) {
+        self.push(
+            Diagnostic::new(
+                Code::WrongValueType,
+                path.span,
+                format!("{field} cannot hold the artifact `{}`", path.display()),
+            )
+            .label("an artifact, not a value")
+            .help("artifacts reach a step through its inputs: `in NAME = STEP.OUTPUT`"),
+        );
+    }
+}
+
+fn push_literal(text: &mut Text, s: &str) {
+    if let Some(TextPart::Literal(last)) = text.parts.last_mut() {
+        last.push_str(s);
+    } else {
+        text.parts.push(TextPart::Literal(s.to_string()));
+    }
+}
+
+/// A JSON scalar as a literal; objects, lists and null have none.
+pub fn json_literal(json: &Json) -> Option<Literal> {
+    match json {
+        Json::String(s) => Some(Literal::String(s.clone())),
+        Json::Bool(b) => Some(Literal::Bool(*b)),
+        Json::Number(n) => n
+            .as_i64()
+            .map(Literal::Int)
+            .or_else(|| n.as_f64().map(Literal::Float)),
+        _ => None,
+    }
+}
+
+/// A literal as the text a user would write for it.
+pub fn show_literal(lit: &Literal) -> String {
+    match lit {
+        Literal::String(s) => format!("{s:?}"),
+        Literal::Float(f) => format_float(*f),
+        other => other.to_text(),
+    }
+}

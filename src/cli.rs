@@ -1,0 +1,370 @@
+//! The command line (clap): parses arguments, reads files, calls the library, prints
+//! diagnostics and writes outputs. The only module that touches the file system.
+
+use std::io::{IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use mlpc::diagnostics::render::{self, Style};
+use mlpc::{CheckOptions, Checked, Code, Diagnostic, Files, SourceFile, Target};
+
+const EXAMPLES: &str = "\
+Examples:
+  mlpc check pipelines/*.mlp                   check files (pre-commit, CI)
+  mlpc check churn.mlp --target sagemaker      also check what SageMaker can run
+  mlpc build churn.mlp --target airflow -o dags/churn.py
+  mlpc graph churn.mlp --format mermaid        the step graph, artifacts on edges
+  mlpc explain E0201                           what a diagnostic code means
+  cat churn.mlp | mlpc check -                 read the pipeline from stdin";
+
+/// Compile machine-learning pipeline definitions (.mlp) to Airflow, SageMaker Pipelines
+/// and Step Functions.
+#[derive(Parser, Debug)]
+#[command(name = "mlpc", version, about, after_help = EXAMPLES, propagate_version = true)]
+struct Cli {
+    /// When to colour diagnostics (NO_COLOR in the environment means never).
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    color: ColorChoice,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Check pipelines and report every problem; writes nothing.
+    #[command(
+        after_help = "Exit status: 0 when clean (warnings allowed unless --deny-warnings), 1 when a file has errors, 2 on usage or I/O errors."
+    )]
+    Check {
+        /// Files to check; `-` reads standard input.
+        #[arg(required = true)]
+        files: Vec<String>,
+        /// Also check what this target can run and name.
+        #[arg(long, value_enum)]
+        target: Option<Target>,
+        #[command(flatten)]
+        common: CommonArgs,
+    },
+    /// Check a pipeline and generate the target's artifact.
+    Build {
+        /// The pipeline; `-` reads standard input.
+        file: String,
+        #[arg(long, value_enum)]
+        target: Target,
+        /// Where to write; `-` is standard output. Default: next to the input.
+        #[arg(short, long)]
+        output: Option<String>,
+        #[command(flatten)]
+        common: CommonArgs,
+    },
+    /// Print the step graph with artifact names on the edges.
+    Graph {
+        /// The pipeline; `-` reads standard input.
+        file: String,
+        #[arg(long, value_enum, default_value_t = GraphFormat::Mermaid)]
+        format: GraphFormat,
+    },
+    /// Explain a diagnostic code (`mlpc explain E0201`), or list them all.
+    Explain {
+        /// A code such as E0201, or its name such as unknown-step.
+        code: Option<String>,
+    },
+}
+
+#[derive(Args, Debug)]
+struct CommonArgs {
+    /// How to print diagnostics.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+    /// Exit with status 1 when there are warnings.
+    #[arg(long)]
+    deny_warnings: bool,
+    /// Accept instance types missing from mlpc's SageMaker lists (newer types), as warnings.
+    #[arg(long)]
+    allow_unknown_instance_types: bool,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq)]
+enum Format {
+    Human,
+    Json,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum GraphFormat {
+    Mermaid,
+    Dot,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq)]
+enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+/// A usage or I/O failure: exit status 2.
+struct Failure(String);
+
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => {
+            let _ = err.print();
+            return ExitCode::from(if err.use_stderr() { 2 } else { 0 });
+        }
+    };
+    let style = Style {
+        color: use_color(cli.color),
+        width: 100,
+    };
+    let result = match cli.command {
+        Command::Check {
+            files,
+            target,
+            common,
+        } => check(&files, target, &common, style),
+        Command::Build {
+            file,
+            target,
+            output,
+            common,
+        } => build(&file, target, output.as_deref(), &common, style),
+        Command::Graph { file, format } => graph(&file, format, style),
+        Command::Explain { code } => explain(code.as_deref()),
+    };
+    match result {
+        Ok(code) => code,
+        Err(Failure(message)) => {
+            eprintln!("error: {message}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn use_color(choice: ColorChoice) -> bool {
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => !no_color && std::io::stderr().is_terminal(),
+    }
+}
+
+/// A pipeline file read from disk or stdin, with the folder its paths are relative to.
+struct Input {
+    source: SourceFile,
+    base: PathBuf,
+    /// Set when the bytes were not UTF-8.
+    decode_error: Option<Diagnostic>,
+}
+
+fn read_input(path: &str) -> Result<Input, Failure> {
+    let (name, bytes, base) = if path == "-" {
+        let mut bytes = Vec::new();
+        std::io::stdin()
+            .read_to_end(&mut bytes)
+            .map_err(|e| Failure(format!("cannot read standard input: {e}")))?;
+        ("<stdin>".to_string(), bytes, PathBuf::from("."))
+    } else {
+        let bytes =
+            std::fs::read(path).map_err(|e| Failure(format!("cannot read `{path}`: {e}")))?;
+        let base = Path::new(path)
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default();
+        (path.to_string(), bytes, base)
+    };
+    Ok(match mlpc::decode_source(bytes) {
+        Ok(text) => Input {
+            source: SourceFile::new(name, text),
+            base,
+            decode_error: None,
+        },
+        Err(boxed) => {
+            let (text, d) = *boxed;
+            Input {
+                source: SourceFile::new(name, text),
+                base,
+                decode_error: Some(d),
+            }
+        }
+    })
+}
+
+/// Reads the files a pipeline names, relative to the pipeline's folder.
+struct DiskFiles<'a> {
+    base: &'a Path,
+}
+
+impl Files for DiskFiles<'_> {
+    fn read(&self, path: &str) -> Result<Vec<u8>, String> {
+        let full = self.base.join(path);
+        match std::fs::metadata(&full) {
+            Ok(m) if m.is_dir() => return Err("it is a directory".to_string()),
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err("no such file".to_string())
+            }
+            Err(e) => return Err(e.to_string()),
+        }
+        std::fs::read(&full).map_err(|e| e.to_string())
+    }
+}
+
+fn check_input(input: &Input, target: Option<Target>, common: &CommonArgs) -> Checked {
+    if let Some(d) = &input.decode_error {
+        return Checked {
+            pipeline: None,
+            diagnostics: vec![d.clone()],
+        };
+    }
+    let options = CheckOptions {
+        allow_unknown_instance_types: common.allow_unknown_instance_types,
+    };
+    mlpc::check(
+        &input.source.text,
+        &DiskFiles { base: &input.base },
+        &options,
+        target,
+    )
+}
+
+/// Prints diagnostics (human to stderr, JSON collected by the caller).
+fn report(
+    checked: &Checked,
+    input: &Input,
+    style: Style,
+    format: Format,
+    json: &mut Vec<serde_json::Value>,
+) {
+    match format {
+        Format::Json => json.extend(render::json(&checked.diagnostics, &input.source)),
+        Format::Human => {
+            let text = render::human(&checked.diagnostics, &input.source, style);
+            if !text.is_empty() {
+                eprint!("{text}");
+            }
+            if let Some(summary) = render::summary(&checked.diagnostics, &input.source.name) {
+                eprintln!("{summary}");
+            }
+        }
+    }
+}
+
+fn failed(checked: &Checked, deny_warnings: bool) -> bool {
+    checked.has_errors() || (deny_warnings && !checked.diagnostics.is_empty())
+}
+
+fn check(
+    files: &[String],
+    target: Option<Target>,
+    common: &CommonArgs,
+    style: Style,
+) -> Result<ExitCode, Failure> {
+    let mut json = Vec::new();
+    let mut any_failed = false;
+    let mut io_error = false;
+    for path in files {
+        let input = match read_input(path) {
+            Ok(input) => input,
+            Err(Failure(message)) => {
+                eprintln!("error: {message}");
+                io_error = true;
+                continue;
+            }
+        };
+        let checked = check_input(&input, target, common);
+        report(&checked, &input, style, common.format, &mut json);
+        any_failed |= failed(&checked, common.deny_warnings);
+    }
+    if common.format == Format::Json {
+        print_json(&json)?;
+    }
+    Ok(if io_error {
+        ExitCode::from(2)
+    } else if any_failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn print_json(values: &[serde_json::Value]) -> Result<(), Failure> {
+    let text = serde_json::to_string_pretty(values).map_err(|e| Failure(e.to_string()))?;
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{text}").map_err(|e| Failure(format!("cannot write to standard output: {e}")))
+}
+
+fn build(
+    file: &str,
+    target: Target,
+    output: Option<&str>,
+    common: &CommonArgs,
+    style: Style,
+) -> Result<ExitCode, Failure> {
+    let input = read_input(file)?;
+    let checked = check_input(&input, Some(target), common);
+    let mut json = Vec::new();
+    report(&checked, &input, style, common.format, &mut json);
+    if common.format == Format::Json {
+        print_json(&json)?;
+    }
+    if failed(&checked, common.deny_warnings) {
+        return Ok(ExitCode::from(1));
+    }
+    if !target.is_implemented() {
+        let _ = output;
+        return Err(Failure(format!(
+            "the `{}` target is not built yet in mlpc {}: the pipeline checks clean, but no {} output can be generated; use `mlpc check --target {}` meanwhile",
+            target.name(),
+            env!("CARGO_PKG_VERSION"),
+            target.name(),
+            target.name()
+        )));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn graph(file: &str, format: GraphFormat, style: Style) -> Result<ExitCode, Failure> {
+    let input = read_input(file)?;
+    let common = CommonArgs {
+        format: Format::Human,
+        deny_warnings: false,
+        allow_unknown_instance_types: true,
+    };
+    let checked = check_input(&input, None, &common);
+    let Some(pipeline) = &checked.pipeline else {
+        report(&checked, &input, style, Format::Human, &mut Vec::new());
+        return Ok(ExitCode::from(1));
+    };
+    let text = match format {
+        GraphFormat::Mermaid => mlpc::graph::mermaid(pipeline),
+        GraphFormat::Dot => mlpc::graph::dot(pipeline),
+    };
+    std::io::stdout()
+        .lock()
+        .write_all(text.as_bytes())
+        .map_err(|e| Failure(format!("cannot write to standard output: {e}")))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn explain(code: Option<&str>) -> Result<ExitCode, Failure> {
+    let Some(code) = code else {
+        for c in Code::ALL {
+            println!("{}  {:<28} {}", c.as_str(), c.name(), c.severity().as_str());
+        }
+        return Ok(ExitCode::SUCCESS);
+    };
+    match Code::lookup(code) {
+        Some(c) => {
+            print!("{}", c.explanation());
+            Ok(ExitCode::SUCCESS)
+        }
+        None => Err(Failure(format!(
+            "`{code}` is not a diagnostic code; `mlpc explain` lists them all"
+        ))),
+    }
+}

@@ -1,0 +1,471 @@
+//! The checked pipeline: what every target reads. Names are resolved, types are
+//! concrete, `config.*` is inlined, defaults are filled in, and the step graph with a
+//! topological order is computed. Spans are kept so target checks can point at source.
+
+use petgraph::graph::{DiGraph, NodeIndex};
+
+use crate::source::{Span, Spanned};
+
+/// Index of a step in `Pipeline::steps`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct StepId(pub usize);
+
+#[derive(Clone, Debug)]
+pub struct Pipeline {
+    pub name: Spanned<String>,
+    pub span: Span,
+    pub settings: Settings,
+    pub params: Vec<Param>,
+    pub images: Vec<Image>,
+    pub steps: Vec<Step>,
+    /// Nodes are step ids (node index `i` is step `i`); an edge runs from producer to consumer.
+    pub graph: DiGraph<StepId, Edge>,
+    /// Every step, each after all the steps it depends on; ties keep source order.
+    pub order: Vec<StepId>,
+}
+
+impl Pipeline {
+    pub fn step(&self, id: StepId) -> Option<&Step> {
+        self.steps.get(id.0)
+    }
+
+    pub fn param(&self, name: &str) -> Option<&Param> {
+        self.params.iter().find(|p| p.name.node == name)
+    }
+
+    /// The steps `id` depends on directly, in source order.
+    pub fn upstream(&self, id: StepId) -> Vec<StepId> {
+        let mut ids: Vec<StepId> = self
+            .graph
+            .neighbors_directed(NodeIndex::new(id.0), petgraph::Direction::Incoming)
+            .filter_map(|n| self.graph.node_weight(n).copied())
+            .collect();
+        ids.sort();
+        ids.dedup();
+        ids
+    }
+
+    /// The steps that depend on `id` directly, in source order.
+    pub fn downstream(&self, id: StepId) -> Vec<StepId> {
+        let mut ids: Vec<StepId> = self
+            .graph
+            .neighbors_directed(NodeIndex::new(id.0), petgraph::Direction::Outgoing)
+            .filter_map(|n| self.graph.node_weight(n).copied())
+            .collect();
+        ids.sort();
+        ids.dedup();
+        ids
+    }
+}
+
+/// Why one step waits for another.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Edge {
+    /// The consumer reads `output` of the producer, as its input `input`.
+    Artifact { output: String, input: String },
+    /// The consumer uses the producer's model (`model = train.model`).
+    Model { output: String },
+    /// `after = [producer]`
+    After,
+}
+
+impl Edge {
+    /// The label for graph renderings: the artifact's name, or "after".
+    pub fn label(&self) -> String {
+        match self {
+            Edge::Artifact { output, input } if output == input => output.clone(),
+            Edge::Artifact { output, input } => format!("{output} → {input}"),
+            Edge::Model { output } => output.clone(),
+            Edge::After => "after".to_string(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Settings {
+    pub description: Option<String>,
+    pub schedule: Option<Schedule>,
+    /// `YYYY-MM-DD`
+    pub start: Option<String>,
+    pub catchup: bool,
+    pub timeout: Option<u64>,
+    pub tags: Vec<String>,
+    pub owner: Option<String>,
+    pub region: Option<String>,
+    pub role: Option<Text>,
+    /// `s3://bucket/prefix` without a trailing slash.
+    pub artifacts: Option<String>,
+    /// The config file as written in the source.
+    pub config: Option<String>,
+    /// The default retry policy of every step.
+    pub retry: Option<Retry>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Schedule {
+    /// A five-field cron expression.
+    Cron(String),
+    /// `@daily`, `@hourly`, ...
+    Preset(String),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Retry {
+    /// Retries after the first attempt fails.
+    pub attempts: u32,
+    /// Seconds between attempts.
+    pub delay: u64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ParamType {
+    String,
+    Int,
+    Float,
+    Bool,
+}
+
+impl ParamType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ParamType::String => "string",
+            ParamType::Int => "int",
+            ParamType::Float => "float",
+            ParamType::Bool => "bool",
+        }
+    }
+}
+
+/// A literal value known at compile time.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Literal {
+    String(String),
+    Int(i64),
+    Float(f64),
+    Bool(bool),
+}
+
+impl Literal {
+    /// The value as text, as a job receives it (`5`, `0.2`, `true`).
+    pub fn to_text(&self) -> String {
+        match self {
+            Literal::String(s) => s.clone(),
+            Literal::Int(n) => n.to_string(),
+            Literal::Float(f) => format_float(*f),
+            Literal::Bool(b) => b.to_string(),
+        }
+    }
+}
+
+/// Floats print the shortest text that reads back to the same value, always with a
+/// fraction or exponent so they stay floats (`1.0`, `0.2`, `1e-7`).
+pub fn format_float(f: f64) -> String {
+    let text = format!("{f:?}");
+    if text.contains(['.', 'e', 'E']) || !f.is_finite() {
+        text
+    } else {
+        format!("{text}.0")
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Param {
+    pub name: Spanned<String>,
+    pub ty: ParamType,
+    pub default: Literal,
+    pub description: Option<String>,
+    pub min: Option<Literal>,
+    pub max: Option<Literal>,
+    pub allowed: Vec<Literal>,
+    pub span: Span,
+}
+
+/// A string that may embed parameters and the run id, resolved at run time.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct Text {
+    pub parts: Vec<TextPart>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum TextPart {
+    Literal(String),
+    Param(String),
+    RunId,
+}
+
+impl Text {
+    pub fn literal(s: impl Into<String>) -> Text {
+        Text {
+            parts: vec![TextPart::Literal(s.into())],
+        }
+    }
+
+    /// The text when it has no run-time part.
+    pub fn as_literal(&self) -> Option<String> {
+        let mut out = String::new();
+        for part in &self.parts {
+            match part {
+                TextPart::Literal(s) => out.push_str(s),
+                _ => return None,
+            }
+        }
+        Some(out)
+    }
+
+    /// The parameter when the whole text is exactly one parameter.
+    pub fn as_param(&self) -> Option<&str> {
+        match self.parts.as_slice() {
+            [TextPart::Param(name)] => Some(name),
+            _ => None,
+        }
+    }
+}
+
+/// A field value: a literal, a run-time parameter, or text.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Value {
+    Int(i64),
+    Float(f64),
+    Bool(bool),
+    Text(Text),
+    /// The whole value is this parameter (its type fits the field).
+    Param(String),
+}
+
+#[derive(Clone, Debug)]
+pub struct Image {
+    pub name: Spanned<String>,
+    /// The container image URI, resolved at compile time.
+    pub uri: String,
+    /// `sagemaker_image(framework, version)`, when the image was written that way.
+    pub framework: Option<(String, String)>,
+    pub span: Span,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Format {
+    Csv,
+    Parquet,
+    Json,
+}
+
+impl Format {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::Csv => "csv",
+            Format::Parquet => "parquet",
+            Format::Json => "json",
+        }
+    }
+
+    /// The MIME type SageMaker uses for this format.
+    pub fn content_type(self) -> &'static str {
+        match self {
+            Format::Csv => "text/csv",
+            Format::Parquet => "application/x-parquet",
+            Format::Json => "application/json",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ArtifactType {
+    Dataset(Format),
+    Model,
+    Files,
+}
+
+impl std::fmt::Display for ArtifactType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ArtifactType::Dataset(format) => write!(f, "dataset<{}>", format.as_str()),
+            ArtifactType::Model => f.write_str("model"),
+            ArtifactType::Files => f.write_str("files"),
+        }
+    }
+}
+
+/// `STEP.OUTPUT`, resolved.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ArtifactRef {
+    pub step: StepId,
+    pub output: String,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct Input {
+    pub name: Spanned<String>,
+    pub ty: ArtifactType,
+    pub source: ArtifactRef,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct Output {
+    pub name: Spanned<String>,
+    pub ty: ArtifactType,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct Step {
+    pub id: StepId,
+    pub name: Spanned<String>,
+    pub kind: StepKind,
+    pub inputs: Vec<Input>,
+    pub outputs: Vec<Output>,
+    /// `after = [...]`, each with the span of its mention.
+    pub after: Vec<(StepId, Span)>,
+    /// The step's own retry policy, or the pipeline's default.
+    pub retry: Option<Retry>,
+    pub timeout: Option<u64>,
+    pub cache: Option<u64>,
+    pub description: Option<String>,
+    pub span: Span,
+}
+
+impl Step {
+    pub fn output(&self, name: &str) -> Option<&Output> {
+        self.outputs.iter().find(|o| o.name.node == name)
+    }
+
+    pub fn kind_name(&self) -> &'static str {
+        self.kind.name()
+    }
+}
+
+#[derive(Clone, Debug)]
+pub enum StepKind {
+    Sql(Sql),
+    Processing(Processing),
+    Training(Training),
+    Transform(Transform),
+    Python(Python),
+}
+
+impl StepKind {
+    pub fn name(&self) -> &'static str {
+        match self {
+            StepKind::Sql(_) => "sql",
+            StepKind::Processing(_) => "processing",
+            StepKind::Training(_) => "training",
+            StepKind::Transform(_) => "transform",
+            StepKind::Python(_) => "python",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SqlEngine {
+    Athena,
+    Redshift,
+}
+
+#[derive(Clone, Debug)]
+pub struct Sql {
+    pub engine: SqlEngine,
+    pub query: Text,
+    pub database: Option<Text>,
+    pub workgroup: Option<Text>,
+    pub catalog: Option<Text>,
+    pub cluster: Option<Text>,
+    pub db_user: Option<Text>,
+    /// Redshift's role for UNLOAD; the pipeline's `role` when not set.
+    pub iam_role: Option<Text>,
+    pub connection: Option<String>,
+}
+
+/// What every SageMaker job has.
+#[derive(Clone, Debug)]
+pub struct Resources {
+    /// `Value::Text` or `Value::Param` (a string parameter).
+    pub instance: Value,
+    pub instance_span: Span,
+    /// `Value::Int` or `Value::Param` (an int parameter); default 1.
+    pub count: Value,
+    /// `Value::Int` or `Value::Param`; default 30.
+    pub volume_gb: Value,
+}
+
+/// A local file shipped with the pipeline, identified by its content.
+#[derive(Clone, Debug)]
+pub struct CodeFile {
+    /// The path as written, relative to the .mlp file.
+    pub path: String,
+    /// The file name alone, e.g. `preprocessing.py`.
+    pub file_name: String,
+    /// Lower-case hex SHA-256 of the contents.
+    pub sha256: String,
+    pub size: u64,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct Processing {
+    pub image: ImageRef,
+    pub resources: Resources,
+    pub code: CodeFile,
+    pub args: Vec<Text>,
+    pub env: Vec<(String, Text)>,
+    pub max_runtime: Option<u64>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Training {
+    pub image: ImageRef,
+    pub resources: Resources,
+    pub hyperparameters: Vec<(String, Value)>,
+    pub env: Vec<(String, Text)>,
+    /// Metric name and the regular expression that finds it in the logs.
+    pub metrics: Vec<(String, String)>,
+    pub spot: bool,
+    pub max_runtime: Option<u64>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SplitType {
+    None,
+    Line,
+    RecordIo,
+    TfRecord,
+}
+
+impl SplitType {
+    /// The value SageMaker's API takes.
+    pub fn as_api(self) -> &'static str {
+        match self {
+            SplitType::None => "None",
+            SplitType::Line => "Line",
+            SplitType::RecordIo => "RecordIO",
+            SplitType::TfRecord => "TFRecord",
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Transform {
+    pub model: ArtifactRef,
+    /// The container that serves the model: the step's `image`, or the training step's.
+    pub image: ImageRef,
+    pub resources: Resources,
+    pub content_type: Option<Text>,
+    pub split: Option<SplitType>,
+    pub env: Vec<(String, Text)>,
+}
+
+/// A resolved `image` reference.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ImageRef {
+    pub name: String,
+    pub uri: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct Python {
+    /// `package.module`
+    pub module: String,
+    /// `function`
+    pub function: String,
+    pub args: Vec<Value>,
+}

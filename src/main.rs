@@ -1,0 +1,19 @@
+//! The `mlpc` binary: installs the internal-error hook and runs the CLI.
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    std::panic::set_hook(Box::new(|info| {
+        eprintln!(
+            "internal compiler error: {info}\n\nThis is a bug in mlpc {}, not in your pipeline. Please report it with the input that caused it.",
+            env!("CARGO_PKG_VERSION")
+        );
+    }));
+    match std::panic::catch_unwind(mlpc_cli::main) {
+        Ok(code) => code,
+        Err(_) => ExitCode::from(101),
+    }
+}
+
+#[path = "cli.rs"]
+mod mlpc_cli;

@@ -1,0 +1,201 @@
+//! The syntax tree as the user wrote it: names as strings, nothing resolved, a span on
+//! every node. Only `check` reads it; targets never do.
+
+use crate::source::{Span, Spanned};
+
+pub type Ident = Spanned<String>;
+
+/// A whole `.mlp` file: exactly one pipeline when it is valid.
+#[derive(Clone, Debug, PartialEq)]
+pub struct File {
+    pub pipelines: Vec<Pipeline>,
+    pub span: Span,
+}
+
+/// `pipeline NAME { item* }`
+#[derive(Clone, Debug, PartialEq)]
+pub struct Pipeline {
+    pub name: Ident,
+    pub items: Vec<Item>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Item {
+    Setting(Field),
+    Param(Param),
+    Image(Image),
+    Step(Step),
+}
+
+/// `KEY = value`, or `KEY { ... }` which means `KEY = { ... }`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Field {
+    pub key: Ident,
+    pub value: Expr,
+    pub span: Span,
+}
+
+/// `param NAME: TYPE = default { attributes }`
+#[derive(Clone, Debug, PartialEq)]
+pub struct Param {
+    pub name: Ident,
+    pub ty: Ident,
+    pub default: Expr,
+    pub attributes: Vec<Field>,
+    pub span: Span,
+}
+
+/// `image NAME = value`
+#[derive(Clone, Debug, PartialEq)]
+pub struct Image {
+    pub name: Ident,
+    pub value: Expr,
+    pub span: Span,
+}
+
+/// `step NAME: KIND { step_item* }`
+#[derive(Clone, Debug, PartialEq)]
+pub struct Step {
+    pub name: Ident,
+    pub kind: Ident,
+    pub items: Vec<StepItem>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum StepItem {
+    Field(Field),
+    Input(Input),
+    Output(Output),
+}
+
+/// `in NAME[: TYPE] = STEP.OUTPUT`; the source is optional in the syntax so that the
+/// checker can say "unbound input" instead of a bare syntax error.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Input {
+    pub name: Ident,
+    pub ty: Option<TypeExpr>,
+    pub source: Option<Expr>,
+    pub span: Span,
+}
+
+/// `out NAME: TYPE`
+#[derive(Clone, Debug, PartialEq)]
+pub struct Output {
+    pub name: Ident,
+    pub ty: TypeExpr,
+    pub span: Span,
+}
+
+/// `dataset<csv>`, `model`, `files`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TypeExpr {
+    pub name: Ident,
+    pub argument: Option<Ident>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Expr {
+    pub kind: ExprKind,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum ExprKind {
+    Str(Vec<StrPart>),
+    Int(i64),
+    Float(f64),
+    Bool(bool),
+    /// A duration in seconds, written `90s`, `30m`, `2h` or `7d`.
+    Duration(u64),
+    /// A calendar date written `2026-01-01`.
+    Date(String),
+    List(Vec<Expr>),
+    Map(Vec<MapEntry>),
+    /// `a`, `a.b`, `config.steps["data-source"].x`
+    Path(Path),
+    /// `name(arg, ...)`
+    Call(Ident, Vec<Expr>),
+}
+
+/// `key = value` inside `{ }`; the key may be an identifier or a string.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MapEntry {
+    pub key: Ident,
+    pub value: Expr,
+    pub span: Span,
+}
+
+/// A piece of a string literal: text, or a `${ path }` interpolation.
+#[derive(Clone, Debug, PartialEq)]
+pub enum StrPart {
+    Text(String),
+    Interpolation(Path),
+}
+
+/// A dotted reference; the first segment is always an identifier.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Path {
+    pub segments: Vec<Segment>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Segment {
+    /// `.name` (or the leading name)
+    Name(Ident),
+    /// `["key"]`
+    Key(Spanned<String>),
+}
+
+impl Segment {
+    pub fn text(&self) -> &str {
+        match self {
+            Segment::Name(n) | Segment::Key(n) => &n.node,
+        }
+    }
+
+    pub fn span(&self) -> Span {
+        match self {
+            Segment::Name(n) | Segment::Key(n) => n.span,
+        }
+    }
+}
+
+impl Path {
+    /// The path as written, keys in brackets: `config.steps["data-source"]`.
+    pub fn display(&self) -> String {
+        let mut out = String::new();
+        for (i, segment) in self.segments.iter().enumerate() {
+            match segment {
+                Segment::Name(n) if i == 0 => out.push_str(&n.node),
+                Segment::Name(n) => {
+                    out.push('.');
+                    out.push_str(&n.node);
+                }
+                Segment::Key(k) => out.push_str(&format!("[{:?}]", k.node)),
+            }
+        }
+        out
+    }
+}
+
+impl Expr {
+    /// A short name for the kind of value, for messages: "a string", "a list"...
+    pub fn describe(&self) -> &'static str {
+        match &self.kind {
+            ExprKind::Str(_) => "a string",
+            ExprKind::Int(_) => "an integer",
+            ExprKind::Float(_) => "a number",
+            ExprKind::Bool(_) => "a boolean",
+            ExprKind::Duration(_) => "a duration",
+            ExprKind::Date(_) => "a date",
+            ExprKind::List(_) => "a list",
+            ExprKind::Map(_) => "a map",
+            ExprKind::Path(_) => "a reference",
+            ExprKind::Call(..) => "a function call",
+        }
+    }
+}

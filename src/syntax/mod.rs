@@ -1,0 +1,214 @@
+//! The front end: source text to syntax tree. Parsing never stops at the first
+//! error: bodies recover at the next item and every error becomes a diagnostic.
+
+pub mod ast;
+mod error;
+mod lexeme;
+mod parser;
+
+pub use error::ParseError;
+pub use parser::MAX_DEPTH;
+
+use crate::diagnostics::{Code, Diagnostic};
+use crate::source::Span;
+use lexeme::{skip_all, skip_inline, PResult};
+
+/// The result of parsing: a tree (possibly partial) and every syntax error found.
+#[derive(Debug)]
+pub struct Parsed {
+    pub file: ast::File,
+    pub errors: Vec<Diagnostic>,
+}
+
+/// Parses a whole `.mlp` file.
+pub fn parse(src: &str) -> Parsed {
+    let mut parser = Parser {
+        src,
+        depth: 0,
+        errors: Vec::new(),
+    };
+    let mut pipelines = Vec::new();
+    let mut i = skip_all(src).0;
+    while !i.is_empty() {
+        let before = i.len();
+        match parser.expect_pipeline(i) {
+            Ok((rest, pipeline)) => {
+                pipelines.push(pipeline);
+                i = rest;
+            }
+            Err(err) => {
+                parser.errors.push(err.into_diagnostic(src));
+                i = skip_item(i);
+                if i.starts_with(['}', ']', ')']) {
+                    i = i.get(1..).unwrap_or("");
+                }
+            }
+        }
+        i = skip_all(i).0;
+        debug_assert!(i.len() < before, "the top-level loop must consume input");
+    }
+    let mut errors = parser.errors;
+    if pipelines.is_empty() && errors.is_empty() {
+        let end = src.len();
+        errors.push(
+            Diagnostic::new(
+                Code::MissingPipeline,
+                Span::new(0, end.min(1)),
+                "this file defines no pipeline",
+            )
+            .label("expected `pipeline NAME { ... }`")
+            .help("every .mlp file holds exactly one `pipeline NAME { ... }` block"),
+        );
+    }
+    if let [first, rest @ ..] = pipelines.as_slice() {
+        for extra in rest {
+            errors.push(
+                Diagnostic::new(
+                    Code::ExtraPipeline,
+                    extra.name.span,
+                    format!("a second pipeline `{}` in one file", extra.name.node),
+                )
+                .label("second pipeline")
+                .secondary(first.name.span, "the file's pipeline")
+                .help("put each pipeline in its own .mlp file"),
+            );
+        }
+    }
+    Parsed {
+        file: ast::File {
+            pipelines,
+            span: Span::new(0, src.len()),
+        },
+        errors,
+    }
+}
+
+/// Parser state: the whole source (for offsets), the nesting depth, and the errors
+/// recovered from so far.
+pub struct Parser<'s> {
+    src: &'s str,
+    depth: usize,
+    errors: Vec<Diagnostic>,
+}
+
+impl<'s> Parser<'s> {
+    fn offset(&self, i: &'s str) -> usize {
+        self.src.len() - i.len()
+    }
+
+    fn span(&self, from: &'s str, to: &'s str) -> Span {
+        Span::new(self.offset(from), self.offset(to))
+    }
+
+    /// body := "{" (item sep)* "}". An item that fails to parse is reported and
+    /// skipped up to the next line or `,` at the same nesting, so parsing goes on.
+    fn expect_body<T>(
+        &mut self,
+        i: &'s str,
+        mut item: impl FnMut(&mut Self, &'s str) -> PResult<'s, T>,
+    ) -> PResult<'s, Vec<T>> {
+        let open = self.offset(i);
+        let (mut i, ()) = self.expect_char(i, '{', "`{`")?;
+        let mut items = Vec::new();
+        loop {
+            i = skip_all(i).0;
+            if let Some(rest) = i.strip_prefix('}') {
+                return Ok((rest, items));
+            }
+            if i.is_empty() {
+                return Err(ParseError::custom(
+                    Code::SyntaxError,
+                    Span::new(open, open + 1),
+                    "this `{` is never closed",
+                )
+                .with_label("unclosed `{`")
+                .with_help("add the matching `}`"));
+            }
+            let before = i.len();
+            let parsed = item(self, i).and_then(|(rest, value)| {
+                let rest = self.expect_separator(rest, '}', "`}`")?;
+                Ok((rest, value))
+            });
+            match parsed {
+                Ok((rest, value)) => {
+                    items.push(value);
+                    i = rest;
+                }
+                Err(err) => {
+                    self.errors.push(err.into_diagnostic(self.src));
+                    i = skip_item(i);
+                    if i.len() == before {
+                        // A stray closer of another kind: step over it so the loop progresses.
+                        i = i
+                            .get(i.chars().next().map_or(0, char::len_utf8)..)
+                            .unwrap_or("");
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Skips the rest of a broken item: up to and including the next line break or `,`
+/// outside brackets and strings, or up to (not including) a closing bracket that
+/// ends the enclosing body.
+fn skip_item(mut i: &str) -> &str {
+    let mut depth = 0usize;
+    loop {
+        let Some(c) = i.chars().next() else { return i };
+        match c {
+            '"' if i.starts_with("\"\"\"") => {
+                let body = i.get(3..).unwrap_or("");
+                i = match lexeme::find_triple_close(body) {
+                    Some(n) => body.get(n + 3..).unwrap_or(""),
+                    None => "",
+                };
+                continue;
+            }
+            '"' => {
+                i = skip_one_line_string(i.get(1..).unwrap_or(""));
+                continue;
+            }
+            '#' => {
+                i = skip_inline(i);
+                continue;
+            }
+            '{' | '[' | '(' => depth += 1,
+            '}' | ']' | ')' if depth == 0 => return i,
+            '}' | ']' | ')' => depth -= 1,
+            '\n' | ',' if depth == 0 => return i.get(1..).unwrap_or(""),
+            '\n' if starts_item(i.get(1..).unwrap_or("")) => return i.get(1..).unwrap_or(""),
+            _ => {}
+        }
+        i = i.get(c.len_utf8()..).unwrap_or("");
+    }
+}
+
+fn skip_one_line_string(body: &str) -> &str {
+    let mut escaped = false;
+    for (idx, c) in body.char_indices() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' => escaped = true,
+            '"' => return body.get(idx + 1..).unwrap_or(""),
+            '\n' => return body.get(idx..).unwrap_or(""),
+            _ => {}
+        }
+    }
+    ""
+}
+
+/// Whether a line starts with an item keyword followed by a name (`step x`), where
+/// recovery may resume even inside an unclosed bracket.
+fn starts_item(line: &str) -> bool {
+    let line = skip_inline(line);
+    ["pipeline", "step", "param", "image", "in", "out"]
+        .iter()
+        .any(|kw| {
+            line.strip_prefix(kw).is_some_and(|rest| {
+                let name = skip_inline(rest);
+                name.len() < rest.len()
+                    && name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+            })
+        })
+}

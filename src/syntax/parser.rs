@@ -1,0 +1,462 @@
+//! One function per grammar production (grammar/mlpc.ebnf). `expect_*` must find its
+//! production; `parse_*` may find nothing. Bodies recover at the next item, so one
+//! run reports every syntax error it can.
+
+use super::ast::*;
+use super::error::ParseError;
+use super::lexeme::{ident_text, skip_all, skip_inline, PResult};
+use super::Parser;
+use crate::diagnostics::Code;
+use crate::source::{Span, Spanned};
+
+/// Deeper nesting of lists and maps than this is refused, so no input can exhaust the stack.
+pub const MAX_DEPTH: usize = 64;
+
+impl<'s> Parser<'s> {
+    /// pipeline := "pipeline" ident "{" pipeline_item* "}"
+    pub fn expect_pipeline(&mut self, i: &'s str) -> PResult<'s, Pipeline> {
+        let start = i;
+        let (i, _) = self.expect_keyword(i, "pipeline")?;
+        let i = skip_all(i).0;
+        let (i, name) = self.expect_ident(i, "the pipeline's name")?;
+        let i = skip_all(i).0;
+        let (i, items) = self.expect_body(i, Self::expect_pipeline_item)?;
+        Ok((
+            i,
+            Pipeline {
+                name,
+                items,
+                span: self.span(start, i),
+            },
+        ))
+    }
+
+    /// pipeline_item := param | image | step | field
+    fn expect_pipeline_item(&mut self, i: &'s str) -> PResult<'s, Item> {
+        match self.keyword_before_name(i) {
+            Some("param") => self.expect_param(i).map(|(r, p)| (r, Item::Param(p))),
+            Some("image") => self.expect_image(i).map(|(r, p)| (r, Item::Image(p))),
+            Some("step") => self.expect_step(i).map(|(r, p)| (r, Item::Step(p))),
+            _ => self
+                .expect_field(i, "a setting, `param`, `image` or `step`")
+                .map(|(r, f)| (r, Item::Setting(f))),
+        }
+    }
+
+    /// param := "param" ident ":" ident "=" value ("{" field* "}")?
+    fn expect_param(&mut self, i: &'s str) -> PResult<'s, Param> {
+        let start = i;
+        let (i, _) = self.expect_keyword(i, "param")?;
+        let i = skip_inline(i);
+        let (i, name) = self.expect_ident(i, "the parameter's name")?;
+        let i = skip_inline(i);
+        let (i, ()) = self.expect_char(i, ':', "`:` and the parameter's type")?;
+        let i = skip_inline(i);
+        let (i, ty) = self.expect_ident(i, "a type: `string`, `int`, `float` or `bool`")?;
+        let i = skip_inline(i);
+        let (i, ()) = self.expect_char(i, '=', "`=` and a default value")?;
+        let i = skip_inline(i);
+        let (i, default) = self.expect_value(i)?;
+        let after = skip_inline(i);
+        let (i, attributes) = if after.starts_with('{') {
+            self.expect_body(after, |p, i| {
+                p.expect_field(i, "an attribute: `description`, `min`, `max` or `enum`")
+            })?
+        } else {
+            (i, Vec::new())
+        };
+        Ok((
+            i,
+            Param {
+                name,
+                ty,
+                default,
+                attributes,
+                span: self.span(start, i),
+            },
+        ))
+    }
+
+    /// image := "image" ident "=" value
+    fn expect_image(&mut self, i: &'s str) -> PResult<'s, Image> {
+        let start = i;
+        let (i, _) = self.expect_keyword(i, "image")?;
+        let i = skip_inline(i);
+        let (i, name) = self.expect_ident(i, "the image's name")?;
+        let i = skip_inline(i);
+        let (i, ()) = self.expect_char(i, '=', "`=` and the image")?;
+        let i = skip_inline(i);
+        let (i, value) = self.expect_value(i)?;
+        Ok((
+            i,
+            Image {
+                name,
+                value,
+                span: self.span(start, i),
+            },
+        ))
+    }
+
+    /// step := "step" ident ":" ident "{" step_item* "}"
+    fn expect_step(&mut self, i: &'s str) -> PResult<'s, Step> {
+        let start = i;
+        let (i, _) = self.expect_keyword(i, "step")?;
+        let i = skip_inline(i);
+        let (i, name) = self.expect_ident(i, "the step's name")?;
+        let i = skip_inline(i);
+        let (i, ()) = self.expect_char(i, ':', "`:` and the step's kind")?;
+        let i = skip_inline(i);
+        let (i, kind) = self.expect_ident(
+            i,
+            "a step kind: `sql`, `processing`, `training`, `transform` or `python`",
+        )?;
+        let i = skip_inline(i);
+        let (i, items) = self.expect_body(i, Self::expect_step_item)?;
+        Ok((
+            i,
+            Step {
+                name,
+                kind,
+                items,
+                span: self.span(start, i),
+            },
+        ))
+    }
+
+    /// step_item := input | output | field
+    fn expect_step_item(&mut self, i: &'s str) -> PResult<'s, StepItem> {
+        match self.keyword_before_name(i) {
+            Some("in") => self.expect_input(i).map(|(r, x)| (r, StepItem::Input(x))),
+            Some("out") => self.expect_output(i).map(|(r, x)| (r, StepItem::Output(x))),
+            _ => self
+                .expect_field(i, "a key, `in` or `out`")
+                .map(|(r, f)| (r, StepItem::Field(f))),
+        }
+    }
+
+    /// input := "in" ident (":" type)? ("=" value)?
+    fn expect_input(&mut self, i: &'s str) -> PResult<'s, Input> {
+        let start = i;
+        let (i, _) = self.expect_keyword(i, "in")?;
+        let i = skip_inline(i);
+        let (mut end, name) = self.expect_ident(i, "the input's name")?;
+        let mut ty = None;
+        let mut i = skip_inline(end);
+        if let Some(rest) = i.strip_prefix(':') {
+            let (rest, t) = self.expect_type(skip_inline(rest))?;
+            ty = Some(t);
+            end = rest;
+            i = skip_inline(rest);
+        }
+        let mut source = None;
+        if let Some(rest) = i.strip_prefix('=') {
+            let (rest, value) = self.expect_value(skip_inline(rest))?;
+            source = Some(value);
+            end = rest;
+        } else if ty.is_none() {
+            return Err(ParseError::expected(
+                self.offset(i),
+                "`:` and a type, or `=` and the producing `STEP.OUTPUT`",
+            ));
+        }
+        Ok((
+            end,
+            Input {
+                name,
+                ty,
+                source,
+                span: self.span(start, end),
+            },
+        ))
+    }
+
+    /// output := "out" ident ":" type
+    fn expect_output(&mut self, i: &'s str) -> PResult<'s, Output> {
+        let start = i;
+        let (i, _) = self.expect_keyword(i, "out")?;
+        let i = skip_inline(i);
+        let (i, name) = self.expect_ident(i, "the output's name")?;
+        let i = skip_inline(i);
+        let (i, ()) = self.expect_char(i, ':', "`:` and the output's type, e.g. `dataset<csv>`")?;
+        let (i, ty) = self.expect_type(skip_inline(i))?;
+        Ok((
+            i,
+            Output {
+                name,
+                ty,
+                span: self.span(start, i),
+            },
+        ))
+    }
+
+    /// type := ident ("<" ident ">")?
+    fn expect_type(&mut self, i: &'s str) -> PResult<'s, TypeExpr> {
+        let start = i;
+        let (i, name) =
+            self.expect_ident(i, "an artifact type: `dataset<FORMAT>`, `model` or `files`")?;
+        let after = skip_inline(i);
+        if let Some(rest) = after.strip_prefix('<') {
+            let (rest, argument) =
+                self.expect_ident(skip_inline(rest), "a format: `csv`, `parquet` or `json`")?;
+            let rest = skip_inline(rest);
+            let (rest, ()) = self.expect_char(rest, '>', "`>`")?;
+            return Ok((
+                rest,
+                TypeExpr {
+                    name,
+                    argument: Some(argument),
+                    span: self.span(start, rest),
+                },
+            ));
+        }
+        Ok((
+            i,
+            TypeExpr {
+                name,
+                argument: None,
+                span: self.span(start, i),
+            },
+        ))
+    }
+
+    /// field := key ("=" value | "{" map_body "}") ; key := ident | string
+    pub fn expect_field(&mut self, i: &'s str, what: &'static str) -> PResult<'s, Field> {
+        let start = i;
+        let (i, key) = if i.starts_with('"') {
+            let (rest, parts) = self.parse_string(i, true)?;
+            (rest, Spanned::new(plain_text(&parts), self.span(i, rest)))
+        } else {
+            self.expect_ident(i, what)?
+        };
+        let i = skip_inline(i);
+        if i.starts_with('{') {
+            let (rest, value) = self.expect_map(i)?;
+            return Ok((
+                rest,
+                Field {
+                    key,
+                    value,
+                    span: self.span(start, rest),
+                },
+            ));
+        }
+        let (i, ()) = self.expect_char(i, '=', "`=` and a value")?;
+        let i = skip_inline(i);
+        let (i, value) = self.expect_value(i)?;
+        Ok((
+            i,
+            Field {
+                key,
+                value,
+                span: self.span(start, i),
+            },
+        ))
+    }
+
+    /// value := string | number | duration | date | bool | list | map | call | path
+    pub fn expect_value(&mut self, i: &'s str) -> PResult<'s, Expr> {
+        let start = i;
+        let (rest, kind) = match i.chars().next() {
+            Some('"') => {
+                let (rest, parts) = self.parse_string(i, false)?;
+                (rest, ExprKind::Str(parts))
+            }
+            Some('[') => return self.expect_list(i),
+            Some('{') => return self.expect_map(i),
+            Some(c) if c.is_ascii_digit() || c == '-' => self.parse_numeric(i)?,
+            Some(c) if c.is_ascii_alphabetic() || c == '_' => {
+                let (after, word) =
+                    ident_text(i).map_err(|_| ParseError::expected(self.offset(i), "a value"))?;
+                match word {
+                    "true" if !after.starts_with(['.', '[']) => (after, ExprKind::Bool(true)),
+                    "false" if !after.starts_with(['.', '[']) => (after, ExprKind::Bool(false)),
+                    _ if after.starts_with('(') => return self.expect_call(i),
+                    _ => {
+                        let (rest, path) = self.expect_path(i)?;
+                        (rest, ExprKind::Path(path))
+                    }
+                }
+            }
+            _ => return Err(ParseError::expected(self.offset(i), "a value")),
+        };
+        Ok((
+            rest,
+            Expr {
+                kind,
+                span: self.span(start, rest),
+            },
+        ))
+    }
+
+    /// path := ident ("." ident | "[" string "]")*
+    pub fn expect_path(&mut self, i: &'s str) -> PResult<'s, Path> {
+        let start = i;
+        let (mut i, first) = self.expect_ident(i, "a name")?;
+        let mut segments = vec![Segment::Name(first)];
+        loop {
+            if let Some(rest) = i.strip_prefix('.') {
+                let (rest, name) = self.expect_ident(rest, "a name after `.`")?;
+                segments.push(Segment::Name(name));
+                i = rest;
+            } else if let Some(rest) = i.strip_prefix('[') {
+                let rest = skip_inline(rest);
+                let key_start = rest;
+                let (rest, parts) = self.parse_string(rest, true)?;
+                let key = Spanned::new(plain_text(&parts), self.span(key_start, rest));
+                let (rest, ()) = self.expect_char(skip_inline(rest), ']', "`]`")?;
+                segments.push(Segment::Key(key));
+                i = rest;
+            } else {
+                break;
+            }
+        }
+        Ok((
+            i,
+            Path {
+                segments,
+                span: self.span(start, i),
+            },
+        ))
+    }
+
+    /// call := ident "(" (value ("," value)* ","?)? ")"
+    fn expect_call(&mut self, i: &'s str) -> PResult<'s, Expr> {
+        let start = i;
+        let (i, name) = self.expect_ident(i, "a function name")?;
+        let (i, args) = self.expect_sequence(i, '(', ')', "`)`")?;
+        Ok((
+            i,
+            Expr {
+                kind: ExprKind::Call(name, args),
+                span: self.span(start, i),
+            },
+        ))
+    }
+
+    /// list := "[" (value sep)* "]"
+    fn expect_list(&mut self, i: &'s str) -> PResult<'s, Expr> {
+        let (rest, items) = self.expect_sequence(i, '[', ']', "`]`")?;
+        Ok((
+            rest,
+            Expr {
+                kind: ExprKind::List(items),
+                span: self.span(i, rest),
+            },
+        ))
+    }
+
+    /// map := "{" (field sep)* "}"
+    fn expect_map(&mut self, i: &'s str) -> PResult<'s, Expr> {
+        let (rest, fields) = self.nested(i, |p, i| {
+            p.expect_body(i, |p, i| p.expect_field(i, "a key"))
+        })?;
+        let entries = fields
+            .into_iter()
+            .map(|f| MapEntry {
+                key: f.key,
+                value: f.value,
+                span: f.span,
+            })
+            .collect();
+        Ok((
+            rest,
+            Expr {
+                kind: ExprKind::Map(entries),
+                span: self.span(i, rest),
+            },
+        ))
+    }
+
+    /// Values between `open` and `close`, separated by commas or line breaks.
+    fn expect_sequence(
+        &mut self,
+        i: &'s str,
+        open: char,
+        close: char,
+        closer: &'static str,
+    ) -> PResult<'s, Vec<Expr>> {
+        self.nested(i, |p, i| {
+            let (mut i, ()) = p.expect_char(i, open, "an opening bracket")?;
+            let mut items = Vec::new();
+            loop {
+                i = skip_all(i).0;
+                if let Some(rest) = i.strip_prefix(close) {
+                    return Ok((rest, items));
+                }
+                let (rest, value) = p.expect_value(i)?;
+                items.push(value);
+                i = p.expect_separator(rest, close, closer)?;
+            }
+        })
+    }
+
+    /// sep := "," | line break; also succeeds before `close` without consuming it.
+    pub fn expect_separator(
+        &self,
+        i: &'s str,
+        close: char,
+        closer: &'static str,
+    ) -> Result<&'s str, ParseError> {
+        let inline = skip_inline(i);
+        if let Some(rest) = inline.strip_prefix(',') {
+            return Ok(rest);
+        }
+        let (after, newline) = skip_all(inline);
+        if newline || after.starts_with(close) {
+            return Ok(after);
+        }
+        let mut err = ParseError::expected(self.offset(inline), "`,` or a line break");
+        err.expected.push(closer);
+        Err(err)
+    }
+
+    /// Runs `f` one nesting level deeper, refusing input nested past `MAX_DEPTH`.
+    fn nested<T>(
+        &mut self,
+        i: &'s str,
+        f: impl FnOnce(&mut Self, &'s str) -> PResult<'s, T>,
+    ) -> PResult<'s, T> {
+        if self.depth >= MAX_DEPTH {
+            let at = self.offset(i);
+            return Err(ParseError::custom(
+                Code::NestingTooDeep,
+                Span::new(at, at + 1),
+                format!("lists and maps are nested more than {MAX_DEPTH} deep"),
+            )
+            .with_label("too deep")
+            .with_help("flatten the value; no pipeline needs this much nesting"));
+        }
+        self.depth += 1;
+        let result = f(self, i);
+        self.depth -= 1;
+        result
+    }
+
+    /// Consumes `word` as a whole identifier.
+    fn expect_keyword(&self, i: &'s str, word: &'static str) -> PResult<'s, ()> {
+        match ident_text(i) {
+            Ok((rest, w)) if w == word => Ok((rest, ())),
+            _ => Err(ParseError::expected(self.offset(i), word)),
+        }
+    }
+
+    /// The keyword at `i` when it is followed by a name (`step x`), not by `=`.
+    fn keyword_before_name(&self, i: &'s str) -> Option<&'s str> {
+        let (rest, word) = ident_text(i).ok()?;
+        let next = skip_inline(rest);
+        (rest.len() != next.len()
+            && next.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_'))
+        .then_some(word)
+    }
+}
+
+/// The text of a string literal that has no interpolation.
+fn plain_text(parts: &[StrPart]) -> String {
+    parts
+        .iter()
+        .map(|p| match p {
+            StrPart::Text(t) => t.as_str(),
+            StrPart::Interpolation(_) => "",
+        })
+        .collect()
+}

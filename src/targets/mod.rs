@@ -1,0 +1,108 @@
+//! The targets: one closed enum, and per target the checks of what it can run and
+//! the limits of names, reported with spans before anything is generated.
+
+use crate::diagnostics::{Code, Diagnostic};
+use crate::ir::{Pipeline, StepKind};
+
+/// Where a pipeline can be compiled to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, clap::ValueEnum)]
+pub enum Target {
+    /// An Airflow DAG file (Python) using the Amazon provider's operators.
+    Airflow,
+    /// A SageMaker Pipeline definition (JSON).
+    Sagemaker,
+    /// A Step Functions state machine (Amazon States Language JSON).
+    #[value(name = "stepfunctions", alias = "step-functions")]
+    StepFunctions,
+}
+
+impl Target {
+    pub fn name(self) -> &'static str {
+        match self {
+            Target::Airflow => "airflow",
+            Target::Sagemaker => "sagemaker",
+            Target::StepFunctions => "stepfunctions",
+        }
+    }
+
+    /// Whether this build of mlpc can generate code for the target yet.
+    pub fn is_implemented(self) -> bool {
+        match self {
+            Target::Airflow | Target::Sagemaker | Target::StepFunctions => false,
+        }
+    }
+
+    /// The longest step name the target accepts, and what the name becomes there.
+    fn step_name_limit(self) -> (usize, &'static str) {
+        match self {
+            Target::Airflow => (250, "an Airflow task id"),
+            Target::Sagemaker => (64, "a SageMaker pipeline step name"),
+            Target::StepFunctions => (80, "a Step Functions state name"),
+        }
+    }
+
+    fn pipeline_name_limit(self) -> (usize, &'static str) {
+        match self {
+            Target::Airflow => (250, "an Airflow DAG id"),
+            Target::Sagemaker => (82, "a SageMaker pipeline name"),
+            Target::StepFunctions => (80, "a Step Functions state machine name"),
+        }
+    }
+}
+
+/// A generated file: a path relative to the output location, and its contents.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OutputFile {
+    pub path: String,
+    pub contents: String,
+}
+
+/// What `target` cannot run or name, as diagnostics pointing at the source.
+pub fn check(target: Target, pipeline: &Pipeline) -> Vec<Diagnostic> {
+    let mut diags = Vec::new();
+    let (limit, what) = target.pipeline_name_limit();
+    let name = &pipeline.name;
+    if name.node.len() > limit {
+        diags.push(
+            Diagnostic::new(
+                Code::NameTooLong,
+                name.span,
+                format!(
+                    "pipeline name `{}` has {} characters; {what} has at most {limit}",
+                    name.node,
+                    name.node.len()
+                ),
+            )
+            .label("too long")
+            .help(format!("shorten the name to {limit} characters or fewer")),
+        );
+    }
+    let (limit, what) = target.step_name_limit();
+    for step in &pipeline.steps {
+        if step.name.node.len() > limit {
+            diags.push(
+                Diagnostic::new(
+                    Code::NameTooLong,
+                    step.name.span,
+                    format!(
+                        "step name `{}` has {} characters; {what} has at most {limit}",
+                        step.name.node,
+                        step.name.node.len()
+                    ),
+                )
+                .label("too long")
+                .help(format!("shorten the name to {limit} characters or fewer")),
+            );
+        }
+        if let StepKind::Python(_) = step.kind {
+            if target != Target::Airflow {
+                diags.push(
+                    Diagnostic::new(Code::UnsupportedStepKind, step.span, format!("the {} target cannot run `python` steps", target.name()))
+                        .label(format!("step `{}` is a python task", step.name.node))
+                        .help("run python steps on `--target airflow`, or turn this step into a `processing` step with a script"),
+                );
+            }
+        }
+    }
+    diags
+}

@@ -1,0 +1,242 @@
+//! The `mlpc` binary as a black box: exit codes, streams, formats.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod common;
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+fn mlpc(args: &[&str]) -> Output {
+    run(args, None, &[])
+}
+
+fn run(args: &[&str], stdin: Option<&[u8]>, env: &[(&str, &str)]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_mlpc"));
+    cmd.args(args)
+        .current_dir(common::root())
+        .env_remove("NO_COLOR");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = cmd.spawn().expect("spawn mlpc");
+    if let Some(mut pipe) = child.stdin.take() {
+        if let Some(bytes) = stdin {
+            pipe.write_all(bytes).expect("write stdin");
+        }
+    }
+    child.wait_with_output().expect("mlpc output")
+}
+
+fn code(o: &Output) -> i32 {
+    o.status.code().unwrap_or(-1)
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+const CLEAN: &str = "tests/cli/clean.mlp";
+const WARNS: &str = "tests/ui/W0202_unused_param.mlp";
+const BAD: &str = "tests/ui/multi/three_mistakes.mlp";
+
+#[test]
+fn check_clean_file_exits_0_silently() {
+    let o = mlpc(&["check", CLEAN]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(stdout(&o), "");
+}
+
+#[test]
+fn check_errors_exit_1_and_go_to_stderr() {
+    let o = mlpc(&["check", BAD]);
+    assert_eq!(code(&o), 1);
+    assert_eq!(stdout(&o), "");
+    let err = stderr(&o);
+    for c in ["E0306", "E0201", "E0203"] {
+        assert!(err.contains(c), "{c} missing in {err}");
+    }
+    assert!(err.contains("three_mistakes.mlp: 3 errors"), "{err}");
+}
+
+#[test]
+fn warnings_pass_unless_denied() {
+    assert_eq!(code(&mlpc(&["check", WARNS])), 0);
+    assert_eq!(code(&mlpc(&["check", "--deny-warnings", WARNS])), 1);
+}
+
+#[test]
+fn many_files_in_one_run_fail_if_any_fails() {
+    assert_eq!(code(&mlpc(&["check", CLEAN, WARNS])), 0);
+    assert_eq!(code(&mlpc(&["check", CLEAN, BAD, WARNS])), 1);
+}
+
+#[test]
+fn json_format_is_machine_readable() {
+    let o = mlpc(&["check", "--format", "json", BAD]);
+    assert_eq!(code(&o), 1);
+    let json: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("valid JSON");
+    let items = json.as_array().expect("an array");
+    assert_eq!(items.len(), 3);
+    let first = &items[0];
+    for key in [
+        "file",
+        "line",
+        "column",
+        "end_line",
+        "end_column",
+        "code",
+        "severity",
+        "message",
+        "help",
+    ] {
+        assert!(first.get(key).is_some(), "missing {key} in {first}");
+    }
+    assert_eq!(first["file"], BAD);
+    assert_eq!(first["code"], "E0306");
+    assert_eq!(first["severity"], "error");
+    assert_eq!(
+        (first["line"].as_u64(), first["column"].as_u64()),
+        (Some(9), Some(16))
+    );
+    assert_eq!(
+        (first["end_line"].as_u64(), first["end_column"].as_u64()),
+        (Some(9), Some(29))
+    );
+}
+
+#[test]
+fn json_for_clean_files_is_an_empty_array() {
+    let o = mlpc(&["check", "--format", "json", CLEAN]);
+    assert_eq!(code(&o), 0);
+    assert_eq!(stdout(&o).trim(), "[]");
+}
+
+#[test]
+fn stdin_is_read_with_dash() {
+    let text = std::fs::read(common::root().join("tests/ui/E0201_unknown_step.mlp")).expect("file");
+    let o = run(&["check", "-"], Some(&text), &[]);
+    assert_eq!(code(&o), 1);
+    assert!(stderr(&o).contains("<stdin>"), "{}", stderr(&o));
+    let clean = b"pipeline empty {\n  description = \"nothing yet\"\n}\n";
+    assert_eq!(code(&run(&["check", "-"], Some(clean), &[])), 0);
+}
+
+#[test]
+fn unreadable_file_is_exit_2() {
+    let o = mlpc(&["check", "tests/does-not-exist.mlp"]);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("cannot read"), "{}", stderr(&o));
+}
+
+#[test]
+fn usage_errors_are_exit_2() {
+    assert_eq!(code(&mlpc(&["check"])), 2);
+    assert_eq!(code(&mlpc(&["build", CLEAN, "--target", "kubeflow"])), 2);
+    assert_eq!(code(&mlpc(&["frobnicate"])), 2);
+}
+
+#[test]
+fn garbage_bytes_give_a_diagnostic_not_a_panic() {
+    let garbage: Vec<u8> = (0..=255u8).cycle().take(4096).collect();
+    let o = run(&["check", "-"], Some(&garbage), &[]);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert!(stderr(&o).contains("E0108"), "{}", stderr(&o));
+    let ascii_noise = b"}}}{{{ pipeline [[[ \"\"\" \\u{zz} ${ = = = step : : :";
+    let o = run(&["check", "-"], Some(ascii_noise), &[]);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+}
+
+#[test]
+fn build_stops_on_errors_and_writes_nothing() {
+    let dir = std::env::temp_dir().join(format!("mlpc-cli-{}", std::process::id()));
+    let out = dir.join("dag.py");
+    let o = mlpc(&[
+        "build",
+        BAD,
+        "--target",
+        "airflow",
+        "-o",
+        out.to_str().expect("utf-8 path"),
+    ]);
+    assert_eq!(code(&o), 1);
+    assert!(!out.exists());
+}
+
+#[test]
+fn build_of_a_target_not_built_yet_says_so_with_exit_2() {
+    for target in ["airflow", "sagemaker", "stepfunctions"] {
+        let o = mlpc(&["build", CLEAN, "--target", target]);
+        assert_eq!(code(&o), 2, "{target}");
+        assert!(stderr(&o).contains("not built yet"), "{}", stderr(&o));
+    }
+}
+
+#[test]
+fn check_with_target_reports_target_limits() {
+    let file = "tests/ui/E0501_unsupported_step_kind.mlp";
+    assert_eq!(code(&mlpc(&["check", file])), 0);
+    assert_eq!(code(&mlpc(&["check", file, "--target", "airflow"])), 0);
+    let o = mlpc(&["check", file, "--target", "stepfunctions"]);
+    assert_eq!(code(&o), 1);
+    assert!(stderr(&o).contains("E0501"));
+}
+
+#[test]
+fn graph_formats() {
+    let mermaid = mlpc(&["graph", CLEAN, "--format", "mermaid"]);
+    assert_eq!(code(&mermaid), 0, "{}", stderr(&mermaid));
+    let dot = mlpc(&["graph", CLEAN, "--format", "dot"]);
+    assert_eq!(code(&dot), 0);
+    insta::assert_snapshot!(format!("{}\n{}", stdout(&mermaid), stdout(&dot)));
+    assert_eq!(code(&mlpc(&["graph", BAD])), 1);
+}
+
+#[test]
+fn explain_codes() {
+    let o = mlpc(&["explain", "E0201"]);
+    assert_eq!(code(&o), 0);
+    assert!(
+        stdout(&o).starts_with("# E0201 unknown-step"),
+        "{}",
+        stdout(&o)
+    );
+    let by_name = mlpc(&["explain", "unknown-step"]);
+    assert_eq!(stdout(&by_name), stdout(&o));
+    let list = mlpc(&["explain"]);
+    assert!(stdout(&list).lines().count() >= mlpc::Code::ALL.len());
+    assert_eq!(code(&mlpc(&["explain", "E9999"])), 2);
+}
+
+#[test]
+fn version_and_help() {
+    let v = mlpc(&["--version"]);
+    assert_eq!(code(&v), 0);
+    assert_eq!(
+        stdout(&v).trim(),
+        format!("mlpc {}", env!("CARGO_PKG_VERSION"))
+    );
+    let h = mlpc(&["--help"]);
+    assert_eq!(code(&h), 0);
+    assert!(stdout(&h).contains("Examples:"));
+}
+
+#[test]
+fn colour_only_when_asked_and_never_with_no_color() {
+    let always = mlpc(&["--color", "always", "check", BAD]);
+    assert!(stderr(&always).contains('\u{1b}'));
+    let auto = run(&["check", BAD], None, &[("NO_COLOR", "1")]);
+    assert!(!stderr(&auto).contains('\u{1b}'));
+}

@@ -1,0 +1,83 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::path::{Path, PathBuf};
+
+use mlpc::diagnostics::render::{self, Style};
+use mlpc::{CheckOptions, Checked, Files, SourceFile, Target};
+
+/// Reads files relative to a folder, as the CLI does.
+pub struct Dir(pub PathBuf);
+
+impl Files for Dir {
+    fn read(&self, path: &str) -> Result<Vec<u8>, String> {
+        std::fs::read(self.0.join(path)).map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => "no such file".to_string(),
+            _ => e.to_string(),
+        })
+    }
+}
+
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Header directives of a test file: `# mlpc-target: T`, `# mlpc-options: allow-unknown-instance-types`.
+pub fn directives(text: &str) -> (Option<Target>, CheckOptions) {
+    let mut target = None;
+    let mut options = CheckOptions::default();
+    for line in text.lines().take_while(|l| l.starts_with('#')) {
+        if let Some(t) = line.strip_prefix("# mlpc-target:") {
+            target = match t.trim() {
+                "airflow" => Some(Target::Airflow),
+                "sagemaker" => Some(Target::Sagemaker),
+                "stepfunctions" => Some(Target::StepFunctions),
+                other => panic!("unknown target {other}"),
+            };
+        }
+        if line.contains("allow-unknown-instance-types") {
+            options.allow_unknown_instance_types = true;
+        }
+    }
+    (target, options)
+}
+
+/// Checks a file on disk as the CLI would, honouring its directives.
+pub fn check_path(path: &Path) -> (SourceFile, Checked) {
+    let bytes = std::fs::read(path).expect("test file");
+    let name = path
+        .file_name()
+        .expect("file name")
+        .to_string_lossy()
+        .into_owned();
+    match mlpc::decode_source(bytes) {
+        Ok(text) => {
+            let (target, options) = directives(&text);
+            let dir = Dir(path.parent().expect("parent").to_path_buf());
+            let checked = mlpc::check(&text, &dir, &options, target);
+            (SourceFile::new(name, text), checked)
+        }
+        Err(boxed) => {
+            let (text, d) = *boxed;
+            (
+                SourceFile::new(name, text),
+                Checked {
+                    pipeline: None,
+                    diagnostics: vec![d],
+                },
+            )
+        }
+    }
+}
+
+/// Diagnostics rendered without colour at a fixed width.
+pub fn render(file: &SourceFile, checked: &Checked) -> String {
+    render::human(
+        &checked.diagnostics,
+        file,
+        Style {
+            color: false,
+            width: 100,
+        },
+    )
+}

@@ -1,0 +1,115 @@
+//! Every example checks clean, and the language contract's pipeline is an example
+//! that compiles unchanged.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+fn mlp_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).expect("readable dir").flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            mlp_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "mlp") {
+            out.push(path);
+        }
+    }
+}
+
+#[test]
+fn every_example_checks_clean_for_every_target() {
+    let mut files = Vec::new();
+    mlp_files(&common::root().join("examples"), &mut files);
+    assert!(
+        files.len() >= 3,
+        "expected at least three examples, found {files:?}"
+    );
+    for path in files {
+        let (file, checked) = common::check_path(&path);
+        assert!(
+            checked.diagnostics.is_empty(),
+            "{}:\n{}",
+            path.display(),
+            common::render(&file, &checked)
+        );
+        assert!(checked.pipeline.is_some());
+    }
+}
+
+/// The ```mlp blocks of a markdown text.
+pub fn mlp_blocks(markdown: &str) -> Vec<String> {
+    let mut blocks = Vec::new();
+    let mut current: Option<String> = None;
+    for line in markdown.lines() {
+        match (&mut current, line.trim_start()) {
+            (None, l) if l.starts_with("```mlp") => current = Some(String::new()),
+            (Some(block), l) if l.starts_with("```") => {
+                blocks.push(std::mem::take(block));
+                current = None;
+            }
+            (Some(block), _) => {
+                block.push_str(line);
+                block.push('\n');
+            }
+            _ => {}
+        }
+    }
+    blocks
+}
+
+#[test]
+fn the_contract_pipeline_is_the_churn_example() {
+    let example = std::fs::read_to_string(common::root().join("examples/churn/churn.mlp"))
+        .expect("churn example");
+    let contract = common::root().join("../shared/design/language.md");
+    // The contract lives beside the repository; when it is there, the example must be its pipeline.
+    if let Ok(text) = std::fs::read_to_string(&contract) {
+        let blocks = mlp_blocks(&text);
+        assert_eq!(blocks.len(), 1, "the contract has one mlp block");
+        assert_eq!(
+            blocks.first().map(String::as_str),
+            Some(example.as_str()),
+            "examples/churn/churn.mlp must equal the contract's pipeline"
+        );
+    }
+    let (file, checked) = common::check_path(&common::root().join("examples/churn/churn.mlp"));
+    assert!(
+        checked.diagnostics.is_empty(),
+        "{}",
+        common::render(&file, &checked)
+    );
+}
+
+#[test]
+fn every_mlp_block_in_grammar_docs_parses() {
+    let mut count = 0;
+    for entry in std::fs::read_dir(common::root().join("grammar"))
+        .expect("grammar/")
+        .flatten()
+    {
+        let path = entry.path();
+        if path.extension().is_none_or(|e| e != "md") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).expect("readable");
+        for (i, block) in mlp_blocks(&text).iter().enumerate() {
+            let parsed = mlpc::syntax::parse(block);
+            let file =
+                mlpc::SourceFile::new(format!("{}#{}", path.display(), i + 1), block.clone());
+            assert!(
+                parsed.errors.is_empty(),
+                "{}",
+                mlpc::diagnostics::render::human(&parsed.errors, &file, Default::default())
+            );
+            count += 1;
+        }
+    }
+    assert!(count >= 5, "expected examples in grammar/, found {count}");
+}

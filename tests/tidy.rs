@@ -1,0 +1,71 @@
+//! House rules checked as tests: module docs, explanations, one UI test per code.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod common;
+
+use std::path::Path;
+
+fn rust_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+    for entry in std::fs::read_dir(dir).expect("readable dir").flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            rust_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+}
+
+#[test]
+fn every_module_starts_with_a_doc_comment() {
+    let mut files = Vec::new();
+    rust_files(&common::root().join("src"), &mut files);
+    let missing: Vec<String> = files
+        .iter()
+        .filter(|p| {
+            !std::fs::read_to_string(p)
+                .unwrap_or_default()
+                .starts_with("//!")
+        })
+        .map(|p| p.display().to_string())
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "files without a leading //! doc: {missing:?}"
+    );
+}
+
+#[test]
+fn every_code_has_a_real_explanation() {
+    for code in mlpc::Code::ALL {
+        let text = code.explanation();
+        let title = format!("# {} {}", code.as_str(), code.name());
+        assert!(
+            text.starts_with(&title),
+            "{code}: explanation must start with `{title}`"
+        );
+        assert!(
+            text.lines().count() >= 8,
+            "{code}: explanation is too short"
+        );
+        assert!(
+            text.contains("```mlp"),
+            "{code}: explanation needs an example"
+        );
+    }
+}
+
+#[test]
+fn codes_and_names_are_unique() {
+    let mut seen = std::collections::HashSet::new();
+    for code in mlpc::Code::ALL {
+        assert!(seen.insert(code.as_str()), "duplicate code {code}");
+        assert!(seen.insert(code.name()), "duplicate name {}", code.name());
+    }
+}
