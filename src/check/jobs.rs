@@ -147,36 +147,40 @@ fn sagemaker_image(
         Err(err) => {
             use crate::images::ImageError;
             let arg_span = |i: usize| args.get(i).map_or(call.span, |a| a.span);
-            let (span, message, known) = match err {
+            let (span, message, known, what, given) = match err {
                 ImageError::UnknownFramework { known } => (
                     arg_span(0),
                     format!("no SageMaker image for framework `{framework}`"),
                     known,
+                    "frameworks".to_string(),
+                    framework.clone(),
                 ),
                 ImageError::UnknownVersion { known, .. } => (
                     arg_span(1),
                     format!("no `{framework}` image with version `{version}`"),
                     known,
+                    format!("`{framework}` versions"),
+                    version.clone(),
                 ),
                 ImageError::UnknownRegion { known, .. } => (
                     region_span.unwrap_or(call.span),
-                    format!("no `{framework}` image is published in region `{region}`"),
+                    format!("no `{framework}` {version} image is published in region `{region}`"),
                     known,
+                    format!("regions with `{framework}` {version}"),
+                    region.to_string(),
                 ),
-                ImageError::UnknownProcessor { known, .. } => (
-                    arg_span(2),
-                    format!(
-                        "`{framework}` has no `{}` image",
-                        processor.unwrap_or_default()
-                    ),
-                    known,
-                ),
+                ImageError::UnknownProcessor { known, .. } => {
+                    let p = processor.unwrap_or_default();
+                    (
+                        arg_span(2),
+                        format!("`{framework}` {version} has no `{p}` image"),
+                        known,
+                        "processors".to_string(),
+                        p,
+                    )
+                }
             };
-            let what = "known values";
-            let text = match &err_key(&span, args) {
-                Some(value) => help_for(value, known.iter().map(String::as_str), what),
-                None => help_for("", known.iter().map(String::as_str), what),
-            };
+            let text = help_for(&given, known.iter().map(String::as_str), &what);
             lw.push(
                 Diagnostic::new(Code::UnknownSagemakerImage, span, message)
                     .label("not in mlpc's image table")
@@ -185,19 +189,6 @@ fn sagemaker_image(
             None
         }
     }
-}
-
-/// The literal text of the argument at `span`, for suggestions.
-fn err_key(span: &crate::source::Span, args: &[Expr]) -> Option<String> {
-    args.iter()
-        .find(|a| a.span == *span)
-        .and_then(|a| match &a.kind {
-            ExprKind::Str(parts) => match parts.as_slice() {
-                [ast::StrPart::Text(t)] => Some(t.clone()),
-                _ => None,
-            },
-            _ => None,
-        })
 }
 
 /// `image = NAME` (a declared image) or `image = "uri"`.
