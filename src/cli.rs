@@ -8,6 +8,8 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use mlpc::diagnostics::render::{self, Style};
+use mlpc::targets::airflow::AirflowVersion;
+use mlpc::targets::EmitOptions;
 use mlpc::{CheckOptions, Checked, Code, Diagnostic, Files, SourceFile, Target};
 
 const EXAMPLES: &str = "\
@@ -53,9 +55,15 @@ enum Command {
         file: String,
         #[arg(long, value_enum)]
         target: Target,
-        /// Where to write; `-` is standard output. Default: next to the input.
+        /// Where to write; `-` is standard output. Default: `<pipeline>.py` (Airflow) next to the input.
         #[arg(short, long)]
         output: Option<String>,
+        /// Write nothing; exit 1 if the file on disk differs from what would be generated (CI drift check).
+        #[arg(long)]
+        check: bool,
+        /// The Airflow major version the DAG is written for.
+        #[arg(long, value_enum, default_value_t = AirflowVersion::V3)]
+        airflow_version: AirflowVersion,
         #[command(flatten)]
         common: CommonArgs,
     },
@@ -130,8 +138,18 @@ pub fn main() -> ExitCode {
             file,
             target,
             output,
+            check,
+            airflow_version,
             common,
-        } => build(&file, target, output.as_deref(), &common, style),
+        } => {
+            let how = BuildArgs {
+                target,
+                output,
+                check,
+                airflow_version,
+            };
+            build(&file, &how, &common, style)
+        }
         Command::Graph { file, format } => graph(&file, format, style),
         Command::Explain { code } => explain(code.as_deref()),
     };
@@ -298,15 +316,21 @@ fn print_json(values: &[serde_json::Value]) -> Result<(), Failure> {
     writeln!(out, "{text}").map_err(|e| Failure(format!("cannot write to standard output: {e}")))
 }
 
+struct BuildArgs {
+    target: Target,
+    output: Option<String>,
+    check: bool,
+    airflow_version: AirflowVersion,
+}
+
 fn build(
     file: &str,
-    target: Target,
-    output: Option<&str>,
+    how: &BuildArgs,
     common: &CommonArgs,
     style: Style,
 ) -> Result<ExitCode, Failure> {
     let input = read_input(file)?;
-    let checked = check_input(&input, Some(target), common);
+    let checked = check_input(&input, Some(how.target), common);
     let mut json = Vec::new();
     report(&checked, &input, style, common.format, &mut json);
     if common.format == Format::Json {
@@ -315,17 +339,91 @@ fn build(
     if failed(&checked, common.deny_warnings) {
         return Ok(ExitCode::from(1));
     }
-    if !target.is_implemented() {
-        let _ = output;
+    let Some(pipeline) = &checked.pipeline else {
+        return Ok(ExitCode::from(1));
+    };
+    if !how.target.is_implemented() {
         return Err(Failure(format!(
             "the `{}` target is not built yet in mlpc {}: the pipeline checks clean, but no {} output can be generated; use `mlpc check --target {}` meanwhile",
-            target.name(),
+            how.target.name(),
             env!("CARGO_PKG_VERSION"),
-            target.name(),
-            target.name()
+            how.target.name(),
+            how.target.name()
         )));
     }
+    let options = EmitOptions {
+        airflow_version: how.airflow_version,
+        source_name: display_name(&input),
+    };
+    let generated = mlpc::targets::emit(how.target, pipeline, &options)
+        .map_err(|e| Failure(format!("internal error: {e}")))?;
+    let destination = match how.output.as_deref() {
+        Some("-") => None,
+        Some(path) => Some(PathBuf::from(path)),
+        None if file == "-" => None,
+        None => Some(input.base.join(&generated.path)),
+    };
+    let Some(path) = destination else {
+        if how.check {
+            return Err(Failure(
+                "--check compares with a file: give it with -o PATH".to_string(),
+            ));
+        }
+        std::io::stdout()
+            .lock()
+            .write_all(generated.contents.as_bytes())
+            .map_err(|e| Failure(format!("cannot write to standard output: {e}")))?;
+        return Ok(ExitCode::SUCCESS);
+    };
+    if how.check {
+        let current = std::fs::read(&path).unwrap_or_default();
+        if current == generated.contents.as_bytes() {
+            return Ok(ExitCode::SUCCESS);
+        }
+        eprintln!(
+            "{} is out of date: run `mlpc build {file} --target {}` to regenerate it",
+            path.display(),
+            how.target.name()
+        );
+        return Ok(ExitCode::from(1));
+    }
+    write_atomically(&path, generated.contents.as_bytes())
+        .map_err(|e| Failure(format!("cannot write `{}`: {e}", path.display())))?;
+    eprintln!("wrote {}", path.display());
     Ok(ExitCode::SUCCESS)
+}
+
+/// The name of the input as the generated file's header shows it: the file name only,
+/// so that builds in different folders give the same bytes.
+fn display_name(input: &Input) -> String {
+    Path::new(&input.source.name).file_name().map_or_else(
+        || input.source.name.clone(),
+        |n| n.to_string_lossy().into_owned(),
+    )
+}
+
+/// Writes through a temporary file in the same folder and renames it into place, so
+/// that a reader (a scheduler) sees the old file or the new one, never half of one.
+fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let name = path
+        .file_name()
+        .map_or_else(|| "output".into(), |n| n.to_string_lossy().into_owned());
+    let temp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let result = (|| {
+        let mut file = std::fs::File::create(&temp)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        std::fs::rename(&temp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&temp);
+    }
+    result
 }
 
 fn graph(file: &str, format: GraphFormat, style: Style) -> Result<ExitCode, Failure> {

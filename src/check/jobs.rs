@@ -379,13 +379,15 @@ pub fn code_file(lw: &mut Lowerer, cx: &Context, e: &Expr) -> Option<CodeFile> {
     match cx.files.read(&path) {
         Ok(bytes) => {
             let digest = Sha256::digest(&bytes);
+            let size = bytes.len() as u64;
             let sha256 = digest.iter().map(|b| format!("{b:02x}")).collect();
             let file_name = path.rsplit(['/', '\\']).next().unwrap_or(&path).to_string();
             Some(CodeFile {
                 path,
                 file_name,
                 sha256,
-                size: bytes.len() as u64,
+                size,
+                contents: bytes,
                 span: e.span,
             })
         }

@@ -79,6 +79,9 @@ codes! {
     UnsupportedStepKind = "E0501", "unsupported-step-kind", Error;
     NameTooLong = "E0502", "name-too-long", Error;
     InvalidName = "E0503", "invalid-name", Error;
+    UnrepresentableValue = "E0504", "unrepresentable-value", Error;
+    RequestLimitExceeded = "E0505", "request-limit-exceeded", Error;
+    ReservedName = "E0506", "reserved-name", Error;
 
     UnusedOutput = "W0201", "unused-output", Warning;
     UnusedParam = "W0202", "unused-param", Warning;

@@ -1,6 +1,11 @@
 //! The targets: one closed enum, and per target the checks of what it can run and
 //! the limits of names, reported with spans before anything is generated.
 
+pub mod airflow;
+pub mod python;
+pub mod requests;
+mod templates;
+
 use crate::diagnostics::{Code, Diagnostic};
 use crate::ir::{Pipeline, StepKind};
 
@@ -28,7 +33,8 @@ impl Target {
     /// Whether this build of mlpc can generate code for the target yet.
     pub fn is_implemented(self) -> bool {
         match self {
-            Target::Airflow | Target::Sagemaker | Target::StepFunctions => false,
+            Target::Airflow => true,
+            Target::Sagemaker | Target::StepFunctions => false,
         }
     }
 
@@ -57,9 +63,38 @@ pub struct OutputFile {
     pub contents: String,
 }
 
+/// How to generate code, per target.
+#[derive(Clone, Debug, Default)]
+pub struct EmitOptions {
+    pub airflow_version: airflow::AirflowVersion,
+    /// The input's name, for the generated file's header.
+    pub source_name: String,
+}
+
+/// Generates the target's file. `Err` is an internal error (a bug in mlpc), or a
+/// target that is not built yet.
+pub fn emit(
+    target: Target,
+    pipeline: &Pipeline,
+    options: &EmitOptions,
+) -> Result<OutputFile, String> {
+    match target {
+        Target::Airflow => Ok(OutputFile {
+            path: format!("{}.py", pipeline.name.node),
+            contents: airflow::emit(pipeline, options.airflow_version, &options.source_name)?,
+        }),
+        Target::Sagemaker | Target::StepFunctions => {
+            Err(format!("the `{}` target is not built yet", target.name()))
+        }
+    }
+}
+
 /// What `target` cannot run or name, as diagnostics pointing at the source.
 pub fn check(target: Target, pipeline: &Pipeline) -> Vec<Diagnostic> {
-    let mut diags = Vec::new();
+    let mut diags = requests::check(pipeline);
+    if target == Target::Airflow {
+        diags.extend(airflow::check(pipeline));
+    }
     let (limit, what) = target.pipeline_name_limit();
     let name = &pipeline.name;
     if name.node.len() > limit {

@@ -1,0 +1,721 @@
+//! The Airflow target: one flat DAG file, each step an Airflow task running the
+//! Amazon provider's operator for it, each `param` an Airflow `Param`.
+
+use minijinja::context;
+use serde::Serialize;
+
+use super::python::{jinja_text, node, string_literal, Pieces};
+use super::requests::{self, Node, Piece};
+use super::templates;
+use crate::diagnostics::{Code, Diagnostic};
+use crate::ir::{
+    Literal, ParamType, Pipeline, Schedule, SqlEngine, Step, StepKind, Text, TextPart, Value,
+};
+
+/// Which Airflow the DAG is written for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum AirflowVersion {
+    #[value(name = "2")]
+    V2,
+    #[default]
+    #[value(name = "3")]
+    V3,
+}
+
+/// The start date of a DAG whose pipeline sets none: any past date works, since
+/// mlpc DAGs do not catch up unless asked to (and then `start` is required).
+pub const DEFAULT_START: &str = "2025-01-01";
+
+/// Template extensions of the operators' templated fields: a string ending in one
+/// would be loaded as a template file instead of used as text.
+const SQL_EXT: &[&str] = &[".sql"];
+
+/// What only the Airflow target cannot do.
+pub fn check(p: &Pipeline) -> Vec<Diagnostic> {
+    let mut diags = Vec::new();
+    if p.settings.catchup && p.settings.start.is_none() {
+        diags.push(
+            Diagnostic::new(
+                Code::MissingKey,
+                p.name.span,
+                "`catchup = true` needs a `start` date",
+            )
+            .label("catchup without start")
+            .help("add `start = 2026-01-01` (the first date to run for), or remove `catchup`"),
+        );
+    }
+    for step in &p.steps {
+        let StepKind::Sql(sql) = &step.kind else {
+            continue;
+        };
+        if sql.engine != SqlEngine::Redshift {
+            continue;
+        }
+        if sql.connection.is_none() && sql.cluster.is_none() {
+            diags.push(
+                Diagnostic::new(Code::MissingKey, step.name.span, format!("step `{}` needs `connection` or `cluster` on Airflow", step.name.node))
+                    .label("no way to reach Redshift")
+                    .help("set `connection = \"redshift_default\"` (an Airflow connection) or `cluster`, `database` and `db_user` (Redshift Data API)"),
+            );
+        }
+        let literal: String = sql
+            .query
+            .parts
+            .iter()
+            .filter_map(|p| match p {
+                TextPart::Literal(s) => Some(s.as_str()),
+                _ => None,
+            })
+            .collect();
+        if literal.contains("$$") || has_doubled_quote_pair(&literal) {
+            diags.push(
+                Diagnostic::new(Code::UnrepresentableValue, step.name.span, format!("the query of step `{}` cannot reach Redshift unchanged through Airflow", step.name.node))
+                    .label("query would be altered")
+                    .help("RedshiftToS3Operator wraps the query in `$$...$$` and rewrites `''text''` to `'text'`: avoid `$$` and doubled quotes around text, e.g. use `chr(39)`"),
+            );
+        }
+    }
+    diags
+}
+
+/// `''x''`, which RedshiftToS3Operator rewrites to `'x'` before running the query.
+fn has_doubled_quote_pair(q: &str) -> bool {
+    q.match_indices("''").count() >= 2
+}
+
+/// Renders the DAG file. An error here is a bug in mlpc (the template is embedded).
+pub fn emit(p: &Pipeline, version: AirflowVersion, source_name: &str) -> Result<String, String> {
+    let view = DagView::new(p, version, source_name);
+    let env = templates::environment();
+    let rendered = env.get_template(templates::AIRFLOW_DAG).and_then(|t| {
+        t.render(context! {
+            version => env!("CARGO_PKG_VERSION"),
+            source => view.source,
+            stdlib_imports => view.stdlib_imports,
+            airflow_imports => view.airflow_imports,
+            uses_jobs => view.uses_jobs,
+            suffix_len => requests::JOB_SUFFIX_HEX,
+            python_tasks => view.python_tasks,
+            dag_args => view.dag_args,
+            tasks => view.tasks,
+            edges => view.edges,
+            code_files => view.code_files,
+        })
+    });
+    rendered.map_err(|e| format!("the Airflow template failed: {e:#}"))
+}
+
+#[derive(Serialize)]
+struct Arg {
+    name: String,
+    value: String,
+}
+
+fn arg(name: &str, value: impl Into<String>) -> Arg {
+    Arg {
+        name: name.to_string(),
+        value: value.into(),
+    }
+}
+
+#[derive(Serialize)]
+struct TaskView {
+    var: String,
+    operator: String,
+    args: Vec<Arg>,
+    /// The module-level function a python step's task runs (empty for operators).
+    python: String,
+    call_args: Vec<String>,
+    call_kwargs: Vec<Arg>,
+}
+
+#[derive(Serialize)]
+struct PythonTaskView {
+    function_name: String,
+    module: String,
+    function: String,
+}
+
+#[derive(Serialize)]
+struct CodeFileView {
+    uri: String,
+    contents: String,
+}
+
+struct DagView {
+    code_files: Vec<CodeFileView>,
+    source: String,
+    stdlib_imports: Vec<String>,
+    airflow_imports: Vec<String>,
+    uses_jobs: bool,
+    python_tasks: Vec<PythonTaskView>,
+    dag_args: Vec<Arg>,
+    tasks: Vec<TaskView>,
+    edges: Vec<(String, String)>,
+}
+
+/// How run-time values are written in this DAG's templated fields.
+struct Jinja<'a> {
+    p: &'a Pipeline,
+}
+
+impl Pieces for Jinja<'_> {
+    fn piece(&self, piece: &Piece) -> String {
+        match piece {
+            Piece::Literal(s) => jinja_text(&[Piece::Literal(s.clone())], self, &[]),
+            Piece::Param(name) => match self.p.param(name).map(|p| p.ty) {
+                Some(ParamType::Bool) => format!("{{{{ 'true' if params.{name} else 'false' }}}}"),
+                _ => format!("{{{{ params.{name} }}}}"),
+            },
+            Piece::RunId => "{{ run_id }}".to_string(),
+            Piece::JobName(id) => {
+                let step = self.p.step(*id).map_or("", |s| s.name.node.as_str());
+                format!(
+                    "{{{{ mlpc_job_name('{}', run_id) }}}}",
+                    requests::job_name_prefix(&self.p.name.node, step)
+                )
+            }
+            Piece::OutputUri { step, output } => match self.p.step(*step) {
+                Some(s) => jinja_text(&requests::output_location(self.p, s, output), self, &[]),
+                None => String::new(),
+            },
+            Piece::ModelArtifact(id) => {
+                let step = self.p.step(*id).map_or("", |s| s.name.node.as_str());
+                format!("{{{{ ti.xcom_pull(task_ids='{step}')['Training']['ModelArtifacts']['S3ModelArtifacts'] }}}}")
+            }
+        }
+    }
+}
+
+fn text_pieces(t: &Text) -> Vec<Piece> {
+    match requests::value_text(&Value::Text(t.clone())) {
+        Node::Text(pieces) => pieces,
+        _ => Vec::new(),
+    }
+}
+
+fn var(step: &Step) -> String {
+    format!("{}_task", step.name.node)
+}
+
+impl DagView {
+    fn new(p: &Pipeline, version: AirflowVersion, source_name: &str) -> Self {
+        let jinja = Jinja { p };
+        let mut operators: Vec<&str> = Vec::new();
+        let mut tasks = Vec::new();
+        let mut python_tasks = Vec::new();
+        for id in &p.order {
+            let Some(step) = p.step(*id) else { continue };
+            let (task, operator) = task_view(p, step, &jinja);
+            if let Some(op) = operator {
+                operators.push(op);
+            } else {
+                python_tasks.push(PythonTaskView {
+                    function_name: task.python.clone(),
+                    module: python_module(step),
+                    function: python_function(step),
+                });
+            }
+            tasks.push(task);
+        }
+        let uses_jobs = p.steps.iter().any(|s| {
+            matches!(
+                s.kind,
+                StepKind::Processing(_)
+                    | StepKind::Training(_)
+                    | StepKind::Transform(_)
+                    | StepKind::Sql(_)
+            )
+        });
+        let mut stdlib = vec!["import datetime".to_string()];
+        let third_party = vec!["import pendulum".to_string()];
+        if uses_jobs {
+            stdlib.push("import hashlib".to_string());
+        }
+        if !python_tasks.is_empty() {
+            stdlib.push("import importlib".to_string());
+        }
+        if uses_jobs {
+            stdlib.push("import os".to_string());
+        }
+        let mut airflow_imports = third_party;
+        airflow_imports.extend(airflow_imports_for(
+            version,
+            &operators,
+            !python_tasks.is_empty(),
+        ));
+        let mut edges: Vec<(String, String)> = Vec::new();
+        for id in &p.order {
+            let Some(step) = p.step(*id) else { continue };
+            for up in p.upstream(*id) {
+                if let Some(u) = p.step(up) {
+                    edges.push((var(u), var(step)));
+                }
+            }
+        }
+        let mut code_files: Vec<CodeFileView> = Vec::new();
+        for step in &p.steps {
+            if let StepKind::Processing(job) = &step.kind {
+                let uri = string_literal(&requests::code_uri(p, &job.code));
+                if code_files.iter().any(|c| c.uri == uri) {
+                    continue;
+                }
+                let contents = match std::str::from_utf8(&job.code.contents) {
+                    Ok(text) => string_literal(text),
+                    Err(_) => super::python::bytes_literal(&job.code.contents),
+                };
+                code_files.push(CodeFileView { uri, contents });
+            }
+        }
+        DagView {
+            code_files,
+            source: comment_safe(source_name),
+            stdlib_imports: stdlib,
+            airflow_imports,
+            uses_jobs,
+            python_tasks,
+            dag_args: dag_args(p, uses_jobs),
+            tasks,
+            edges,
+        }
+    }
+}
+
+/// A file name for a `#` comment: no line breaks or other control characters.
+fn comment_safe(name: &str) -> String {
+    name.chars()
+        .map(|c| if c.is_control() { '?' } else { c })
+        .collect()
+}
+
+fn airflow_imports_for(version: AirflowVersion, operators: &[&str], python: bool) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut sagemaker: Vec<&str> = operators
+        .iter()
+        .copied()
+        .filter(|o| o.starts_with("SageMaker"))
+        .collect();
+    sagemaker.sort_unstable();
+    sagemaker.dedup();
+    if operators.contains(&"AthenaOperator") {
+        lines.push(
+            "from airflow.providers.amazon.aws.operators.athena import AthenaOperator".to_string(),
+        );
+    }
+    match sagemaker.as_slice() {
+        [] => {}
+        [one] => lines.push(format!(
+            "from airflow.providers.amazon.aws.operators.sagemaker import {one}"
+        )),
+        many => {
+            let body: String = many.iter().map(|o| format!("    {o},\n")).collect();
+            lines.push(format!(
+                "from airflow.providers.amazon.aws.operators.sagemaker import (\n{body})"
+            ));
+        }
+    }
+    if operators.contains(&"RedshiftToS3Operator") {
+        lines.push("from airflow.providers.amazon.aws.transfers.redshift_to_s3 import RedshiftToS3Operator".to_string());
+    }
+    match version {
+        AirflowVersion::V3 => {
+            let names = if python {
+                "DAG, Param, task"
+            } else {
+                "DAG, Param"
+            };
+            lines.push(format!("from airflow.sdk import {names}"));
+        }
+        AirflowVersion::V2 => {
+            lines.insert(0, "from airflow import DAG".to_string());
+            if python {
+                lines.insert(1, "from airflow.decorators import task".to_string());
+            }
+            let at = lines
+                .iter()
+                .position(|l| l.starts_with("from airflow.providers"))
+                .unwrap_or(lines.len());
+            lines.insert(at, "from airflow.models.param import Param".to_string());
+        }
+    }
+    lines
+}
+
+/// `function(argument)` as `ruff format` lays out a keyword argument at 8 spaces:
+/// on one line when it fits in 88 columns, else with the argument on its own line.
+fn call_fitting(keyword: &str, function: &str, argument: &str) -> String {
+    let one_line = format!("{function}({argument})");
+    if 8 + keyword.len() + 1 + one_line.chars().count() + 1 <= 88 {
+        one_line
+    } else {
+        format!("{function}(\n            {argument}\n        )")
+    }
+}
+
+fn duration(seconds: u64) -> String {
+    format!("datetime.timedelta(seconds={seconds})")
+}
+
+fn literal(l: &Literal) -> String {
+    match l {
+        Literal::String(s) => string_literal(s),
+        Literal::Int(n) => n.to_string(),
+        Literal::Float(f) => crate::ir::format_float(*f),
+        Literal::Bool(b) => if *b { "True" } else { "False" }.to_string(),
+    }
+}
+
+fn dag_args(p: &Pipeline, uses_jobs: bool) -> Vec<Arg> {
+    let s = &p.settings;
+    let mut args = vec![arg("dag_id", string_literal(&p.name.node))];
+    if let Some(d) = &s.description {
+        args.push(arg("description", string_literal(d)));
+    }
+    args.push(arg(
+        "schedule",
+        match &s.schedule {
+            Some(Schedule::Cron(c)) | Some(Schedule::Preset(c)) => string_literal(c),
+            None => "None".to_string(),
+        },
+    ));
+    let start = s.start.as_deref().unwrap_or(DEFAULT_START);
+    let mut parts = start
+        .split('-')
+        .map(|n| n.trim_start_matches('0').parse::<u32>().unwrap_or(0));
+    let (y, m, d) = (
+        parts.next().unwrap_or(2025),
+        parts.next().unwrap_or(1),
+        parts.next().unwrap_or(1),
+    );
+    args.push(arg(
+        "start_date",
+        format!("pendulum.datetime({y}, {m}, {d}, tz=\"UTC\")"),
+    ));
+    args.push(arg("catchup", if s.catchup { "True" } else { "False" }));
+    if let Some(t) = s.timeout {
+        args.push(arg("dagrun_timeout", duration(t)));
+    }
+    if !s.tags.is_empty() {
+        let tags: String = s
+            .tags
+            .iter()
+            .map(|t| format!("        {},\n", string_literal(t)))
+            .collect();
+        args.push(arg("tags", format!("[\n{tags}    ]")));
+    }
+    if let Some(owner) = &s.owner {
+        args.push(arg(
+            "default_args",
+            format!("{{\n        \"owner\": {},\n    }}", string_literal(owner)),
+        ));
+    }
+    if !p.params.is_empty() {
+        let params: String = p
+            .params
+            .iter()
+            .map(|param| {
+                format!(
+                    "        {}: {},\n",
+                    string_literal(&param.name.node),
+                    param_expr(param)
+                )
+            })
+            .collect();
+        args.push(arg("params", format!("{{\n{params}    }}")));
+    }
+    if uses_jobs {
+        args.push(arg(
+            "user_defined_macros",
+            "{\n        \"mlpc_job_name\": mlpc_job_name,\n    }",
+        ));
+    }
+    args
+}
+
+fn param_expr(param: &crate::ir::Param) -> String {
+    let ty = match param.ty {
+        ParamType::String => "string",
+        ParamType::Int => "integer",
+        ParamType::Float => "number",
+        ParamType::Bool => "boolean",
+    };
+    let mut args = vec![
+        literal(&param.default),
+        format!("type={}", string_literal(ty)),
+    ];
+    if let Some(d) = &param.description {
+        args.push(format!("description={}", string_literal(d)));
+    }
+    if let Some(min) = &param.min {
+        args.push(format!("minimum={}", literal(min)));
+    }
+    if let Some(max) = &param.max {
+        args.push(format!("maximum={}", literal(max)));
+    }
+    if !param.allowed.is_empty() {
+        let values: Vec<String> = param.allowed.iter().map(literal).collect();
+        let items: String = values
+            .iter()
+            .map(|v| format!("                {v},\n"))
+            .collect();
+        args.push(format!("enum=[\n{items}            ]"));
+    }
+    let body: String = args.iter().map(|a| format!("            {a},\n")).collect();
+    format!("Param(\n{body}        )")
+}
+
+/// A templated string argument.
+fn templated(pieces: &[Piece], jinja: &Jinja, ext: &[&str]) -> String {
+    string_literal(&jinja_text(pieces, jinja, ext))
+}
+
+fn python_module(step: &Step) -> String {
+    match &step.kind {
+        StepKind::Python(py) => string_literal(&py.module),
+        _ => String::new(),
+    }
+}
+
+fn python_function(step: &Step) -> String {
+    match &step.kind {
+        StepKind::Python(py) => string_literal(&py.function),
+        _ => String::new(),
+    }
+}
+
+fn task_view(p: &Pipeline, step: &Step, jinja: &Jinja) -> (TaskView, Option<&'static str>) {
+    let mut args = vec![arg("task_id", string_literal(&step.name.node))];
+    let region = p.settings.region.as_deref().map(string_literal);
+    let mut python = String::new();
+    let mut call_args = Vec::new();
+    let mut call_kwargs = Vec::new();
+    let operator = match &step.kind {
+        StepKind::Processing(job) => {
+            args.push(arg(
+                "config",
+                node(&requests::processing_job(p, step, job), 8, jinja),
+            ));
+            args.push(arg(
+                "pre_execute",
+                call_fitting(
+                    "pre_execute",
+                    "mlpc_upload_code",
+                    &string_literal(&requests::code_uri(p, &job.code)),
+                ),
+            ));
+            Some("SageMakerProcessingOperator")
+        }
+        StepKind::Training(job) => {
+            args.push(arg(
+                "config",
+                node(&requests::training_job(p, step, job), 8, jinja),
+            ));
+            Some("SageMakerTrainingOperator")
+        }
+        StepKind::Transform(job) => {
+            let config = Node::Map(vec![
+                ("Model".to_string(), requests::model(p, step, job)),
+                (
+                    "Transform".to_string(),
+                    requests::transform_job(p, step, job),
+                ),
+            ]);
+            args.push(arg("config", node(&config, 8, jinja)));
+            Some("SageMakerTransformOperator")
+        }
+        StepKind::Sql(sql) => Some(sql_args(p, step, sql, jinja, &mut args)),
+        StepKind::Python(py) => {
+            python = format!("run_{}", step.name.node);
+            call_args = py
+                .args
+                .iter()
+                .map(|v| string_literal(&jinja_text(&value_pieces(v), jinja, &[])))
+                .collect();
+            call_kwargs = step
+                .inputs
+                .iter()
+                .map(|i| {
+                    let pieces = match p.step(i.source.step).map(|s| &s.kind) {
+                        Some(StepKind::Training(_)) => vec![Piece::ModelArtifact(i.source.step)],
+                        _ => vec![Piece::OutputUri {
+                            step: i.source.step,
+                            output: i.source.output.clone(),
+                        }],
+                    };
+                    arg(&i.name.node, templated(&pieces, jinja, &[]))
+                })
+                .collect();
+            None
+        }
+    };
+    if matches!(
+        step.kind,
+        StepKind::Processing(_) | StepKind::Training(_) | StepKind::Transform(_)
+    ) {
+        args.push(arg("check_interval", "CHECK_INTERVAL"));
+    }
+    // RedshiftToS3Operator takes no region: its connections carry it.
+    if let (Some(region), Some(op)) = (region, operator.filter(|o| *o != "RedshiftToS3Operator")) {
+        let _ = op;
+        args.push(arg("region_name", region));
+    }
+    if let Some(retry) = &step.retry {
+        args.push(arg("retries", retry.attempts.to_string()));
+        args.push(arg("retry_delay", duration(retry.delay)));
+    }
+    if let Some(t) = step.timeout {
+        args.push(arg("execution_timeout", duration(t)));
+    }
+    if let Some(d) = &step.description {
+        args.push(arg("doc_md", string_literal(d)));
+    }
+    let view = TaskView {
+        var: var(step),
+        operator: operator.unwrap_or_default().to_string(),
+        args,
+        python,
+        call_args,
+        call_kwargs,
+    };
+    (view, operator)
+}
+
+fn value_pieces(v: &Value) -> Vec<Piece> {
+    match requests::value_text(v) {
+        Node::Text(pieces) => pieces,
+        _ => Vec::new(),
+    }
+}
+
+/// Arguments of the operator that runs a `sql` step; returns the operator's name.
+fn sql_args(
+    p: &Pipeline,
+    step: &Step,
+    sql: &crate::ir::Sql,
+    jinja: &Jinja,
+    args: &mut Vec<Arg>,
+) -> &'static str {
+    let output = step.outputs.first();
+    let out_name = output.map_or("rows", |o| o.name.node.as_str());
+    let parquet = matches!(
+        output.map(|o| o.ty),
+        Some(crate::ir::ArtifactType::Dataset(crate::ir::Format::Parquet))
+    );
+    let location = requests::output_location(p, step, out_name);
+    let query = text_pieces(&sql.query);
+    let opt_text = |t: &Option<Text>| t.as_ref().map(|t| templated(&text_pieces(t), jinja, &[]));
+    match sql.engine {
+        SqlEngine::Athena => {
+            let format = if parquet {
+                "format = 'PARQUET'"
+            } else {
+                "format = 'TEXTFILE', field_delimiter = ','"
+            };
+            let mut unload = vec![Piece::Literal("UNLOAD (\n".to_string())];
+            unload.extend(trim_query(query));
+            unload.push(Piece::Literal("\n) TO '".to_string()));
+            unload.extend(sql_quoted(location));
+            unload.push(Piece::Literal(format!("' WITH ({format})")));
+            args.push(arg("query", templated(&unload, jinja, SQL_EXT)));
+            if let Some(db) = opt_text(&sql.database) {
+                args.push(arg("database", db));
+            }
+            if let Some(c) = opt_text(&sql.catalog) {
+                args.push(arg("catalog", c));
+            }
+            if let Some(w) = opt_text(&sql.workgroup) {
+                args.push(arg("workgroup", w));
+            }
+            let mut meta = vec![Piece::Literal(requests::run_root(p)), Piece::RunId];
+            meta.push(Piece::Literal(format!("/{}/_athena/", step.name.node)));
+            args.push(arg("output_location", templated(&meta, jinja, &[])));
+            args.push(arg("sleep_time", "CHECK_INTERVAL"));
+            "AthenaOperator"
+        }
+        SqlEngine::Redshift => {
+            let artifacts = p.settings.artifacts.as_deref().unwrap_or("");
+            let without_scheme = artifacts.strip_prefix("s3://").unwrap_or(artifacts);
+            let (bucket, prefix) = without_scheme
+                .split_once('/')
+                .unwrap_or((without_scheme, ""));
+            let mut key = vec![
+                Piece::Literal(format!(
+                    "{}{}/",
+                    if prefix.is_empty() {
+                        String::new()
+                    } else {
+                        format!("{prefix}/")
+                    },
+                    p.name.node
+                )),
+                Piece::RunId,
+            ];
+            key.push(Piece::Literal(format!("/{}/{}/", step.name.node, out_name)));
+            args.push(arg(
+                "s3_bucket",
+                templated(&[Piece::Literal(bucket.to_string())], jinja, &[]),
+            ));
+            args.push(arg("s3_key", templated(&key, jinja, &[])));
+            args.push(arg(
+                "select_query",
+                templated(&trim_query(query), jinja, SQL_EXT),
+            ));
+            let option = if parquet {
+                "FORMAT AS PARQUET"
+            } else {
+                "FORMAT AS CSV"
+            };
+            args.push(arg(
+                "unload_options",
+                format!("[\n            {},\n        ]", string_literal(option)),
+            ));
+            match (&sql.connection, &sql.cluster) {
+                (Some(conn), _) => args.push(arg(
+                    "redshift_conn_id",
+                    templated(&[Piece::Literal(conn.clone())], jinja, &[]),
+                )),
+                (None, Some(cluster)) => {
+                    let mut api = vec![format!(
+                        "            \"cluster_identifier\": {},\n",
+                        templated(&text_pieces(cluster), jinja, &[])
+                    )];
+                    if let Some(db) = opt_text(&sql.database) {
+                        api.push(format!("            \"database\": {db},\n"));
+                    }
+                    if let Some(user) = opt_text(&sql.db_user) {
+                        api.push(format!("            \"db_user\": {user},\n"));
+                    }
+                    api.push("            \"wait_for_completion\": True,\n".to_string());
+                    args.push(arg(
+                        "redshift_data_api_kwargs",
+                        format!("{{\n{}        }}", api.concat()),
+                    ));
+                }
+                (None, None) => {}
+            }
+            "RedshiftToS3Operator"
+        }
+    }
+}
+
+/// The query without trailing white space and semicolons, which UNLOAD cannot wrap.
+fn trim_query(mut pieces: Vec<Piece>) -> Vec<Piece> {
+    if let Some(Piece::Literal(last)) = pieces.last_mut() {
+        let trimmed = last
+            .trim_end_matches(|c: char| c.is_whitespace() || c == ';')
+            .len();
+        last.truncate(trimmed);
+    }
+    pieces
+}
+
+/// Pieces placed inside a SQL string literal: quotes in literal text are doubled.
+fn sql_quoted(pieces: Vec<Piece>) -> Vec<Piece> {
+    pieces
+        .into_iter()
+        .map(|p| match p {
+            Piece::Literal(s) => Piece::Literal(s.replace('\'', "''")),
+            other => other,
+        })
+        .collect()
+}

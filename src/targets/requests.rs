@@ -1,0 +1,588 @@
+//! The SageMaker API requests a pipeline's jobs make (CreateProcessingJob,
+//! CreateTrainingJob, CreateModel, CreateTransformJob), built once for every target.
+//! Strings that are only known at run time are kept as `Piece`s; each target decides
+//! how to express them (Jinja on Airflow, `Get`/`Std:Join` on SageMaker, JSONata or
+//! `States.Format` on Step Functions).
+
+use crate::ir::{
+    ArtifactType, Format, Pipeline, Processing, Resources, Step, StepId, StepKind, Text, TextPart,
+    Training, Transform, Value,
+};
+
+/// A request body: JSON-shaped, with run-time strings and integers.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Node {
+    Text(Vec<Piece>),
+    Int(i64),
+    /// An integer parameter, in a field SageMaker takes as an integer.
+    IntParam(String),
+    Bool(bool),
+    List(Vec<Node>),
+    Map(Vec<(String, Node)>),
+}
+
+/// A piece of a run-time string.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Piece {
+    Literal(String),
+    /// A parameter's value as text (`true`/`false` for booleans).
+    Param(String),
+    RunId,
+    /// A name for this step's job, unique per run, matching SageMaker's name pattern.
+    JobName(StepId),
+    /// The S3 URI of a step output: `<artifacts>/<pipeline>/<run.id>/<step>/<output>/`.
+    OutputUri {
+        step: StepId,
+        output: String,
+    },
+    /// The S3 URI of the model a training step wrote.
+    ModelArtifact(StepId),
+}
+
+impl Node {
+    pub fn text(s: impl Into<String>) -> Node {
+        Node::Text(vec![Piece::Literal(s.into())])
+    }
+
+    fn map(entries: Vec<(&str, Node)>) -> Node {
+        Node::Map(
+            entries
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v))
+                .collect(),
+        )
+    }
+}
+
+/// Where a processing container finds its inputs and code, and leaves its outputs.
+pub const PROCESSING_INPUT_DIR: &str = "/opt/ml/processing/input";
+pub const PROCESSING_OUTPUT_DIR: &str = "/opt/ml/processing/output";
+/// The processing input that carries the step's `code` file.
+pub const CODE_INPUT: &str = "code";
+
+/// The static part of a step's job name: `<pipeline>-<step>` with `_` turned into
+/// `-`, shortened so that a 12-character run suffix (`-` + 11) still fits in 63.
+pub fn job_name_prefix(pipeline: &str, step: &str) -> String {
+    let raw = format!("{pipeline}-{step}");
+    let mut out = String::new();
+    for c in raw.chars() {
+        let c = if c.is_ascii_alphanumeric() { c } else { '-' };
+        if c == '-' && (out.is_empty() || out.ends_with('-')) {
+            continue;
+        }
+        out.push(c);
+    }
+    out.truncate(JOB_PREFIX_MAX);
+    while out.ends_with('-') {
+        out.pop();
+    }
+    if out.is_empty() {
+        out.push_str("mlpc");
+    }
+    out
+}
+
+/// Longest static job-name part: 63 − `-` − 11 hex digits of the run's hash. (When
+/// Airflow retries a task, its operators add a timestamp and truncate the name
+/// themselves.)
+pub const JOB_PREFIX_MAX: usize = 51;
+/// How many hex digits of the run id's hash end a job name.
+pub const JOB_SUFFIX_HEX: usize = 11;
+
+/// The S3 prefix every artifact of a run of this pipeline is written under, before
+/// the run id: `<artifacts>/<pipeline>/`.
+pub fn run_root(p: &Pipeline) -> String {
+    format!(
+        "{}/{}/",
+        p.settings.artifacts.as_deref().unwrap_or(""),
+        p.name.node
+    )
+}
+
+/// The content-addressed S3 URI of a step's code file.
+pub fn code_uri(p: &Pipeline, code: &crate::ir::CodeFile) -> String {
+    format!("{}code/{}/{}", run_root(p), code.sha256, code.file_name)
+}
+
+/// `<artifacts>/<pipeline>/<run.id>/<step>/<output>/` as pieces.
+pub fn output_location(p: &Pipeline, step: &Step, output: &str) -> Vec<Piece> {
+    vec![
+        Piece::Literal(run_root(p)),
+        Piece::RunId,
+        Piece::Literal(format!("/{}/{}/", step.name.node, output)),
+    ]
+}
+
+fn text(t: &Text) -> Node {
+    Node::Text(
+        t.parts
+            .iter()
+            .map(|p| match p {
+                TextPart::Literal(s) => Piece::Literal(s.clone()),
+                TextPart::Param(n) => Piece::Param(n.clone()),
+                TextPart::RunId => Piece::RunId,
+            })
+            .collect(),
+    )
+}
+
+/// A value placed in a string field (hyperparameters are strings in SageMaker).
+pub fn value_text(v: &Value) -> Node {
+    match v {
+        Value::Int(n) => Node::text(n.to_string()),
+        Value::Float(f) => Node::text(crate::ir::format_float(*f)),
+        Value::Bool(b) => Node::text(b.to_string()),
+        Value::Text(t) => text(t),
+        Value::Param(name) => Node::Text(vec![Piece::Param(name.clone())]),
+    }
+}
+
+/// A value placed in an integer field.
+fn value_int(v: &Value) -> Node {
+    match v {
+        Value::Int(n) => Node::Int(*n),
+        Value::Param(name) => Node::IntParam(name.clone()),
+        other => value_text(other),
+    }
+}
+
+fn role(p: &Pipeline) -> Node {
+    p.settings
+        .role
+        .as_ref()
+        .map_or_else(|| Node::text(""), text)
+}
+
+fn env(entries: &[(String, Text)]) -> Option<Node> {
+    (!entries.is_empty())
+        .then(|| Node::Map(entries.iter().map(|(k, v)| (k.clone(), text(v))).collect()))
+}
+
+fn resources(r: &Resources, volume: bool) -> Vec<(&'static str, Node)> {
+    let mut out = vec![
+        ("InstanceCount", value_int(&r.count)),
+        ("InstanceType", value_text(&r.instance)),
+    ];
+    if volume {
+        out.push(("VolumeSizeInGB", value_int(&r.volume_gb)));
+    }
+    out
+}
+
+/// The S3 URI an input reads: the producer's output location, or for a training
+/// step the model archive it wrote.
+fn input_uri(p: &Pipeline, source: &crate::ir::ArtifactRef) -> Vec<Piece> {
+    match p.step(source.step).map(|s| &s.kind) {
+        Some(crate::ir::StepKind::Training(_)) => vec![Piece::ModelArtifact(source.step)],
+        _ => vec![Piece::OutputUri {
+            step: source.step,
+            output: source.output.clone(),
+        }],
+    }
+}
+
+/// The job's run-time limit: `max_runtime`, else the step's `timeout`.
+fn max_runtime(explicit: Option<u64>, step: &Step) -> Option<u64> {
+    explicit.or(step.timeout)
+}
+
+/// The command that runs a processing step's code file.
+pub fn entrypoint(code: &crate::ir::CodeFile) -> Vec<String> {
+    let path = format!("{PROCESSING_INPUT_DIR}/{CODE_INPUT}/{}", code.file_name);
+    if code.file_name.ends_with(".sh") {
+        vec!["bash".to_string(), path]
+    } else if code.file_name.ends_with(".py") {
+        vec!["python3".to_string(), path]
+    } else {
+        vec![path]
+    }
+}
+
+pub fn processing_job(p: &Pipeline, step: &Step, job: &Processing) -> Node {
+    let mut inputs: Vec<Node> = step
+        .inputs
+        .iter()
+        .map(|input| {
+            Node::map(vec![
+                ("InputName", Node::text(&input.name.node)),
+                (
+                    "S3Input",
+                    Node::map(vec![
+                        ("S3Uri", Node::Text(input_uri(p, &input.source))),
+                        (
+                            "LocalPath",
+                            Node::text(format!("{PROCESSING_INPUT_DIR}/{}", input.name.node)),
+                        ),
+                        ("S3DataType", Node::text("S3Prefix")),
+                        ("S3InputMode", Node::text("File")),
+                        ("S3DataDistributionType", Node::text("FullyReplicated")),
+                    ]),
+                ),
+            ])
+        })
+        .collect();
+    inputs.push(Node::map(vec![
+        ("InputName", Node::text(CODE_INPUT)),
+        (
+            "S3Input",
+            Node::map(vec![
+                ("S3Uri", Node::text(code_uri(p, &job.code))),
+                (
+                    "LocalPath",
+                    Node::text(format!("{PROCESSING_INPUT_DIR}/{CODE_INPUT}")),
+                ),
+                ("S3DataType", Node::text("S3Prefix")),
+                ("S3InputMode", Node::text("File")),
+                ("S3DataDistributionType", Node::text("FullyReplicated")),
+            ]),
+        ),
+    ]));
+    let outputs: Vec<Node> = step
+        .outputs
+        .iter()
+        .map(|out| {
+            Node::map(vec![
+                ("OutputName", Node::text(&out.name.node)),
+                (
+                    "S3Output",
+                    Node::map(vec![
+                        (
+                            "S3Uri",
+                            Node::Text(output_location(p, step, &out.name.node)),
+                        ),
+                        (
+                            "LocalPath",
+                            Node::text(format!("{PROCESSING_OUTPUT_DIR}/{}", out.name.node)),
+                        ),
+                        ("S3UploadMode", Node::text("EndOfJob")),
+                    ]),
+                ),
+            ])
+        })
+        .collect();
+    let mut app = vec![
+        ("ImageUri", Node::text(&job.image.uri)),
+        (
+            "ContainerEntrypoint",
+            Node::List(entrypoint(&job.code).into_iter().map(Node::text).collect()),
+        ),
+    ];
+    if !job.args.is_empty() {
+        app.push((
+            "ContainerArguments",
+            Node::List(job.args.iter().map(text).collect()),
+        ));
+    }
+    let mut body = vec![
+        (
+            "ProcessingJobName",
+            Node::Text(vec![Piece::JobName(step.id)]),
+        ),
+        (
+            "ProcessingResources",
+            Node::map(vec![(
+                "ClusterConfig",
+                Node::map(resources(&job.resources, true)),
+            )]),
+        ),
+        ("AppSpecification", Node::map(app)),
+        ("ProcessingInputs", Node::List(inputs)),
+    ];
+    if !outputs.is_empty() {
+        body.push((
+            "ProcessingOutputConfig",
+            Node::map(vec![("Outputs", Node::List(outputs))]),
+        ));
+    }
+    if let Some(env) = env(&job.env) {
+        body.push(("Environment", env));
+    }
+    if let Some(seconds) = max_runtime(job.max_runtime, step) {
+        body.push((
+            "StoppingCondition",
+            Node::map(vec![("MaxRuntimeInSeconds", Node::Int(seconds as i64))]),
+        ));
+    }
+    body.push(("RoleArn", role(p)));
+    Node::map(body)
+}
+
+/// SageMaker's default when a training step sets no limit: one day.
+pub const DEFAULT_TRAINING_RUNTIME: u64 = 86_400;
+
+pub fn training_job(p: &Pipeline, step: &Step, job: &Training) -> Node {
+    let channels: Vec<Node> = step
+        .inputs
+        .iter()
+        .map(|input| {
+            let mut channel = vec![
+                ("ChannelName", Node::text(&input.name.node)),
+                (
+                    "DataSource",
+                    Node::map(vec![(
+                        "S3DataSource",
+                        Node::map(vec![
+                            ("S3DataType", Node::text("S3Prefix")),
+                            ("S3Uri", Node::Text(input_uri(p, &input.source))),
+                            ("S3DataDistributionType", Node::text("FullyReplicated")),
+                        ]),
+                    )]),
+                ),
+            ];
+            if let ArtifactType::Dataset(format) = input.ty {
+                channel.push(("ContentType", Node::text(format.content_type())));
+            }
+            Node::map(channel)
+        })
+        .collect();
+    let model = step
+        .outputs
+        .first()
+        .map_or("model", |o| o.name.node.as_str());
+    let mut algorithm = vec![
+        ("TrainingImage", Node::text(&job.image.uri)),
+        ("TrainingInputMode", Node::text("File")),
+    ];
+    if !job.metrics.is_empty() {
+        algorithm.push((
+            "MetricDefinitions",
+            Node::List(
+                job.metrics
+                    .iter()
+                    .map(|(name, regex)| {
+                        Node::map(vec![
+                            ("Name", Node::text(name)),
+                            ("Regex", Node::text(regex)),
+                        ])
+                    })
+                    .collect(),
+            ),
+        ));
+    }
+    let runtime = max_runtime(job.max_runtime, step).unwrap_or(DEFAULT_TRAINING_RUNTIME);
+    let mut stopping = vec![("MaxRuntimeInSeconds", Node::Int(runtime as i64))];
+    if job.spot {
+        stopping.push(("MaxWaitTimeInSeconds", Node::Int(runtime as i64 * 2)));
+    }
+    let mut body = vec![
+        ("TrainingJobName", Node::Text(vec![Piece::JobName(step.id)])),
+        ("AlgorithmSpecification", Node::map(algorithm)),
+        ("RoleArn", role(p)),
+    ];
+    if !channels.is_empty() {
+        body.push(("InputDataConfig", Node::List(channels)));
+    }
+    body.push((
+        "OutputDataConfig",
+        Node::map(vec![(
+            "S3OutputPath",
+            Node::Text(output_location(p, step, model)),
+        )]),
+    ));
+    body.push(("ResourceConfig", Node::map(resources(&job.resources, true))));
+    body.push(("StoppingCondition", Node::map(stopping)));
+    if !job.hyperparameters.is_empty() {
+        body.push((
+            "HyperParameters",
+            Node::Map(
+                job.hyperparameters
+                    .iter()
+                    .map(|(k, v)| (k.clone(), value_text(v)))
+                    .collect(),
+            ),
+        ));
+    }
+    if let Some(env) = env(&job.env) {
+        body.push(("Environment", env));
+    }
+    if job.spot {
+        body.push(("EnableManagedSpotTraining", Node::Bool(true)));
+    }
+    Node::map(body)
+}
+
+/// CreateModel for a transform step: the trained model in its serving container.
+pub fn model(p: &Pipeline, step: &Step, job: &Transform) -> Node {
+    let mut container = vec![
+        ("Image", Node::text(&job.image.uri)),
+        (
+            "ModelDataUrl",
+            Node::Text(vec![Piece::ModelArtifact(job.model.step)]),
+        ),
+    ];
+    if let Some(env) = env(&job.env) {
+        container.push(("Environment", env));
+    }
+    Node::map(vec![
+        ("ModelName", Node::Text(vec![Piece::JobName(step.id)])),
+        ("PrimaryContainer", Node::map(container)),
+        ("ExecutionRoleArn", role(p)),
+    ])
+}
+
+pub fn transform_job(p: &Pipeline, step: &Step, job: &Transform) -> Node {
+    let input = step.inputs.first();
+    let mut transform_input = vec![(
+        "DataSource",
+        Node::map(vec![(
+            "S3DataSource",
+            Node::map(vec![
+                ("S3DataType", Node::text("S3Prefix")),
+                (
+                    "S3Uri",
+                    input.map_or_else(|| Node::text(""), |i| Node::Text(input_uri(p, &i.source))),
+                ),
+            ]),
+        )]),
+    )];
+    let content_type = job
+        .content_type
+        .as_ref()
+        .map(text)
+        .or_else(|| match input.map(|i| i.ty) {
+            Some(ArtifactType::Dataset(f @ (Format::Csv | Format::Json))) => {
+                Some(Node::text(f.content_type()))
+            }
+            _ => None,
+        });
+    if let Some(ct) = content_type {
+        transform_input.push(("ContentType", ct));
+    }
+    if let Some(split) = job.split {
+        transform_input.push(("SplitType", Node::text(split.as_api())));
+    }
+    let output = step
+        .outputs
+        .first()
+        .map_or("predictions", |o| o.name.node.as_str());
+    let mut transform_output = vec![("S3OutputPath", Node::Text(output_location(p, step, output)))];
+    if job.split == Some(crate::ir::SplitType::Line) {
+        transform_output.push(("AssembleWith", Node::text("Line")));
+    }
+    Node::map(vec![
+        (
+            "TransformJobName",
+            Node::Text(vec![Piece::JobName(step.id)]),
+        ),
+        ("ModelName", Node::Text(vec![Piece::JobName(step.id)])),
+        ("TransformInput", Node::map(transform_input)),
+        ("TransformOutput", Node::map(transform_output)),
+        (
+            "TransformResources",
+            Node::map(resources(&job.resources, false)),
+        ),
+    ])
+}
+
+/// SageMaker's request limits, checked before any target generates code.
+pub fn check(p: &Pipeline) -> Vec<crate::diagnostics::Diagnostic> {
+    use crate::diagnostics::{Code, Diagnostic};
+    let mut diags = Vec::new();
+    let limit = |span: crate::source::Span, message: String, help: &str| {
+        Diagnostic::new(Code::RequestLimitExceeded, span, message)
+            .label("over SageMaker's limit")
+            .help(help.to_string())
+    };
+    let mut prefixes: Vec<(String, &Step)> = Vec::new();
+    for step in &p.steps {
+        let prefix = job_name_prefix(&p.name.node, &step.name.node);
+        if let Some((_, other)) = prefixes.iter().find(|(p, _)| *p == prefix) {
+            diags.push(
+                Diagnostic::new(Code::NameTooLong, step.name.span, format!("steps `{}` and `{}` get the same SageMaker job name `{prefix}-…`", other.name.node, step.name.node))
+                    .label("same job name prefix")
+                    .secondary(other.name.span, "this step's job name")
+                    .help(format!("job names keep the first {JOB_PREFIX_MAX} characters of `<pipeline>-<step>`: make the step names differ earlier")),
+            );
+        } else if matches!(
+            step.kind,
+            StepKind::Processing(_) | StepKind::Training(_) | StepKind::Transform(_)
+        ) {
+            prefixes.push((prefix, step));
+        }
+        let env: &[(String, Text)] = match &step.kind {
+            StepKind::Processing(j) => &j.env,
+            StepKind::Training(j) => &j.env,
+            StepKind::Transform(j) => &j.env,
+            _ => &[],
+        };
+        if env.len() > 100 {
+            diags.push(limit(
+                step.name.span,
+                format!(
+                    "step `{}` sets {} environment variables; SageMaker takes at most 100",
+                    step.name.node,
+                    env.len()
+                ),
+                "pass fewer variables, e.g. one JSON value",
+            ));
+        }
+        for (key, value) in env {
+            let len = value.as_literal().map_or(0, |v| v.chars().count());
+            if len > 256 || key.len() > 256 {
+                diags.push(limit(step.name.span, format!("environment variable `{key}` of step `{}` is longer than SageMaker's 256 characters", step.name.node), "shorten it, or pass the value in a file"));
+            }
+        }
+        match &step.kind {
+            StepKind::Processing(job) => {
+                if let Some(input) = step.inputs.iter().find(|i| i.name.node == CODE_INPUT) {
+                    diags.push(
+                        Diagnostic::new(Code::ReservedName, input.name.span, format!("a processing step's input cannot be named `{CODE_INPUT}`"))
+                            .label("reserved")
+                            .help("mlpc delivers the step's `code` file as the input `code`: rename this input"),
+                    );
+                }
+                if step.inputs.len() + 1 > 10 {
+                    diags.push(limit(step.name.span, format!("step `{}` has {} inputs plus its code; a SageMaker processing job takes at most 10", step.name.node, step.inputs.len()), "combine inputs upstream, or split the step"));
+                }
+                if job.args.len() > 100 {
+                    diags.push(limit(
+                        step.name.span,
+                        format!(
+                            "step `{}` has {} arguments; SageMaker takes at most 100",
+                            step.name.node,
+                            job.args.len()
+                        ),
+                        "pass fewer arguments, e.g. a config file",
+                    ));
+                }
+                for a in &job.args {
+                    let len: usize = a
+                        .parts
+                        .iter()
+                        .map(|p| match p {
+                            TextPart::Literal(s) => s.chars().count(),
+                            _ => 0,
+                        })
+                        .sum();
+                    if len > 256 {
+                        diags.push(limit(job.code.span, format!("an argument of step `{}` has {len} characters; SageMaker takes at most 256 per argument", step.name.node), "shorten it, or pass the value in a file"));
+                    }
+                }
+            }
+            StepKind::Training(job) => {
+                if job.hyperparameters.len() > 100 {
+                    diags.push(limit(
+                        step.name.span,
+                        format!(
+                            "step `{}` has {} hyperparameters; SageMaker takes at most 100",
+                            step.name.node,
+                            job.hyperparameters.len()
+                        ),
+                        "pass fewer hyperparameters",
+                    ));
+                }
+                for (key, value) in &job.hyperparameters {
+                    let len = match value {
+                        Value::Text(t) => t.as_literal().map_or(0, |v| v.chars().count()),
+                        _ => 0,
+                    };
+                    if key.len() > 256 || len > 2500 {
+                        diags.push(limit(step.name.span, format!("hyperparameter `{key}` of step `{}` is over SageMaker's limits (name 256, value 2500 characters)", step.name.node), "shorten it"));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    diags
+}

@@ -1,0 +1,114 @@
+"""Loads generated DAG files in a real Airflow and reports what Airflow sees.
+
+Usage: python check_dags.py REPORT.json DAG_FILE...
+
+For each file: import errors and warnings raised while importing, and for each DAG
+its tasks (operator, upstream task ids), whether it survives the serializer round
+trip, whether its param defaults validate, and every templated field rendered for a
+run with the default params. Run under a throw-away AIRFLOW_HOME.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+import warnings
+
+home = tempfile.mkdtemp(prefix="mlpc-airflow-")
+os.environ.setdefault("AIRFLOW_HOME", home)
+os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
+os.environ.setdefault("AIRFLOW__CORE__UNIT_TEST_MODE", "True")
+os.environ["AIRFLOW__CORE__DAGS_FOLDER"] = os.path.dirname(os.path.abspath(sys.argv[2]))
+
+import airflow  # noqa: E402
+
+MAJOR = int(airflow.__version__.split(".")[0])
+RUN_ID = "manual__2026-11-28T10:00:00+00:00"
+
+
+class FakeTI:
+    """Stands in for a task instance: xcom_pull returns a training result."""
+
+    def xcom_pull(self, task_ids=None, **_):
+        return {"Training": {"ModelArtifacts": {"S3ModelArtifacts": f"s3://xcom/{task_ids}/model.tar.gz"}}}
+
+
+def load(path):
+    if MAJOR >= 3:
+        from airflow.dag_processing.dagbag import DagBag
+
+        return DagBag(dag_folder=path)
+    from airflow.models.dagbag import DagBag
+
+    return DagBag(dag_folder=path, include_examples=False)
+
+
+def serialize_round_trip(dag):
+    """What the DAG processor does with every DAG: serialize, store as JSON, load."""
+    if MAJOR >= 3:
+        from airflow.serialization.serialized_objects import DagSerialization as serializer
+    else:
+        from airflow.serialization.serialized_objects import SerializedDAG as serializer
+    data = serializer.to_dict(dag)
+    back = serializer.from_dict(json.loads(json.dumps(data)))
+    return sorted(back.task_ids) == sorted(dag.task_ids)
+
+
+def jsonable(value):
+    try:
+        json.dumps(value)
+        return value
+    except TypeError:
+        return repr(value)
+
+
+def render(dag, task):
+    params = {name: dag.params[name] for name in dag.params.keys()}
+    context = {"run_id": RUN_ID, "params": params, "ti": FakeTI(), "dag": dag, "task": task}
+    env = dag.get_template_env()
+    task.render_template_fields(context, jinja_env=env)
+    fields = {}
+    for name in task.template_fields:
+        value = getattr(task, name, None)
+        if value is not None and value != {} and value != []:
+            fields[name] = jsonable(value)
+    return fields
+
+
+def check(path):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        bag = load(path)
+    report = {
+        "import_errors": {k: str(v) for k, v in bag.import_errors.items()},
+        "warnings": [
+            f"{w.category.__name__}: {w.message}"
+            for w in caught
+            if issubclass(w.category, DeprecationWarning) or "airflow" in str(w.filename)
+        ],
+        "dags": {},
+    }
+    for dag_id, dag in bag.dags.items():
+        dag.params.validate()
+        tasks = {}
+        for task in dag.tasks:
+            tasks[task.task_id] = {
+                "operator": type(task).__name__,
+                "upstream": sorted(task.upstream_task_ids),
+                "rendered": render(dag, task),
+                "retries": task.retries,
+            }
+        report["dags"][dag_id] = {
+            "serialized": serialize_round_trip(dag),
+            "params": {k: jsonable(dag.params[k]) for k in dag.params.keys()},
+            "tasks": tasks,
+        }
+    return report
+
+
+if __name__ == "__main__":
+    result = {p: check(p) for p in sys.argv[2:]}
+    with open(sys.argv[1], "w", encoding="utf-8") as out:
+        json.dump(result, out, indent=2, sort_keys=True)
