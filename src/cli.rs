@@ -124,30 +124,11 @@ pub fn main() -> ExitCode {
             return ExitCode::from(if err.use_stderr() { 2 } else { 0 });
         }
     };
-    let style = Style {
-        color: use_color(cli.color),
-        width: 100,
-    };
+    let style = Style { color: use_color(cli.color), width: 100 };
     let result = match cli.command {
-        Command::Check {
-            files,
-            target,
-            common,
-        } => check(&files, target, &common, style),
-        Command::Build {
-            file,
-            target,
-            output,
-            check,
-            airflow_version,
-            common,
-        } => {
-            let how = BuildArgs {
-                target,
-                output,
-                check,
-                airflow_version,
-            };
+        Command::Check { files, target, common } => check(&files, target, &common, style),
+        Command::Build { file, target, output, check, airflow_version, common } => {
+            let how = BuildArgs { target, output, check, airflow_version };
             build(&file, &how, &common, style)
         }
         Command::Graph { file, format } => graph(&file, format, style),
@@ -182,32 +163,18 @@ struct Input {
 fn read_input(path: &str) -> Result<Input, Failure> {
     let (name, bytes, base) = if path == "-" {
         let mut bytes = Vec::new();
-        std::io::stdin()
-            .read_to_end(&mut bytes)
-            .map_err(|e| Failure(format!("cannot read standard input: {e}")))?;
+        std::io::stdin().read_to_end(&mut bytes).map_err(|e| Failure(format!("cannot read standard input: {e}")))?;
         ("<stdin>".to_string(), bytes, PathBuf::from("."))
     } else {
-        let bytes =
-            std::fs::read(path).map_err(|e| Failure(format!("cannot read `{path}`: {e}")))?;
-        let base = Path::new(path)
-            .parent()
-            .map(Path::to_path_buf)
-            .unwrap_or_default();
+        let bytes = std::fs::read(path).map_err(|e| Failure(format!("cannot read `{path}`: {e}")))?;
+        let base = Path::new(path).parent().map(Path::to_path_buf).unwrap_or_default();
         (path.to_string(), bytes, base)
     };
     Ok(match mlpc::decode_source(bytes) {
-        Ok(text) => Input {
-            source: SourceFile::new(name, text),
-            base,
-            decode_error: None,
-        },
+        Ok(text) => Input { source: SourceFile::new(name, text), base, decode_error: None },
         Err(boxed) => {
             let (text, d) = *boxed;
-            Input {
-                source: SourceFile::new(name, text),
-                base,
-                decode_error: Some(d),
-            }
+            Input { source: SourceFile::new(name, text), base, decode_error: Some(d) }
         }
     })
 }
@@ -223,9 +190,7 @@ impl Files for DiskFiles<'_> {
         match std::fs::metadata(&full) {
             Ok(m) if m.is_dir() => return Err("it is a directory".to_string()),
             Ok(_) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return Err("no such file".to_string())
-            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err("no such file".to_string()),
             Err(e) => return Err(e.to_string()),
         }
         std::fs::read(&full).map_err(|e| e.to_string())
@@ -234,30 +199,14 @@ impl Files for DiskFiles<'_> {
 
 fn check_input(input: &Input, target: Option<Target>, common: &CommonArgs) -> Checked {
     if let Some(d) = &input.decode_error {
-        return Checked {
-            pipeline: None,
-            diagnostics: vec![d.clone()],
-        };
+        return Checked { pipeline: None, diagnostics: vec![d.clone()] };
     }
-    let options = CheckOptions {
-        allow_unknown_instance_types: common.allow_unknown_instance_types,
-    };
-    mlpc::check(
-        &input.source.text,
-        &DiskFiles { base: &input.base },
-        &options,
-        target,
-    )
+    let options = CheckOptions { allow_unknown_instance_types: common.allow_unknown_instance_types };
+    mlpc::check(&input.source.text, &DiskFiles { base: &input.base }, &options, target)
 }
 
 /// Prints diagnostics (human to stderr, JSON collected by the caller).
-fn report(
-    checked: &Checked,
-    input: &Input,
-    style: Style,
-    format: Format,
-    json: &mut Vec<serde_json::Value>,
-) {
+fn report(checked: &Checked, input: &Input, style: Style, format: Format, json: &mut Vec<serde_json::Value>) {
     match format {
         Format::Json => json.extend(render::json(&checked.diagnostics, &input.source)),
         Format::Human => {
@@ -276,12 +225,7 @@ fn failed(checked: &Checked, deny_warnings: bool) -> bool {
     checked.has_errors() || (deny_warnings && !checked.diagnostics.is_empty())
 }
 
-fn check(
-    files: &[String],
-    target: Option<Target>,
-    common: &CommonArgs,
-    style: Style,
-) -> Result<ExitCode, Failure> {
+fn check(files: &[String], target: Option<Target>, common: &CommonArgs, style: Style) -> Result<ExitCode, Failure> {
     let mut json = Vec::new();
     let mut any_failed = false;
     let mut io_error = false;
@@ -323,12 +267,7 @@ struct BuildArgs {
     airflow_version: AirflowVersion,
 }
 
-fn build(
-    file: &str,
-    how: &BuildArgs,
-    common: &CommonArgs,
-    style: Style,
-) -> Result<ExitCode, Failure> {
+fn build(file: &str, how: &BuildArgs, common: &CommonArgs, style: Style) -> Result<ExitCode, Failure> {
     let input = read_input(file)?;
     let checked = check_input(&input, Some(how.target), common);
     let mut json = Vec::new();
@@ -351,12 +290,9 @@ fn build(
             how.target.name()
         )));
     }
-    let options = EmitOptions {
-        airflow_version: how.airflow_version,
-        source_name: display_name(&input),
-    };
-    let generated = mlpc::targets::emit(how.target, pipeline, &options)
-        .map_err(|e| Failure(format!("internal error: {e}")))?;
+    let options = EmitOptions { airflow_version: how.airflow_version, source_name: display_name(&input) };
+    let generated =
+        mlpc::targets::emit(how.target, pipeline, &options).map_err(|e| Failure(format!("internal error: {e}")))?;
     let destination = match how.output.as_deref() {
         Some("-") => None,
         Some(path) => Some(PathBuf::from(path)),
@@ -365,9 +301,7 @@ fn build(
     };
     let Some(path) = destination else {
         if how.check {
-            return Err(Failure(
-                "--check compares with a file: give it with -o PATH".to_string(),
-            ));
+            return Err(Failure("--check compares with a file: give it with -o PATH".to_string()));
         }
         std::io::stdout()
             .lock()
@@ -396,23 +330,17 @@ fn build(
 /// The name of the input as the generated file's header shows it: the file name only,
 /// so that builds in different folders give the same bytes.
 fn display_name(input: &Input) -> String {
-    Path::new(&input.source.name).file_name().map_or_else(
-        || input.source.name.clone(),
-        |n| n.to_string_lossy().into_owned(),
-    )
+    Path::new(&input.source.name)
+        .file_name()
+        .map_or_else(|| input.source.name.clone(), |n| n.to_string_lossy().into_owned())
 }
 
 /// Writes through a temporary file in the same folder and renames it into place, so
 /// that a reader (a scheduler) sees the old file or the new one, never half of one.
 fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)?;
-    let name = path
-        .file_name()
-        .map_or_else(|| "output".into(), |n| n.to_string_lossy().into_owned());
+    let name = path.file_name().map_or_else(|| "output".into(), |n| n.to_string_lossy().into_owned());
     let temp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
     let result = (|| {
         let mut file = std::fs::File::create(&temp)?;
@@ -428,11 +356,7 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 
 fn graph(file: &str, format: GraphFormat, style: Style) -> Result<ExitCode, Failure> {
     let input = read_input(file)?;
-    let common = CommonArgs {
-        format: Format::Human,
-        deny_warnings: false,
-        allow_unknown_instance_types: true,
-    };
+    let common = CommonArgs { format: Format::Human, deny_warnings: false, allow_unknown_instance_types: true };
     let checked = check_input(&input, None, &common);
     let Some(pipeline) = &checked.pipeline else {
         report(&checked, &input, style, Format::Human, &mut Vec::new());
@@ -461,8 +385,6 @@ fn explain(code: Option<&str>) -> Result<ExitCode, Failure> {
             print!("{}", c.explanation());
             Ok(ExitCode::SUCCESS)
         }
-        None => Err(Failure(format!(
-            "`{code}` is not a diagnostic code; `mlpc explain` lists them all"
-        ))),
+        None => Err(Failure(format!("`{code}` is not a diagnostic code; `mlpc explain` lists them all"))),
     }
 }

@@ -12,13 +12,7 @@ pub fn mermaid(p: &Pipeline) -> String {
     let mut out = String::from("flowchart LR\n");
     for id in &p.order {
         if let Some(step) = p.step(*id) {
-            let _ = writeln!(
-                out,
-                "    {}[\"{}<br/><i>{}</i>\"]",
-                step.name.node,
-                step.name.node,
-                step.kind_name()
-            );
+            let _ = writeln!(out, "    {}[\"{}<br/><i>{}</i>\"]", step.name.node, step.name.node, step.kind_name());
         }
     }
     for (from, to, label) in edges(p) {
@@ -29,10 +23,7 @@ pub fn mermaid(p: &Pipeline) -> String {
 
 /// A `digraph` in Graphviz's dot language.
 pub fn dot(p: &Pipeline) -> String {
-    let mut out = format!(
-        "digraph {} {{\n    rankdir=LR;\n    node [shape=box];\n",
-        dot_id(&p.name.node)
-    );
+    let mut out = format!("digraph {} {{\n    rankdir=LR;\n    node [shape=box];\n", dot_id(&p.name.node));
     for id in &p.order {
         if let Some(step) = p.step(*id) {
             let _ = writeln!(
@@ -44,18 +35,8 @@ pub fn dot(p: &Pipeline) -> String {
         }
     }
     for (from, to, label) in edges(p) {
-        let style = if label == "after" {
-            ", style=dashed"
-        } else {
-            ""
-        };
-        let _ = writeln!(
-            out,
-            "    {} -> {} [label={}{style}];",
-            dot_id(&from),
-            dot_id(&to),
-            dot_id(&label)
-        );
+        let style = if label == "after" { ", style=dashed" } else { "" };
+        let _ = writeln!(out, "    {} -> {} [label={}{style}];", dot_id(&from), dot_id(&to), dot_id(&label));
     }
     out.push_str("}\n");
     out
@@ -70,13 +51,7 @@ fn edges(p: &Pipeline) -> Vec<(String, String, String)> {
             let from = p.step(*p.graph.node_weight(e.source())?)?;
             let to = p.step(*p.graph.node_weight(e.target())?)?;
             let rank = p.order.iter().position(|s| *s == to.id)?;
-            Some((
-                rank,
-                e.id().index(),
-                from.name.node.clone(),
-                to.name.node.clone(),
-                e.weight().label(),
-            ))
+            Some((rank, e.id().index(), from.name.node.clone(), to.name.node.clone(), e.weight().label()))
         })
         .collect();
     list.sort_by_key(|(rank, index, ..)| (*rank, *index));
@@ -88,10 +63,5 @@ fn mermaid_text(s: &str) -> String {
 }
 
 fn dot_id(s: &str) -> String {
-    format!(
-        "\"{}\"",
-        s.replace('\\', "\\\\")
-            .replace('"', "\\\"")
-            .replace('\n', "\\n")
-    )
+    format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n"))
 }

@@ -95,32 +95,16 @@ impl fmt::Display for ImageError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             ImageError::UnknownFramework { known } => {
-                write!(
-                    f,
-                    "unknown SageMaker framework; known: {}",
-                    known.join(", ")
-                )
+                write!(f, "unknown SageMaker framework; known: {}", known.join(", "))
             }
             ImageError::UnknownVersion { framework, known } => {
-                write!(
-                    f,
-                    "unknown `{framework}` version; known: {}",
-                    known.join(", ")
-                )
+                write!(f, "unknown `{framework}` version; known: {}", known.join(", "))
             }
             ImageError::UnknownRegion { framework, known } => {
-                write!(
-                    f,
-                    "that `{framework}` image is not published in this region; known: {}",
-                    known.join(", ")
-                )
+                write!(f, "that `{framework}` image is not published in this region; known: {}", known.join(", "))
             }
             ImageError::UnknownProcessor { framework, known } => {
-                write!(
-                    f,
-                    "unknown `{framework}` processor; known: {}",
-                    known.join(", ")
-                )
+                write!(f, "unknown `{framework}` processor; known: {}", known.join(", "))
             }
         }
     }
@@ -150,22 +134,14 @@ pub fn sagemaker_image_uri(
 ) -> Result<ImageUri, ImageError> {
     let framework = framework.trim().to_ascii_lowercase();
     let Some(fw) = FRAMEWORKS.iter().find(|f| f.name == framework) else {
-        return Err(ImageError::UnknownFramework {
-            known: frameworks().into_iter().map(String::from).collect(),
-        });
+        return Err(ImageError::UnknownFramework { known: frameworks().into_iter().map(String::from).collect() });
     };
     let Some(v) = find_version(fw, version.trim()) else {
-        return Err(ImageError::UnknownVersion {
-            framework,
-            known: known_versions(fw),
-        });
+        return Err(ImageError::UnknownVersion { framework, known: known_versions(fw) });
     };
     let region = region.trim().to_ascii_lowercase();
     let Some(account) = account_for(v.regions, &region) else {
-        return Err(ImageError::UnknownRegion {
-            framework,
-            known: known_regions(v.regions),
-        });
+        return Err(ImageError::UnknownRegion { framework, known: known_regions(v.regions) });
     };
     let wanted = processor.map(|p| p.trim().to_ascii_lowercase());
     let processor_in_tag = match (v.procs, wanted.as_deref()) {
@@ -180,16 +156,8 @@ pub fn sagemaker_image_uri(
             return Err(ImageError::UnknownProcessor { framework, known });
         }
     };
-    let tag = [Some(v.version), processor_in_tag, v.py]
-        .into_iter()
-        .flatten()
-        .collect::<Vec<_>>()
-        .join("-");
-    let uri = format!(
-        "{account}.dkr.ecr.{region}.{}/{}:{tag}",
-        dns_suffix(&region),
-        v.repository
-    );
+    let tag = [Some(v.version), processor_in_tag, v.py].into_iter().flatten().collect::<Vec<_>>().join("-");
+    let uri = format!("{account}.dkr.ecr.{region}.{}/{}:{tag}", dns_suffix(&region), v.repository);
     Ok(ImageUri {
         uri,
         account: account.to_string(),
@@ -208,11 +176,7 @@ pub fn frameworks() -> Vec<&'static str> {
 }
 
 fn find_version(fw: &Framework, version: &str) -> Option<&'static Version> {
-    let full = fw
-        .aliases
-        .iter()
-        .find(|(alias, _)| *alias == version)
-        .map_or(version, |(_, full)| *full);
+    let full = fw.aliases.iter().find(|(alias, _)| *alias == version).map_or(version, |(_, full)| *full);
     fw.versions.iter().find(|v| v.version == full)
 }
 
@@ -230,34 +194,24 @@ fn known_versions(fw: &Framework) -> Vec<String> {
 }
 
 fn known_regions(regions: Regions) -> Vec<String> {
-    let mut known: Vec<String> = region_accounts(regions)
-        .map(|(r, _)| r.to_string())
-        .collect();
+    let mut known: Vec<String> = region_accounts(regions).map(|(r, _)| r.to_string()).collect();
     known.sort();
     known.dedup();
     known
 }
 
 fn account_for(regions: Regions, region: &str) -> Option<&'static str> {
-    region_accounts(regions)
-        .find(|(r, _)| *r == region)
-        .map(|(_, account)| account)
+    region_accounts(regions).find(|(r, _)| *r == region).map(|(_, account)| account)
 }
 
 /// The (region, account) pairs of a registry set.
 fn region_accounts(regions: Regions) -> impl Iterator<Item = (&'static str, &'static str)> {
-    let (table, set): (
-        &'static [(&'static str, &'static str, Class)],
-        Option<DlcSet>,
-    ) = match regions {
+    let (table, set): (&'static [(&'static str, &'static str, Class)], Option<DlcSet>) = match regions {
         Regions::Sagemaker => (SAGEMAKER_1P, None),
         Regions::XgboostAlgorithm => (XGBOOST_ALGORITHM, None),
         Regions::Dlc(set) => (DLC, Some(set)),
     };
-    table
-        .iter()
-        .filter(move |(_, _, class)| set.is_none_or(|s| s.has(*class)))
-        .map(|(r, a, _)| (*r, *a))
+    table.iter().filter(move |(_, _, class)| set.is_none_or(|s| s.has(*class))).map(|(r, a, _)| (*r, *a))
 }
 
 /// The DNS suffix of the AWS partition a region belongs to (botocore's endpoint
@@ -495,36 +449,14 @@ static DLC: &[(&str, &str, Class)] = &[
 ];
 
 static FRAMEWORKS: &[Framework] = &[
-    Framework {
-        name: "xgboost",
-        versions: XGBOOST,
-        aliases: &[("latest", "1")],
-    },
-    Framework {
-        name: "sklearn",
-        versions: SKLEARN,
-        aliases: &[],
-    },
-    Framework {
-        name: "pytorch",
-        versions: PYTORCH,
-        aliases: PYTORCH_ALIASES,
-    },
-    Framework {
-        name: "tensorflow",
-        versions: TENSORFLOW,
-        aliases: TENSORFLOW_ALIASES,
-    },
+    Framework { name: "xgboost", versions: XGBOOST, aliases: &[("latest", "1")] },
+    Framework { name: "sklearn", versions: SKLEARN, aliases: &[] },
+    Framework { name: "pytorch", versions: PYTORCH, aliases: PYTORCH_ALIASES },
+    Framework { name: "tensorflow", versions: TENSORFLOW, aliases: TENSORFLOW_ALIASES },
 ];
 
 const fn xgb(version: &'static str, procs: Procs, py: Option<&'static str>) -> Version {
-    Version {
-        version,
-        repository: "sagemaker-xgboost",
-        py,
-        procs,
-        regions: Regions::Sagemaker,
-    }
+    Version { version, repository: "sagemaker-xgboost", py, procs, regions: Regions::Sagemaker }
 }
 
 const fn sklearn(version: &'static str) -> Version {
@@ -538,13 +470,7 @@ const fn sklearn(version: &'static str) -> Version {
 }
 
 const fn pt(version: &'static str, py: &'static str, set: DlcSet) -> Version {
-    Version {
-        version,
-        repository: "pytorch-training",
-        py: Some(py),
-        procs: Procs::CpuGpu,
-        regions: Regions::Dlc(set),
-    }
+    Version { version, repository: "pytorch-training", py: Some(py), procs: Procs::CpuGpu, regions: Regions::Dlc(set) }
 }
 
 const fn tf(version: &'static str, py: &'static str, set: DlcSet) -> Version {
@@ -558,13 +484,7 @@ const fn tf(version: &'static str, py: &'static str, set: DlcSet) -> Version {
 }
 
 static XGBOOST: &[Version] = &[
-    Version {
-        version: "1",
-        repository: "xgboost",
-        py: None,
-        procs: Procs::Shared,
-        regions: Regions::XgboostAlgorithm,
-    },
+    Version { version: "1", repository: "xgboost", py: None, procs: Procs::Shared, regions: Regions::XgboostAlgorithm },
     xgb("0.90-1", Procs::Cpu, Some("py3")),
     xgb("0.90-2", Procs::Cpu, Some("py3")),
     xgb("1.0-1", Procs::Cpu, Some("py3")),
@@ -687,12 +607,7 @@ mod tests {
         }
     }
 
-    fn err(
-        framework: &str,
-        version: &str,
-        processor: Option<&str>,
-        region: &str,
-    ) -> Option<ImageError> {
+    fn err(framework: &str, version: &str, processor: Option<&str>, region: &str) -> Option<ImageError> {
         sagemaker_image_uri(framework, version, processor, region).err()
     }
 
@@ -739,9 +654,7 @@ mod tests {
         assert_eq!(
             image,
             Ok(ImageUri {
-                uri:
-                    "763104351884.dkr.ecr.us-west-2.amazonaws.com/pytorch-training:2.1.0-gpu-py310"
-                        .into(),
+                uri: "763104351884.dkr.ecr.us-west-2.amazonaws.com/pytorch-training:2.1.0-gpu-py310".into(),
                 account: "763104351884".into(),
                 repository: "pytorch-training".into(),
                 tag: "2.1.0-gpu-py310".into(),
@@ -804,36 +717,22 @@ mod tests {
 
     #[test]
     fn unknown_framework() {
-        let known = ["pytorch", "sklearn", "tensorflow", "xgboost"]
-            .map(String::from)
-            .to_vec();
-        assert_eq!(
-            err("mxnet", "1.8", None, "us-east-1"),
-            Some(ImageError::UnknownFramework { known })
-        );
-        assert_eq!(
-            frameworks(),
-            vec!["pytorch", "sklearn", "tensorflow", "xgboost"]
-        );
+        let known = ["pytorch", "sklearn", "tensorflow", "xgboost"].map(String::from).to_vec();
+        assert_eq!(err("mxnet", "1.8", None, "us-east-1"), Some(ImageError::UnknownFramework { known }));
+        assert_eq!(frameworks(), vec!["pytorch", "sklearn", "tensorflow", "xgboost"]);
     }
 
     #[test]
     fn unknown_version() {
-        let Some(ImageError::UnknownVersion { framework, known }) =
-            err("xgboost", "9.9-9", None, "us-east-1")
-        else {
+        let Some(ImageError::UnknownVersion { framework, known }) = err("xgboost", "9.9-9", None, "us-east-1") else {
             unreachable!("expected UnknownVersion");
         };
         assert_eq!(framework, "xgboost");
-        let expected = [
-            "0.90-1", "0.90-2", "1", "1.0-1", "1.2-1", "1.2-2", "1.3-1", "1.5-1", "1.7-1", "3.0-5",
-            "3.2-0", "latest",
-        ];
+        let expected =
+            ["0.90-1", "0.90-2", "1", "1.0-1", "1.2-1", "1.2-2", "1.3-1", "1.5-1", "1.7-1", "3.0-5", "3.2-0", "latest"];
         assert_eq!(known, expected.map(String::from).to_vec());
         // Sorted as strings, aliases included.
-        let Some(ImageError::UnknownVersion { known, .. }) =
-            err("pytorch", "0.4.0", None, "us-east-1")
-        else {
+        let Some(ImageError::UnknownVersion { known, .. }) = err("pytorch", "0.4.0", None, "us-east-1") else {
             unreachable!("expected UnknownVersion");
         };
         assert_eq!(known.len(), PYTORCH.len() + PYTORCH_ALIASES.len());
@@ -843,25 +742,17 @@ mod tests {
 
     #[test]
     fn unknown_region() {
-        let Some(ImageError::UnknownRegion { framework, known }) =
-            err("xgboost", "1.5-1", None, "mars-north-1")
-        else {
+        let Some(ImageError::UnknownRegion { framework, known }) = err("xgboost", "1.5-1", None, "mars-north-1") else {
             unreachable!("expected UnknownRegion");
         };
         assert_eq!(framework, "xgboost");
         assert_eq!(known.len(), 37);
         assert!(known.windows(2).all(|w| matches!(w, [a, b] if a < b)));
         // Regions are per version: PyTorch 2.4.0 is not in us-iso-east-1, 2.3.0 is.
-        assert!(matches!(
-            err("pytorch", "2.4.0", None, "us-iso-east-1"),
-            Some(ImageError::UnknownRegion { .. })
-        ));
+        assert!(matches!(err("pytorch", "2.4.0", None, "us-iso-east-1"), Some(ImageError::UnknownRegion { .. })));
         assert!(err("pytorch", "2.3.0", None, "us-iso-east-1").is_none());
         // The legacy xgboost:1 image has fewer regions.
-        assert!(matches!(
-            err("xgboost", "1", None, "ca-west-1"),
-            Some(ImageError::UnknownRegion { .. })
-        ));
+        assert!(matches!(err("xgboost", "1", None, "ca-west-1"), Some(ImageError::UnknownRegion { .. })));
     }
 
     #[test]
@@ -870,24 +761,15 @@ mod tests {
         let both = vec!["cpu".to_string(), "gpu".to_string()];
         assert_eq!(
             err("sklearn", "1.2-1", Some("gpu"), "us-east-1"),
-            Some(ImageError::UnknownProcessor {
-                framework: "sklearn".into(),
-                known: cpu.clone()
-            })
+            Some(ImageError::UnknownProcessor { framework: "sklearn".into(), known: cpu.clone() })
         );
         assert_eq!(
             err("xgboost", "1.0-1", Some("gpu"), "us-east-1"),
-            Some(ImageError::UnknownProcessor {
-                framework: "xgboost".into(),
-                known: cpu
-            })
+            Some(ImageError::UnknownProcessor { framework: "xgboost".into(), known: cpu })
         );
         assert_eq!(
             err("pytorch", "2.1", Some("tpu"), "us-east-1"),
-            Some(ImageError::UnknownProcessor {
-                framework: "pytorch".into(),
-                known: both
-            })
+            Some(ImageError::UnknownProcessor { framework: "pytorch".into(), known: both })
         );
     }
 
@@ -896,32 +778,20 @@ mod tests {
         for fw in FRAMEWORKS {
             let mut seen: Vec<&str> = Vec::new();
             for v in fw.versions {
-                assert!(
-                    !seen.contains(&v.version),
-                    "{} {} twice",
-                    fw.name,
-                    v.version
-                );
+                assert!(!seen.contains(&v.version), "{} {} twice", fw.name, v.version);
                 seen.push(v.version);
                 assert!(!known_regions(v.regions).is_empty());
             }
             for (alias, full) in fw.aliases {
-                assert!(
-                    seen.contains(full),
-                    "{} alias {alias} -> {full} missing",
-                    fw.name
-                );
-                assert!(
-                    !seen.contains(alias),
-                    "{} alias {alias} shadows a version",
-                    fw.name
-                );
+                assert!(seen.contains(full), "{} alias {alias} -> {full} missing", fw.name);
+                assert!(!seen.contains(alias), "{} alias {alias} shadows a version", fw.name);
             }
         }
         for table in [SAGEMAKER_1P, XGBOOST_ALGORITHM, DLC] {
             assert!(table.windows(2).all(|w| matches!(w, [a, b] if a.0 < b.0)));
-            assert!(table.iter().all(|(_, account, _)| account.len() == 12
-                && account.bytes().all(|b| b.is_ascii_digit())));
+            assert!(table
+                .iter()
+                .all(|(_, account, _)| account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit())));
         }
         assert_eq!(known_regions(Regions::Dlc(DlcSet::Base)).len(), 40);
         assert_eq!(known_regions(Regions::Dlc(DlcSet::All)).len(), 45);
@@ -930,18 +800,7 @@ mod tests {
     #[test]
     fn odd_input_does_not_panic() {
         let long = "9".repeat(10_000);
-        let odd = [
-            "",
-            " ",
-            "\u{0}",
-            "é",
-            "2.",
-            ".2",
-            "--",
-            "1..0",
-            long.as_str(),
-            "２.１",
-        ];
+        let odd = ["", " ", "\u{0}", "é", "2.", ".2", "--", "1..0", long.as_str(), "２.１"];
         for fw in ["xgboost", "sklearn", "pytorch", "tensorflow", "", "é"] {
             for s in odd {
                 let _ = sagemaker_image_uri(fw, s, Some(s), s);
@@ -950,9 +809,6 @@ mod tests {
             }
         }
         // Input is trimmed and lower-cased.
-        assert_eq!(
-            uri(" XGBoost ", " 1.5-1 ", Some("CPU"), "US-EAST-1"),
-            uri("xgboost", "1.5-1", None, "us-east-1")
-        );
+        assert_eq!(uri(" XGBoost ", " 1.5-1 ", Some("CPU"), "US-EAST-1"), uri("xgboost", "1.5-1", None, "us-east-1"));
     }
 }

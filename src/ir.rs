@@ -195,9 +195,7 @@ pub enum TextPart {
 
 impl Text {
     pub fn literal(s: impl Into<String>) -> Text {
-        Text {
-            parts: vec![TextPart::Literal(s.into())],
-        }
+        Text { parts: vec![TextPart::Literal(s.into())] }
     }
 
     /// The text when it has no run-time part.

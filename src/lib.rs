@@ -39,10 +39,7 @@ impl MemoryFiles {
 
 impl Files for MemoryFiles {
     fn read(&self, path: &str) -> Result<Vec<u8>, String> {
-        self.0
-            .get(path)
-            .cloned()
-            .ok_or_else(|| "no such file".to_string())
+        self.0.get(path).cloned().ok_or_else(|| "no such file".to_string())
     }
 }
 
@@ -62,12 +59,7 @@ impl Checked {
 
 /// Parses and checks a source text; with a target, also checks what that target
 /// can run.
-pub fn check(
-    text: &str,
-    files: &dyn Files,
-    options: &CheckOptions,
-    target: Option<Target>,
-) -> Checked {
+pub fn check(text: &str, files: &dyn Files, options: &CheckOptions, target: Option<Target>) -> Checked {
     let parsed = syntax::parse(text);
     let mut diagnostics = parsed.errors;
     let mut pipeline = None;
@@ -83,10 +75,7 @@ pub fn check(
     if diagnostics.iter().any(Diagnostic::is_error) {
         pipeline = None;
     }
-    Checked {
-        pipeline,
-        diagnostics,
-    }
+    Checked { pipeline, diagnostics }
 }
 
 /// Decodes a file's bytes; invalid UTF-8 becomes an E0108 diagnostic at the first

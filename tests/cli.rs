@@ -1,11 +1,6 @@
 //! The `mlpc` binary as a black box: exit codes, streams, formats.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 mod common;
 
@@ -18,15 +13,11 @@ fn mlpc(args: &[&str]) -> Output {
 
 fn run(args: &[&str], stdin: Option<&[u8]>, env: &[(&str, &str)]) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_mlpc"));
-    cmd.args(args)
-        .current_dir(common::root())
-        .env_remove("NO_COLOR");
+    cmd.args(args).current_dir(common::root()).env_remove("NO_COLOR");
     for (k, v) in env {
         cmd.env(k, v);
     }
-    cmd.stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
+    cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
     let mut child = cmd.spawn().expect("spawn mlpc");
     if let Some(mut pipe) = child.stdin.take() {
         if let Some(bytes) = stdin {
@@ -91,30 +82,14 @@ fn json_format_is_machine_readable() {
     let items = json.as_array().expect("an array");
     assert_eq!(items.len(), 3);
     let first = &items[0];
-    for key in [
-        "file",
-        "line",
-        "column",
-        "end_line",
-        "end_column",
-        "code",
-        "severity",
-        "message",
-        "help",
-    ] {
+    for key in ["file", "line", "column", "end_line", "end_column", "code", "severity", "message", "help"] {
         assert!(first.get(key).is_some(), "missing {key} in {first}");
     }
     assert_eq!(first["file"], BAD);
     assert_eq!(first["code"], "E0306");
     assert_eq!(first["severity"], "error");
-    assert_eq!(
-        (first["line"].as_u64(), first["column"].as_u64()),
-        (Some(9), Some(16))
-    );
-    assert_eq!(
-        (first["end_line"].as_u64(), first["end_column"].as_u64()),
-        (Some(9), Some(29))
-    );
+    assert_eq!((first["line"].as_u64(), first["column"].as_u64()), (Some(9), Some(16)));
+    assert_eq!((first["end_line"].as_u64(), first["end_column"].as_u64()), (Some(9), Some(29)));
 }
 
 #[test]
@@ -163,14 +138,7 @@ fn garbage_bytes_give_a_diagnostic_not_a_panic() {
 fn build_stops_on_errors_and_writes_nothing() {
     let dir = std::env::temp_dir().join(format!("mlpc-cli-{}", std::process::id()));
     let out = dir.join("dag.py");
-    let o = mlpc(&[
-        "build",
-        BAD,
-        "--target",
-        "airflow",
-        "-o",
-        out.to_str().expect("utf-8 path"),
-    ]);
+    let o = mlpc(&["build", BAD, "--target", "airflow", "-o", out.to_str().expect("utf-8 path")]);
     assert_eq!(code(&o), 1);
     assert!(!out.exists());
 }
@@ -208,11 +176,7 @@ fn graph_formats() {
 fn explain_codes() {
     let o = mlpc(&["explain", "E0201"]);
     assert_eq!(code(&o), 0);
-    assert!(
-        stdout(&o).starts_with("# E0201 unknown-step"),
-        "{}",
-        stdout(&o)
-    );
+    assert!(stdout(&o).starts_with("# E0201 unknown-step"), "{}", stdout(&o));
     let by_name = mlpc(&["explain", "unknown-step"]);
     assert_eq!(stdout(&by_name), stdout(&o));
     let list = mlpc(&["explain"]);
@@ -224,10 +188,7 @@ fn explain_codes() {
 fn version_and_help() {
     let v = mlpc(&["--version"]);
     assert_eq!(code(&v), 0);
-    assert_eq!(
-        stdout(&v).trim(),
-        format!("mlpc {}", env!("CARGO_PKG_VERSION"))
-    );
+    assert_eq!(stdout(&v).trim(), format!("mlpc {}", env!("CARGO_PKG_VERSION")));
     let h = mlpc(&["--help"]);
     assert_eq!(code(&h), 0);
     assert!(stdout(&h).contains("Examples:"));

@@ -1,12 +1,7 @@
 //! Every example checks clean, and the language contract's pipeline is an example
 //! that compiles unchanged.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 mod common;
 
@@ -27,18 +22,10 @@ fn mlp_files(dir: &Path, out: &mut Vec<PathBuf>) {
 fn every_example_checks_clean_for_every_target() {
     let mut files = Vec::new();
     mlp_files(&common::root().join("examples"), &mut files);
-    assert!(
-        files.len() >= 3,
-        "expected at least three examples, found {files:?}"
-    );
+    assert!(files.len() >= 3, "expected at least three examples, found {files:?}");
     for path in files {
         let (file, checked) = common::check_path(&path);
-        assert!(
-            checked.diagnostics.is_empty(),
-            "{}:\n{}",
-            path.display(),
-            common::render(&file, &checked)
-        );
+        assert!(checked.diagnostics.is_empty(), "{}:\n{}", path.display(), common::render(&file, &checked));
         assert!(checked.pipeline.is_some());
     }
 }
@@ -66,8 +53,7 @@ pub fn mlp_blocks(markdown: &str) -> Vec<String> {
 
 #[test]
 fn the_contract_pipeline_is_the_churn_example() {
-    let example = std::fs::read_to_string(common::root().join("examples/churn/churn.mlp"))
-        .expect("churn example");
+    let example = std::fs::read_to_string(common::root().join("examples/churn/churn.mlp")).expect("churn example");
     let contract = common::root().join("../shared/design/language.md");
     // The contract lives beside the repository; when it is there, the example must be its pipeline.
     if let Ok(text) = std::fs::read_to_string(&contract) {
@@ -80,20 +66,13 @@ fn the_contract_pipeline_is_the_churn_example() {
         );
     }
     let (file, checked) = common::check_path(&common::root().join("examples/churn/churn.mlp"));
-    assert!(
-        checked.diagnostics.is_empty(),
-        "{}",
-        common::render(&file, &checked)
-    );
+    assert!(checked.diagnostics.is_empty(), "{}", common::render(&file, &checked));
 }
 
 #[test]
 fn every_mlp_block_in_grammar_docs_parses() {
     let mut count = 0;
-    for entry in std::fs::read_dir(common::root().join("grammar"))
-        .expect("grammar/")
-        .flatten()
-    {
+    for entry in std::fs::read_dir(common::root().join("grammar")).expect("grammar/").flatten() {
         let path = entry.path();
         if path.extension().is_none_or(|e| e != "md") {
             continue;
@@ -101,8 +80,7 @@ fn every_mlp_block_in_grammar_docs_parses() {
         let text = std::fs::read_to_string(&path).expect("readable");
         for (i, block) in mlp_blocks(&text).iter().enumerate() {
             let parsed = mlpc::syntax::parse(block);
-            let file =
-                mlpc::SourceFile::new(format!("{}#{}", path.display(), i + 1), block.clone());
+            let file = mlpc::SourceFile::new(format!("{}#{}", path.display(), i + 1), block.clone());
             assert!(
                 parsed.errors.is_empty(),
                 "{}",

@@ -2,12 +2,7 @@
 //! source, and generated valid pipelines check clean with a topological order that
 //! respects exactly the generated edges.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 use std::collections::BTreeSet;
 
@@ -15,30 +10,16 @@ use mlpc::{CheckOptions, MemoryFiles};
 use proptest::prelude::*;
 
 fn check(text: &str) -> mlpc::Checked {
-    let files = MemoryFiles::default()
-        .with("code/job.py", "print(1)\n")
-        .with("config.json", r#"{"a": {"b": 1}}"#);
-    mlpc::check(
-        text,
-        &files,
-        &CheckOptions::default(),
-        Some(mlpc::Target::Sagemaker),
-    )
+    let files = MemoryFiles::default().with("code/job.py", "print(1)\n").with("config.json", r#"{"a": {"b": 1}}"#);
+    mlpc::check(text, &files, &CheckOptions::default(), Some(mlpc::Target::Sagemaker))
 }
 
 fn assert_spans_inside(text: &str, checked: &mlpc::Checked) {
     for d in &checked.diagnostics {
         for label in std::iter::once(&d.primary).chain(d.secondary.iter()) {
             let (start, end) = (label.span.start as usize, label.span.end as usize);
-            assert!(
-                start <= end && end <= text.len(),
-                "span {start}..{end} outside {} bytes: {d:?}",
-                text.len()
-            );
-            assert!(
-                text.is_char_boundary(start) && text.is_char_boundary(end),
-                "span not on char boundary: {d:?}"
-            );
+            assert!(start <= end && end <= text.len(), "span {start}..{end} outside {} bytes: {d:?}", text.len());
+            assert!(text.is_char_boundary(start) && text.is_char_boundary(end), "span not on char boundary: {d:?}");
         }
     }
 }
@@ -153,16 +134,16 @@ proptest! {
 
 /// A random DAG over `n` steps: edges only from lower to higher index.
 fn dag(n: usize) -> impl Strategy<Value = Vec<Vec<bool>>> {
-    (1..=n).prop_flat_map(|size| {
-        prop::collection::vec(prop::collection::vec(any::<bool>(), size), size)
-    })
+    (1..=n).prop_flat_map(|size| prop::collection::vec(prop::collection::vec(any::<bool>(), size), size))
 }
 
 fn pipeline_for(matrix: &[Vec<bool>]) -> (String, BTreeSet<(usize, usize)>) {
     let mut text = String::from("pipeline gen {\n  role = \"arn:aws:iam::123456789012:role/R\"\n  artifacts = \"s3://bucket-x/p\"\n  image i = \"123456789012.dkr.ecr.us-east-1.amazonaws.com/i:1\"\n");
     let mut edges = BTreeSet::new();
     for (to, row) in matrix.iter().enumerate() {
-        text.push_str(&format!("  step s{to}: processing {{\n    image = i\n    instance = \"ml.m5.large\"\n    code = \"code/job.py\"\n"));
+        text.push_str(&format!(
+            "  step s{to}: processing {{\n    image = i\n    instance = \"ml.m5.large\"\n    code = \"code/job.py\"\n"
+        ));
         for (from, &on) in row.iter().enumerate().take(to) {
             if on {
                 text.push_str(&format!("    in from{from} = s{from}.out\n"));

@@ -1,11 +1,6 @@
 //! House rules checked as tests: module docs, explanations, one UI test per code.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 mod common;
 
@@ -28,17 +23,10 @@ fn every_module_starts_with_a_doc_comment() {
     rust_files(&common::root().join("src"), &mut files);
     let missing: Vec<String> = files
         .iter()
-        .filter(|p| {
-            !std::fs::read_to_string(p)
-                .unwrap_or_default()
-                .starts_with("//!")
-        })
+        .filter(|p| !std::fs::read_to_string(p).unwrap_or_default().starts_with("//!"))
         .map(|p| p.display().to_string())
         .collect();
-    assert!(
-        missing.is_empty(),
-        "files without a leading //! doc: {missing:?}"
-    );
+    assert!(missing.is_empty(), "files without a leading //! doc: {missing:?}");
 }
 
 #[test]
@@ -46,18 +34,9 @@ fn every_code_has_a_real_explanation() {
     for code in mlpc::Code::ALL {
         let text = code.explanation();
         let title = format!("# {} {}", code.as_str(), code.name());
-        assert!(
-            text.starts_with(&title),
-            "{code}: explanation must start with `{title}`"
-        );
-        assert!(
-            text.lines().count() >= 8,
-            "{code}: explanation is too short"
-        );
-        assert!(
-            text.contains("```mlp"),
-            "{code}: explanation needs an example"
-        );
+        assert!(text.starts_with(&title), "{code}: explanation must start with `{title}`");
+        assert!(text.lines().count() >= 8, "{code}: explanation is too short");
+        assert!(text.contains("```mlp"), "{code}: explanation needs an example");
     }
 }
 

@@ -36,13 +36,9 @@ impl Config {
         };
         let Some(first) = path.segments.get(1) else {
             diags.push(
-                Diagnostic::new(
-                    Code::UnknownConfigKey,
-                    path.span,
-                    "`config` alone is not a value",
-                )
-                .label("needs a key")
-                .help(format!("name a key of {file}, e.g. `config.some_key`")),
+                Diagnostic::new(Code::UnknownConfigKey, path.span, "`config` alone is not a value")
+                    .label("needs a key")
+                    .help(format!("name a key of {file}, e.g. `config.some_key`")),
             );
             return None;
         };
@@ -55,10 +51,7 @@ impl Config {
                     Diagnostic::new(
                         Code::UnknownConfigKey,
                         segment.span(),
-                        format!(
-                            "`{walked}` in {file} is {}, so it has no key `{key}`",
-                            describe(current)
-                        ),
+                        format!("`{walked}` in {file} is {}, so it has no key `{key}`", describe(current)),
                     )
                     .label(format!("`{walked}` has no keys")),
                 );

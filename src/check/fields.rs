@@ -38,11 +38,7 @@ impl<'a> Fields<'a> {
             }
             entries.push((&field.key.node, &field.value, field.key.span, false));
         }
-        Fields {
-            entries,
-            owner,
-            owner_span,
-        }
+        Fields { entries, owner, owner_span }
     }
 
     /// The value of `key`, if present; marks it as known.
@@ -53,22 +49,13 @@ impl<'a> Fields<'a> {
     }
 
     /// The value of a required key; reports it missing at the owner's name.
-    pub fn require(
-        &mut self,
-        key: &str,
-        example: &str,
-        diags: &mut Vec<Diagnostic>,
-    ) -> Option<&'a Expr> {
+    pub fn require(&mut self, key: &str, example: &str, diags: &mut Vec<Diagnostic>) -> Option<&'a Expr> {
         let value = self.get(key);
         if value.is_none() {
             diags.push(
-                Diagnostic::new(
-                    Code::MissingKey,
-                    self.owner_span,
-                    format!("{} has no `{key}`", self.owner),
-                )
-                .label(format!("`{key}` is required here"))
-                .help(format!("add `{key} = {example}`")),
+                Diagnostic::new(Code::MissingKey, self.owner_span, format!("{} has no `{key}`", self.owner))
+                    .label(format!("`{key}` is required here"))
+                    .help(format!("add `{key} = {example}`")),
             );
         }
         value
@@ -89,21 +76,13 @@ impl<'a> Fields<'a> {
                 Some(s) => format!("did you mean `{s}`?"),
                 None => format!(
                     "the keys here are: {}",
-                    known
-                        .iter()
-                        .map(|k| format!("`{k}`"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
+                    known.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")
                 ),
             };
             diags.push(
-                Diagnostic::new(
-                    Code::UnknownKey,
-                    span,
-                    format!("unknown key `{key}` in {}", self.owner),
-                )
-                .label("unknown key")
-                .help(help),
+                Diagnostic::new(Code::UnknownKey, span, format!("unknown key `{key}` in {}", self.owner))
+                    .label("unknown key")
+                    .help(help),
             );
         }
     }

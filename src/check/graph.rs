@@ -27,11 +27,7 @@ pub fn build(step_count: usize, links: &[Link]) -> DiGraph<StepId, Edge> {
         graph.add_node(StepId(i));
     }
     for link in links {
-        graph.add_edge(
-            NodeIndex::new(link.from.0),
-            NodeIndex::new(link.to.0),
-            link.edge.clone(),
-        );
+        graph.add_edge(NodeIndex::new(link.from.0), NodeIndex::new(link.to.0), link.edge.clone());
     }
     graph
 }
@@ -41,8 +37,7 @@ pub fn cycles(graph: &DiGraph<StepId, Edge>, links: &[Link], names: &[String]) -
     let mut diags = Vec::new();
     for component in tarjan_scc(graph) {
         let members: HashSet<NodeIndex> = component.iter().copied().collect();
-        let self_loop =
-            component.len() == 1 && component.iter().any(|&n| graph.contains_edge(n, n));
+        let self_loop = component.len() == 1 && component.iter().any(|&n| graph.contains_edge(n, n));
         if component.len() < 2 && !self_loop {
             continue;
         }
@@ -56,21 +51,12 @@ pub fn cycles(graph: &DiGraph<StepId, Edge>, links: &[Link], names: &[String]) -
 }
 
 /// A simple cycle from `start` back to it, inside one strongly connected component.
-fn cycle_through(
-    graph: &DiGraph<StepId, Edge>,
-    start: NodeIndex,
-    members: &HashSet<NodeIndex>,
-) -> Vec<NodeIndex> {
+fn cycle_through(graph: &DiGraph<StepId, Edge>, start: NodeIndex, members: &HashSet<NodeIndex>) -> Vec<NodeIndex> {
     // Breadth-first search for the shortest way back to `start`.
-    let mut parent: std::collections::HashMap<NodeIndex, NodeIndex> =
-        std::collections::HashMap::new();
+    let mut parent: std::collections::HashMap<NodeIndex, NodeIndex> = std::collections::HashMap::new();
     let mut queue = std::collections::VecDeque::from([start]);
     while let Some(node) = queue.pop_front() {
-        let mut next: Vec<NodeIndex> = graph
-            .edges(node)
-            .map(|e| e.target())
-            .filter(|t| members.contains(t))
-            .collect();
+        let mut next: Vec<NodeIndex> = graph.edges(node).map(|e| e.target()).filter(|t| members.contains(t)).collect();
         next.sort();
         for target in next {
             if target == start {
@@ -104,17 +90,12 @@ fn cycle_diagnostic(path: &[NodeIndex], links: &[Link], names: &[String]) -> Dia
         .enumerate()
         .filter_map(|(i, &from)| {
             let to = *path.get(i + 1).or(path.first())?;
-            links
-                .iter()
-                .filter(|l| l.from.0 == from.index() && l.to.0 == to.index())
-                .min_by_key(|l| l.span)
+            links.iter().filter(|l| l.from.0 == from.index() && l.to.0 == to.index()).min_by_key(|l| l.span)
         })
         .collect();
     let describe = |l: &Link| {
-        let (from, to) = (
-            names.get(l.from.0).cloned().unwrap_or_default(),
-            names.get(l.to.0).cloned().unwrap_or_default(),
-        );
+        let (from, to) =
+            (names.get(l.from.0).cloned().unwrap_or_default(), names.get(l.to.0).cloned().unwrap_or_default());
         match &l.edge {
             Edge::After => format!("`{to}` runs after `{from}` here"),
             Edge::Model { output } | Edge::Artifact { output, .. } => {
@@ -124,17 +105,15 @@ fn cycle_diagnostic(path: &[NodeIndex], links: &[Link], names: &[String]) -> Dia
     };
     let (first, rest) = match edges.split_first() {
         Some((f, r)) => (*f, r),
-        None => {
-            return Diagnostic::new(
-                Code::DependencyCycle,
-                Span::default(),
-                "the steps form a cycle",
-            )
-        }
+        None => return Diagnostic::new(Code::DependencyCycle, Span::default(), "the steps form a cycle"),
     };
-    let mut d = Diagnostic::new(Code::DependencyCycle, first.span, format!("the steps form a cycle: {}", spelled.join(" → ")))
-        .label(describe(first))
-        .help("a step cannot depend on its own results, directly or through other steps: remove one of these references");
+    let mut d = Diagnostic::new(
+        Code::DependencyCycle,
+        first.span,
+        format!("the steps form a cycle: {}", spelled.join(" → ")),
+    )
+    .label(describe(first))
+    .help("a step cannot depend on its own results, directly or through other steps: remove one of these references");
     for link in rest {
         d = d.secondary(link.span, describe(link));
     }
@@ -143,20 +122,10 @@ fn cycle_diagnostic(path: &[NodeIndex], links: &[Link], names: &[String]) -> Dia
 
 /// Kahn's algorithm; among ready steps the one written first goes first.
 pub fn topological_order(graph: &DiGraph<StepId, Edge>) -> Vec<StepId> {
-    let mut indegree: Vec<usize> = graph
-        .node_indices()
-        .map(|n| {
-            graph
-                .neighbors_directed(n, petgraph::Direction::Incoming)
-                .count()
-        })
-        .collect();
-    let mut ready: BinaryHeap<Reverse<usize>> = indegree
-        .iter()
-        .enumerate()
-        .filter(|(_, d)| **d == 0)
-        .map(|(i, _)| Reverse(i))
-        .collect();
+    let mut indegree: Vec<usize> =
+        graph.node_indices().map(|n| graph.neighbors_directed(n, petgraph::Direction::Incoming).count()).collect();
+    let mut ready: BinaryHeap<Reverse<usize>> =
+        indegree.iter().enumerate().filter(|(_, d)| **d == 0).map(|(i, _)| Reverse(i)).collect();
     let mut order = Vec::with_capacity(indegree.len());
     while let Some(Reverse(i)) = ready.pop() {
         order.push(StepId(i));

@@ -3,9 +3,7 @@
 
 use std::collections::HashMap;
 
-use aws_sdk_sagemaker::types::{
-    ProcessingInstanceType, TrainingInstanceType, TransformInstanceType,
-};
+use aws_sdk_sagemaker::types::{ProcessingInstanceType, TrainingInstanceType, TransformInstanceType};
 use sha2::{Digest, Sha256};
 
 use super::values::Lowerer;
@@ -52,8 +50,7 @@ pub fn lower_images(
     for image in images {
         let resolved = match &image.value.kind {
             ExprKind::Call(name, args) => {
-                sagemaker_image(lw, name, args, &image.value, region, region_span)
-                    .map(|(uri, fw)| (uri, Some(fw)))
+                sagemaker_image(lw, name, args, &image.value, region, region_span).map(|(uri, fw)| (uri, Some(fw)))
             }
             _ => lw
                 .static_text(&image.value, "an image")
@@ -61,15 +58,7 @@ pub fn lower_images(
                 .map(|uri| (uri, None)),
         };
         if let Some((uri, framework)) = resolved {
-            out.insert(
-                image.name.node.clone(),
-                Image {
-                    name: image.name.clone(),
-                    uri,
-                    framework,
-                    span: image.span,
-                },
-            );
+            out.insert(image.name.node.clone(), Image { name: image.name.clone(), uri, framework, span: image.span });
         }
     }
     out
@@ -99,13 +88,9 @@ fn sagemaker_image(
 ) -> Option<(String, (String, String))> {
     if name.node != "sagemaker_image" {
         lw.push(
-            Diagnostic::new(
-                Code::UnknownFunction,
-                name.span,
-                format!("unknown function `{}`", name.node),
-            )
-            .label("unknown function")
-            .help("the one function is `sagemaker_image(framework, version)`"),
+            Diagnostic::new(Code::UnknownFunction, name.span, format!("unknown function `{}`", name.node))
+                .label("unknown function")
+                .help("the one function is `sagemaker_image(framework, version)`"),
         );
         return None;
     }
@@ -117,10 +102,8 @@ fn sagemaker_image(
         );
         return None;
     }
-    let texts: Vec<Option<String>> = args
-        .iter()
-        .map(|a| lw.static_text(a, "an argument of `sagemaker_image`"))
-        .collect();
+    let texts: Vec<Option<String>> =
+        args.iter().map(|a| lw.static_text(a, "an argument of `sagemaker_image`")).collect();
     let (framework, version) = match (texts.first(), texts.get(1)) {
         (Some(Some(f)), Some(Some(v))) => (f.clone(), v.clone()),
         _ => return None,
@@ -132,13 +115,9 @@ fn sagemaker_image(
     };
     let Some(region) = region else {
         lw.push(
-            Diagnostic::new(
-                Code::MissingKey,
-                call.span,
-                "`sagemaker_image` needs the pipeline's `region`",
-            )
-            .label("resolved for the pipeline's region")
-            .help("add `region = \"us-east-1\"` (or your region) to the pipeline"),
+            Diagnostic::new(Code::MissingKey, call.span, "`sagemaker_image` needs the pipeline's `region`")
+                .label("resolved for the pipeline's region")
+                .help("add `region = \"us-east-1\"` (or your region) to the pipeline"),
         );
         return None;
     };
@@ -192,33 +171,21 @@ fn sagemaker_image(
 }
 
 /// `image = NAME` (a declared image) or `image = "uri"`.
-pub fn image_ref(
-    lw: &mut Lowerer,
-    e: &Expr,
-    images: &HashMap<String, Image>,
-    declared: &[&str],
-) -> Option<ImageRef> {
+pub fn image_ref(lw: &mut Lowerer, e: &Expr, images: &HashMap<String, Image>, declared: &[&str]) -> Option<ImageRef> {
     match &e.kind {
         ExprKind::Path(p) if p.segments.len() == 1 => {
             let name = p.segments.first().map(|s| s.text()).unwrap_or("");
             if let Some(image) = images.get(name) {
-                return Some(ImageRef {
-                    name: name.to_string(),
-                    uri: image.uri.clone(),
-                });
+                return Some(ImageRef { name: name.to_string(), uri: image.uri.clone() });
             }
             if !declared.contains(&name) {
                 lw.push(
-                    Diagnostic::new(
-                        Code::UnknownImage,
-                        e.span,
-                        format!("unknown image `{name}`"),
-                    )
-                    .label("not declared")
-                    .maybe_help(
-                        help_for(name, declared.iter().copied(), "images")
-                            .or_else(|| Some(format!("declare it: `image {name} = \"URI\"`"))),
-                    ),
+                    Diagnostic::new(Code::UnknownImage, e.span, format!("unknown image `{name}`"))
+                        .label("not declared")
+                        .maybe_help(
+                            help_for(name, declared.iter().copied(), "images")
+                                .or_else(|| Some(format!("declare it: `image {name} = \"URI\"`"))),
+                        ),
                 );
             }
             None
@@ -226,10 +193,7 @@ pub fn image_ref(
         _ => {
             let uri = lw.static_text(e, "`image`")?;
             let uri = check_uri(lw, e, uri)?;
-            Some(ImageRef {
-                name: String::new(),
-                uri,
-            })
+            Some(ImageRef { name: String::new(), uri })
         }
     }
 }
@@ -257,16 +221,9 @@ pub fn resources(
     };
     let instance_value = match text?.parts.as_slice() {
         [TextPart::Param(name)] => Value::Param(name.clone()),
-        parts => Value::Text(Text {
-            parts: parts.to_vec(),
-        }),
+        parts => Value::Text(Text { parts: parts.to_vec() }),
     };
-    Some(Resources {
-        instance: instance_value,
-        instance_span: instance.span,
-        count: count?,
-        volume_gb: volume_gb?,
-    })
+    Some(Resources { instance: instance_value, instance_span: instance.span, count: count?, volume_gb: volume_gb? })
 }
 
 /// An integer field that must be positive when it is a literal.
@@ -275,13 +232,9 @@ fn positive(lw: &mut Lowerer, e: &Expr, field: &str, min: i64, max: i64) -> Opti
     if let Value::Int(n) = value {
         if !(min..=max).contains(&n) {
             lw.push(
-                Diagnostic::new(
-                    Code::InvalidValue,
-                    e.span,
-                    format!("{field} is {n}, outside {min}..={max}"),
-                )
-                .label("out of range")
-                .help(format!("SageMaker accepts {field} from {min} to {max}")),
+                Diagnostic::new(Code::InvalidValue, e.span, format!("{field} is {n}, outside {min}..={max}"))
+                    .label("out of range")
+                    .help(format!("SageMaker accepts {field} from {min} to {max}")),
             );
             return None;
         }
@@ -319,38 +272,18 @@ fn check_instance(lw: &mut Lowerer, cx: &Context, kind: JobKind, e: &Expr, text:
             continue;
         };
         if !known.contains(&value.as_str()) {
-            let d = unknown_instance(cx, kind, candidate.span, value, known).secondary(
-                e.span,
-                format!(
-                    "parameter `{param_name}` is used as a {} instance type here",
-                    kind.name()
-                ),
-            );
+            let d = unknown_instance(cx, kind, candidate.span, value, known)
+                .secondary(e.span, format!("parameter `{param_name}` is used as a {} instance type here", kind.name()));
             lw.push(d);
         }
     }
 }
 
-fn unknown_instance(
-    cx: &Context,
-    kind: JobKind,
-    span: crate::source::Span,
-    value: &str,
-    known: &[&str],
-) -> Diagnostic {
+fn unknown_instance(cx: &Context, kind: JobKind, span: crate::source::Span, value: &str, known: &[&str]) -> Diagnostic {
     let (code, message) = if cx.options.allow_unknown_instance_types {
-        (
-            Code::UnrecognisedInstanceType,
-            format!(
-                "`{value}` is not a {} instance type known to mlpc",
-                kind.name()
-            ),
-        )
+        (Code::UnrecognisedInstanceType, format!("`{value}` is not a {} instance type known to mlpc", kind.name()))
     } else {
-        (
-            Code::UnknownInstanceType,
-            format!("`{value}` is not a SageMaker {} instance type", kind.name()),
-        )
+        (Code::UnknownInstanceType, format!("`{value}` is not a SageMaker {} instance type", kind.name()))
     };
     let suggestion = did_you_mean(value, known.iter().copied());
     let mut help = match suggestion {
@@ -358,19 +291,13 @@ fn unknown_instance(
         None => format!(
             "{} instance types look like `{}`",
             kind.name(),
-            known
-                .iter()
-                .find(|k| k.starts_with("ml.m5"))
-                .copied()
-                .unwrap_or("ml.m5.xlarge")
+            known.iter().find(|k| k.starts_with("ml.m5")).copied().unwrap_or("ml.m5.xlarge")
         ),
     };
     if !cx.options.allow_unknown_instance_types {
         help.push_str(" If the type is newer than mlpc, pass --allow-unknown-instance-types.");
     }
-    Diagnostic::new(code, span, message)
-        .label("unknown instance type")
-        .help(help)
+    Diagnostic::new(code, span, message).label("unknown instance type").help(help)
 }
 
 /// Reads a `code` file through the host and records its digest.
@@ -382,14 +309,7 @@ pub fn code_file(lw: &mut Lowerer, cx: &Context, e: &Expr) -> Option<CodeFile> {
             let size = bytes.len() as u64;
             let sha256 = digest.iter().map(|b| format!("{b:02x}")).collect();
             let file_name = path.rsplit(['/', '\\']).next().unwrap_or(&path).to_string();
-            Some(CodeFile {
-                path,
-                file_name,
-                sha256,
-                size,
-                contents: bytes,
-                span: e.span,
-            })
+            Some(CodeFile { path, file_name, sha256, size, contents: bytes, span: e.span })
         }
         Err(reason) => {
             lw.push(

@@ -63,47 +63,23 @@ pub fn check(
     let mut lw = Lowerer::new(&symbols, &config);
     lw.diags = diags;
 
-    let fields = Fields::new(
-        setting_fields.iter().copied(),
-        "the pipeline".to_string(),
-        pipeline.name.span,
-        &mut lw.diags,
-    );
+    let fields =
+        Fields::new(setting_fields.iter().copied(), "the pipeline".to_string(), pipeline.name.span, &mut lw.diags);
     let settings = settings::lower(&mut lw, fields);
-    let region_span = setting_fields
-        .iter()
-        .find(|f| f.key.node == "region")
-        .map(|f| f.value.span);
+    let region_span = setting_fields.iter().find(|f| f.key.node == "region").map(|f| f.value.span);
 
-    let params: Vec<ir::Param> = symbols
-        .params
-        .iter()
-        .filter_map(|(p, ty)| params::lower(&mut lw, p, (*ty)?))
-        .collect();
-    let images = jobs::lower_images(
-        &mut lw,
-        &symbols.images,
-        settings.region.as_deref(),
-        region_span,
-    );
-    let cx = Context {
-        files,
-        options,
-        images,
-        image_names: symbols.image_names().collect(),
-        default_retry: settings.retry,
-    };
+    let params: Vec<ir::Param> =
+        symbols.params.iter().filter_map(|(p, ty)| params::lower(&mut lw, p, (*ty)?)).collect();
+    let images = jobs::lower_images(&mut lw, &symbols.images, settings.region.as_deref(), region_span);
+    let cx =
+        Context { files, options, images, image_names: symbols.image_names().collect(), default_retry: settings.retry };
     let mut steps = Vec::new();
     for (index, sym) in symbols.steps.iter().enumerate() {
         if let Some(step) = steps::lower(&mut lw, &cx, ir::StepId(index), sym) {
             steps.push(step);
         }
     }
-    let names: Vec<String> = symbols
-        .steps
-        .iter()
-        .map(|s| s.ast.name.node.clone())
-        .collect();
+    let names: Vec<String> = symbols.steps.iter().map(|s| s.ast.name.node.clone()).collect();
     let graph = graph::build(names.len(), &lw.links);
     let cycles = graph::cycles(&graph, &lw.links, &names);
     let has_cycle = !cycles.is_empty();
@@ -164,9 +140,7 @@ fn load_config(settings: &[&ast::Field], files: &dyn Files, diags: &mut Vec<Diag
     match serde_json::from_slice::<serde_json::Value>(&bytes) {
         Ok(json) => Config::Loaded { file: path, json },
         Err(err) => {
-            diags.push(error(format!(
-                "config file `{path}` is not valid JSON: {err}"
-            )));
+            diags.push(error(format!("config file `{path}` is not valid JSON: {err}")));
             Config::Failed
         }
     }
@@ -175,44 +149,23 @@ fn load_config(settings: &[&ast::Field], files: &dyn Files, diags: &mut Vec<Diag
 /// Settings that become required by what the pipeline contains.
 fn requirements(lw: &mut Lowerer, pipeline: &ast::Pipeline, symbols: &Symbols) {
     let has_outputs = symbols.steps.iter().any(|s| !s.outputs.is_empty());
-    let has_jobs = symbols.steps.iter().any(|s| {
-        matches!(
-            s.ast.kind.node.as_str(),
-            "processing" | "training" | "transform"
-        )
-    });
-    let present = |key: &str| {
-        pipeline
-            .items
-            .iter()
-            .any(|i| matches!(i, Item::Setting(f) if f.key.node == key))
-    };
+    let has_jobs =
+        symbols.steps.iter().any(|s| matches!(s.ast.kind.node.as_str(), "processing" | "training" | "transform"));
+    let present = |key: &str| pipeline.items.iter().any(|i| matches!(i, Item::Setting(f) if f.key.node == key));
     let mut require = |key: &str, why: &str, example: &str| {
         if !present(key) {
             lw.push(
-                Diagnostic::new(
-                    Code::MissingKey,
-                    pipeline.name.span,
-                    format!("the pipeline has no `{key}`"),
-                )
-                .label(format!("`{key}` is required: {why}"))
-                .help(format!("add `{key} = {example}` to the pipeline")),
+                Diagnostic::new(Code::MissingKey, pipeline.name.span, format!("the pipeline has no `{key}`"))
+                    .label(format!("`{key}` is required: {why}"))
+                    .help(format!("add `{key} = {example}` to the pipeline")),
             );
         }
     };
     if has_outputs {
-        require(
-            "artifacts",
-            "step outputs are written under it",
-            "\"s3://my-bucket/pipelines\"",
-        );
+        require("artifacts", "step outputs are written under it", "\"s3://my-bucket/pipelines\"");
     }
     if has_jobs {
-        require(
-            "role",
-            "SageMaker jobs run as this IAM role",
-            "\"arn:aws:iam::123456789012:role/SageMakerExecution\"",
-        );
+        require("role", "SageMaker jobs run as this IAM role", "\"arn:aws:iam::123456789012:role/SageMakerExecution\"");
     }
 }
 
@@ -225,9 +178,7 @@ fn unused(lw: &mut Lowerer, symbols: &Symbols) {
             .iter()
             .filter(|l| l.from.0 == index)
             .filter_map(|l| match &l.edge {
-                ir::Edge::Artifact { output, .. } | ir::Edge::Model { output } => {
-                    Some(output.clone())
-                }
+                ir::Edge::Artifact { output, .. } | ir::Edge::Model { output } => Some(output.clone()),
                 ir::Edge::After => None,
             })
             .collect();
@@ -258,10 +209,7 @@ fn unused(lw: &mut Lowerer, symbols: &Symbols) {
                     format!("parameter `{}` is never used", param.name.node),
                 )
                 .label("declared but not used")
-                .help(format!(
-                    "use it as `params.{}`, or remove it",
-                    param.name.node
-                )),
+                .help(format!("use it as `params.{}`, or remove it", param.name.node)),
             );
         }
     }
@@ -272,15 +220,9 @@ fn unused(lw: &mut Lowerer, symbols: &Symbols) {
         });
         if !used {
             lw.push(
-                Diagnostic::new(
-                    Code::UnusedImage,
-                    image.name.span,
-                    format!("image `{name}` is never used"),
-                )
-                .label("declared but not used")
-                .help(format!(
-                    "use it in a step as `image = {name}`, or remove it"
-                )),
+                Diagnostic::new(Code::UnusedImage, image.name.span, format!("image `{name}` is never used"))
+                    .label("declared but not used")
+                    .help(format!("use it in a step as `image = {name}`, or remove it")),
             );
         }
     }

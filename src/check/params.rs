@@ -19,20 +19,11 @@ pub fn lower(lw: &mut Lowerer, param: &ast::Param, ty: ParamType) -> Option<Para
         Code::ParamDefaultMismatch,
     );
     let owner = format!("parameter `{}`", param.name.node);
-    let mut fields = Fields::new(
-        param.attributes.iter(),
-        owner,
-        param.name.span,
-        &mut lw.diags,
-    );
-    let description = fields
-        .get("description")
-        .and_then(|e| lw.static_text(e, "`description`"));
+    let mut fields = Fields::new(param.attributes.iter(), owner, param.name.span, &mut lw.diags);
+    let description = fields.get("description").and_then(|e| lw.static_text(e, "`description`"));
     let min = fields.get("min").map(|e| (bound(lw, e, ty, "min"), e.span));
     let max = fields.get("max").map(|e| (bound(lw, e, ty, "max"), e.span));
-    let allowed = fields
-        .get("enum")
-        .map(|e| (allowed_values(lw, e, ty), e.span));
+    let allowed = fields.get("enum").map(|e| (allowed_values(lw, e, ty), e.span));
     fields.finish(ATTRIBUTES, &mut lw.diags);
 
     let min_value = min.as_ref().and_then(|(v, _)| v.clone());
@@ -43,11 +34,7 @@ pub fn lower(lw: &mut Lowerer, param: &ast::Param, ty: ParamType) -> Option<Para
                 Diagnostic::new(
                     Code::InvalidParamConstraint,
                     *hi_span,
-                    format!(
-                        "`max` ({}) is below `min` ({})",
-                        show_literal(hi),
-                        show_literal(lo)
-                    ),
+                    format!("`max` ({}) is below `min` ({})", show_literal(hi), show_literal(lo)),
                 )
                 .label("max")
                 .secondary(*lo_span, "min")
@@ -55,10 +42,7 @@ pub fn lower(lw: &mut Lowerer, param: &ast::Param, ty: ParamType) -> Option<Para
             );
         }
     }
-    let allowed_values = allowed
-        .as_ref()
-        .and_then(|(v, _)| v.clone())
-        .unwrap_or_default();
+    let allowed_values = allowed.as_ref().and_then(|(v, _)| v.clone()).unwrap_or_default();
     if let Some(default) = &default {
         check_default(lw, param, default, &min, &max, allowed.as_ref());
     }
@@ -89,11 +73,7 @@ fn check_default(
                 Diagnostic::new(
                     Code::InvalidParamConstraint,
                     span,
-                    format!(
-                        "the default {} is below `min` ({})",
-                        show_literal(default),
-                        show_literal(lo)
-                    ),
+                    format!("the default {} is below `min` ({})", show_literal(default), show_literal(lo)),
                 )
                 .label("default")
                 .secondary(*lo_span, "min")
@@ -107,11 +87,7 @@ fn check_default(
                 Diagnostic::new(
                     Code::InvalidParamConstraint,
                     span,
-                    format!(
-                        "the default {} is above `max` ({})",
-                        show_literal(default),
-                        show_literal(hi)
-                    ),
+                    format!("the default {} is above `max` ({})", show_literal(default), show_literal(hi)),
                 )
                 .label("default")
                 .secondary(*hi_span, "max")
@@ -125,10 +101,7 @@ fn check_default(
                 Diagnostic::new(
                     Code::InvalidParamConstraint,
                     span,
-                    format!(
-                        "the default {} is not one of the `enum` values",
-                        show_literal(default)
-                    ),
+                    format!("the default {} is not one of the `enum` values", show_literal(default)),
                 )
                 .label("default")
                 .secondary(*enum_span, "allowed values")
@@ -139,13 +112,7 @@ fn check_default(
 }
 
 /// A compile-time value of the parameter's type (ints are accepted for floats).
-fn literal_of(
-    lw: &mut Lowerer,
-    e: &Expr,
-    ty: ParamType,
-    what: &str,
-    code: Code,
-) -> Option<Literal> {
+fn literal_of(lw: &mut Lowerer, e: &Expr, ty: ParamType, what: &str, code: Code) -> Option<Literal> {
     let literal = match &e.kind {
         ExprKind::Str(parts) => {
             let text = lw.interpolate(parts)?;
@@ -153,13 +120,9 @@ fn literal_of(
                 Some(s) => Literal::String(s),
                 None => {
                     lw.push(
-                        Diagnostic::new(
-                            code,
-                            e.span,
-                            format!("{what} must be known at compile time"),
-                        )
-                        .label("uses a run-time value")
-                        .help("a parameter's default cannot use other params or `run.id`"),
+                        Diagnostic::new(code, e.span, format!("{what} must be known at compile time"))
+                            .label("uses a run-time value")
+                            .help("a parameter's default cannot use other params or `run.id`"),
                     );
                     return None;
                 }
@@ -197,11 +160,7 @@ fn literal_of(
                 Diagnostic::new(
                     code,
                     e.span,
-                    format!(
-                        "{what} must be a {} literal, found {}",
-                        ty.as_str(),
-                        e.describe()
-                    ),
+                    format!("{what} must be a {} literal, found {}", ty.as_str(), e.describe()),
                 )
                 .label(format!("expected a {}", ty.as_str()))
                 .help("write a literal value, or a `config.*` value"),
@@ -223,20 +182,13 @@ fn literal_of(
                 (Literal::Float(_), ParamType::Int) => {
                     "declare the parameter as `float`, or write a whole number".to_string()
                 }
-                _ => format!(
-                    "write a {} value, or change the parameter's type",
-                    ty.as_str()
-                ),
+                _ => format!("write a {} value, or change the parameter's type", ty.as_str()),
             };
             lw.push(
                 Diagnostic::new(
                     code,
                     e.span,
-                    format!(
-                        "{what} is {}, but the parameter is {}",
-                        literal_kind(&other),
-                        ty.as_str()
-                    ),
+                    format!("{what} is {}, but the parameter is {}", literal_kind(&other), ty.as_str()),
                 )
                 .label(format!("expected {}", ty.as_str()))
                 .help(hint),
@@ -260,37 +212,20 @@ fn bound(lw: &mut Lowerer, e: &Expr, ty: ParamType, which: &str) -> Option<Liter
         );
         return None;
     }
-    literal_of(
-        lw,
-        e,
-        ty,
-        &format!("`{which}`"),
-        Code::InvalidParamConstraint,
-    )
+    literal_of(lw, e, ty, &format!("`{which}`"), Code::InvalidParamConstraint)
 }
 
 fn allowed_values(lw: &mut Lowerer, e: &Expr, ty: ParamType) -> Option<Vec<Literal>> {
     if ty == ParamType::Bool {
         lw.push(
-            Diagnostic::new(
-                Code::InvalidParamConstraint,
-                e.span,
-                "`enum` does not apply to `bool` parameters",
-            )
-            .label("on a bool parameter")
-            .help("remove it: a bool is already `true` or `false`"),
+            Diagnostic::new(Code::InvalidParamConstraint, e.span, "`enum` does not apply to `bool` parameters")
+                .label("on a bool parameter")
+                .help("remove it: a bool is already `true` or `false`"),
         );
         return None;
     }
-    let values = lw.list(e, "`enum`", |lw, item| {
-        literal_of(
-            lw,
-            item,
-            ty,
-            "an `enum` value",
-            Code::InvalidParamConstraint,
-        )
-    })?;
+    let values =
+        lw.list(e, "`enum`", |lw, item| literal_of(lw, item, ty, "an `enum` value", Code::InvalidParamConstraint))?;
     if values.is_empty() {
         lw.push(
             Diagnostic::new(Code::InvalidParamConstraint, e.span, "`enum` is empty")

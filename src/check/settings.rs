@@ -22,15 +22,7 @@ pub const SETTINGS: &[&str] = &[
     "retry",
 ];
 
-pub const SCHEDULE_PRESETS: &[&str] = &[
-    "@once",
-    "@hourly",
-    "@daily",
-    "@weekly",
-    "@monthly",
-    "@quarterly",
-    "@yearly",
-];
+pub const SCHEDULE_PRESETS: &[&str] = &["@once", "@hourly", "@daily", "@weekly", "@monthly", "@quarterly", "@yearly"];
 
 /// Lowers the pipeline's settings; `config` was read before (the lowerer needs it).
 pub fn lower(lw: &mut Lowerer, mut fields: Fields) -> Settings {
@@ -52,10 +44,7 @@ pub fn lower(lw: &mut Lowerer, mut fields: Fields) -> Settings {
                     Diagnostic::new(
                         Code::WrongValueType,
                         e.span,
-                        format!(
-                            "`catchup` must be `true` or `false`, found {}",
-                            e.describe()
-                        ),
+                        format!("`catchup` must be `true` or `false`, found {}", e.describe()),
                     )
                     .label("expected a boolean")
                     .help("write `catchup = true` or `catchup = false`"),
@@ -68,9 +57,7 @@ pub fn lower(lw: &mut Lowerer, mut fields: Fields) -> Settings {
         s.timeout = lw.duration(e, "`timeout`");
     }
     if let Some(e) = fields.get("tags") {
-        s.tags = lw
-            .list(e, "`tags`", |lw, item| lw.static_text(item, "a tag"))
-            .unwrap_or_default();
+        s.tags = lw.list(e, "`tags`", |lw, item| lw.static_text(item, "a tag")).unwrap_or_default();
     }
     if let Some(e) = fields.get("owner") {
         s.owner = lw.static_text(e, "`owner`");
@@ -101,42 +88,22 @@ pub fn lower(lw: &mut Lowerer, mut fields: Fields) -> Settings {
 pub fn retry(lw: &mut Lowerer, e: &Expr) -> Option<Retry> {
     let ExprKind::Map(entries) = &e.kind else {
         lw.push(
-            Diagnostic::new(
-                Code::WrongValueType,
-                e.span,
-                format!("`retry` must be a block, found {}", e.describe()),
-            )
-            .label("expected `{ attempts = N, delay = DURATION }`")
-            .help("write `retry { attempts = 3, delay = 5m }`"),
+            Diagnostic::new(Code::WrongValueType, e.span, format!("`retry` must be a block, found {}", e.describe()))
+                .label("expected `{ attempts = N, delay = DURATION }`")
+                .help("write `retry { attempts = 3, delay = 5m }`"),
         );
         return None;
     };
-    let as_fields: Vec<Field> = entries
-        .iter()
-        .map(|m| Field {
-            key: m.key.clone(),
-            value: m.value.clone(),
-            span: m.span,
-        })
-        .collect();
-    let mut fields = Fields::new(
-        as_fields.iter(),
-        "`retry`".to_string(),
-        e.span,
-        &mut lw.diags,
-    );
-    let attempts = fields
-        .require("attempts", "3", &mut lw.diags)
-        .and_then(|a| lw.static_int(a, "`attempts`", 0..=100));
+    let as_fields: Vec<Field> =
+        entries.iter().map(|m| Field { key: m.key.clone(), value: m.value.clone(), span: m.span }).collect();
+    let mut fields = Fields::new(as_fields.iter(), "`retry`".to_string(), e.span, &mut lw.diags);
+    let attempts = fields.require("attempts", "3", &mut lw.diags).and_then(|a| lw.static_int(a, "`attempts`", 0..=100));
     let delay = match fields.get("delay") {
         Some(d) => lw.duration(d, "`delay`"),
         None => Some(300),
     };
     fields.finish(&["attempts", "delay"], &mut lw.diags);
-    Some(Retry {
-        attempts: u32::try_from(attempts?).ok()?,
-        delay: delay?,
-    })
+    Some(Retry { attempts: u32::try_from(attempts?).ok()?, delay: delay? })
 }
 
 fn schedule(lw: &mut Lowerer, e: &Expr) -> Option<Schedule> {
@@ -146,28 +113,18 @@ fn schedule(lw: &mut Lowerer, e: &Expr) -> Option<Schedule> {
         if SCHEDULE_PRESETS.contains(&trimmed) {
             return Some(Schedule::Preset(trimmed.to_string()));
         }
-        let help = crate::diagnostics::suggest::help_for(
-            trimmed,
-            SCHEDULE_PRESETS.iter().copied(),
-            "presets",
-        );
+        let help = crate::diagnostics::suggest::help_for(trimmed, SCHEDULE_PRESETS.iter().copied(), "presets");
         lw.push(
-            Diagnostic::new(
-                Code::InvalidSchedule,
-                e.span,
-                format!("`{trimmed}` is not a schedule preset"),
-            )
-            .label("unknown preset")
-            .maybe_help(help),
+            Diagnostic::new(Code::InvalidSchedule, e.span, format!("`{trimmed}` is not a schedule preset"))
+                .label("unknown preset")
+                .maybe_help(help),
         );
         return None;
     }
     let fields = trimmed.split_whitespace().count();
     let parsed = croner::Cron::new(trimmed).parse();
     match (fields, parsed) {
-        (5, Ok(_)) => Some(Schedule::Cron(
-            trimmed.split_whitespace().collect::<Vec<_>>().join(" "),
-        )),
+        (5, Ok(_)) => Some(Schedule::Cron(trimmed.split_whitespace().collect::<Vec<_>>().join(" "))),
         (5, Err(err)) => {
             lw.push(
                 Diagnostic::new(Code::InvalidSchedule, e.span, format!("invalid cron expression `{trimmed}`: {err}"))
@@ -200,13 +157,9 @@ fn date(lw: &mut Lowerer, e: &Expr) -> Option<String> {
         return Some(text);
     }
     lw.push(
-        Diagnostic::new(
-            Code::InvalidValue,
-            e.span,
-            format!("`{text}` is not a calendar date"),
-        )
-        .label("expected YYYY-MM-DD")
-        .help("write a real date such as `2026-01-01`"),
+        Diagnostic::new(Code::InvalidValue, e.span, format!("`{text}` is not a calendar date"))
+            .label("expected YYYY-MM-DD")
+            .help("write a real date such as `2026-01-01`"),
     );
     None
 }
@@ -237,38 +190,25 @@ fn region(lw: &mut Lowerer, e: &Expr) -> Option<String> {
     let text = lw.static_text(e, "`region`")?;
     let parts: Vec<&str> = text.split('-').collect();
     let valid = parts.len() >= 3
-        && parts.iter().all(|p| {
-            !p.is_empty()
-                && p.bytes()
-                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
-        })
-        && parts
-            .last()
-            .is_some_and(|p| p.bytes().all(|b| b.is_ascii_digit()));
+        && parts.iter().all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()))
+        && parts.last().is_some_and(|p| p.bytes().all(|b| b.is_ascii_digit()));
     if valid {
         return Some(text);
     }
     lw.push(
-        Diagnostic::new(
-            Code::InvalidValue,
-            e.span,
-            format!("`{text}` is not an AWS region name"),
-        )
-        .label("invalid region")
-        .help("write a region code such as \"us-east-1\" or \"eu-west-1\""),
+        Diagnostic::new(Code::InvalidValue, e.span, format!("`{text}` is not an AWS region name"))
+            .label("invalid region")
+            .help("write a region code such as \"us-east-1\" or \"eu-west-1\""),
     );
     None
 }
 
 fn artifacts(lw: &mut Lowerer, e: &Expr) -> Option<String> {
     let text = lw.static_text(e, "`artifacts`")?;
-    let bucket = text
-        .strip_prefix("s3://")
-        .map(|rest| rest.split('/').next().unwrap_or(""));
+    let bucket = text.strip_prefix("s3://").map(|rest| rest.split('/').next().unwrap_or(""));
     let bucket_ok = bucket.is_some_and(|b| {
         (3..=63).contains(&b.len())
-            && b.bytes()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-' || c == b'.')
+            && b.bytes().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-' || c == b'.')
     });
     if bucket_ok {
         return Some(text.trim_end_matches('/').to_string());
@@ -289,15 +229,9 @@ pub fn check_role_arn(lw: &mut Lowerer, e: &Expr, arn: &str, field: &str) {
             && resource.strip_prefix("role/").is_some_and(|n| !n.is_empty()));
     if !valid {
         lw.push(
-            Diagnostic::new(
-                Code::InvalidValue,
-                e.span,
-                format!("{field} is not an IAM role ARN"),
-            )
-            .label("expected arn:aws:iam::ACCOUNT:role/NAME")
-            .help(
-                "write the role's ARN, e.g. \"arn:aws:iam::123456789012:role/SageMakerExecution\"",
-            ),
+            Diagnostic::new(Code::InvalidValue, e.span, format!("{field} is not an IAM role ARN"))
+                .label("expected arn:aws:iam::ACCOUNT:role/NAME")
+                .help("write the role's ARN, e.g. \"arn:aws:iam::123456789012:role/SageMakerExecution\""),
         );
     }
 }

@@ -15,49 +15,14 @@ use crate::syntax::ast::{self, Expr, ExprKind, StepItem};
 
 const KINDS: &[&str] = &["sql", "processing", "training", "transform", "python"];
 const COMMON: &[&str] = &["after", "retry", "timeout", "cache", "description"];
-const SQL: &[&str] = &[
-    "engine",
-    "query",
-    "database",
-    "workgroup",
-    "catalog",
-    "cluster",
-    "db_user",
-    "iam_role",
-    "connection",
-];
+const SQL: &[&str] =
+    &["engine", "query", "database", "workgroup", "catalog", "cluster", "db_user", "iam_role", "connection"];
 const ATHENA_ONLY: &[&str] = &["workgroup", "catalog"];
 const REDSHIFT_ONLY: &[&str] = &["cluster", "db_user", "iam_role", "connection"];
-const PROCESSING: &[&str] = &[
-    "image",
-    "instance",
-    "code",
-    "count",
-    "volume_gb",
-    "args",
-    "env",
-    "max_runtime",
-];
-const TRAINING: &[&str] = &[
-    "image",
-    "instance",
-    "count",
-    "volume_gb",
-    "hyperparameters",
-    "env",
-    "metrics",
-    "spot",
-    "max_runtime",
-];
-const TRANSFORM: &[&str] = &[
-    "model",
-    "instance",
-    "count",
-    "content_type",
-    "split",
-    "image",
-    "env",
-];
+const PROCESSING: &[&str] = &["image", "instance", "code", "count", "volume_gb", "args", "env", "max_runtime"];
+const TRAINING: &[&str] =
+    &["image", "instance", "count", "volume_gb", "hyperparameters", "env", "metrics", "spot", "max_runtime"];
+const TRANSFORM: &[&str] = &["model", "instance", "count", "content_type", "split", "image", "env"];
 const PYTHON: &[&str] = &["callable", "args"];
 
 pub fn lower(lw: &mut Lowerer, cx: &Context, id: StepId, sym: &StepSymbol) -> Option<Step> {
@@ -83,17 +48,9 @@ pub fn lower(lw: &mut Lowerer, cx: &Context, id: StepId, sym: &StepSymbol) -> Op
         "python" => PYTHON,
         _ => {
             lw.push(
-                Diagnostic::new(
-                    Code::InvalidValue,
-                    step.kind.span,
-                    format!("unknown step kind `{kind_name}`"),
-                )
-                .label("unknown kind")
-                .maybe_help(help_for(
-                    kind_name,
-                    KINDS.iter().copied(),
-                    "step kinds",
-                )),
+                Diagnostic::new(Code::InvalidValue, step.kind.span, format!("unknown step kind `{kind_name}`"))
+                    .label("unknown kind")
+                    .maybe_help(help_for(kind_name, KINDS.iter().copied(), "step kinds")),
             );
             return None;
         }
@@ -105,21 +62,14 @@ pub fn lower(lw: &mut Lowerer, cx: &Context, id: StepId, sym: &StepSymbol) -> Op
         "transform" => transform(lw, cx, &mut fields, step, sym, &inputs).map(StepKind::Transform),
         _ => python(lw, &mut fields).map(StepKind::Python),
     };
-    let after = fields
-        .get("after")
-        .and_then(|e| after(lw, e))
-        .unwrap_or_default();
+    let after = fields.get("after").and_then(|e| after(lw, e)).unwrap_or_default();
     let retry = match fields.get("retry") {
         Some(e) => super::settings::retry(lw, e),
         None => cx.default_retry,
     };
-    let timeout = fields
-        .get("timeout")
-        .and_then(|e| lw.duration(e, "`timeout`"));
+    let timeout = fields.get("timeout").and_then(|e| lw.duration(e, "`timeout`"));
     let cache = fields.get("cache").and_then(|e| lw.duration(e, "`cache`"));
-    let description = fields
-        .get("description")
-        .and_then(|e| lw.static_text(e, "`description`"));
+    let description = fields.get("description").and_then(|e| lw.static_text(e, "`description`"));
     let all_keys: Vec<&str> = known_keys.iter().chain(COMMON).copied().collect();
     fields.finish(&all_keys, &mut lw.diags);
 
@@ -131,11 +81,7 @@ pub fn lower(lw: &mut Lowerer, cx: &Context, id: StepId, sym: &StepSymbol) -> Op
                 StepItem::Output(o) if o.name.span == *span => Some(o),
                 _ => None,
             })?;
-            Some(Output {
-                name: crate::source::Spanned::new(name.clone(), *span),
-                ty: (*ty)?,
-                span: out.span,
-            })
+            Some(Output { name: crate::source::Spanned::new(name.clone(), *span), ty: (*ty)?, span: out.span })
         })
         .collect();
     Some(Step {
@@ -167,10 +113,7 @@ fn inputs(lw: &mut Lowerer, step: &ast::Step) -> Option<Vec<Input>> {
                 Diagnostic::new(
                     Code::DuplicateName,
                     input.name.span,
-                    format!(
-                        "input `{}` of step `{}` is bound twice",
-                        input.name.node, step.name.node
-                    ),
+                    format!("input `{}` of step `{}` is bound twice", input.name.node, step.name.node),
                 )
                 .label("bound again here")
                 .secondary(*first, "first bound here")
@@ -195,16 +138,10 @@ fn inputs(lw: &mut Lowerer, step: &ast::Step) -> Option<Vec<Input>> {
                 Diagnostic::new(
                     Code::UnboundInput,
                     input.span,
-                    format!(
-                        "input `{}` of step `{}` is not bound to any output",
-                        input.name.node, step.name.node
-                    ),
+                    format!("input `{}` of step `{}` is not bound to any output", input.name.node, step.name.node),
                 )
                 .label("no producer")
-                .help(format!(
-                    "bind it to the output that feeds it: `in {} = STEP.OUTPUT`",
-                    input.name.node
-                )),
+                .help(format!("bind it to the output that feeds it: `in {} = STEP.OUTPUT`", input.name.node)),
             );
             ok = false;
             continue;
@@ -216,10 +153,7 @@ fn inputs(lw: &mut Lowerer, step: &ast::Step) -> Option<Vec<Input>> {
         lw.links.push(Link {
             from: reference.step,
             to: lw.current,
-            edge: Edge::Artifact {
-                output: reference.output.clone(),
-                input: input.name.node.clone(),
-            },
+            edge: Edge::Artifact { output: reference.output.clone(), input: input.name.node.clone() },
             span: reference.span,
         });
         let produced = lw
@@ -245,21 +179,13 @@ fn inputs(lw: &mut Lowerer, step: &ast::Step) -> Option<Vec<Input>> {
             }
             None => produced,
         };
-        out.push(Input {
-            name: input.name.clone(),
-            ty,
-            source: reference,
-            span: input.span,
-        });
+        out.push(Input { name: input.name.clone(), ty, source: reference, span: input.span });
     }
     ok.then_some(out)
 }
 
 fn step_name(lw: &Lowerer, id: StepId) -> String {
-    lw.symbols
-        .step(id)
-        .map(|s| s.ast.name.node.clone())
-        .unwrap_or_default()
+    lw.symbols.step(id).map(|s| s.ast.name.node.clone()).unwrap_or_default()
 }
 
 fn sql(
@@ -269,24 +195,17 @@ fn sql(
     sym: &StepSymbol,
     inputs: &Option<Vec<Input>>,
 ) -> Option<Sql> {
-    let engine = f
-        .require("engine", "athena", &mut lw.diags)
-        .and_then(|e| lw.choice(e, "`engine`", &["athena", "redshift"]));
-    let query = f
-        .require("query", "\"select ...\"", &mut lw.diags)
-        .and_then(|e| lw.text(e, "`query`"));
-    let text = |lw: &mut Lowerer, f: &mut Fields, key: &str| {
-        f.get(key).and_then(|e| lw.text(e, &format!("`{key}`")))
-    };
+    let engine =
+        f.require("engine", "athena", &mut lw.diags).and_then(|e| lw.choice(e, "`engine`", &["athena", "redshift"]));
+    let query = f.require("query", "\"select ...\"", &mut lw.diags).and_then(|e| lw.text(e, "`query`"));
+    let text = |lw: &mut Lowerer, f: &mut Fields, key: &str| f.get(key).and_then(|e| lw.text(e, &format!("`{key}`")));
     let database = text(lw, f, "database");
     let workgroup = text(lw, f, "workgroup");
     let catalog = text(lw, f, "catalog");
     let cluster = text(lw, f, "cluster");
     let db_user = text(lw, f, "db_user");
     let iam_role = text(lw, f, "iam_role");
-    let connection = f
-        .get("connection")
-        .and_then(|e| lw.static_text(e, "`connection`"));
+    let connection = f.get("connection").and_then(|e| lw.static_text(e, "`connection`"));
     let engine = match engine? {
         "athena" => SqlEngine::Athena,
         _ => SqlEngine::Redshift,
@@ -298,13 +217,9 @@ fn sql(
     for key in foreign {
         if let Some(span) = f.key_span(key) {
             lw.push(
-                Diagnostic::new(
-                    Code::UnknownKey,
-                    span,
-                    format!("`{key}` applies to {other} queries, not to this one"),
-                )
-                .label(format!("{other} only"))
-                .help(format!("remove `{key}`, or set `engine = {other}`")),
+                Diagnostic::new(Code::UnknownKey, span, format!("`{key}` applies to {other} queries, not to this one"))
+                    .label(format!("{other} only"))
+                    .help(format!("remove `{key}`, or set `engine = {other}`")),
             );
         }
     }
@@ -333,38 +248,21 @@ fn sql(
                 .help("the query reads tables, not artifacts; use `after = [step]` to wait for another step"),
         );
     }
-    Some(Sql {
-        engine,
-        query: query?,
-        database,
-        workgroup,
-        catalog,
-        cluster,
-        db_user,
-        iam_role,
-        connection,
-    })
+    Some(Sql { engine, query: query?, database, workgroup, catalog, cluster, db_user, iam_role, connection })
 }
 
 fn processing(lw: &mut Lowerer, cx: &Context, f: &mut Fields) -> Option<Processing> {
-    let image = f
-        .require("image", "my_image", &mut lw.diags)
-        .and_then(|e| image_ref(lw, e, &cx.images, &cx.image_names));
+    let image =
+        f.require("image", "my_image", &mut lw.diags).and_then(|e| image_ref(lw, e, &cx.images, &cx.image_names));
     let instance = f.require("instance", "\"ml.m5.xlarge\"", &mut lw.diags);
-    let code = f
-        .require("code", "\"code/script.py\"", &mut lw.diags)
-        .and_then(|e| code_file(lw, cx, e));
+    let code = f.require("code", "\"code/script.py\"", &mut lw.diags).and_then(|e| code_file(lw, cx, e));
     let count = f.get("count");
     let volume = f.get("volume_gb");
     let resources = instance.and_then(|i| resources(lw, cx, JobKind::Processing, i, count, volume));
-    let args = f
-        .get("args")
-        .map(|e| lw.list(e, "`args`", |lw, a| lw.text(a, "an argument")))
-        .unwrap_or(Some(Vec::new()));
+    let args =
+        f.get("args").map(|e| lw.list(e, "`args`", |lw, a| lw.text(a, "an argument"))).unwrap_or(Some(Vec::new()));
     let env = env(lw, f);
-    let max_runtime = f
-        .get("max_runtime")
-        .map(|e| lw.duration(e, "`max_runtime`"));
+    let max_runtime = f.get("max_runtime").map(|e| lw.duration(e, "`max_runtime`"));
     Some(Processing {
         image: image?,
         resources: resources?,
@@ -375,36 +273,21 @@ fn processing(lw: &mut Lowerer, cx: &Context, f: &mut Fields) -> Option<Processi
     })
 }
 
-fn training(
-    lw: &mut Lowerer,
-    cx: &Context,
-    f: &mut Fields,
-    step: &ast::Step,
-    sym: &StepSymbol,
-) -> Option<Training> {
-    let image = f
-        .require("image", "my_image", &mut lw.diags)
-        .and_then(|e| image_ref(lw, e, &cx.images, &cx.image_names));
+fn training(lw: &mut Lowerer, cx: &Context, f: &mut Fields, step: &ast::Step, sym: &StepSymbol) -> Option<Training> {
+    let image =
+        f.require("image", "my_image", &mut lw.diags).and_then(|e| image_ref(lw, e, &cx.images, &cx.image_names));
     let instance = f.require("instance", "\"ml.m5.xlarge\"", &mut lw.diags);
     let count = f.get("count");
     let volume = f.get("volume_gb");
     let resources = instance.and_then(|i| resources(lw, cx, JobKind::Training, i, count, volume));
     let hyperparameters = f
         .get("hyperparameters")
-        .map(|e| {
-            lw.map(e, "`hyperparameters`", |lw, key, v| {
-                lw.scalar(v, &format!("hyperparameter `{key}`"))
-            })
-        })
+        .map(|e| lw.map(e, "`hyperparameters`", |lw, key, v| lw.scalar(v, &format!("hyperparameter `{key}`"))))
         .unwrap_or(Some(Vec::new()));
     let env = env(lw, f);
     let metrics = f
         .get("metrics")
-        .map(|e| {
-            lw.map(e, "`metrics`", |lw, key, v| {
-                lw.static_text(v, &format!("the pattern of metric `{key}`"))
-            })
-        })
+        .map(|e| lw.map(e, "`metrics`", |lw, key, v| lw.static_text(v, &format!("the pattern of metric `{key}`"))))
         .unwrap_or(Some(Vec::new()));
     let spot = match f.get("spot") {
         Some(e) => match &e.kind {
@@ -424,18 +307,9 @@ fn training(
         },
         None => Some(false),
     };
-    let max_runtime = f
-        .get("max_runtime")
-        .map(|e| lw.duration(e, "`max_runtime`"));
-    let models = sym
-        .outputs
-        .iter()
-        .filter(|(_, t, _)| *t == Some(ArtifactType::Model))
-        .count();
-    let others = sym
-        .outputs
-        .iter()
-        .find(|(_, t, _)| t.is_some() && *t != Some(ArtifactType::Model));
+    let max_runtime = f.get("max_runtime").map(|e| lw.duration(e, "`max_runtime`"));
+    let models = sym.outputs.iter().filter(|(_, t, _)| *t == Some(ArtifactType::Model)).count();
+    let others = sym.outputs.iter().find(|(_, t, _)| t.is_some() && *t != Some(ArtifactType::Model));
     if let Some((name, Some(ty), span)) = others {
         lw.push(
             Diagnostic::new(
@@ -447,11 +321,7 @@ fn training(
             .help("declare one output of type `model`; write other files from a processing step"),
         );
     } else if models != 1 && sym.outputs.iter().all(|(_, t, _)| t.is_some()) {
-        lw.push(count_error(
-            step,
-            "a training step has exactly one `out` of type `model`",
-            "add `out model: model`",
-        ));
+        lw.push(count_error(step, "a training step has exactly one `out` of type `model`", "add `out model: model`"));
     }
     Some(Training {
         image: image?,
@@ -479,25 +349,17 @@ fn transform(
         lw.links.push(Link {
             from: m.step,
             to: lw.current,
-            edge: Edge::Model {
-                output: m.output.clone(),
-            },
+            edge: Edge::Model { output: m.output.clone() },
             span: m.span,
         });
-        let produced = lw
-            .symbols
-            .step(m.step)
-            .and_then(|s| s.outputs.iter().find(|(n, _, _)| *n == m.output));
+        let produced = lw.symbols.step(m.step).and_then(|s| s.outputs.iter().find(|(n, _, _)| *n == m.output));
         if let Some((_, Some(ty), span)) = produced {
             if *ty != ArtifactType::Model {
                 lw.push(
                     Diagnostic::new(
                         Code::ArtifactTypeMismatch,
                         m.span,
-                        format!(
-                            "`model` must be a model, but `{}` is {ty}",
-                            step_name(lw, m.step) + "." + &m.output
-                        ),
+                        format!("`model` must be a model, but `{}` is {ty}", step_name(lw, m.step) + "." + &m.output),
                     )
                     .label("not a model")
                     .secondary(*span, format!("produced as {ty} here"))
@@ -509,42 +371,34 @@ fn transform(
     }
     let image = match f.get("image") {
         Some(e) => image_ref(lw, e, &cx.images, &cx.image_names),
-        None => model
-            .as_ref()
-            .and_then(|m| producer_image(lw, cx, m, step, model_expr)),
+        None => model.as_ref().and_then(|m| producer_image(lw, cx, m, step, model_expr)),
     };
     let instance = f.require("instance", "\"ml.m5.large\"", &mut lw.diags);
     let count = f.get("count");
     let resources = instance.and_then(|i| resources(lw, cx, JobKind::Transform, i, count, None));
-    let content_type = f
-        .get("content_type")
-        .and_then(|e| lw.text(e, "`content_type`"));
-    let split = f
-        .get("split")
-        .and_then(|e| lw.choice(e, "`split`", &["none", "line", "recordio", "tfrecord"]))
-        .map(|s| match s {
+    let content_type = f.get("content_type").and_then(|e| lw.text(e, "`content_type`"));
+    let split = f.get("split").and_then(|e| lw.choice(e, "`split`", &["none", "line", "recordio", "tfrecord"])).map(
+        |s| match s {
             "line" => SplitType::Line,
             "recordio" => SplitType::RecordIo,
             "tfrecord" => SplitType::TfRecord,
             _ => SplitType::None,
-        });
+        },
+    );
     let env = env(lw, f);
     let n_in = inputs.as_ref().map_or(1, Vec::len);
     let n_out = sym.outputs.len();
     if inputs.is_some() && (n_in != 1 || n_out != 1) {
-        lw.push(count_error(step, &format!("a transform step has exactly one `in` and one `out` (this one has {n_in} and {n_out})"), "read one dataset with `in data = STEP.OUTPUT` and write one with `out predictions: dataset<csv>`"));
+        lw.push(count_error(
+            step,
+            &format!("a transform step has exactly one `in` and one `out` (this one has {n_in} and {n_out})"),
+            "read one dataset with `in data = STEP.OUTPUT` and write one with `out predictions: dataset<csv>`",
+        ));
     }
     if !model_ok {
         return None;
     }
-    Some(Transform {
-        model: model?,
-        image: image?,
-        resources: resources?,
-        content_type,
-        split,
-        env: env?,
-    })
+    Some(Transform { model: model?, image: image?, resources: resources?, content_type, split, env: env? })
 }
 
 /// The image of the step that trained the model, when the transform sets none.
@@ -562,17 +416,11 @@ fn producer_image(
     });
     if let Some(ExprKind::Path(p)) = image_expr.map(|e| &e.kind) {
         let name = p.segments.first().map(|s| s.text()).unwrap_or("");
-        return cx.images.get(name).map(|i| ImageRef {
-            name: name.to_string(),
-            uri: i.uri.clone(),
-        });
+        return cx.images.get(name).map(|i| ImageRef { name: name.to_string(), uri: i.uri.clone() });
     }
     if let Some(ExprKind::Str(parts)) = image_expr.map(|e| &e.kind) {
         if let [ast::StrPart::Text(uri)] = parts.as_slice() {
-            return Some(ImageRef {
-                name: String::new(),
-                uri: uri.clone(),
-            });
+            return Some(ImageRef { name: String::new(), uri: uri.clone() });
         }
     }
     if image_expr.is_none() {
@@ -580,10 +428,7 @@ fn producer_image(
             Diagnostic::new(
                 Code::MissingKey,
                 at.map_or(step.name.span, |e| e.span),
-                format!(
-                    "step `{}` needs an `image` to serve its model",
-                    step.name.node
-                ),
+                format!("step `{}` needs an `image` to serve its model", step.name.node),
             )
             .label(format!("`{}` sets no image to reuse", producer.name.node))
             .help("add `image = NAME` to the transform step"),
@@ -594,17 +439,13 @@ fn producer_image(
 
 fn python(lw: &mut Lowerer, f: &mut Fields) -> Option<Python> {
     let callable = f.require("callable", "\"package.module:function\"", &mut lw.diags);
-    let args = f
-        .get("args")
-        .map(|e| lw.list(e, "`args`", |lw, a| lw.scalar(a, "an argument")))
-        .unwrap_or(Some(Vec::new()));
+    let args =
+        f.get("args").map(|e| lw.list(e, "`args`", |lw, a| lw.scalar(a, "an argument"))).unwrap_or(Some(Vec::new()));
     let callable_expr = callable?;
     let text = lw.static_text(callable_expr, "`callable`")?;
     let parsed = text.split_once(':').filter(|(module, function)| {
         let ident = |s: &str| {
-            s.chars()
-                .next()
-                .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            s.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
                 && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
         };
         !module.is_empty() && module.split('.').all(ident) && ident(function)
@@ -617,28 +458,19 @@ fn python(lw: &mut Lowerer, f: &mut Fields) -> Option<Python> {
         );
         return None;
     };
-    Some(Python {
-        module: module.to_string(),
-        function: function.to_string(),
-        args: args?,
-    })
+    Some(Python { module: module.to_string(), function: function.to_string(), args: args? })
 }
 
 fn env(lw: &mut Lowerer, f: &mut Fields) -> Option<Vec<(String, Text)>> {
     let Some(e) = f.get("env") else {
         return Some(Vec::new());
     };
-    let entries = lw.map(e, "`env`", |lw, key, v| {
-        lw.text(v, &format!("environment variable `{key}`"))
-    })?;
+    let entries = lw.map(e, "`env`", |lw, key, v| lw.text(v, &format!("environment variable `{key}`")))?;
     let mut ok = true;
     if let ExprKind::Map(map) = &e.kind {
         for entry in map {
             let k = &entry.key.node;
-            let valid = k
-                .chars()
-                .next()
-                .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            let valid = k.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
                 && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
             if !valid {
                 lw.push(
@@ -661,9 +493,7 @@ fn env(lw: &mut Lowerer, f: &mut Fields) -> Option<Vec<(String, Text)>> {
 fn after(lw: &mut Lowerer, e: &Expr) -> Option<Vec<(StepId, Span)>> {
     lw.list(e, "`after`", |lw, item| {
         let name = match &item.kind {
-            ExprKind::Path(p) if p.segments.len() == 1 => {
-                p.segments.first().map(|s| s.text().to_string())
-            }
+            ExprKind::Path(p) if p.segments.len() == 1 => p.segments.first().map(|s| s.text().to_string()),
             _ => None,
         };
         let Some(name) = name else {
@@ -680,27 +510,14 @@ fn after(lw: &mut Lowerer, e: &Expr) -> Option<Vec<(StepId, Span)>> {
         };
         match lw.symbols.step_id(&name) {
             Some(id) => {
-                lw.links.push(Link {
-                    from: id,
-                    to: lw.current,
-                    edge: Edge::After,
-                    span: item.span,
-                });
+                lw.links.push(Link { from: id, to: lw.current, edge: Edge::After, span: item.span });
                 Some((id, item.span))
             }
             None => {
                 lw.push(
-                    Diagnostic::new(
-                        Code::UnknownStep,
-                        item.span,
-                        format!("unknown step `{name}`"),
-                    )
-                    .label("no such step")
-                    .maybe_help(help_for(
-                        &name,
-                        lw.symbols.step_names().collect::<Vec<_>>(),
-                        "steps",
-                    )),
+                    Diagnostic::new(Code::UnknownStep, item.span, format!("unknown step `{name}`"))
+                        .label("no such step")
+                        .maybe_help(help_for(&name, lw.symbols.step_names().collect::<Vec<_>>(), "steps")),
                 );
                 None
             }
@@ -709,11 +526,7 @@ fn after(lw: &mut Lowerer, e: &Expr) -> Option<Vec<(StepId, Span)>> {
 }
 
 fn count_error(step: &ast::Step, message: &str, help: &str) -> Diagnostic {
-    Diagnostic::new(
-        Code::WrongArtifactCount,
-        step.name.span,
-        message.to_string(),
-    )
-    .label(format!("step `{}`", step.name.node))
-    .help(help.to_string())
+    Diagnostic::new(Code::WrongArtifactCount, step.name.span, message.to_string())
+        .label(format!("step `{}`", step.name.node))
+        .help(help.to_string())
 }

@@ -26,16 +26,15 @@ impl<'a> Symbols<'a> {
     pub fn collect(pipeline: &'a ast::Pipeline, diags: &mut Vec<Diagnostic>) -> Self {
         let mut symbols = Symbols::default();
         let mut seen: HashMap<&str, (Span, &str)> = HashMap::new();
-        let mut declare =
-            |name: &'a ast::Ident, what: &'static str, diags: &mut Vec<Diagnostic>| {
-                if let Some((first, first_what)) = seen.get(name.node.as_str()) {
-                    diags.push(duplicate(&name.node, name.span, *first, first_what, what));
-                    false
-                } else {
-                    seen.insert(&name.node, (name.span, what));
-                    true
-                }
-            };
+        let mut declare = |name: &'a ast::Ident, what: &'static str, diags: &mut Vec<Diagnostic>| {
+            if let Some((first, first_what)) = seen.get(name.node.as_str()) {
+                diags.push(duplicate(&name.node, name.span, *first, first_what, what));
+                false
+            } else {
+                seen.insert(&name.node, (name.span, what));
+                true
+            }
+        };
         for item in &pipeline.items {
             match item {
                 Item::Param(p) => {
@@ -72,10 +71,7 @@ impl<'a> Symbols<'a> {
     }
 
     pub fn param(&self, name: &str) -> Option<(&'a ast::Param, Option<ParamType>)> {
-        self.params
-            .iter()
-            .find(|(p, _)| p.name.node == name)
-            .copied()
+        self.params.iter().find(|(p, _)| p.name.node == name).copied()
     }
 
     pub fn step_names(&self) -> impl Iterator<Item = &'a str> + '_ {
@@ -125,10 +121,7 @@ fn param_type(ty: &ast::Ident, diags: &mut Vec<Diagnostic>) -> Option<ParamType>
     parsed
 }
 
-fn step_outputs(
-    step: &ast::Step,
-    diags: &mut Vec<Diagnostic>,
-) -> Vec<(String, Option<ArtifactType>, Span)> {
+fn step_outputs(step: &ast::Step, diags: &mut Vec<Diagnostic>) -> Vec<(String, Option<ArtifactType>, Span)> {
     let mut outputs: Vec<(String, Option<ArtifactType>, Span)> = Vec::new();
     for item in &step.items {
         let StepItem::Output(out) = item else {
@@ -139,10 +132,7 @@ fn step_outputs(
                 Diagnostic::new(
                     Code::DuplicateName,
                     out.name.span,
-                    format!(
-                        "step `{}` has two outputs named `{}`",
-                        step.name.node, out.name.node
-                    ),
+                    format!("step `{}` has two outputs named `{}`", step.name.node, out.name.node),
                 )
                 .label("second output")
                 .secondary(*first, "first output")
@@ -173,12 +163,9 @@ pub fn artifact_type(ty: &TypeExpr, diags: &mut Vec<Diagnostic>) -> Option<Artif
     match result {
         Ok(t) => Some(t),
         Err(message) => {
-            let help = crate::diagnostics::suggest::did_you_mean(
-                &ty.name.node,
-                ["dataset", "model", "files"],
-            )
-            .map(|s| format!("did you mean `{s}`? "))
-            .unwrap_or_default();
+            let help = crate::diagnostics::suggest::did_you_mean(&ty.name.node, ["dataset", "model", "files"])
+                .map(|s| format!("did you mean `{s}`? "))
+                .unwrap_or_default();
             diags.push(
                 Diagnostic::new(Code::UnknownArtifactType, ty.span, message)
                     .label("invalid artifact type")

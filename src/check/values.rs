@@ -85,9 +85,7 @@ impl<'a> Lowerer<'a> {
         match &e.kind {
             ExprKind::Str(parts) => self.interpolate(parts),
             ExprKind::Path(path) => match self.resolve(path) {
-                Resolved::Param(name, ParamType::String) => Some(Text {
-                    parts: vec![TextPart::Param(name)],
-                }),
+                Resolved::Param(name, ParamType::String) => Some(Text { parts: vec![TextPart::Param(name)] }),
                 Resolved::Param(name, ty) => {
                     self.param_mismatch(path.span, &name, ty, Want::Text, field);
                     None
@@ -99,9 +97,7 @@ impl<'a> Lowerer<'a> {
                         None
                     }
                 },
-                Resolved::RunId => Some(Text {
-                    parts: vec![TextPart::RunId],
-                }),
+                Resolved::RunId => Some(Text { parts: vec![TextPart::RunId] }),
                 Resolved::Artifact(_) => {
                     self.artifact_in_value(path, field);
                     None
@@ -143,12 +139,7 @@ impl<'a> Lowerer<'a> {
     }
 
     /// A literal integer known at compile time, within `range`.
-    pub fn static_int(
-        &mut self,
-        e: &Expr,
-        field: &str,
-        range: std::ops::RangeInclusive<i64>,
-    ) -> Option<i64> {
+    pub fn static_int(&mut self, e: &Expr, field: &str, range: std::ops::RangeInclusive<i64>) -> Option<i64> {
         match self.int(e, field)? {
             Value::Int(n) if range.contains(&n) => Some(n),
             Value::Int(n) => {
@@ -156,30 +147,18 @@ impl<'a> Lowerer<'a> {
                     Diagnostic::new(
                         Code::InvalidValue,
                         e.span,
-                        format!(
-                            "{field} is {n}, outside {}..={}",
-                            range.start(),
-                            range.end()
-                        ),
+                        format!("{field} is {n}, outside {}..={}", range.start(), range.end()),
                     )
                     .label("out of range")
-                    .help(format!(
-                        "use a value from {} to {}",
-                        range.start(),
-                        range.end()
-                    )),
+                    .help(format!("use a value from {} to {}", range.start(), range.end())),
                 );
                 None
             }
             _ => {
                 self.push(
-                    Diagnostic::new(
-                        Code::WrongValueType,
-                        e.span,
-                        format!("{field} must be known at compile time"),
-                    )
-                    .label("uses a parameter")
-                    .help("write a literal integer here"),
+                    Diagnostic::new(Code::WrongValueType, e.span, format!("{field} must be known at compile time"))
+                        .label("uses a parameter")
+                        .help("write a literal integer here"),
                 );
                 None
             }
@@ -237,24 +216,16 @@ impl<'a> Lowerer<'a> {
     ) -> Option<Vec<(String, T)>> {
         let ExprKind::Map(entries) = &e.kind else {
             self.push(
-                Diagnostic::new(
-                    Code::WrongValueType,
-                    e.span,
-                    format!("{field} must be a map, found {}", e.describe()),
-                )
-                .label("expected a map")
-                .help("write a map in braces, e.g. `{ KEY = \"value\" }`"),
+                Diagnostic::new(Code::WrongValueType, e.span, format!("{field} must be a map, found {}", e.describe()))
+                    .label("expected a map")
+                    .help("write a map in braces, e.g. `{ KEY = \"value\" }`"),
             );
             return None;
         };
         let mut out: Vec<(String, T)> = Vec::new();
         let mut ok = true;
         for (index, entry) in entries.iter().enumerate() {
-            if let Some(first) = entries
-                .iter()
-                .take(index)
-                .find(|f| f.key.node == entry.key.node)
-            {
+            if let Some(first) = entries.iter().take(index).find(|f| f.key.node == entry.key.node) {
                 self.push(
                     Diagnostic::new(
                         Code::DuplicateName,
@@ -277,34 +248,19 @@ impl<'a> Lowerer<'a> {
     }
 
     /// A bare word (or string) out of a fixed set, e.g. `engine = athena`.
-    pub fn choice(
-        &mut self,
-        e: &Expr,
-        field: &str,
-        choices: &[&'static str],
-    ) -> Option<&'static str> {
+    pub fn choice(&mut self, e: &Expr, field: &str, choices: &[&'static str]) -> Option<&'static str> {
         let word = match &e.kind {
-            ExprKind::Path(p) if p.segments.len() == 1 => {
-                p.segments.first().map(|s| s.text().to_string())
-            }
+            ExprKind::Path(p) if p.segments.len() == 1 => p.segments.first().map(|s| s.text().to_string()),
             ExprKind::Str(parts) => match parts.as_slice() {
                 [StrPart::Text(t)] => Some(t.clone()),
                 _ => None,
             },
             _ => None,
         };
-        let found = word
-            .as_deref()
-            .and_then(|w| choices.iter().find(|c| c.eq_ignore_ascii_case(w)).copied());
+        let found = word.as_deref().and_then(|w| choices.iter().find(|c| c.eq_ignore_ascii_case(w)).copied());
         if found.is_none() {
-            let list = choices
-                .iter()
-                .map(|c| format!("`{c}`"))
-                .collect::<Vec<_>>()
-                .join(", ");
-            let suggestion = word
-                .as_deref()
-                .and_then(|w| did_you_mean(w, choices.iter().copied()));
+            let list = choices.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", ");
+            let suggestion = word.as_deref().and_then(|w| did_you_mean(w, choices.iter().copied()));
             let help = match suggestion {
                 Some(s) => format!("did you mean `{s}`? {field} is one of {list}"),
                 None => format!("{field} is one of {list}"),
@@ -340,10 +296,7 @@ impl<'a> Lowerer<'a> {
                     Diagnostic::new(
                         Code::WrongValueType,
                         e.span,
-                        format!(
-                            "{field} must name a step output, found `{}`",
-                            path.display()
-                        ),
+                        format!("{field} must name a step output, found `{}`", path.display()),
                     )
                     .label("not a step output")
                     .help("write the producing step and its output, e.g. `split.train`"),
@@ -389,18 +342,13 @@ impl<'a> Lowerer<'a> {
                 }
                 value
             }
-            Resolved::RunId if want == Want::Scalar => Some(Value::Text(Text {
-                parts: vec![TextPart::RunId],
-            })),
+            Resolved::RunId if want == Want::Scalar => Some(Value::Text(Text { parts: vec![TextPart::RunId] })),
             Resolved::RunId => {
                 self.push(
                     Diagnostic::new(
                         Code::WrongValueType,
                         path.span,
-                        format!(
-                            "{field} must be {}, found `run.id` (a string)",
-                            want.describe()
-                        ),
+                        format!("{field} must be {}, found `run.id` (a string)", want.describe()),
                     )
                     .label("a string"),
                 );
@@ -421,34 +369,35 @@ impl<'a> Lowerer<'a> {
         for part in parts {
             match part {
                 StrPart::Text(t) => push_literal(&mut text, t),
-                StrPart::Interpolation(path) => {
-                    match self.resolve(path) {
-                        Resolved::Param(name, _) => text.parts.push(TextPart::Param(name)),
-                        Resolved::RunId => text.parts.push(TextPart::RunId),
-                        Resolved::Config(json) => {
-                            match json_literal(json) {
-                                Some(lit) => push_literal(&mut text, &lit.to_text()),
-                                None => {
-                                    self.push(
+                StrPart::Interpolation(path) => match self.resolve(path) {
+                    Resolved::Param(name, _) => text.parts.push(TextPart::Param(name)),
+                    Resolved::RunId => text.parts.push(TextPart::RunId),
+                    Resolved::Config(json) => match json_literal(json) {
+                        Some(lit) => push_literal(&mut text, &lit.to_text()),
+                        None => {
+                            self.push(
                                 Diagnostic::new(
                                     Code::WrongValueType,
                                     path.span,
-                                    format!("`{}` in {} is {}, which cannot be put in a string", path.display(), self.config.file_name(), describe(json)),
+                                    format!(
+                                        "`{}` in {} is {}, which cannot be put in a string",
+                                        path.display(),
+                                        self.config.file_name(),
+                                        describe(json)
+                                    ),
                                 )
                                 .label("not a string, number or boolean")
                                 .help("interpolate a key that holds a string, number or boolean"),
                             );
-                                    ok = false;
-                                }
-                            }
-                        }
-                        Resolved::Artifact(_) => {
-                            self.artifact_in_value(path, "a string");
                             ok = false;
                         }
-                        Resolved::Poison => ok = false,
+                    },
+                    Resolved::Artifact(_) => {
+                        self.artifact_in_value(path, "a string");
+                        ok = false;
                     }
-                }
+                    Resolved::Poison => ok = false,
+                },
             }
         }
         if text.parts.is_empty() {
@@ -467,9 +416,7 @@ impl<'a> Lowerer<'a> {
                 Some(json) => Resolved::Config(json),
                 None => Resolved::Poison,
             },
-            "run" if segs.len() == 2 && segs.get(1).is_some_and(|s| s.text() == "id") => {
-                Resolved::RunId
-            }
+            "run" if segs.len() == 2 && segs.get(1).is_some_and(|s| s.text() == "id") => Resolved::RunId,
             "run" => {
                 self.push(
                     Diagnostic::new(
@@ -510,22 +457,12 @@ impl<'a> Lowerer<'a> {
             }
             None => {
                 self.push(
-                    Diagnostic::new(
-                        Code::UnknownParam,
-                        name.span(),
-                        format!("unknown parameter `{}`", name.text()),
-                    )
-                    .label("not declared")
-                    .maybe_help(
-                        help_for(name.text(), self.symbols.param_names(), "parameters").or_else(
-                            || {
-                                Some(format!(
-                                    "declare it: `param {}: string = \"...\"`",
-                                    name.text()
-                                ))
-                            },
+                    Diagnostic::new(Code::UnknownParam, name.span(), format!("unknown parameter `{}`", name.text()))
+                        .label("not declared")
+                        .maybe_help(
+                            help_for(name.text(), self.symbols.param_names(), "parameters")
+                                .or_else(|| Some(format!("declare it: `param {}: string = \"...\"`", name.text()))),
                         ),
-                    ),
                 );
                 Resolved::Poison
             }
@@ -537,28 +474,17 @@ impl<'a> Lowerer<'a> {
         let root_name = root.map(|s| s.text()).unwrap_or("");
         let root_span = root.map_or(path.span, |s| s.span());
         let Some(step_id) = self.symbols.step_id(root_name) else {
-            let known: Vec<&str> = self
-                .symbols
-                .step_names()
-                .chain(["params", "config", "run"])
-                .collect();
+            let known: Vec<&str> = self.symbols.step_names().chain(["params", "config", "run"]).collect();
             let (code, message) = if path.segments.len() == 1 {
-                (
-                    Code::UnknownReference,
-                    format!("unknown name `{root_name}`"),
-                )
+                (Code::UnknownReference, format!("unknown name `{root_name}`"))
             } else {
                 (Code::UnknownStep, format!("unknown step `{root_name}`"))
             };
-            self.push(
-                Diagnostic::new(code, root_span, message)
-                    .label("not defined")
-                    .maybe_help(help_for(
-                        root_name,
-                        known,
-                        "steps and roots (`params`, `config`, `run`)",
-                    )),
-            );
+            self.push(Diagnostic::new(code, root_span, message).label("not defined").maybe_help(help_for(
+                root_name,
+                known,
+                "steps and roots (`params`, `config`, `run`)",
+            )));
             return Resolved::Poison;
         };
         let (Some(output), 2) = (path.segments.get(1), path.segments.len()) else {
@@ -566,18 +492,12 @@ impl<'a> Lowerer<'a> {
                 Diagnostic::new(
                     Code::UnknownOutput,
                     path.span,
-                    format!(
-                        "`{}` does not name one output of step `{root_name}`",
-                        path.display()
-                    ),
+                    format!("`{}` does not name one output of step `{root_name}`", path.display()),
                 )
                 .label("expected `STEP.OUTPUT`")
                 .help(format!(
                     "name an output of `{root_name}`, e.g. `{root_name}.{}`",
-                    self.output_names(step_id)
-                        .first()
-                        .copied()
-                        .unwrap_or("OUTPUT")
+                    self.output_names(step_id).first().copied().unwrap_or("OUTPUT")
                 )),
             );
             return Resolved::Poison;
@@ -585,9 +505,7 @@ impl<'a> Lowerer<'a> {
         let known = self.output_names(step_id);
         if !known.contains(&output.text()) {
             let help = if known.is_empty() {
-                Some(format!(
-                    "step `{root_name}` declares no outputs; add `out NAME: TYPE` to it"
-                ))
+                Some(format!("step `{root_name}` declares no outputs; add `out NAME: TYPE` to it"))
             } else {
                 help_for(output.text(), known.iter().copied(), "outputs of this step")
             };
@@ -602,25 +520,16 @@ impl<'a> Lowerer<'a> {
             );
             return Resolved::Poison;
         }
-        Resolved::Artifact(ArtifactRef {
-            step: step_id,
-            output: output.text().to_string(),
-            span: path.span,
-        })
+        Resolved::Artifact(ArtifactRef { step: step_id, output: output.text().to_string(), span: path.span })
     }
 
     fn output_names(&self, id: crate::ir::StepId) -> Vec<&'a str> {
-        self.symbols
-            .step(id)
-            .map(|s| s.outputs.iter().map(|(n, _, _)| n.as_str()).collect())
-            .unwrap_or_default()
+        self.symbols.step(id).map(|s| s.outputs.iter().map(|(n, _, _)| n.as_str()).collect()).unwrap_or_default()
     }
 
     fn wrong_type(&mut self, e: &Expr, want: Want, field: &str) {
         let help = match (want, &e.kind) {
-            (Want::Int, ExprKind::Str(_)) => {
-                "remove the quotes: integers are written without them".to_string()
-            }
+            (Want::Int, ExprKind::Str(_)) => "remove the quotes: integers are written without them".to_string(),
             (Want::Text, ExprKind::Int(_) | ExprKind::Float(_) | ExprKind::Bool(_)) => {
                 "put the value in quotes".to_string()
             }
@@ -630,11 +539,7 @@ impl<'a> Lowerer<'a> {
             Diagnostic::new(
                 Code::WrongValueType,
                 e.span,
-                format!(
-                    "{field} must be {}, found {}",
-                    want.describe(),
-                    e.describe()
-                ),
+                format!("{field} must be {}, found {}", want.describe(), e.describe()),
             )
             .label(format!("expected {}", want.describe()))
             .help(help),
@@ -650,11 +555,7 @@ impl<'a> Lowerer<'a> {
         let mut d = Diagnostic::new(
             Code::ParamTypeMismatch,
             span,
-            format!(
-                "{field} must be {}, but parameter `{name}` is {}",
-                want.describe(),
-                ty.as_str()
-            ),
+            format!("{field} must be {}, but parameter `{name}` is {}", want.describe(), ty.as_str()),
         )
         .label(format!("a {} parameter", ty.as_str()))
         .help(help);
@@ -666,10 +567,7 @@ impl<'a> Lowerer<'a> {
 
     fn config_mismatch(&mut self, path: &Path, json: &Json, want: Want, field: &str) {
         let help = if want == Want::Text && json_literal(json).is_some() {
-            format!(
-                "interpolate it to use its text: `\"${{{}}}\"`",
-                path.display()
-            )
+            format!("interpolate it to use its text: `\"${{{}}}\"`", path.display())
         } else {
             format!("{field} takes {}", want.describe())
         };
@@ -716,10 +614,7 @@ pub fn json_literal(json: &Json) -> Option<Literal> {
     match json {
         Json::String(s) => Some(Literal::String(s.clone())),
         Json::Bool(b) => Some(Literal::Bool(*b)),
-        Json::Number(n) => n
-            .as_i64()
-            .map(Literal::Int)
-            .or_else(|| n.as_f64().map(Literal::Float)),
+        Json::Number(n) => n.as_i64().map(Literal::Int).or_else(|| n.as_f64().map(Literal::Float)),
         _ => None,
     }
 }

@@ -93,10 +93,7 @@ impl Code {
     /// Looks a code up by its code (`E0201`, any case) or its name (`unknown-step`).
     pub fn lookup(text: &str) -> Option<Code> {
         let text = text.trim();
-        Code::ALL
-            .iter()
-            .copied()
-            .find(|c| c.as_str().eq_ignore_ascii_case(text) || c.name() == text)
+        Code::ALL.iter().copied().find(|c| c.as_str().eq_ignore_ascii_case(text) || c.name() == text)
     }
 }
 

@@ -18,40 +18,23 @@ pub struct Style {
 
 impl Default for Style {
     fn default() -> Self {
-        Style {
-            color: false,
-            width: 100,
-        }
+        Style { color: false, width: 100 }
     }
 }
 
 /// Renders every diagnostic as a miette report, in order, separated by blank lines.
 pub fn human(diagnostics: &[Diagnostic], file: &SourceFile, style: Style) -> String {
-    let theme = if style.color {
-        GraphicalTheme::unicode()
-    } else {
-        GraphicalTheme::unicode_nocolor()
-    };
-    let handler = GraphicalReportHandler::new_themed(theme)
-        .with_width(style.width)
-        .with_links(false);
+    let theme = if style.color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
+    let handler = GraphicalReportHandler::new_themed(theme).with_width(style.width).with_links(false);
     let source = NamedSource::new(file.name.clone(), file.text.clone()).with_language("mlp");
     let mut out = String::new();
     for diagnostic in diagnostics {
         if !out.is_empty() {
             out.push('\n');
         }
-        let report = Report {
-            diagnostic,
-            source: &source,
-        };
+        let report = Report { diagnostic, source: &source };
         if handler.render_report(&mut out, &report).is_err() {
-            out.push_str(&format!(
-                "{}[{}]: {}\n",
-                diagnostic.severity.as_str(),
-                diagnostic.code,
-                diagnostic.message
-            ));
+            out.push_str(&format!("{}[{}]: {}\n", diagnostic.severity.as_str(), diagnostic.code, diagnostic.message));
         }
     }
     out
@@ -142,10 +125,7 @@ impl miette::Diagnostic for Report<'_> {
     }
 
     fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
-        self.diagnostic
-            .help
-            .as_ref()
-            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
+        self.diagnostic.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
 
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
@@ -156,11 +136,7 @@ impl miette::Diagnostic for Report<'_> {
         let primary = &self.diagnostic.primary;
         let text = |t: &String| (!t.is_empty()).then(|| t.clone());
         let first = LabeledSpan::new_primary_with_span(text(&primary.text), primary.span);
-        let rest = self
-            .diagnostic
-            .secondary
-            .iter()
-            .map(move |l| LabeledSpan::new_with_span(text(&l.text), l.span));
+        let rest = self.diagnostic.secondary.iter().map(move |l| LabeledSpan::new_with_span(text(&l.text), l.span));
         Some(Box::new(std::iter::once(first).chain(rest)))
     }
 }

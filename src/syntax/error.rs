@@ -28,14 +28,7 @@ impl ParseError {
     }
 
     pub fn custom(code: Code, span: Span, message: impl Into<String>) -> Self {
-        ParseError {
-            code,
-            span,
-            expected: Vec::new(),
-            message: Some(message.into()),
-            label: None,
-            help: None,
-        }
+        ParseError { code, span, expected: Vec::new(), message: Some(message.into()), label: None, help: None }
     }
 
     pub fn with_label(mut self, label: impl Into<String>) -> Self {
@@ -52,25 +45,20 @@ impl ParseError {
     pub fn into_diagnostic(self, src: &str) -> Diagnostic {
         let start = self.span.start as usize;
         let found = describe_found(src, start);
-        let span = if self.span.is_empty() {
-            Span::new(start, start + found_len(src, start))
-        } else {
-            self.span
-        };
+        let span = if self.span.is_empty() { Span::new(start, start + found_len(src, start)) } else { self.span };
         let expected = join_expected(&self.expected);
-        let message = self
-            .message
-            .unwrap_or_else(|| format!("expected {expected}, found {found}"));
-        let label = self.label.unwrap_or_else(|| {
-            if expected.is_empty() {
-                String::new()
-            } else {
-                format!("expected {expected}")
-            }
-        });
-        Diagnostic::new(self.code, span, message)
-            .label(label)
-            .maybe_help(self.help)
+        let message = self.message.unwrap_or_else(|| format!("expected {expected}, found {found}"));
+        let label =
+            self.label.unwrap_or_else(
+                || {
+                    if expected.is_empty() {
+                        String::new()
+                    } else {
+                        format!("expected {expected}")
+                    }
+                },
+            );
+        Diagnostic::new(self.code, span, message).label(label).maybe_help(self.help)
     }
 }
 
@@ -93,10 +81,7 @@ fn describe_found(src: &str, offset: usize) -> String {
     if c == '\n' || c == '\r' {
         return "end of line".to_string();
     }
-    let word: String = rest
-        .chars()
-        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
-        .collect();
+    let word: String = rest.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
     if !word.is_empty() {
         return format!("`{word}`");
     }
@@ -115,9 +100,6 @@ fn found_len(src: &str, offset: usize) -> usize {
         .map(|(i, c)| i + c.len_utf8());
     match word {
         Some(n) => n,
-        None => rest
-            .chars()
-            .next()
-            .map_or(0, |c| if c == '\n' { 0 } else { c.len_utf8() }),
+        None => rest.chars().next().map_or(0, |c| if c == '\n' { 0 } else { c.len_utf8() }),
     }
 }

@@ -33,9 +33,7 @@ pub fn skip_inline(mut i: &str) -> &str {
     loop {
         let trimmed = i.trim_start_matches([' ', '\t', '\u{feff}']);
         if let Some(comment) = trimmed.strip_prefix('#') {
-            i = comment
-                .find('\n')
-                .map_or("", |n| comment.get(n..).unwrap_or(""));
+            i = comment.find('\n').map_or("", |n| comment.get(n..).unwrap_or(""));
         } else {
             return trimmed;
         }
@@ -61,24 +59,14 @@ pub fn skip_all(mut i: &str) -> (&str, bool) {
 
 /// number := "-"? digits ("." digits)? (("e"|"E") ("+"|"-")? digits)?
 fn number_text(i: &str) -> IResult<&str, &str> {
-    recognize((
-        opt(ch('-')),
-        digit1,
-        opt(pair(ch('.'), digit1)),
-        opt((one_of("eE"), opt(one_of("+-")), digit1)),
-    ))
-    .parse(i)
+    recognize((opt(ch('-')), digit1, opt(pair(ch('.'), digit1)), opt((one_of("eE"), opt(one_of("+-")), digit1))))
+        .parse(i)
 }
 
 /// date := digit{4} "-" digit{2} "-" digit{2}
 fn date_text(i: &str) -> IResult<&str, &str> {
     let digits = |n: usize| take_while_m_n_digits(n);
-    recognize((
-        digits(4),
-        preceded(ch('-'), digits(2)),
-        preceded(ch('-'), digits(2)),
-    ))
-    .parse(i)
+    recognize((digits(4), preceded(ch('-'), digits(2)), preceded(ch('-'), digits(2)))).parse(i)
 }
 
 fn take_while_m_n_digits(n: usize) -> impl Fn(&str) -> IResult<&str, &str> {
@@ -145,24 +133,15 @@ impl<'s> Parser<'s> {
         }
         let is_float = text.contains(['.', 'e', 'E']);
         let value = if is_float {
-            text.parse::<f64>()
-                .ok()
-                .filter(|f| f.is_finite())
-                .map(ExprKind::Float)
+            text.parse::<f64>().ok().filter(|f| f.is_finite()).map(ExprKind::Float)
         } else {
             text.parse::<i64>().ok().map(ExprKind::Int)
         };
         match value {
             Some(v) => Ok((rest, v)),
-            None => Err(ParseError::custom(
-                Code::NumberOutOfRange,
-                span,
-                format!("number `{text}` is out of range"),
-            )
-            .with_label("does not fit")
-            .with_help(
-                "integers are 64-bit signed (at most 9223372036854775807); floats must be finite",
-            )),
+            None => Err(ParseError::custom(Code::NumberOutOfRange, span, format!("number `{text}` is out of range"))
+                .with_label("does not fit")
+                .with_help("integers are 64-bit signed (at most 9223372036854775807); floats must be finite")),
         }
     }
 
@@ -197,13 +176,11 @@ impl<'s> Parser<'s> {
                 let parts = self.string_content(content, start + 1, None, plain)?;
                 Ok((body.get(close + 1..).unwrap_or(""), parts))
             }
-            None => Err(ParseError::custom(
-                Code::UnterminatedString,
-                Span::new(start, start + 1),
-                "unterminated string",
-            )
-            .with_label("this string is never closed on its line")
-            .with_help("close it with `\"`; for text over several lines use `\"\"\"...\"\"\"`")),
+            None => {
+                Err(ParseError::custom(Code::UnterminatedString, Span::new(start, start + 1), "unterminated string")
+                    .with_label("this string is never closed on its line")
+                    .with_help("close it with `\"`; for text over several lines use `\"\"\"...\"\"\"`"))
+            }
         }
     }
 
@@ -330,9 +307,7 @@ fn decode_escape(after: &str, here: usize) -> Result<(&str, char), ParseError> {
         format!("unknown escape `\\{}`", shown.escape_debug()),
     )
     .with_label("unknown escape")
-    .with_help(
-        "the escapes are \\\" \\\\ \\n \\t \\r \\$ and \\u{...}; write `\\\\` for a backslash",
-    ))
+    .with_help("the escapes are \\\" \\\\ \\n \\t \\r \\$ and \\u{...}; write `\\\\` for a backslash"))
 }
 
 /// Index of the `"` closing a one-line string, honouring escapes; `None` at a line
@@ -377,11 +352,7 @@ struct Dedent {
 
 impl Dedent {
     fn of(content: &str) -> Dedent {
-        let skip_first = if content.starts_with("\r\n") {
-            2
-        } else {
-            usize::from(content.starts_with('\n'))
-        };
+        let skip_first = if content.starts_with("\r\n") { 2 } else { usize::from(content.starts_with('\n')) };
         let mut end = content.len();
         if let Some(last_nl) = content.rfind('\n') {
             let last = content.get(last_nl + 1..).unwrap_or("");
@@ -407,11 +378,7 @@ impl Dedent {
                 Some(cur) => common_prefix(cur, lead),
             });
         }
-        Dedent {
-            skip_first,
-            end: end.max(skip_first),
-            indent: indent.unwrap_or("").to_string(),
-        }
+        Dedent { skip_first, end: end.max(skip_first), indent: indent.unwrap_or("").to_string() }
     }
 }
 

@@ -22,11 +22,7 @@ pub struct Parsed {
 
 /// Parses a whole `.mlp` file.
 pub fn parse(src: &str) -> Parsed {
-    let mut parser = Parser {
-        src,
-        depth: 0,
-        errors: Vec::new(),
-    };
+    let mut parser = Parser { src, depth: 0, errors: Vec::new() };
     let mut pipelines = Vec::new();
     let mut i = skip_all(src).0;
     while !i.is_empty() {
@@ -51,13 +47,9 @@ pub fn parse(src: &str) -> Parsed {
     if pipelines.is_empty() && errors.is_empty() {
         let end = src.len();
         errors.push(
-            Diagnostic::new(
-                Code::MissingPipeline,
-                Span::new(0, end.min(1)),
-                "this file defines no pipeline",
-            )
-            .label("expected `pipeline NAME { ... }`")
-            .help("every .mlp file holds exactly one `pipeline NAME { ... }` block"),
+            Diagnostic::new(Code::MissingPipeline, Span::new(0, end.min(1)), "this file defines no pipeline")
+                .label("expected `pipeline NAME { ... }`")
+                .help("every .mlp file holds exactly one `pipeline NAME { ... }` block"),
         );
     }
     if let [first, rest @ ..] = pipelines.as_slice() {
@@ -74,13 +66,7 @@ pub fn parse(src: &str) -> Parsed {
             );
         }
     }
-    Parsed {
-        file: ast::File {
-            pipelines,
-            span: Span::new(0, src.len()),
-        },
-        errors,
-    }
+    Parsed { file: ast::File { pipelines, span: Span::new(0, src.len()) }, errors }
 }
 
 /// Parser state: the whole source (for offsets), the nesting depth, and the errors
@@ -139,9 +125,7 @@ impl<'s> Parser<'s> {
                     i = skip_item(i);
                     if i.len() == before {
                         // A stray closer of another kind: step over it so the loop progresses.
-                        i = i
-                            .get(i.chars().next().map_or(0, char::len_utf8)..)
-                            .unwrap_or("");
+                        i = i.get(i.chars().next().map_or(0, char::len_utf8)..).unwrap_or("");
                     }
                 }
             }
@@ -202,13 +186,10 @@ fn skip_one_line_string(body: &str) -> &str {
 /// recovery may resume even inside an unclosed bracket.
 fn starts_item(line: &str) -> bool {
     let line = skip_inline(line);
-    ["pipeline", "step", "param", "image", "in", "out"]
-        .iter()
-        .any(|kw| {
-            line.strip_prefix(kw).is_some_and(|rest| {
-                let name = skip_inline(rest);
-                name.len() < rest.len()
-                    && name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
-            })
+    ["pipeline", "step", "param", "image", "in", "out"].iter().any(|kw| {
+        line.strip_prefix(kw).is_some_and(|rest| {
+            let name = skip_inline(rest);
+            name.len() < rest.len() && name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
         })
+    })
 }

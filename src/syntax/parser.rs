@@ -21,14 +21,7 @@ impl<'s> Parser<'s> {
         let (i, name) = self.expect_ident(i, "the pipeline's name")?;
         let i = skip_all(i).0;
         let (i, items) = self.expect_body(i, Self::expect_pipeline_item)?;
-        Ok((
-            i,
-            Pipeline {
-                name,
-                items,
-                span: self.span(start, i),
-            },
-        ))
+        Ok((i, Pipeline { name, items, span: self.span(start, i) }))
     }
 
     /// pipeline_item := param | image | step | field
@@ -37,9 +30,7 @@ impl<'s> Parser<'s> {
             Some("param") => self.expect_param(i).map(|(r, p)| (r, Item::Param(p))),
             Some("image") => self.expect_image(i).map(|(r, p)| (r, Item::Image(p))),
             Some("step") => self.expect_step(i).map(|(r, p)| (r, Item::Step(p))),
-            _ => self
-                .expect_field(i, "a setting, `param`, `image` or `step`")
-                .map(|(r, f)| (r, Item::Setting(f))),
+            _ => self.expect_field(i, "a setting, `param`, `image` or `step`").map(|(r, f)| (r, Item::Setting(f))),
         }
     }
 
@@ -59,22 +50,11 @@ impl<'s> Parser<'s> {
         let (i, default) = self.expect_value(i)?;
         let after = skip_inline(i);
         let (i, attributes) = if after.starts_with('{') {
-            self.expect_body(after, |p, i| {
-                p.expect_field(i, "an attribute: `description`, `min`, `max` or `enum`")
-            })?
+            self.expect_body(after, |p, i| p.expect_field(i, "an attribute: `description`, `min`, `max` or `enum`"))?
         } else {
             (i, Vec::new())
         };
-        Ok((
-            i,
-            Param {
-                name,
-                ty,
-                default,
-                attributes,
-                span: self.span(start, i),
-            },
-        ))
+        Ok((i, Param { name, ty, default, attributes, span: self.span(start, i) }))
     }
 
     /// image := "image" ident "=" value
@@ -87,14 +67,7 @@ impl<'s> Parser<'s> {
         let (i, ()) = self.expect_char(i, '=', "`=` and the image")?;
         let i = skip_inline(i);
         let (i, value) = self.expect_value(i)?;
-        Ok((
-            i,
-            Image {
-                name,
-                value,
-                span: self.span(start, i),
-            },
-        ))
+        Ok((i, Image { name, value, span: self.span(start, i) }))
     }
 
     /// step := "step" ident ":" ident "{" step_item* "}"
@@ -106,21 +79,11 @@ impl<'s> Parser<'s> {
         let i = skip_inline(i);
         let (i, ()) = self.expect_char(i, ':', "`:` and the step's kind")?;
         let i = skip_inline(i);
-        let (i, kind) = self.expect_ident(
-            i,
-            "a step kind: `sql`, `processing`, `training`, `transform` or `python`",
-        )?;
+        let (i, kind) =
+            self.expect_ident(i, "a step kind: `sql`, `processing`, `training`, `transform` or `python`")?;
         let i = skip_inline(i);
         let (i, items) = self.expect_body(i, Self::expect_step_item)?;
-        Ok((
-            i,
-            Step {
-                name,
-                kind,
-                items,
-                span: self.span(start, i),
-            },
-        ))
+        Ok((i, Step { name, kind, items, span: self.span(start, i) }))
     }
 
     /// step_item := input | output | field
@@ -128,9 +91,7 @@ impl<'s> Parser<'s> {
         match self.keyword_before_name(i) {
             Some("in") => self.expect_input(i).map(|(r, x)| (r, StepItem::Input(x))),
             Some("out") => self.expect_output(i).map(|(r, x)| (r, StepItem::Output(x))),
-            _ => self
-                .expect_field(i, "a key, `in` or `out`")
-                .map(|(r, f)| (r, StepItem::Field(f))),
+            _ => self.expect_field(i, "a key, `in` or `out`").map(|(r, f)| (r, StepItem::Field(f))),
         }
     }
 
@@ -154,20 +115,9 @@ impl<'s> Parser<'s> {
             source = Some(value);
             end = rest;
         } else if ty.is_none() {
-            return Err(ParseError::expected(
-                self.offset(i),
-                "`:` and a type, or `=` and the producing `STEP.OUTPUT`",
-            ));
+            return Err(ParseError::expected(self.offset(i), "`:` and a type, or `=` and the producing `STEP.OUTPUT`"));
         }
-        Ok((
-            end,
-            Input {
-                name,
-                ty,
-                source,
-                span: self.span(start, end),
-            },
-        ))
+        Ok((end, Input { name, ty, source, span: self.span(start, end) }))
     }
 
     /// output := "out" ident ":" type
@@ -179,44 +129,21 @@ impl<'s> Parser<'s> {
         let i = skip_inline(i);
         let (i, ()) = self.expect_char(i, ':', "`:` and the output's type, e.g. `dataset<csv>`")?;
         let (i, ty) = self.expect_type(skip_inline(i))?;
-        Ok((
-            i,
-            Output {
-                name,
-                ty,
-                span: self.span(start, i),
-            },
-        ))
+        Ok((i, Output { name, ty, span: self.span(start, i) }))
     }
 
     /// type := ident ("<" ident ">")?
     fn expect_type(&mut self, i: &'s str) -> PResult<'s, TypeExpr> {
         let start = i;
-        let (i, name) =
-            self.expect_ident(i, "an artifact type: `dataset<FORMAT>`, `model` or `files`")?;
+        let (i, name) = self.expect_ident(i, "an artifact type: `dataset<FORMAT>`, `model` or `files`")?;
         let after = skip_inline(i);
         if let Some(rest) = after.strip_prefix('<') {
-            let (rest, argument) =
-                self.expect_ident(skip_inline(rest), "a format: `csv`, `parquet` or `json`")?;
+            let (rest, argument) = self.expect_ident(skip_inline(rest), "a format: `csv`, `parquet` or `json`")?;
             let rest = skip_inline(rest);
             let (rest, ()) = self.expect_char(rest, '>', "`>`")?;
-            return Ok((
-                rest,
-                TypeExpr {
-                    name,
-                    argument: Some(argument),
-                    span: self.span(start, rest),
-                },
-            ));
+            return Ok((rest, TypeExpr { name, argument: Some(argument), span: self.span(start, rest) }));
         }
-        Ok((
-            i,
-            TypeExpr {
-                name,
-                argument: None,
-                span: self.span(start, i),
-            },
-        ))
+        Ok((i, TypeExpr { name, argument: None, span: self.span(start, i) }))
     }
 
     /// field := key ("=" value | "{" map_body "}") ; key := ident | string
@@ -231,26 +158,12 @@ impl<'s> Parser<'s> {
         let i = skip_inline(i);
         if i.starts_with('{') {
             let (rest, value) = self.expect_map(i)?;
-            return Ok((
-                rest,
-                Field {
-                    key,
-                    value,
-                    span: self.span(start, rest),
-                },
-            ));
+            return Ok((rest, Field { key, value, span: self.span(start, rest) }));
         }
         let (i, ()) = self.expect_char(i, '=', "`=` and a value")?;
         let i = skip_inline(i);
         let (i, value) = self.expect_value(i)?;
-        Ok((
-            i,
-            Field {
-                key,
-                value,
-                span: self.span(start, i),
-            },
-        ))
+        Ok((i, Field { key, value, span: self.span(start, i) }))
     }
 
     /// value := string | number | duration | date | bool | list | map | call | path
@@ -265,8 +178,7 @@ impl<'s> Parser<'s> {
             Some('{') => return self.expect_map(i),
             Some(c) if c.is_ascii_digit() || c == '-' => self.parse_numeric(i)?,
             Some(c) if c.is_ascii_alphabetic() || c == '_' => {
-                let (after, word) =
-                    ident_text(i).map_err(|_| ParseError::expected(self.offset(i), "a value"))?;
+                let (after, word) = ident_text(i).map_err(|_| ParseError::expected(self.offset(i), "a value"))?;
                 match word {
                     "true" if !after.starts_with(['.', '[']) => (after, ExprKind::Bool(true)),
                     "false" if !after.starts_with(['.', '[']) => (after, ExprKind::Bool(false)),
@@ -279,13 +191,7 @@ impl<'s> Parser<'s> {
             }
             _ => return Err(ParseError::expected(self.offset(i), "a value")),
         };
-        Ok((
-            rest,
-            Expr {
-                kind,
-                span: self.span(start, rest),
-            },
-        ))
+        Ok((rest, Expr { kind, span: self.span(start, rest) }))
     }
 
     /// path := ident ("." ident | "[" string "]")*
@@ -310,13 +216,7 @@ impl<'s> Parser<'s> {
                 break;
             }
         }
-        Ok((
-            i,
-            Path {
-                segments,
-                span: self.span(start, i),
-            },
-        ))
+        Ok((i, Path { segments, span: self.span(start, i) }))
     }
 
     /// call := ident "(" (value ("," value)* ","?)? ")"
@@ -324,57 +224,24 @@ impl<'s> Parser<'s> {
         let start = i;
         let (i, name) = self.expect_ident(i, "a function name")?;
         let (i, args) = self.expect_sequence(i, '(', ')', "`)`")?;
-        Ok((
-            i,
-            Expr {
-                kind: ExprKind::Call(name, args),
-                span: self.span(start, i),
-            },
-        ))
+        Ok((i, Expr { kind: ExprKind::Call(name, args), span: self.span(start, i) }))
     }
 
     /// list := "[" (value sep)* "]"
     fn expect_list(&mut self, i: &'s str) -> PResult<'s, Expr> {
         let (rest, items) = self.expect_sequence(i, '[', ']', "`]`")?;
-        Ok((
-            rest,
-            Expr {
-                kind: ExprKind::List(items),
-                span: self.span(i, rest),
-            },
-        ))
+        Ok((rest, Expr { kind: ExprKind::List(items), span: self.span(i, rest) }))
     }
 
     /// map := "{" (field sep)* "}"
     fn expect_map(&mut self, i: &'s str) -> PResult<'s, Expr> {
-        let (rest, fields) = self.nested(i, |p, i| {
-            p.expect_body(i, |p, i| p.expect_field(i, "a key"))
-        })?;
-        let entries = fields
-            .into_iter()
-            .map(|f| MapEntry {
-                key: f.key,
-                value: f.value,
-                span: f.span,
-            })
-            .collect();
-        Ok((
-            rest,
-            Expr {
-                kind: ExprKind::Map(entries),
-                span: self.span(i, rest),
-            },
-        ))
+        let (rest, fields) = self.nested(i, |p, i| p.expect_body(i, |p, i| p.expect_field(i, "a key")))?;
+        let entries = fields.into_iter().map(|f| MapEntry { key: f.key, value: f.value, span: f.span }).collect();
+        Ok((rest, Expr { kind: ExprKind::Map(entries), span: self.span(i, rest) }))
     }
 
     /// Values between `open` and `close`, separated by commas or line breaks.
-    fn expect_sequence(
-        &mut self,
-        i: &'s str,
-        open: char,
-        close: char,
-        closer: &'static str,
-    ) -> PResult<'s, Vec<Expr>> {
+    fn expect_sequence(&mut self, i: &'s str, open: char, close: char, closer: &'static str) -> PResult<'s, Vec<Expr>> {
         self.nested(i, |p, i| {
             let (mut i, ()) = p.expect_char(i, open, "an opening bracket")?;
             let mut items = Vec::new();
@@ -391,12 +258,7 @@ impl<'s> Parser<'s> {
     }
 
     /// sep := "," | line break; also succeeds before `close` without consuming it.
-    pub fn expect_separator(
-        &self,
-        i: &'s str,
-        close: char,
-        closer: &'static str,
-    ) -> Result<&'s str, ParseError> {
+    pub fn expect_separator(&self, i: &'s str, close: char, closer: &'static str) -> Result<&'s str, ParseError> {
         let inline = skip_inline(i);
         if let Some(rest) = inline.strip_prefix(',') {
             return Ok(rest);
@@ -411,11 +273,7 @@ impl<'s> Parser<'s> {
     }
 
     /// Runs `f` one nesting level deeper, refusing input nested past `MAX_DEPTH`.
-    fn nested<T>(
-        &mut self,
-        i: &'s str,
-        f: impl FnOnce(&mut Self, &'s str) -> PResult<'s, T>,
-    ) -> PResult<'s, T> {
+    fn nested<T>(&mut self, i: &'s str, f: impl FnOnce(&mut Self, &'s str) -> PResult<'s, T>) -> PResult<'s, T> {
         if self.depth >= MAX_DEPTH {
             let at = self.offset(i);
             return Err(ParseError::custom(
@@ -444,9 +302,7 @@ impl<'s> Parser<'s> {
     fn keyword_before_name(&self, i: &'s str) -> Option<&'s str> {
         let (rest, word) = ident_text(i).ok()?;
         let next = skip_inline(rest);
-        (rest.len() != next.len()
-            && next.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_'))
-        .then_some(word)
+        (rest.len() != next.len() && next.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')).then_some(word)
     }
 }
 

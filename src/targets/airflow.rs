@@ -8,9 +8,7 @@ use super::python::{jinja_text, node, string_literal, Pieces};
 use super::requests::{self, Node, Piece};
 use super::templates;
 use crate::diagnostics::{Code, Diagnostic};
-use crate::ir::{
-    Literal, ParamType, Pipeline, Schedule, SqlEngine, Step, StepKind, Text, TextPart, Value,
-};
+use crate::ir::{Literal, ParamType, Pipeline, Schedule, SqlEngine, Step, StepKind, Text, TextPart, Value};
 
 /// Which Airflow the DAG is written for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default, clap::ValueEnum)]
@@ -35,13 +33,9 @@ pub fn check(p: &Pipeline) -> Vec<Diagnostic> {
     let mut diags = Vec::new();
     if p.settings.catchup && p.settings.start.is_none() {
         diags.push(
-            Diagnostic::new(
-                Code::MissingKey,
-                p.name.span,
-                "`catchup = true` needs a `start` date",
-            )
-            .label("catchup without start")
-            .help("add `start = 2026-01-01` (the first date to run for), or remove `catchup`"),
+            Diagnostic::new(Code::MissingKey, p.name.span, "`catchup = true` needs a `start` date")
+                .label("catchup without start")
+                .help("add `start = 2026-01-01` (the first date to run for), or remove `catchup`"),
         );
     }
     for step in &p.steps {
@@ -112,10 +106,7 @@ struct Arg {
 }
 
 fn arg(name: &str, value: impl Into<String>) -> Arg {
-    Arg {
-        name: name.to_string(),
-        value: value.into(),
-    }
+    Arg { name: name.to_string(), value: value.into() }
 }
 
 #[derive(Serialize)]
@@ -170,10 +161,7 @@ impl Pieces for Jinja<'_> {
             Piece::RunId => "{{ run_id }}".to_string(),
             Piece::JobName(id) => {
                 let step = self.p.step(*id).map_or("", |s| s.name.node.as_str());
-                format!(
-                    "{{{{ mlpc_job_name('{}', run_id) }}}}",
-                    requests::job_name_prefix(&self.p.name.node, step)
-                )
+                format!("{{{{ mlpc_job_name('{}', run_id) }}}}", requests::job_name_prefix(&self.p.name.node, step))
             }
             Piece::OutputUri { step, output } => match self.p.step(*step) {
                 Some(s) => jinja_text(&requests::output_location(self.p, s, output), self, &[]),
@@ -221,13 +209,16 @@ impl DagView {
         let uses_jobs = p.steps.iter().any(|s| {
             matches!(
                 s.kind,
-                StepKind::Processing(_)
-                    | StepKind::Training(_)
-                    | StepKind::Transform(_)
-                    | StepKind::Sql(_)
+                StepKind::Processing(_) | StepKind::Training(_) | StepKind::Transform(_) | StepKind::Sql(_)
             )
         });
-        let mut stdlib = vec!["import datetime".to_string()];
+        let dag_args = dag_args(p, uses_jobs);
+        let uses_datetime =
+            dag_args.iter().chain(tasks.iter().flat_map(|t| t.args.iter())).any(|a| a.value.contains("datetime."));
+        let mut stdlib = Vec::new();
+        if uses_datetime {
+            stdlib.push("import datetime".to_string());
+        }
         let third_party = vec!["import pendulum".to_string()];
         if uses_jobs {
             stdlib.push("import hashlib".to_string());
@@ -243,6 +234,7 @@ impl DagView {
             version,
             &operators,
             !python_tasks.is_empty(),
+            !p.params.is_empty(),
         ));
         let mut edges: Vec<(String, String)> = Vec::new();
         for id in &p.order {
@@ -274,7 +266,7 @@ impl DagView {
             airflow_imports,
             uses_jobs,
             python_tasks,
-            dag_args: dag_args(p, uses_jobs),
+            dag_args,
             tasks,
             edges,
         }
@@ -283,59 +275,49 @@ impl DagView {
 
 /// A file name for a `#` comment: no line breaks or other control characters.
 fn comment_safe(name: &str) -> String {
-    name.chars()
-        .map(|c| if c.is_control() { '?' } else { c })
-        .collect()
+    name.chars().map(|c| if c.is_control() { '?' } else { c }).collect()
 }
 
-fn airflow_imports_for(version: AirflowVersion, operators: &[&str], python: bool) -> Vec<String> {
+fn airflow_imports_for(version: AirflowVersion, operators: &[&str], python: bool, params: bool) -> Vec<String> {
     let mut lines = Vec::new();
-    let mut sagemaker: Vec<&str> = operators
-        .iter()
-        .copied()
-        .filter(|o| o.starts_with("SageMaker"))
-        .collect();
+    let mut sagemaker: Vec<&str> = operators.iter().copied().filter(|o| o.starts_with("SageMaker")).collect();
     sagemaker.sort_unstable();
     sagemaker.dedup();
     if operators.contains(&"AthenaOperator") {
-        lines.push(
-            "from airflow.providers.amazon.aws.operators.athena import AthenaOperator".to_string(),
-        );
+        lines.push("from airflow.providers.amazon.aws.operators.athena import AthenaOperator".to_string());
     }
     match sagemaker.as_slice() {
         [] => {}
-        [one] => lines.push(format!(
-            "from airflow.providers.amazon.aws.operators.sagemaker import {one}"
-        )),
+        [one] => lines.push(format!("from airflow.providers.amazon.aws.operators.sagemaker import {one}")),
         many => {
             let body: String = many.iter().map(|o| format!("    {o},\n")).collect();
-            lines.push(format!(
-                "from airflow.providers.amazon.aws.operators.sagemaker import (\n{body})"
-            ));
+            lines.push(format!("from airflow.providers.amazon.aws.operators.sagemaker import (\n{body})"));
         }
     }
     if operators.contains(&"RedshiftToS3Operator") {
-        lines.push("from airflow.providers.amazon.aws.transfers.redshift_to_s3 import RedshiftToS3Operator".to_string());
+        lines
+            .push("from airflow.providers.amazon.aws.transfers.redshift_to_s3 import RedshiftToS3Operator".to_string());
     }
     match version {
         AirflowVersion::V3 => {
-            let names = if python {
-                "DAG, Param, task"
-            } else {
-                "DAG, Param"
-            };
-            lines.push(format!("from airflow.sdk import {names}"));
+            let mut names = vec!["DAG"];
+            if params {
+                names.push("Param");
+            }
+            if python {
+                names.push("task");
+            }
+            lines.push(format!("from airflow.sdk import {}", names.join(", ")));
         }
         AirflowVersion::V2 => {
             lines.insert(0, "from airflow import DAG".to_string());
             if python {
                 lines.insert(1, "from airflow.decorators import task".to_string());
             }
-            let at = lines
-                .iter()
-                .position(|l| l.starts_with("from airflow.providers"))
-                .unwrap_or(lines.len());
-            lines.insert(at, "from airflow.models.param import Param".to_string());
+            if params {
+                let at = lines.iter().position(|l| l.starts_with("from airflow.providers")).unwrap_or(lines.len());
+                lines.insert(at, "from airflow.models.param import Param".to_string());
+            }
         }
     }
     lines
@@ -345,7 +327,7 @@ fn airflow_imports_for(version: AirflowVersion, operators: &[&str], python: bool
 /// on one line when it fits in 88 columns, else with the argument on its own line.
 fn call_fitting(keyword: &str, function: &str, argument: &str) -> String {
     let one_line = format!("{function}({argument})");
-    if 8 + keyword.len() + 1 + one_line.chars().count() + 1 <= 88 {
+    if 8 + keyword.len() + 1 + one_line.chars().count() < 88 {
         one_line
     } else {
         format!("{function}(\n            {argument}\n        )")
@@ -379,55 +361,30 @@ fn dag_args(p: &Pipeline, uses_jobs: bool) -> Vec<Arg> {
         },
     ));
     let start = s.start.as_deref().unwrap_or(DEFAULT_START);
-    let mut parts = start
-        .split('-')
-        .map(|n| n.trim_start_matches('0').parse::<u32>().unwrap_or(0));
-    let (y, m, d) = (
-        parts.next().unwrap_or(2025),
-        parts.next().unwrap_or(1),
-        parts.next().unwrap_or(1),
-    );
-    args.push(arg(
-        "start_date",
-        format!("pendulum.datetime({y}, {m}, {d}, tz=\"UTC\")"),
-    ));
+    let mut parts = start.split('-').map(|n| n.trim_start_matches('0').parse::<u32>().unwrap_or(0));
+    let (y, m, d) = (parts.next().unwrap_or(2025), parts.next().unwrap_or(1), parts.next().unwrap_or(1));
+    args.push(arg("start_date", format!("pendulum.datetime({y}, {m}, {d}, tz=\"UTC\")")));
     args.push(arg("catchup", if s.catchup { "True" } else { "False" }));
     if let Some(t) = s.timeout {
         args.push(arg("dagrun_timeout", duration(t)));
     }
     if !s.tags.is_empty() {
-        let tags: String = s
-            .tags
-            .iter()
-            .map(|t| format!("        {},\n", string_literal(t)))
-            .collect();
+        let tags: String = s.tags.iter().map(|t| format!("        {},\n", string_literal(t))).collect();
         args.push(arg("tags", format!("[\n{tags}    ]")));
     }
     if let Some(owner) = &s.owner {
-        args.push(arg(
-            "default_args",
-            format!("{{\n        \"owner\": {},\n    }}", string_literal(owner)),
-        ));
+        args.push(arg("default_args", format!("{{\n        \"owner\": {},\n    }}", string_literal(owner))));
     }
     if !p.params.is_empty() {
         let params: String = p
             .params
             .iter()
-            .map(|param| {
-                format!(
-                    "        {}: {},\n",
-                    string_literal(&param.name.node),
-                    param_expr(param)
-                )
-            })
+            .map(|param| format!("        {}: {},\n", string_literal(&param.name.node), param_expr(param)))
             .collect();
         args.push(arg("params", format!("{{\n{params}    }}")));
     }
     if uses_jobs {
-        args.push(arg(
-            "user_defined_macros",
-            "{\n        \"mlpc_job_name\": mlpc_job_name,\n    }",
-        ));
+        args.push(arg("user_defined_macros", "{\n        \"mlpc_job_name\": mlpc_job_name,\n    }"));
     }
     args
 }
@@ -439,10 +396,7 @@ fn param_expr(param: &crate::ir::Param) -> String {
         ParamType::Float => "number",
         ParamType::Bool => "boolean",
     };
-    let mut args = vec![
-        literal(&param.default),
-        format!("type={}", string_literal(ty)),
-    ];
+    let mut args = vec![literal(&param.default), format!("type={}", string_literal(ty))];
     if let Some(d) = &param.description {
         args.push(format!("description={}", string_literal(d)));
     }
@@ -454,10 +408,7 @@ fn param_expr(param: &crate::ir::Param) -> String {
     }
     if !param.allowed.is_empty() {
         let values: Vec<String> = param.allowed.iter().map(literal).collect();
-        let items: String = values
-            .iter()
-            .map(|v| format!("                {v},\n"))
-            .collect();
+        let items: String = values.iter().map(|v| format!("                {v},\n")).collect();
         args.push(format!("enum=[\n{items}            ]"));
     }
     let body: String = args.iter().map(|a| format!("            {a},\n")).collect();
@@ -476,12 +427,20 @@ fn python_module(step: &Step) -> String {
     }
 }
 
+/// The callable's name as an attribute (the checker allows only identifiers).
 fn python_function(step: &Step) -> String {
     match &step.kind {
-        StepKind::Python(py) => string_literal(&py.function),
+        StepKind::Python(py) => py.function.clone(),
         _ => String::new(),
     }
 }
+
+/// Python's keywords: a callable named like one cannot be written as an attribute.
+pub const PYTHON_KEYWORDS: &[&str] = &[
+    "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue", "def", "del",
+    "elif", "else", "except", "finally", "for", "from", "global", "if", "import", "in", "is", "lambda", "nonlocal",
+    "not", "or", "pass", "raise", "return", "try", "while", "with", "yield",
+];
 
 fn task_view(p: &Pipeline, step: &Step, jinja: &Jinja) -> (TaskView, Option<&'static str>) {
     let mut args = vec![arg("task_id", string_literal(&step.name.node))];
@@ -491,34 +450,21 @@ fn task_view(p: &Pipeline, step: &Step, jinja: &Jinja) -> (TaskView, Option<&'st
     let mut call_kwargs = Vec::new();
     let operator = match &step.kind {
         StepKind::Processing(job) => {
-            args.push(arg(
-                "config",
-                node(&requests::processing_job(p, step, job), 8, jinja),
-            ));
+            args.push(arg("config", node(&requests::processing_job(p, step, job), 8, jinja)));
             args.push(arg(
                 "pre_execute",
-                call_fitting(
-                    "pre_execute",
-                    "mlpc_upload_code",
-                    &string_literal(&requests::code_uri(p, &job.code)),
-                ),
+                call_fitting("pre_execute", "mlpc_upload_code", &string_literal(&requests::code_uri(p, &job.code))),
             ));
             Some("SageMakerProcessingOperator")
         }
         StepKind::Training(job) => {
-            args.push(arg(
-                "config",
-                node(&requests::training_job(p, step, job), 8, jinja),
-            ));
+            args.push(arg("config", node(&requests::training_job(p, step, job), 8, jinja)));
             Some("SageMakerTrainingOperator")
         }
         StepKind::Transform(job) => {
             let config = Node::Map(vec![
                 ("Model".to_string(), requests::model(p, step, job)),
-                (
-                    "Transform".to_string(),
-                    requests::transform_job(p, step, job),
-                ),
+                ("Transform".to_string(), requests::transform_job(p, step, job)),
             ]);
             args.push(arg("config", node(&config, 8, jinja)));
             Some("SageMakerTransformOperator")
@@ -526,21 +472,14 @@ fn task_view(p: &Pipeline, step: &Step, jinja: &Jinja) -> (TaskView, Option<&'st
         StepKind::Sql(sql) => Some(sql_args(p, step, sql, jinja, &mut args)),
         StepKind::Python(py) => {
             python = format!("run_{}", step.name.node);
-            call_args = py
-                .args
-                .iter()
-                .map(|v| string_literal(&jinja_text(&value_pieces(v), jinja, &[])))
-                .collect();
+            call_args = py.args.iter().map(|v| string_literal(&jinja_text(&value_pieces(v), jinja, &[]))).collect();
             call_kwargs = step
                 .inputs
                 .iter()
                 .map(|i| {
                     let pieces = match p.step(i.source.step).map(|s| &s.kind) {
                         Some(StepKind::Training(_)) => vec![Piece::ModelArtifact(i.source.step)],
-                        _ => vec![Piece::OutputUri {
-                            step: i.source.step,
-                            output: i.source.output.clone(),
-                        }],
+                        _ => vec![Piece::OutputUri { step: i.source.step, output: i.source.output.clone() }],
                     };
                     arg(&i.name.node, templated(&pieces, jinja, &[]))
                 })
@@ -548,10 +487,7 @@ fn task_view(p: &Pipeline, step: &Step, jinja: &Jinja) -> (TaskView, Option<&'st
             None
         }
     };
-    if matches!(
-        step.kind,
-        StepKind::Processing(_) | StepKind::Training(_) | StepKind::Transform(_)
-    ) {
+    if matches!(step.kind, StepKind::Processing(_) | StepKind::Training(_) | StepKind::Transform(_)) {
         args.push(arg("check_interval", "CHECK_INTERVAL"));
     }
     // RedshiftToS3Operator takes no region: its connections carry it.
@@ -588,29 +524,16 @@ fn value_pieces(v: &Value) -> Vec<Piece> {
 }
 
 /// Arguments of the operator that runs a `sql` step; returns the operator's name.
-fn sql_args(
-    p: &Pipeline,
-    step: &Step,
-    sql: &crate::ir::Sql,
-    jinja: &Jinja,
-    args: &mut Vec<Arg>,
-) -> &'static str {
+fn sql_args(p: &Pipeline, step: &Step, sql: &crate::ir::Sql, jinja: &Jinja, args: &mut Vec<Arg>) -> &'static str {
     let output = step.outputs.first();
     let out_name = output.map_or("rows", |o| o.name.node.as_str());
-    let parquet = matches!(
-        output.map(|o| o.ty),
-        Some(crate::ir::ArtifactType::Dataset(crate::ir::Format::Parquet))
-    );
+    let parquet = matches!(output.map(|o| o.ty), Some(crate::ir::ArtifactType::Dataset(crate::ir::Format::Parquet)));
     let location = requests::output_location(p, step, out_name);
     let query = text_pieces(&sql.query);
     let opt_text = |t: &Option<Text>| t.as_ref().map(|t| templated(&text_pieces(t), jinja, &[]));
     match sql.engine {
         SqlEngine::Athena => {
-            let format = if parquet {
-                "format = 'PARQUET'"
-            } else {
-                "format = 'TEXTFILE', field_delimiter = ','"
-            };
+            let format = if parquet { "format = 'PARQUET'" } else { "format = 'TEXTFILE', field_delimiter = ','" };
             let mut unload = vec![Piece::Literal("UNLOAD (\n".to_string())];
             unload.extend(trim_query(query));
             unload.push(Piece::Literal("\n) TO '".to_string()));
@@ -635,45 +558,25 @@ fn sql_args(
         SqlEngine::Redshift => {
             let artifacts = p.settings.artifacts.as_deref().unwrap_or("");
             let without_scheme = artifacts.strip_prefix("s3://").unwrap_or(artifacts);
-            let (bucket, prefix) = without_scheme
-                .split_once('/')
-                .unwrap_or((without_scheme, ""));
+            let (bucket, prefix) = without_scheme.split_once('/').unwrap_or((without_scheme, ""));
             let mut key = vec![
                 Piece::Literal(format!(
                     "{}{}/",
-                    if prefix.is_empty() {
-                        String::new()
-                    } else {
-                        format!("{prefix}/")
-                    },
+                    if prefix.is_empty() { String::new() } else { format!("{prefix}/") },
                     p.name.node
                 )),
                 Piece::RunId,
             ];
             key.push(Piece::Literal(format!("/{}/{}/", step.name.node, out_name)));
-            args.push(arg(
-                "s3_bucket",
-                templated(&[Piece::Literal(bucket.to_string())], jinja, &[]),
-            ));
+            args.push(arg("s3_bucket", templated(&[Piece::Literal(bucket.to_string())], jinja, &[])));
             args.push(arg("s3_key", templated(&key, jinja, &[])));
-            args.push(arg(
-                "select_query",
-                templated(&trim_query(query), jinja, SQL_EXT),
-            ));
-            let option = if parquet {
-                "FORMAT AS PARQUET"
-            } else {
-                "FORMAT AS CSV"
-            };
-            args.push(arg(
-                "unload_options",
-                format!("[\n            {},\n        ]", string_literal(option)),
-            ));
+            args.push(arg("select_query", templated(&trim_query(query), jinja, SQL_EXT)));
+            let option = if parquet { "FORMAT AS PARQUET" } else { "FORMAT AS CSV" };
+            args.push(arg("unload_options", format!("[\n            {},\n        ]", string_literal(option))));
             match (&sql.connection, &sql.cluster) {
-                (Some(conn), _) => args.push(arg(
-                    "redshift_conn_id",
-                    templated(&[Piece::Literal(conn.clone())], jinja, &[]),
-                )),
+                (Some(conn), _) => {
+                    args.push(arg("redshift_conn_id", templated(&[Piece::Literal(conn.clone())], jinja, &[])))
+                }
                 (None, Some(cluster)) => {
                     let mut api = vec![format!(
                         "            \"cluster_identifier\": {},\n",
@@ -686,10 +589,7 @@ fn sql_args(
                         api.push(format!("            \"db_user\": {user},\n"));
                     }
                     api.push("            \"wait_for_completion\": True,\n".to_string());
-                    args.push(arg(
-                        "redshift_data_api_kwargs",
-                        format!("{{\n{}        }}", api.concat()),
-                    ));
+                    args.push(arg("redshift_data_api_kwargs", format!("{{\n{}        }}", api.concat())));
                 }
                 (None, None) => {}
             }
@@ -701,9 +601,7 @@ fn sql_args(
 /// The query without trailing white space and semicolons, which UNLOAD cannot wrap.
 fn trim_query(mut pieces: Vec<Piece>) -> Vec<Piece> {
     if let Some(Piece::Literal(last)) = pieces.last_mut() {
-        let trimmed = last
-            .trim_end_matches(|c: char| c.is_whitespace() || c == ';')
-            .len();
+        let trimmed = last.trim_end_matches(|c: char| c.is_whitespace() || c == ';').len();
         last.truncate(trimmed);
     }
     pieces

@@ -73,19 +73,13 @@ pub struct EmitOptions {
 
 /// Generates the target's file. `Err` is an internal error (a bug in mlpc), or a
 /// target that is not built yet.
-pub fn emit(
-    target: Target,
-    pipeline: &Pipeline,
-    options: &EmitOptions,
-) -> Result<OutputFile, String> {
+pub fn emit(target: Target, pipeline: &Pipeline, options: &EmitOptions) -> Result<OutputFile, String> {
     match target {
         Target::Airflow => Ok(OutputFile {
             path: format!("{}.py", pipeline.name.node),
             contents: airflow::emit(pipeline, options.airflow_version, &options.source_name)?,
         }),
-        Target::Sagemaker | Target::StepFunctions => {
-            Err(format!("the `{}` target is not built yet", target.name()))
-        }
+        Target::Sagemaker | Target::StepFunctions => Err(format!("the `{}` target is not built yet", target.name())),
     }
 }
 
@@ -102,11 +96,7 @@ pub fn check(target: Target, pipeline: &Pipeline) -> Vec<Diagnostic> {
             Diagnostic::new(
                 Code::NameTooLong,
                 name.span,
-                format!(
-                    "pipeline name `{}` has {} characters; {what} has at most {limit}",
-                    name.node,
-                    name.node.len()
-                ),
+                format!("pipeline name `{}` has {} characters; {what} has at most {limit}", name.node, name.node.len()),
             )
             .label("too long")
             .help(format!("shorten the name to {limit} characters or fewer")),

@@ -127,23 +127,14 @@ pub fn node(n: &Node, indent: usize, renderer: &dyn Pieces) -> String {
         Node::Bool(b) => if *b { "True" } else { "False" }.to_string(),
         Node::List(items) if items.is_empty() => "[]".to_string(),
         Node::List(items) => {
-            let body: String = items
-                .iter()
-                .map(|i| format!("{pad}{},\n", node(i, indent + 4, renderer)))
-                .collect();
+            let body: String = items.iter().map(|i| format!("{pad}{},\n", node(i, indent + 4, renderer))).collect();
             format!("[\n{body}{close}]")
         }
         Node::Map(entries) if entries.is_empty() => "{}".to_string(),
         Node::Map(entries) => {
             let body: String = entries
                 .iter()
-                .map(|(k, v)| {
-                    format!(
-                        "{pad}{}: {},\n",
-                        string_literal(k),
-                        node(v, indent + 4, renderer)
-                    )
-                })
+                .map(|(k, v)| format!("{pad}{}: {},\n", string_literal(k), node(v, indent + 4, renderer)))
                 .collect();
             format!("{{\n{body}{close}}}")
         }
@@ -159,10 +150,7 @@ mod tests {
         assert_eq!(string_literal("plain"), "\"plain\"");
         assert_eq!(string_literal("say \"hi\""), "'say \"hi\"'");
         assert_eq!(string_literal("it's \"x\" 'y'"), "\"it's \\\"x\\\" 'y'\"");
-        assert_eq!(
-            string_literal("a\\b\n\u{0}\u{2028}é"),
-            "\"a\\\\b\\n\\x00\\u2028é\""
-        );
+        assert_eq!(string_literal("a\\b\n\u{0}\u{2028}é"), "\"a\\\\b\\n\\x00\\u2028é\"");
     }
 
     struct Plain;
@@ -174,14 +162,7 @@ mod tests {
 
     #[test]
     fn jinja_text_protects_literal_braces_and_template_extensions() {
-        let pieces = vec![
-            Piece::Literal("a{{b}}'c".into()),
-            Piece::RunId,
-            Piece::Literal("/x.sql".into()),
-        ];
-        assert_eq!(
-            jinja_text(&pieces, &Plain, &[".sql"]),
-            "{{ 'a{{b}}\\'c' }}{{ run_id }}{{ '/x.sql' }}"
-        );
+        let pieces = vec![Piece::Literal("a{{b}}'c".into()), Piece::RunId, Piece::Literal("/x.sql".into())];
+        assert_eq!(jinja_text(&pieces, &Plain, &[".sql"]), "{{ 'a{{b}}\\'c' }}{{ run_id }}{{ '/x.sql' }}");
     }
 }

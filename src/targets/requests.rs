@@ -5,8 +5,8 @@
 //! `States.Format` on Step Functions).
 
 use crate::ir::{
-    ArtifactType, Format, Pipeline, Processing, Resources, Step, StepId, StepKind, Text, TextPart,
-    Training, Transform, Value,
+    ArtifactType, Format, Pipeline, Processing, Resources, Step, StepId, StepKind, Text, TextPart, Training, Transform,
+    Value,
 };
 
 /// A request body: JSON-shaped, with run-time strings and integers.
@@ -45,12 +45,7 @@ impl Node {
     }
 
     fn map(entries: Vec<(&str, Node)>) -> Node {
-        Node::Map(
-            entries
-                .into_iter()
-                .map(|(k, v)| (k.to_string(), v))
-                .collect(),
-        )
+        Node::Map(entries.into_iter().map(|(k, v)| (k.to_string(), v)).collect())
     }
 }
 
@@ -92,11 +87,7 @@ pub const JOB_SUFFIX_HEX: usize = 11;
 /// The S3 prefix every artifact of a run of this pipeline is written under, before
 /// the run id: `<artifacts>/<pipeline>/`.
 pub fn run_root(p: &Pipeline) -> String {
-    format!(
-        "{}/{}/",
-        p.settings.artifacts.as_deref().unwrap_or(""),
-        p.name.node
-    )
+    format!("{}/{}/", p.settings.artifacts.as_deref().unwrap_or(""), p.name.node)
 }
 
 /// The content-addressed S3 URI of a step's code file.
@@ -106,11 +97,7 @@ pub fn code_uri(p: &Pipeline, code: &crate::ir::CodeFile) -> String {
 
 /// `<artifacts>/<pipeline>/<run.id>/<step>/<output>/` as pieces.
 pub fn output_location(p: &Pipeline, step: &Step, output: &str) -> Vec<Piece> {
-    vec![
-        Piece::Literal(run_root(p)),
-        Piece::RunId,
-        Piece::Literal(format!("/{}/{}/", step.name.node, output)),
-    ]
+    vec![Piece::Literal(run_root(p)), Piece::RunId, Piece::Literal(format!("/{}/{}/", step.name.node, output))]
 }
 
 fn text(t: &Text) -> Node {
@@ -147,22 +134,15 @@ fn value_int(v: &Value) -> Node {
 }
 
 fn role(p: &Pipeline) -> Node {
-    p.settings
-        .role
-        .as_ref()
-        .map_or_else(|| Node::text(""), text)
+    p.settings.role.as_ref().map_or_else(|| Node::text(""), text)
 }
 
 fn env(entries: &[(String, Text)]) -> Option<Node> {
-    (!entries.is_empty())
-        .then(|| Node::Map(entries.iter().map(|(k, v)| (k.clone(), text(v))).collect()))
+    (!entries.is_empty()).then(|| Node::Map(entries.iter().map(|(k, v)| (k.clone(), text(v))).collect()))
 }
 
 fn resources(r: &Resources, volume: bool) -> Vec<(&'static str, Node)> {
-    let mut out = vec![
-        ("InstanceCount", value_int(&r.count)),
-        ("InstanceType", value_text(&r.instance)),
-    ];
+    let mut out = vec![("InstanceCount", value_int(&r.count)), ("InstanceType", value_text(&r.instance))];
     if volume {
         out.push(("VolumeSizeInGB", value_int(&r.volume_gb)));
     }
@@ -174,10 +154,7 @@ fn resources(r: &Resources, volume: bool) -> Vec<(&'static str, Node)> {
 fn input_uri(p: &Pipeline, source: &crate::ir::ArtifactRef) -> Vec<Piece> {
     match p.step(source.step).map(|s| &s.kind) {
         Some(crate::ir::StepKind::Training(_)) => vec![Piece::ModelArtifact(source.step)],
-        _ => vec![Piece::OutputUri {
-            step: source.step,
-            output: source.output.clone(),
-        }],
+        _ => vec![Piece::OutputUri { step: source.step, output: source.output.clone() }],
     }
 }
 
@@ -209,10 +186,7 @@ pub fn processing_job(p: &Pipeline, step: &Step, job: &Processing) -> Node {
                     "S3Input",
                     Node::map(vec![
                         ("S3Uri", Node::Text(input_uri(p, &input.source))),
-                        (
-                            "LocalPath",
-                            Node::text(format!("{PROCESSING_INPUT_DIR}/{}", input.name.node)),
-                        ),
+                        ("LocalPath", Node::text(format!("{PROCESSING_INPUT_DIR}/{}", input.name.node))),
                         ("S3DataType", Node::text("S3Prefix")),
                         ("S3InputMode", Node::text("File")),
                         ("S3DataDistributionType", Node::text("FullyReplicated")),
@@ -227,10 +201,7 @@ pub fn processing_job(p: &Pipeline, step: &Step, job: &Processing) -> Node {
             "S3Input",
             Node::map(vec![
                 ("S3Uri", Node::text(code_uri(p, &job.code))),
-                (
-                    "LocalPath",
-                    Node::text(format!("{PROCESSING_INPUT_DIR}/{CODE_INPUT}")),
-                ),
+                ("LocalPath", Node::text(format!("{PROCESSING_INPUT_DIR}/{CODE_INPUT}"))),
                 ("S3DataType", Node::text("S3Prefix")),
                 ("S3InputMode", Node::text("File")),
                 ("S3DataDistributionType", Node::text("FullyReplicated")),
@@ -246,14 +217,8 @@ pub fn processing_job(p: &Pipeline, step: &Step, job: &Processing) -> Node {
                 (
                     "S3Output",
                     Node::map(vec![
-                        (
-                            "S3Uri",
-                            Node::Text(output_location(p, step, &out.name.node)),
-                        ),
-                        (
-                            "LocalPath",
-                            Node::text(format!("{PROCESSING_OUTPUT_DIR}/{}", out.name.node)),
-                        ),
+                        ("S3Uri", Node::Text(output_location(p, step, &out.name.node))),
+                        ("LocalPath", Node::text(format!("{PROCESSING_OUTPUT_DIR}/{}", out.name.node))),
                         ("S3UploadMode", Node::text("EndOfJob")),
                     ]),
                 ),
@@ -262,46 +227,25 @@ pub fn processing_job(p: &Pipeline, step: &Step, job: &Processing) -> Node {
         .collect();
     let mut app = vec![
         ("ImageUri", Node::text(&job.image.uri)),
-        (
-            "ContainerEntrypoint",
-            Node::List(entrypoint(&job.code).into_iter().map(Node::text).collect()),
-        ),
+        ("ContainerEntrypoint", Node::List(entrypoint(&job.code).into_iter().map(Node::text).collect())),
     ];
     if !job.args.is_empty() {
-        app.push((
-            "ContainerArguments",
-            Node::List(job.args.iter().map(text).collect()),
-        ));
+        app.push(("ContainerArguments", Node::List(job.args.iter().map(text).collect())));
     }
     let mut body = vec![
-        (
-            "ProcessingJobName",
-            Node::Text(vec![Piece::JobName(step.id)]),
-        ),
-        (
-            "ProcessingResources",
-            Node::map(vec![(
-                "ClusterConfig",
-                Node::map(resources(&job.resources, true)),
-            )]),
-        ),
+        ("ProcessingJobName", Node::Text(vec![Piece::JobName(step.id)])),
+        ("ProcessingResources", Node::map(vec![("ClusterConfig", Node::map(resources(&job.resources, true)))])),
         ("AppSpecification", Node::map(app)),
         ("ProcessingInputs", Node::List(inputs)),
     ];
     if !outputs.is_empty() {
-        body.push((
-            "ProcessingOutputConfig",
-            Node::map(vec![("Outputs", Node::List(outputs))]),
-        ));
+        body.push(("ProcessingOutputConfig", Node::map(vec![("Outputs", Node::List(outputs))])));
     }
     if let Some(env) = env(&job.env) {
         body.push(("Environment", env));
     }
     if let Some(seconds) = max_runtime(job.max_runtime, step) {
-        body.push((
-            "StoppingCondition",
-            Node::map(vec![("MaxRuntimeInSeconds", Node::Int(seconds as i64))]),
-        ));
+        body.push(("StoppingCondition", Node::map(vec![("MaxRuntimeInSeconds", Node::Int(seconds as i64))])));
     }
     body.push(("RoleArn", role(p)));
     Node::map(body)
@@ -335,26 +279,15 @@ pub fn training_job(p: &Pipeline, step: &Step, job: &Training) -> Node {
             Node::map(channel)
         })
         .collect();
-    let model = step
-        .outputs
-        .first()
-        .map_or("model", |o| o.name.node.as_str());
-    let mut algorithm = vec![
-        ("TrainingImage", Node::text(&job.image.uri)),
-        ("TrainingInputMode", Node::text("File")),
-    ];
+    let model = step.outputs.first().map_or("model", |o| o.name.node.as_str());
+    let mut algorithm = vec![("TrainingImage", Node::text(&job.image.uri)), ("TrainingInputMode", Node::text("File"))];
     if !job.metrics.is_empty() {
         algorithm.push((
             "MetricDefinitions",
             Node::List(
                 job.metrics
                     .iter()
-                    .map(|(name, regex)| {
-                        Node::map(vec![
-                            ("Name", Node::text(name)),
-                            ("Regex", Node::text(regex)),
-                        ])
-                    })
+                    .map(|(name, regex)| Node::map(vec![("Name", Node::text(name)), ("Regex", Node::text(regex))]))
                     .collect(),
             ),
         ));
@@ -372,24 +305,13 @@ pub fn training_job(p: &Pipeline, step: &Step, job: &Training) -> Node {
     if !channels.is_empty() {
         body.push(("InputDataConfig", Node::List(channels)));
     }
-    body.push((
-        "OutputDataConfig",
-        Node::map(vec![(
-            "S3OutputPath",
-            Node::Text(output_location(p, step, model)),
-        )]),
-    ));
+    body.push(("OutputDataConfig", Node::map(vec![("S3OutputPath", Node::Text(output_location(p, step, model)))])));
     body.push(("ResourceConfig", Node::map(resources(&job.resources, true))));
     body.push(("StoppingCondition", Node::map(stopping)));
     if !job.hyperparameters.is_empty() {
         body.push((
             "HyperParameters",
-            Node::Map(
-                job.hyperparameters
-                    .iter()
-                    .map(|(k, v)| (k.clone(), value_text(v)))
-                    .collect(),
-            ),
+            Node::Map(job.hyperparameters.iter().map(|(k, v)| (k.clone(), value_text(v))).collect()),
         ));
     }
     if let Some(env) = env(&job.env) {
@@ -405,10 +327,7 @@ pub fn training_job(p: &Pipeline, step: &Step, job: &Training) -> Node {
 pub fn model(p: &Pipeline, step: &Step, job: &Transform) -> Node {
     let mut container = vec![
         ("Image", Node::text(&job.image.uri)),
-        (
-            "ModelDataUrl",
-            Node::Text(vec![Piece::ModelArtifact(job.model.step)]),
-        ),
+        ("ModelDataUrl", Node::Text(vec![Piece::ModelArtifact(job.model.step)])),
     ];
     if let Some(env) = env(&job.env) {
         container.push(("Environment", env));
@@ -428,49 +347,31 @@ pub fn transform_job(p: &Pipeline, step: &Step, job: &Transform) -> Node {
             "S3DataSource",
             Node::map(vec![
                 ("S3DataType", Node::text("S3Prefix")),
-                (
-                    "S3Uri",
-                    input.map_or_else(|| Node::text(""), |i| Node::Text(input_uri(p, &i.source))),
-                ),
+                ("S3Uri", input.map_or_else(|| Node::text(""), |i| Node::Text(input_uri(p, &i.source)))),
             ]),
         )]),
     )];
-    let content_type = job
-        .content_type
-        .as_ref()
-        .map(text)
-        .or_else(|| match input.map(|i| i.ty) {
-            Some(ArtifactType::Dataset(f @ (Format::Csv | Format::Json))) => {
-                Some(Node::text(f.content_type()))
-            }
-            _ => None,
-        });
+    let content_type = job.content_type.as_ref().map(text).or_else(|| match input.map(|i| i.ty) {
+        Some(ArtifactType::Dataset(f @ (Format::Csv | Format::Json))) => Some(Node::text(f.content_type())),
+        _ => None,
+    });
     if let Some(ct) = content_type {
         transform_input.push(("ContentType", ct));
     }
     if let Some(split) = job.split {
         transform_input.push(("SplitType", Node::text(split.as_api())));
     }
-    let output = step
-        .outputs
-        .first()
-        .map_or("predictions", |o| o.name.node.as_str());
+    let output = step.outputs.first().map_or("predictions", |o| o.name.node.as_str());
     let mut transform_output = vec![("S3OutputPath", Node::Text(output_location(p, step, output)))];
     if job.split == Some(crate::ir::SplitType::Line) {
         transform_output.push(("AssembleWith", Node::text("Line")));
     }
     Node::map(vec![
-        (
-            "TransformJobName",
-            Node::Text(vec![Piece::JobName(step.id)]),
-        ),
+        ("TransformJobName", Node::Text(vec![Piece::JobName(step.id)])),
         ("ModelName", Node::Text(vec![Piece::JobName(step.id)])),
         ("TransformInput", Node::map(transform_input)),
         ("TransformOutput", Node::map(transform_output)),
-        (
-            "TransformResources",
-            Node::map(resources(&job.resources, false)),
-        ),
+        ("TransformResources", Node::map(resources(&job.resources, false))),
     ])
 }
 
@@ -493,10 +394,7 @@ pub fn check(p: &Pipeline) -> Vec<crate::diagnostics::Diagnostic> {
                     .secondary(other.name.span, "this step's job name")
                     .help(format!("job names keep the first {JOB_PREFIX_MAX} characters of `<pipeline>-<step>`: make the step names differ earlier")),
             );
-        } else if matches!(
-            step.kind,
-            StepKind::Processing(_) | StepKind::Training(_) | StepKind::Transform(_)
-        ) {
+        } else if matches!(step.kind, StepKind::Processing(_) | StepKind::Training(_) | StepKind::Transform(_)) {
             prefixes.push((prefix, step));
         }
         let env: &[(String, Text)] = match &step.kind {
@@ -519,20 +417,39 @@ pub fn check(p: &Pipeline) -> Vec<crate::diagnostics::Diagnostic> {
         for (key, value) in env {
             let len = value.as_literal().map_or(0, |v| v.chars().count());
             if len > 256 || key.len() > 256 {
-                diags.push(limit(step.name.span, format!("environment variable `{key}` of step `{}` is longer than SageMaker's 256 characters", step.name.node), "shorten it, or pass the value in a file"));
+                diags.push(limit(
+                    step.name.span,
+                    format!(
+                        "environment variable `{key}` of step `{}` is longer than SageMaker's 256 characters",
+                        step.name.node
+                    ),
+                    "shorten it, or pass the value in a file",
+                ));
             }
         }
         match &step.kind {
             StepKind::Processing(job) => {
                 if let Some(input) = step.inputs.iter().find(|i| i.name.node == CODE_INPUT) {
                     diags.push(
-                        Diagnostic::new(Code::ReservedName, input.name.span, format!("a processing step's input cannot be named `{CODE_INPUT}`"))
-                            .label("reserved")
-                            .help("mlpc delivers the step's `code` file as the input `code`: rename this input"),
+                        Diagnostic::new(
+                            Code::ReservedName,
+                            input.name.span,
+                            format!("a processing step's input cannot be named `{CODE_INPUT}`"),
+                        )
+                        .label("reserved")
+                        .help("mlpc delivers the step's `code` file as the input `code`: rename this input"),
                     );
                 }
                 if step.inputs.len() + 1 > 10 {
-                    diags.push(limit(step.name.span, format!("step `{}` has {} inputs plus its code; a SageMaker processing job takes at most 10", step.name.node, step.inputs.len()), "combine inputs upstream, or split the step"));
+                    diags.push(limit(
+                        step.name.span,
+                        format!(
+                            "step `{}` has {} inputs plus its code; a SageMaker processing job takes at most 10",
+                            step.name.node,
+                            step.inputs.len()
+                        ),
+                        "combine inputs upstream, or split the step",
+                    ));
                 }
                 if job.args.len() > 100 {
                     diags.push(limit(

@@ -12,10 +12,7 @@ pub fn environment() -> Environment<'static> {
     env.set_auto_escape_callback(|_| minijinja::AutoEscape::None);
     env.set_trim_blocks(false);
     // Embedded at compile time: a generated file never depends on files at run time.
-    let added = env.add_template(
-        AIRFLOW_DAG,
-        include_str!("../../templates/airflow/dag.py.j2"),
-    );
+    let added = env.add_template(AIRFLOW_DAG, include_str!("../../templates/airflow/dag.py.j2"));
     debug_assert!(added.is_ok(), "the embedded DAG template must parse");
     env
 }

@@ -20,6 +20,7 @@ home = tempfile.mkdtemp(prefix="mlpc-airflow-")
 os.environ.setdefault("AIRFLOW_HOME", home)
 os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
 os.environ.setdefault("AIRFLOW__CORE__UNIT_TEST_MODE", "True")
+os.environ.setdefault("AIRFLOW__METRICS__TIMER_UNIT_CONSISTENCY", "True")
 os.environ["AIRFLOW__CORE__DAGS_FOLDER"] = os.path.dirname(os.path.abspath(sys.argv[2]))
 
 import airflow  # noqa: E402

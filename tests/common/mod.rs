@@ -45,11 +45,7 @@ pub fn directives(text: &str) -> (Option<Target>, CheckOptions) {
 /// Checks a file on disk as the CLI would, honouring its directives.
 pub fn check_path(path: &Path) -> (SourceFile, Checked) {
     let bytes = std::fs::read(path).expect("test file");
-    let name = path
-        .file_name()
-        .expect("file name")
-        .to_string_lossy()
-        .into_owned();
+    let name = path.file_name().expect("file name").to_string_lossy().into_owned();
     match mlpc::decode_source(bytes) {
         Ok(text) => {
             let (target, options) = directives(&text);
@@ -59,25 +55,12 @@ pub fn check_path(path: &Path) -> (SourceFile, Checked) {
         }
         Err(boxed) => {
             let (text, d) = *boxed;
-            (
-                SourceFile::new(name, text),
-                Checked {
-                    pipeline: None,
-                    diagnostics: vec![d],
-                },
-            )
+            (SourceFile::new(name, text), Checked { pipeline: None, diagnostics: vec![d] })
         }
     }
 }
 
 /// Diagnostics rendered without colour at a fixed width.
 pub fn render(file: &SourceFile, checked: &Checked) -> String {
-    render::human(
-        &checked.diagnostics,
-        file,
-        Style {
-            color: false,
-            width: 100,
-        },
-    )
+    render::human(&checked.diagnostics, file, Style { color: false, width: 100 })
 }

@@ -1,0 +1,3 @@
+import sys
+
+print("job", sys.argv[1:])
