@@ -472,7 +472,16 @@ fn task_view(p: &Pipeline, step: &Step, jinja: &Jinja) -> (TaskView, Option<&'st
         StepKind::Sql(sql) => Some(sql_args(p, step, sql, jinja, &mut args)),
         StepKind::Python(py) => {
             python = format!("run_{}", step.name.node);
-            call_args = py.args.iter().map(|v| string_literal(&jinja_text(&value_pieces(v), jinja, &[]))).collect();
+            call_args = py
+                .args
+                .iter()
+                .map(|v| match v {
+                    Value::Int(n) => n.to_string(),
+                    Value::Float(f) => crate::ir::format_float(*f),
+                    Value::Bool(b) => if *b { "True" } else { "False" }.to_string(),
+                    other => string_literal(&jinja_text(&value_pieces(other), jinja, &[])),
+                })
+                .collect();
             call_kwargs = step
                 .inputs
                 .iter()

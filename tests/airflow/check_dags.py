@@ -102,6 +102,9 @@ def check(path):
                 "retries": task.retries,
             }
         report["dags"][dag_id] = {
+            "description": dag.description,
+            "tags": sorted(dag.tags),
+            "owner": dag.owner,
             "serialized": serialize_round_trip(dag),
             "params": {k: jsonable(dag.params[k]) for k in dag.params.keys()},
             "tasks": tasks,

@@ -1,0 +1,30 @@
+//! Snapshots of every generated artifact for the test pipelines in tests/targets/.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use mlpc::targets::airflow::AirflowVersion;
+use mlpc::targets::{EmitOptions, Target};
+
+#[test]
+fn airflow_dags() {
+    insta::glob!("targets/*.mlp", |path| {
+        let text = std::fs::read_to_string(path).unwrap();
+        let files = common::Dir(path.parent().unwrap().to_path_buf());
+        let checked = mlpc::check(&text, &files, &Default::default(), Some(Target::Airflow));
+        let ir = checked.pipeline.expect("checks clean");
+        let mut snapshot = String::new();
+        for version in [AirflowVersion::V3, AirflowVersion::V2] {
+            let options = EmitOptions { airflow_version: version, source_name: "pipeline.mlp".into() };
+            let out = mlpc::targets::emit(Target::Airflow, &ir, &options).unwrap();
+            snapshot.push_str(&format!(
+                "----- airflow{}/{}\n{}",
+                if version == AirflowVersion::V3 { 3 } else { 2 },
+                out.path,
+                out.contents
+            ));
+        }
+        insta::assert_snapshot!(snapshot);
+    });
+}
