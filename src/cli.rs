@@ -64,6 +64,9 @@ enum Command {
         /// The Airflow major version the DAG is written for.
         #[arg(long, value_enum, default_value_t = AirflowVersion::V3)]
         airflow_version: AirflowVersion,
+        /// Airflow: run SageMaker jobs on the worker with the SageMaker SDK's local mode (needs Docker and `sagemaker<3` there).
+        #[arg(long)]
+        local_mode: bool,
         #[command(flatten)]
         common: CommonArgs,
     },
@@ -127,8 +130,8 @@ pub fn main() -> ExitCode {
     let style = Style { color: use_color(cli.color), width: 100 };
     let result = match cli.command {
         Command::Check { files, target, common } => check(&files, target, &common, style),
-        Command::Build { file, target, output, check, airflow_version, common } => {
-            let how = BuildArgs { target, output, check, airflow_version };
+        Command::Build { file, target, output, check, airflow_version, local_mode, common } => {
+            let how = BuildArgs { target, output, check, airflow_version, local_mode };
             build(&file, &how, &common, style)
         }
         Command::Graph { file, format } => graph(&file, format, style),
@@ -265,6 +268,7 @@ struct BuildArgs {
     output: Option<String>,
     check: bool,
     airflow_version: AirflowVersion,
+    local_mode: bool,
 }
 
 fn build(file: &str, how: &BuildArgs, common: &CommonArgs, style: Style) -> Result<ExitCode, Failure> {
@@ -290,7 +294,14 @@ fn build(file: &str, how: &BuildArgs, common: &CommonArgs, style: Style) -> Resu
             how.target.name()
         )));
     }
-    let options = EmitOptions { airflow_version: how.airflow_version, source_name: display_name(&input) };
+    if how.local_mode && how.target != Target::Airflow {
+        return Err(Failure("--local-mode applies to --target airflow only".to_string()));
+    }
+    let options = EmitOptions {
+        airflow_version: how.airflow_version,
+        local_mode: how.local_mode,
+        source_name: display_name(&input),
+    };
     let generated =
         mlpc::targets::emit(how.target, pipeline, &options).map_err(|e| Failure(format!("internal error: {e}")))?;
     let destination = match how.output.as_deref() {

@@ -63,7 +63,7 @@ fn build_all(dir: &Path, version: AirflowVersion) -> Vec<(PathBuf, Pipeline)> {
         let checked = mlpc::check(&text, &files, &Default::default(), Some(Target::Airflow));
         let ir =
             checked.pipeline.unwrap_or_else(|| panic!("{} does not check: {:#?}", path.display(), checked.diagnostics));
-        let options = EmitOptions { airflow_version: version, source_name: "test.mlp".into() };
+        let options = EmitOptions { airflow_version: version, source_name: "test.mlp".into(), ..Default::default() };
         let out = mlpc::targets::emit(Target::Airflow, &ir, &options).unwrap();
         let file = dir.join(&out.path);
         assert!(!file.exists(), "two pipelines named {}", out.path);
@@ -233,6 +233,40 @@ fn airflow3_runs_every_generated_dag() {
 #[test]
 fn airflow2_runs_every_generated_dag() {
     prove(2, AirflowVersion::V2);
+}
+
+/// Local mode: the DAG loads in Airflow 3, and every request its tasks pass fits the
+/// SageMaker SDK's local-mode client (Docker is not available to start the jobs).
+#[test]
+fn local_mode_dags_load_and_fit_the_sagemaker_sdk() {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("airflow-local-dags");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = common::root().join("tests/targets/every_kind.mlp");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let files = common::Dir(path.parent().unwrap().to_path_buf());
+    let ir = mlpc::check(&text, &files, &Default::default(), Some(Target::Airflow)).pipeline.unwrap();
+    let options = EmitOptions { local_mode: true, ..Default::default() };
+    let out = mlpc::targets::emit(Target::Airflow, &ir, &options).unwrap();
+    let dag = dir.join(&out.path);
+    std::fs::write(&dag, &out.contents).unwrap();
+    let ruff = venv_python(3).with_file_name("ruff");
+    run(Command::new(&ruff).args(["check", "--no-cache"]).arg(&dag));
+    run(Command::new(&ruff).args(["format", "--check", "--no-cache"]).arg(&dag));
+    let report = dir.join("report.json");
+    run(Command::new(venv_python(3)).arg(common::root().join("tests/airflow/check_dags.py")).arg(&report).arg(&dag));
+    let parsed: Json = serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    let rep = &parsed[dag.display().to_string()];
+    assert_eq!(rep["import_errors"], serde_json::json!({}));
+    assert_eq!(rep["dags"]["every_kind"]["tasks"]["prep"]["callable"], "mlpc_local_processing");
+    let sdk = common::root().join("target/py/sagemaker2/bin/python");
+    assert!(sdk.exists(), "run scripts/setup-python");
+    let out = run(Command::new(sdk).arg(common::root().join("tests/airflow/check_local_requests.py")).arg(&report));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("4 local-mode requests fit"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
 }
 
 #[test]

@@ -16,7 +16,8 @@ fn airflow_dags() {
         let ir = checked.pipeline.expect("checks clean");
         let mut snapshot = String::new();
         for version in [AirflowVersion::V3, AirflowVersion::V2] {
-            let options = EmitOptions { airflow_version: version, source_name: "pipeline.mlp".into() };
+            let options =
+                EmitOptions { airflow_version: version, source_name: "pipeline.mlp".into(), ..Default::default() };
             let out = mlpc::targets::emit(Target::Airflow, &ir, &options).unwrap();
             snapshot.push_str(&format!(
                 "----- airflow{}/{}\n{}",

@@ -78,8 +78,8 @@ fn has_doubled_quote_pair(q: &str) -> bool {
 }
 
 /// Renders the DAG file. An error here is a bug in mlpc (the template is embedded).
-pub fn emit(p: &Pipeline, version: AirflowVersion, source_name: &str) -> Result<String, String> {
-    let view = DagView::new(p, version, source_name);
+pub fn emit(p: &Pipeline, version: AirflowVersion, local_mode: bool, source_name: &str) -> Result<String, String> {
+    let view = DagView::new(p, version, local_mode, source_name);
     let env = templates::environment();
     let rendered = env.get_template(templates::AIRFLOW_DAG).and_then(|t| {
         t.render(context! {
@@ -94,6 +94,7 @@ pub fn emit(p: &Pipeline, version: AirflowVersion, source_name: &str) -> Result<
             tasks => view.tasks,
             edges => view.edges,
             code_files => view.code_files,
+            local_mode => local_mode,
         })
     });
     rendered.map_err(|e| format!("the Airflow template failed: {e:#}"))
@@ -187,17 +188,17 @@ fn var(step: &Step) -> String {
 }
 
 impl DagView {
-    fn new(p: &Pipeline, version: AirflowVersion, source_name: &str) -> Self {
+    fn new(p: &Pipeline, version: AirflowVersion, local_mode: bool, source_name: &str) -> Self {
         let jinja = Jinja { p };
         let mut operators: Vec<&str> = Vec::new();
         let mut tasks = Vec::new();
         let mut python_tasks = Vec::new();
         for id in &p.order {
             let Some(step) = p.step(*id) else { continue };
-            let (task, operator) = task_view(p, step, &jinja);
+            let (task, operator) = task_view(p, step, &jinja, local_mode);
             if let Some(op) = operator {
                 operators.push(op);
-            } else {
+            } else if matches!(step.kind, StepKind::Python(_)) {
                 python_tasks.push(PythonTaskView {
                     function_name: task.python.clone(),
                     module: python_module(step),
@@ -442,13 +443,55 @@ pub const PYTHON_KEYWORDS: &[&str] = &[
     "not", "or", "pass", "raise", "return", "try", "while", "with", "yield",
 ];
 
-fn task_view(p: &Pipeline, step: &Step, jinja: &Jinja) -> (TaskView, Option<&'static str>) {
+/// Local mode runs jobs on the worker: GPU instance types map to `local_gpu`.
+fn local_instances(node: Node) -> Node {
+    match node {
+        Node::Map(entries) => Node::Map(
+            entries
+                .into_iter()
+                .map(|(k, v)| {
+                    if k == "InstanceType" {
+                        let gpu = matches!(&v, Node::Text(p) if matches!(p.as_slice(), [Piece::Literal(t)] if t.starts_with("ml.p") || t.starts_with("ml.g")));
+                        (k, Node::text(if gpu { "local_gpu" } else { "local" }))
+                    } else {
+                        (k, local_instances(v))
+                    }
+                })
+                .collect(),
+        ),
+        Node::List(items) => Node::List(items.into_iter().map(local_instances).collect()),
+        other => other,
+    }
+}
+
+fn task_view(p: &Pipeline, step: &Step, jinja: &Jinja, local_mode: bool) -> (TaskView, Option<&'static str>) {
     let mut args = vec![arg("task_id", string_literal(&step.name.node))];
     let region = p.settings.region.as_deref().map(string_literal);
     let mut python = String::new();
     let mut call_args = Vec::new();
     let mut call_kwargs = Vec::new();
     let operator = match &step.kind {
+        StepKind::Processing(job) if local_mode => {
+            let request = local_instances(requests::processing_job(p, step, job));
+            python = "mlpc_local_processing".to_string();
+            call_kwargs.push(arg("request", node(&request, 8, jinja)));
+            args.push(arg(
+                "pre_execute",
+                call_fitting("pre_execute", "mlpc_upload_code", &string_literal(&requests::code_uri(p, &job.code))),
+            ));
+            None
+        }
+        StepKind::Training(job) if local_mode => {
+            python = "mlpc_local_training".to_string();
+            call_kwargs.push(arg("request", node(&local_instances(requests::training_job(p, step, job)), 8, jinja)));
+            None
+        }
+        StepKind::Transform(job) if local_mode => {
+            python = "mlpc_local_transform".to_string();
+            call_kwargs.push(arg("model", node(&requests::model(p, step, job), 8, jinja)));
+            call_kwargs.push(arg("transform", node(&local_instances(requests::transform_job(p, step, job)), 8, jinja)));
+            None
+        }
         StepKind::Processing(job) => {
             args.push(arg("config", node(&requests::processing_job(p, step, job), 8, jinja)));
             args.push(arg(
@@ -496,7 +539,7 @@ fn task_view(p: &Pipeline, step: &Step, jinja: &Jinja) -> (TaskView, Option<&'st
             None
         }
     };
-    if matches!(step.kind, StepKind::Processing(_) | StepKind::Training(_) | StepKind::Transform(_)) {
+    if !local_mode && matches!(step.kind, StepKind::Processing(_) | StepKind::Training(_) | StepKind::Transform(_)) {
         args.push(arg("check_interval", "CHECK_INTERVAL"));
     }
     // RedshiftToS3Operator takes no region: its connections carry it.

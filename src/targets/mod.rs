@@ -67,6 +67,8 @@ pub struct OutputFile {
 #[derive(Clone, Debug, Default)]
 pub struct EmitOptions {
     pub airflow_version: airflow::AirflowVersion,
+    /// Airflow: run SageMaker jobs with the SageMaker SDK's local mode on the worker.
+    pub local_mode: bool,
     /// The input's name, for the generated file's header.
     pub source_name: String,
 }
@@ -77,7 +79,7 @@ pub fn emit(target: Target, pipeline: &Pipeline, options: &EmitOptions) -> Resul
     match target {
         Target::Airflow => Ok(OutputFile {
             path: format!("{}.py", pipeline.name.node),
-            contents: airflow::emit(pipeline, options.airflow_version, &options.source_name)?,
+            contents: airflow::emit(pipeline, options.airflow_version, options.local_mode, &options.source_name)?,
         }),
         Target::Sagemaker | Target::StepFunctions => Err(format!("the `{}` target is not built yet", target.name())),
     }

@@ -97,6 +97,7 @@ def check(path):
         for task in dag.tasks:
             tasks[task.task_id] = {
                 "operator": type(task).__name__,
+                "callable": getattr(getattr(task, "python_callable", None), "__name__", None),
                 "upstream": sorted(task.upstream_task_ids),
                 "rendered": render(dag, task),
                 "retries": task.retries,
