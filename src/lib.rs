@@ -64,7 +64,7 @@ pub fn check(text: &str, files: &dyn Files, options: &CheckOptions, target: Opti
     let mut diagnostics = parsed.errors;
     let mut pipeline = None;
     if let Some(ast) = parsed.file.pipelines.first() {
-        let (ir, check_diags) = check::check(ast, files, options);
+        let (ir, check_diags) = check::check(ast, &parsed.file.broken, files, options);
         diagnostics.extend(check_diags);
         if let (Some(ir), Some(target)) = (&ir, target) {
             diagnostics.extend(targets::check(target, ir));

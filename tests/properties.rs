@@ -144,7 +144,8 @@ fn pipeline_for(matrix: &[Vec<bool>]) -> (String, BTreeSet<(usize, usize)>) {
         text.push_str(&format!(
             "  step s{to}: processing {{\n    image = i\n    instance = \"ml.m5.large\"\n    code = \"code/job.py\"\n"
         ));
-        for (from, &on) in row.iter().enumerate().take(to) {
+        // At most 9 inputs: with its code file a processing job takes 10.
+        for (from, &on) in row.iter().enumerate().take(to).filter(|(_, on)| **on).take(9) {
             if on {
                 text.push_str(&format!("    in from{from} = s{from}.out\n"));
                 edges.insert((from, to));

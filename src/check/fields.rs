@@ -12,6 +12,8 @@ pub struct Fields<'a> {
     /// What the body belongs to, for messages: "step `split` (processing)".
     owner: String,
     owner_span: Span,
+    /// Keys of items that failed to parse: not reported as missing.
+    broken: std::collections::HashSet<String>,
 }
 
 impl<'a> Fields<'a> {
@@ -38,7 +40,13 @@ impl<'a> Fields<'a> {
             }
             entries.push((&field.key.node, &field.value, field.key.span, false));
         }
-        Fields { entries, owner, owner_span }
+        Fields { entries, owner, owner_span, broken: Default::default() }
+    }
+
+    /// Keys whose items failed to parse, so a missing one is not reported again.
+    pub fn with_broken(mut self, broken: &std::collections::HashSet<String>) -> Self {
+        self.broken = broken.clone();
+        self
     }
 
     /// The value of `key`, if present; marks it as known.
@@ -51,7 +59,7 @@ impl<'a> Fields<'a> {
     /// The value of a required key; reports it missing at the owner's name.
     pub fn require(&mut self, key: &str, example: &str, diags: &mut Vec<Diagnostic>) -> Option<&'a Expr> {
         let value = self.get(key);
-        if value.is_none() {
+        if value.is_none() && !self.broken.contains(key) {
             diags.push(
                 Diagnostic::new(Code::MissingKey, self.owner_span, format!("{} has no `{key}`", self.owner))
                     .label(format!("`{key}` is required here"))

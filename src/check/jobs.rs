@@ -178,7 +178,7 @@ pub fn image_ref(lw: &mut Lowerer, e: &Expr, images: &HashMap<String, Image>, de
             if let Some(image) = images.get(name) {
                 return Some(ImageRef { name: name.to_string(), uri: image.uri.clone() });
             }
-            if !declared.contains(&name) {
+            if !declared.contains(&name) && !lw.broken.contains(name) {
                 lw.push(
                     Diagnostic::new(Code::UnknownImage, e.span, format!("unknown image `{name}`"))
                         .label("not declared")
@@ -188,6 +188,14 @@ pub fn image_ref(lw: &mut Lowerer, e: &Expr, images: &HashMap<String, Image>, de
                         ),
                 );
             }
+            None
+        }
+        ExprKind::Call(name, _) => {
+            lw.push(
+                Diagnostic::new(Code::WrongValueType, e.span, format!("`image` names a declared image; `{}(...)` belongs in a declaration", name.node))
+                    .label("call in a step")
+                    .help("declare it in the pipeline, `image xgb = sagemaker_image(\"xgboost\", \"1.7-1\")`, and write `image = xgb` here"),
+            );
             None
         }
         _ => {

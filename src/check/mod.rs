@@ -46,6 +46,7 @@ pub struct Context<'a> {
 /// Checks one parsed pipeline. The IR is returned only when there is no error.
 pub fn check(
     pipeline: &ast::Pipeline,
+    broken: &[ast::Ident],
     files: &dyn Files,
     options: &CheckOptions,
 ) -> (Option<ir::Pipeline>, Vec<Diagnostic>) {
@@ -62,9 +63,11 @@ pub fn check(
     let config = load_config(&setting_fields, files, &mut diags);
     let mut lw = Lowerer::new(&symbols, &config);
     lw.diags = diags;
+    lw.broken = broken.iter().map(|b| b.node.clone()).collect();
 
     let fields =
-        Fields::new(setting_fields.iter().copied(), "the pipeline".to_string(), pipeline.name.span, &mut lw.diags);
+        Fields::new(setting_fields.iter().copied(), "the pipeline".to_string(), pipeline.name.span, &mut lw.diags)
+            .with_broken(&lw.broken);
     let settings = settings::lower(&mut lw, fields);
     let region_span = setting_fields.iter().find(|f| f.key.node == "region").map(|f| f.value.span);
 
@@ -152,8 +155,9 @@ fn requirements(lw: &mut Lowerer, pipeline: &ast::Pipeline, symbols: &Symbols) {
     let has_jobs =
         symbols.steps.iter().any(|s| matches!(s.ast.kind.node.as_str(), "processing" | "training" | "transform"));
     let present = |key: &str| pipeline.items.iter().any(|i| matches!(i, Item::Setting(f) if f.key.node == key));
+    let broken = lw.broken.clone();
     let mut require = |key: &str, why: &str, example: &str| {
-        if !present(key) {
+        if !present(key) && !broken.contains(key) {
             lw.push(
                 Diagnostic::new(Code::MissingKey, pipeline.name.span, format!("the pipeline has no `{key}`"))
                     .label(format!("`{key}` is required: {why}"))

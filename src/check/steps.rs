@@ -38,7 +38,8 @@ pub fn lower(lw: &mut Lowerer, cx: &Context, id: StepId, sym: &StepSymbol) -> Op
         owner,
         step.name.span,
         &mut lw.diags,
-    );
+    )
+    .with_broken(&lw.broken);
     let inputs = inputs(lw, step);
     let known_keys: &[&str] = match kind_name {
         "sql" => SQL,
@@ -206,23 +207,6 @@ fn sql(
     let db_user = text(lw, f, "db_user");
     let iam_role = text(lw, f, "iam_role");
     let connection = f.get("connection").and_then(|e| lw.static_text(e, "`connection`"));
-    let engine = match engine? {
-        "athena" => SqlEngine::Athena,
-        _ => SqlEngine::Redshift,
-    };
-    let (foreign, other) = match engine {
-        SqlEngine::Athena => (REDSHIFT_ONLY, "redshift"),
-        SqlEngine::Redshift => (ATHENA_ONLY, "athena"),
-    };
-    for key in foreign {
-        if let Some(span) = f.key_span(key) {
-            lw.push(
-                Diagnostic::new(Code::UnknownKey, span, format!("`{key}` applies to {other} queries, not to this one"))
-                    .label(format!("{other} only"))
-                    .help(format!("remove `{key}`, or set `engine = {other}`")),
-            );
-        }
-    }
     let outputs: Vec<_> = sym.outputs.iter().collect();
     match outputs.as_slice() {
         [(_, Some(ArtifactType::Dataset(Format::Csv | Format::Parquet)), _)] | [(_, None, _)] => {}
@@ -247,6 +231,23 @@ fn sql(
                 .label("input on a sql step")
                 .help("the query reads tables, not artifacts; use `after = [step]` to wait for another step"),
         );
+    }
+    let engine = match engine? {
+        "athena" => SqlEngine::Athena,
+        _ => SqlEngine::Redshift,
+    };
+    let (foreign, other) = match engine {
+        SqlEngine::Athena => (REDSHIFT_ONLY, "redshift"),
+        SqlEngine::Redshift => (ATHENA_ONLY, "athena"),
+    };
+    for key in foreign {
+        if let Some(span) = f.key_span(key) {
+            lw.push(
+                Diagnostic::new(Code::UnknownKey, span, format!("`{key}` applies to {other} queries, not to this one"))
+                    .label(format!("{other} only"))
+                    .help(format!("remove `{key}`, or set `engine = {other}`")),
+            );
+        }
     }
     Some(Sql { engine, query: query?, database, workgroup, catalog, cluster, db_user, iam_role, connection })
 }
@@ -513,6 +514,7 @@ fn after(lw: &mut Lowerer, e: &Expr) -> Option<Vec<(StepId, Span)>> {
                 lw.links.push(Link { from: id, to: lw.current, edge: Edge::After, span: item.span });
                 Some((id, item.span))
             }
+            None if lw.broken.contains(&name) => None,
             None => {
                 lw.push(
                     Diagnostic::new(Code::UnknownStep, item.span, format!("unknown step `{name}`"))

@@ -61,6 +61,8 @@ pub struct Lowerer<'a> {
     pub links: Vec<super::graph::Link>,
     /// The step being lowered.
     pub current: crate::ir::StepId,
+    /// Names declared by items that failed to parse (see `ast::File::broken`).
+    pub broken: HashSet<String>,
 }
 
 impl<'a> Lowerer<'a> {
@@ -72,6 +74,7 @@ impl<'a> Lowerer<'a> {
             used_params: HashSet::new(),
             links: Vec::new(),
             current: crate::ir::StepId(0),
+            broken: HashSet::new(),
         }
     }
 
@@ -455,6 +458,7 @@ impl<'a> Lowerer<'a> {
                 self.used_params.insert(name.text().to_string());
                 Resolved::Poison
             }
+            None if self.broken.contains(name.text()) => Resolved::Poison,
             None => {
                 self.push(
                     Diagnostic::new(Code::UnknownParam, name.span(), format!("unknown parameter `{}`", name.text()))
@@ -474,6 +478,9 @@ impl<'a> Lowerer<'a> {
         let root_name = root.map(|s| s.text()).unwrap_or("");
         let root_span = root.map_or(path.span, |s| s.span());
         let Some(step_id) = self.symbols.step_id(root_name) else {
+            if self.broken.contains(root_name) {
+                return Resolved::Poison;
+            }
             let known: Vec<&str> = self.symbols.step_names().chain(["params", "config", "run"]).collect();
             let (code, message) = if path.segments.len() == 1 {
                 (Code::UnknownReference, format!("unknown name `{root_name}`"))

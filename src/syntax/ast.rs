@@ -9,6 +9,10 @@ pub type Ident = Spanned<String>;
 #[derive(Clone, Debug, PartialEq)]
 pub struct File {
     pub pipelines: Vec<Pipeline>,
+    /// Names declared by items that failed to parse (`param NAME`, `step NAME`, a
+    /// setting's key...): the checker stays silent about them, so one syntax error
+    /// does not also show up as "unknown" or "missing" elsewhere.
+    pub broken: Vec<Ident>,
     pub span: Span,
 }
 

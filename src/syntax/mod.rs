@@ -10,7 +10,7 @@ pub use error::ParseError;
 pub use parser::MAX_DEPTH;
 
 use crate::diagnostics::{Code, Diagnostic};
-use crate::source::Span;
+use crate::source::{Span, Spanned};
 use lexeme::{skip_all, skip_inline, PResult};
 
 /// The result of parsing: a tree (possibly partial) and every syntax error found.
@@ -22,7 +22,7 @@ pub struct Parsed {
 
 /// Parses a whole `.mlp` file.
 pub fn parse(src: &str) -> Parsed {
-    let mut parser = Parser { src, depth: 0, errors: Vec::new() };
+    let mut parser = Parser { src, depth: 0, errors: Vec::new(), broken: Vec::new() };
     let mut pipelines = Vec::new();
     let mut i = skip_all(src).0;
     while !i.is_empty() {
@@ -34,6 +34,7 @@ pub fn parse(src: &str) -> Parsed {
             }
             Err(err) => {
                 parser.errors.push(err.into_diagnostic(src));
+                parser.record_broken(i);
                 i = skip_item(i);
                 if i.starts_with(['}', ']', ')']) {
                     i = i.get(1..).unwrap_or("");
@@ -43,6 +44,7 @@ pub fn parse(src: &str) -> Parsed {
         i = skip_all(i).0;
         debug_assert!(i.len() < before, "the top-level loop must consume input");
     }
+    let broken = parser.broken;
     let mut errors = parser.errors;
     if pipelines.is_empty() && errors.is_empty() {
         let end = src.len();
@@ -66,7 +68,7 @@ pub fn parse(src: &str) -> Parsed {
             );
         }
     }
-    Parsed { file: ast::File { pipelines, span: Span::new(0, src.len()) }, errors }
+    Parsed { file: ast::File { pipelines, broken, span: Span::new(0, src.len()) }, errors }
 }
 
 /// Parser state: the whole source (for offsets), the nesting depth, and the errors
@@ -75,9 +77,23 @@ pub struct Parser<'s> {
     src: &'s str,
     depth: usize,
     errors: Vec<Diagnostic>,
+    broken: Vec<Spanned<String>>,
 }
 
 impl<'s> Parser<'s> {
+    /// Remembers the names a broken item declares: its first word (a key) and, after
+    /// an item keyword, the name that follows (`step NAME`).
+    fn record_broken(&mut self, i: &'s str) {
+        let Ok((rest, first)) = lexeme::ident_text(i) else { return };
+        self.broken.push(Spanned::new(first.to_string(), self.span(i, rest)));
+        if ["param", "image", "step", "in", "out", "pipeline"].contains(&first) {
+            let after = skip_inline(rest);
+            if let Ok((end, name)) = lexeme::ident_text(after) {
+                self.broken.push(Spanned::new(name.to_string(), self.span(after, end)));
+            }
+        }
+    }
+
     fn offset(&self, i: &'s str) -> usize {
         self.src.len() - i.len()
     }
@@ -122,6 +138,7 @@ impl<'s> Parser<'s> {
                 }
                 Err(err) => {
                     self.errors.push(err.into_diagnostic(self.src));
+                    self.record_broken(i);
                     i = skip_item(i);
                     if i.len() == before {
                         // A stray closer of another kind: step over it so the loop progresses.

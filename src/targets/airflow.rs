@@ -39,6 +39,22 @@ pub fn check(p: &Pipeline) -> Vec<Diagnostic> {
         );
     }
     for step in &p.steps {
+        if let StepKind::Python(py) = &step.kind {
+            if PYTHON_KEYWORDS.contains(&py.function.as_str()) {
+                diags.push(
+                    Diagnostic::new(
+                        Code::UnrepresentableValue,
+                        step.name.span,
+                        format!(
+                            "the callable of step `{}` is named `{}`, a Python keyword",
+                            step.name.node, py.function
+                        ),
+                    )
+                    .label("not a usable function name")
+                    .help("name a function that is not a Python keyword"),
+                );
+            }
+        }
         let StepKind::Sql(sql) = &step.kind else {
             continue;
         };

@@ -387,27 +387,31 @@ pub fn check(p: &Pipeline) -> Vec<crate::diagnostics::Diagnostic> {
     let mut prefixes: Vec<(String, &Step)> = Vec::new();
     for step in &p.steps {
         let prefix = job_name_prefix(&p.name.node, &step.name.node);
-        if let Some((_, other)) = prefixes.iter().find(|(p, _)| *p == prefix) {
-            diags.push(
-                Diagnostic::new(Code::NameTooLong, step.name.span, format!("steps `{}` and `{}` get the same SageMaker job name `{prefix}-…`", other.name.node, step.name.node))
-                    .label("same job name prefix")
-                    .secondary(other.name.span, "this step's job name")
-                    .help(format!("job names keep the first {JOB_PREFIX_MAX} characters of `<pipeline>-<step>`: make the step names differ earlier")),
-            );
-        } else if matches!(step.kind, StepKind::Processing(_) | StepKind::Training(_) | StepKind::Transform(_)) {
-            prefixes.push((prefix, step));
+        let is_job = matches!(step.kind, StepKind::Processing(_) | StepKind::Training(_) | StepKind::Transform(_));
+        if is_job {
+            if let Some((_, other)) = prefixes.iter().find(|(p, _)| *p == prefix) {
+                diags.push(
+                    Diagnostic::new(Code::NameTooLong, step.name.span, format!("steps `{}` and `{}` get the same SageMaker job name `{prefix}-…`", other.name.node, step.name.node))
+                        .label("same job name prefix")
+                        .secondary(other.name.span, "this step's job name")
+                        .help(format!("job names keep the first {JOB_PREFIX_MAX} characters of `<pipeline>-<step>`: make the step names differ earlier")),
+                );
+            } else {
+                prefixes.push((prefix, step));
+            }
         }
-        let env: &[(String, Text)] = match &step.kind {
-            StepKind::Processing(j) => &j.env,
-            StepKind::Training(j) => &j.env,
-            StepKind::Transform(j) => &j.env,
-            _ => &[],
+        // SageMaker's limits per job kind: (entries, value length).
+        let (env, max_entries, max_value): (&[(String, Text)], usize, usize) = match &step.kind {
+            StepKind::Processing(j) => (&j.env, 100, 256),
+            StepKind::Training(j) => (&j.env, 100, 512),
+            StepKind::Transform(j) => (&j.env, 16, 10240),
+            _ => (&[], usize::MAX, usize::MAX),
         };
-        if env.len() > 100 {
+        if env.len() > max_entries {
             diags.push(limit(
                 step.name.span,
                 format!(
-                    "step `{}` sets {} environment variables; SageMaker takes at most 100",
+                    "step `{}` sets {} environment variables; this kind of SageMaker job takes at most {max_entries}",
                     step.name.node,
                     env.len()
                 ),
@@ -416,11 +420,11 @@ pub fn check(p: &Pipeline) -> Vec<crate::diagnostics::Diagnostic> {
         }
         for (key, value) in env {
             let len = value.as_literal().map_or(0, |v| v.chars().count());
-            if len > 256 || key.len() > 256 {
+            if len > max_value || key.len() > 1024 {
                 diags.push(limit(
                     step.name.span,
                     format!(
-                        "environment variable `{key}` of step `{}` is longer than SageMaker's 256 characters",
+                        "environment variable `{key}` of step `{}` is over SageMaker's limits (name 1024, value {max_value} characters)",
                         step.name.node
                     ),
                     "shorten it, or pass the value in a file",
