@@ -44,13 +44,19 @@ pub fn dot(p: &Pipeline) -> String {
 
 /// Edges in a stable order: by consumer in topological order, then by source position.
 fn edges(p: &Pipeline) -> Vec<(String, String, String)> {
+    let mut rank_of = vec![0; p.steps.len()];
+    for (rank, id) in p.order.iter().enumerate() {
+        if let Some(slot) = rank_of.get_mut(id.0) {
+            *slot = rank;
+        }
+    }
     let mut list: Vec<(usize, usize, String, String, String)> = p
         .graph
         .edge_references()
         .filter_map(|e| {
             let from = p.step(*p.graph.node_weight(e.source())?)?;
             let to = p.step(*p.graph.node_weight(e.target())?)?;
-            let rank = p.order.iter().position(|s| *s == to.id)?;
+            let rank = *rank_of.get(to.id.0)?;
             Some((rank, e.id().index(), from.name.node.clone(), to.name.node.clone(), e.weight().label()))
         })
         .collect();

@@ -156,3 +156,17 @@ fn pipeline_for(matrix: &[Vec<bool>]) -> (String, BTreeSet<(usize, usize)>) {
     text.push_str("}\n");
     (text, edges)
 }
+
+/// A very long chain: nothing in the front end may recurse per step.
+#[test]
+fn a_20000_step_chain_checks_without_overflowing_the_stack() {
+    let mut text = String::from("pipeline long {\n  role = \"arn:aws:iam::123456789012:role/R\"\n  artifacts = \"s3://bucket-x/p\"\n  image i = \"123456789012.dkr.ecr.us-east-1.amazonaws.com/i:1\"\n");
+    for n in 0..20_000 {
+        let input = if n > 0 { format!("    in x = s{}.o\n", n - 1) } else { String::new() };
+        text.push_str(&format!("  step s{n}: processing {{\n    image = i, instance = \"ml.m5.large\", code = \"code/job.py\"\n{input}    out o: dataset<csv>\n  }}\n"));
+    }
+    text.push_str("}\n");
+    let checked = check(&text);
+    assert!(!checked.has_errors(), "{:?}", checked.diagnostics.first());
+    assert_eq!(checked.pipeline.map(|p| p.order.len()), Some(20_000));
+}

@@ -24,8 +24,9 @@ impl<'a> Fields<'a> {
         diags: &mut Vec<Diagnostic>,
     ) -> Self {
         let mut entries: Vec<(&'a str, &'a Expr, Span, bool)> = Vec::new();
+        let mut seen: std::collections::HashMap<&'a str, Span> = std::collections::HashMap::new();
         for field in fields {
-            if let Some((_, _, first, _)) = entries.iter().find(|(k, ..)| *k == field.key.node) {
+            if let Some(first) = seen.get(field.key.node.as_str()) {
                 diags.push(
                     Diagnostic::new(
                         Code::DuplicateName,
@@ -38,6 +39,7 @@ impl<'a> Fields<'a> {
                 );
                 continue;
             }
+            seen.insert(&field.key.node, field.key.span);
             entries.push((&field.key.node, &field.value, field.key.span, false));
         }
         Fields { entries, owner, owner_span, broken: Default::default() }

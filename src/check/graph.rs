@@ -1,11 +1,13 @@
 //! The step graph: one node per step, one edge per artifact, model or `after` link.
-//! Cycles are found with Tarjan's algorithm and reported once each, with every edge
+//! Cycles are found as strongly connected components (Kosaraju's algorithm, which
+//! petgraph runs without recursion, so a 100,000-step chain cannot overflow the
+//! stack) and reported once each, with every edge
 //! labelled; acyclic graphs get a topological order that keeps source order on ties.
 
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashSet};
 
-use petgraph::algo::tarjan_scc;
+use petgraph::algo::kosaraju_scc;
 use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::visit::EdgeRef;
 
@@ -35,7 +37,9 @@ pub fn build(step_count: usize, links: &[Link]) -> DiGraph<StepId, Edge> {
 /// One diagnostic per cycle, naming every step and labelling every edge on it.
 pub fn cycles(graph: &DiGraph<StepId, Edge>, links: &[Link], names: &[String]) -> Vec<Diagnostic> {
     let mut diags = Vec::new();
-    for component in tarjan_scc(graph) {
+    let mut components = kosaraju_scc(graph);
+    components.sort_by_key(|c| c.iter().min().copied());
+    for component in components {
         let members: HashSet<NodeIndex> = component.iter().copied().collect();
         let self_loop = component.len() == 1 && component.iter().any(|&n| graph.contains_edge(n, n));
         if component.len() < 2 && !self_loop {

@@ -176,16 +176,15 @@ fn requirements(lw: &mut Lowerer, pipeline: &ast::Pipeline, symbols: &Symbols) {
 /// Warnings: outputs nobody reads (on steps that feed others), params and images
 /// nobody uses.
 fn unused(lw: &mut Lowerer, symbols: &Symbols) {
+    // Which outputs of each step some step reads (artifact and model links).
+    let mut read: HashMap<usize, Vec<String>> = HashMap::new();
+    for link in &lw.links {
+        if let ir::Edge::Artifact { output, .. } | ir::Edge::Model { output } = &link.edge {
+            read.entry(link.from.0).or_default().push(output.clone());
+        }
+    }
     for (index, sym) in symbols.steps.iter().enumerate() {
-        let read_outputs: Vec<String> = lw
-            .links
-            .iter()
-            .filter(|l| l.from.0 == index)
-            .filter_map(|l| match &l.edge {
-                ir::Edge::Artifact { output, .. } | ir::Edge::Model { output } => Some(output.clone()),
-                ir::Edge::After => None,
-            })
-            .collect();
+        let read_outputs = read.remove(&index).unwrap_or_default();
         if read_outputs.is_empty() {
             continue; // Outputs nobody reads at all are the pipeline's results.
         }

@@ -104,12 +104,12 @@ pub fn lower(lw: &mut Lowerer, cx: &Context, id: StepId, sym: &StepSymbol) -> Op
 fn inputs(lw: &mut Lowerer, step: &ast::Step) -> Option<Vec<Input>> {
     let mut out: Vec<Input> = Vec::new();
     let mut ok = true;
-    let mut seen: Vec<(&str, Span)> = Vec::new();
+    let mut seen: std::collections::HashMap<&str, Span> = std::collections::HashMap::new();
     for item in &step.items {
         let StepItem::Input(input) = item else {
             continue;
         };
-        if let Some((_, first)) = seen.iter().find(|(n, _)| *n == input.name.node) {
+        if let Some(first) = seen.get(input.name.node.as_str()) {
             lw.push(
                 Diagnostic::new(
                     Code::DuplicateName,
@@ -123,7 +123,7 @@ fn inputs(lw: &mut Lowerer, step: &ast::Step) -> Option<Vec<Input>> {
             ok = false;
             continue;
         }
-        seen.push((&input.name.node, input.name.span));
+        seen.insert(&input.name.node, input.name.span);
         let annotation = match &input.ty {
             Some(t) => match artifact_type(t, &mut lw.diags) {
                 Some(ty) => Some((ty, t.span)),

@@ -123,11 +123,12 @@ fn param_type(ty: &ast::Ident, diags: &mut Vec<Diagnostic>) -> Option<ParamType>
 
 fn step_outputs(step: &ast::Step, diags: &mut Vec<Diagnostic>) -> Vec<(String, Option<ArtifactType>, Span)> {
     let mut outputs: Vec<(String, Option<ArtifactType>, Span)> = Vec::new();
+    let mut seen: HashMap<&str, Span> = HashMap::new();
     for item in &step.items {
         let StepItem::Output(out) = item else {
             continue;
         };
-        if let Some((_, _, first)) = outputs.iter().find(|(n, _, _)| *n == out.name.node) {
+        if let Some(first) = seen.get(out.name.node.as_str()) {
             diags.push(
                 Diagnostic::new(
                     Code::DuplicateName,
@@ -140,6 +141,7 @@ fn step_outputs(step: &ast::Step, diags: &mut Vec<Diagnostic>) -> Vec<(String, O
             );
             continue;
         }
+        seen.insert(&out.name.node, out.name.span);
         let ty = artifact_type(&out.ty, diags);
         outputs.push((out.name.node.clone(), ty, out.name.span));
     }

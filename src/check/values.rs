@@ -227,8 +227,9 @@ impl<'a> Lowerer<'a> {
         };
         let mut out: Vec<(String, T)> = Vec::new();
         let mut ok = true;
-        for (index, entry) in entries.iter().enumerate() {
-            if let Some(first) = entries.iter().take(index).find(|f| f.key.node == entry.key.node) {
+        let mut seen: std::collections::HashMap<&str, Span> = std::collections::HashMap::new();
+        for entry in entries {
+            if let Some(&first_span) = seen.get(entry.key.node.as_str()) {
                 self.push(
                     Diagnostic::new(
                         Code::DuplicateName,
@@ -236,12 +237,13 @@ impl<'a> Lowerer<'a> {
                         format!("key `{}` appears twice in {field}", entry.key.node),
                     )
                     .label("second time")
-                    .secondary(first.key.span, "first time")
+                    .secondary(first_span, "first time")
                     .help("keep one of them"),
                 );
                 ok = false;
                 continue;
             }
+            seen.insert(&entry.key.node, entry.key.span);
             match value(self, &entry.key.node, &entry.value) {
                 Some(v) => out.push((entry.key.node.clone(), v)),
                 None => ok = false,
