@@ -33,24 +33,9 @@ fn venv_python(major: u8) -> PathBuf {
 }
 
 fn pipelines() -> Vec<PathBuf> {
-    let mut files = Vec::new();
-    for dir in ["examples", "tests/targets"] {
-        collect(&common::root().join(dir), &mut files);
-    }
-    files.sort();
+    let mut files = common::files_with_extension(&common::root().join("examples"), "mlp");
+    files.extend(common::files_with_extension(&common::root().join("tests/targets"), "mlp"));
     files
-}
-
-fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            collect(&path, out);
-        } else if path.extension().is_some_and(|e| e == "mlp") {
-            out.push(path);
-        }
-    }
 }
 
 /// Compiles every pipeline into `dir`; returns (DAG file, checked pipeline).

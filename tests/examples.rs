@@ -5,23 +5,9 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
-
-fn mlp_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    for entry in std::fs::read_dir(dir).expect("readable dir").flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            mlp_files(&path, out);
-        } else if path.extension().is_some_and(|e| e == "mlp") {
-            out.push(path);
-        }
-    }
-}
-
 #[test]
 fn every_example_checks_clean_for_every_target() {
-    let mut files = Vec::new();
-    mlp_files(&common::root().join("examples"), &mut files);
+    let files = common::files_with_extension(&common::root().join("examples"), "mlp");
     assert!(files.len() >= 3, "expected at least three examples, found {files:?}");
     for path in files {
         let (file, checked) = common::check_path(&path);

@@ -4,23 +4,9 @@
 
 mod common;
 
-use std::path::Path;
-
-fn rust_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
-    for entry in std::fs::read_dir(dir).expect("readable dir").flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            rust_files(&path, out);
-        } else if path.extension().is_some_and(|e| e == "rs") {
-            out.push(path);
-        }
-    }
-}
-
 #[test]
 fn every_module_starts_with_a_doc_comment() {
-    let mut files = Vec::new();
-    rust_files(&common::root().join("src"), &mut files);
+    let files = common::files_with_extension(&common::root().join("src"), "rs");
     let missing: Vec<String> = files
         .iter()
         .filter(|p| !std::fs::read_to_string(p).unwrap_or_default().starts_with("//!"))

@@ -175,39 +175,27 @@ pub fn entrypoint(code: &crate::ir::CodeFile) -> Vec<String> {
     }
 }
 
-pub fn processing_job(p: &Pipeline, step: &Step, job: &Processing) -> Node {
-    let mut inputs: Vec<Node> = step
-        .inputs
-        .iter()
-        .map(|input| {
-            Node::map(vec![
-                ("InputName", Node::text(&input.name.node)),
-                (
-                    "S3Input",
-                    Node::map(vec![
-                        ("S3Uri", Node::Text(input_uri(p, &input.source))),
-                        ("LocalPath", Node::text(format!("{PROCESSING_INPUT_DIR}/{}", input.name.node))),
-                        ("S3DataType", Node::text("S3Prefix")),
-                        ("S3InputMode", Node::text("File")),
-                        ("S3DataDistributionType", Node::text("FullyReplicated")),
-                    ]),
-                ),
-            ])
-        })
-        .collect();
-    inputs.push(Node::map(vec![
-        ("InputName", Node::text(CODE_INPUT)),
+/// One ProcessingInput: `uri` copied to `/opt/ml/processing/input/<name>`.
+fn processing_input(name: &str, uri: Vec<Piece>) -> Node {
+    Node::map(vec![
+        ("InputName", Node::text(name)),
         (
             "S3Input",
             Node::map(vec![
-                ("S3Uri", Node::text(code_uri(p, &job.code))),
-                ("LocalPath", Node::text(format!("{PROCESSING_INPUT_DIR}/{CODE_INPUT}"))),
+                ("S3Uri", Node::Text(uri)),
+                ("LocalPath", Node::text(format!("{PROCESSING_INPUT_DIR}/{name}"))),
                 ("S3DataType", Node::text("S3Prefix")),
                 ("S3InputMode", Node::text("File")),
                 ("S3DataDistributionType", Node::text("FullyReplicated")),
             ]),
         ),
-    ]));
+    ])
+}
+
+pub fn processing_job(p: &Pipeline, step: &Step, job: &Processing) -> Node {
+    let mut inputs: Vec<Node> =
+        step.inputs.iter().map(|input| processing_input(&input.name.node, input_uri(p, &input.source))).collect();
+    inputs.push(processing_input(CODE_INPUT, vec![Piece::Literal(code_uri(p, &job.code))]));
     let outputs: Vec<Node> = step
         .outputs
         .iter()

@@ -64,3 +64,22 @@ pub fn check_path(path: &Path) -> (SourceFile, Checked) {
 pub fn render(file: &SourceFile, checked: &Checked) -> String {
     render::human(&checked.diagnostics, file, Style { color: false, width: 100 })
 }
+
+/// Every file under `dir` (recursively) whose name ends in `.ext`, sorted.
+pub fn files_with_extension(dir: &Path, ext: &str) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else { continue };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == ext) {
+                out.push(path);
+            }
+        }
+    }
+    out.sort();
+    out
+}
