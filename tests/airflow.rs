@@ -108,7 +108,7 @@ fn prove(major: u8, version: AirflowVersion) {
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("airflow{major}-dags"));
     let _ = std::fs::remove_dir_all(&dir);
     let built = build_all(&dir, version);
-    assert!(built.len() >= 5, "expected examples and test pipelines, found {}", built.len());
+    assert!(built.len() >= 8, "expected examples and test pipelines, found {}", built.len());
 
     let ruff = venv_python(3).with_file_name("ruff");
     run(Command::new(&ruff).args(["check", "--no-cache"]).arg(&dir));

@@ -5,14 +5,21 @@
 
 mod common;
 
+use mlpc::Target;
+
 #[test]
 fn every_example_checks_clean_for_every_target() {
     let files = common::files_with_extension(&common::root().join("examples"), "mlp");
     assert!(files.len() >= 3, "expected at least three examples, found {files:?}");
     for path in files {
-        let (file, checked) = common::check_path(&path);
-        assert!(checked.diagnostics.is_empty(), "{}:\n{}", path.display(), common::render(&file, &checked));
-        assert!(checked.pipeline.is_some());
+        let text = std::fs::read_to_string(&path).unwrap();
+        let dir = common::Dir(path.parent().unwrap().to_path_buf());
+        for target in [None, Some(Target::Airflow), Some(Target::Sagemaker), Some(Target::StepFunctions)] {
+            let checked = mlpc::check(&text, &dir, &Default::default(), target);
+            let file = mlpc::SourceFile::new(path.display().to_string(), text.clone());
+            assert!(checked.diagnostics.is_empty(), "{target:?}:\n{}", common::render(&file, &checked));
+            assert!(checked.pipeline.is_some());
+        }
     }
 }
 
