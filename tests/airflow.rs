@@ -266,3 +266,124 @@ fn builds_are_byte_identical() {
         assert_eq!(emit(), emit(), "{}", path.display());
     }
 }
+
+/// A moto server on a free loopback port, stopped when dropped.
+struct Moto {
+    child: std::process::Child,
+    port: u16,
+}
+
+impl Moto {
+    fn start() -> Moto {
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let server = common::root().join("target/py/moto/bin/moto_server");
+        assert!(server.exists(), "run scripts/setup-python");
+        let child = Command::new(server)
+            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(std::time::Instant::now() < deadline, "moto did not start");
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        Moto { child, port }
+    }
+}
+
+impl Drop for Moto {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Builds an example for Airflow 3 and runs it with `dag.test()` against moto.
+fn run_end_to_end(example: &str, conf: &str, moto: &Moto) -> (Pipeline, Json) {
+    let path = common::root().join(example);
+    let text = std::fs::read_to_string(&path).unwrap();
+    let files = common::Dir(path.parent().unwrap().to_path_buf());
+    let ir = mlpc::check(&text, &files, &Default::default(), Some(Target::Airflow)).pipeline.unwrap();
+    let out = mlpc::targets::emit(Target::Airflow, &ir, &EmitOptions::default()).unwrap();
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("e2e-{}", ir.name.node));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let dag = dir.join(&out.path);
+    std::fs::write(&dag, &out.contents).unwrap();
+    let report = dir.join("report.json");
+    run(Command::new(venv_python(3))
+        .arg(common::root().join("tests/airflow/e2e.py"))
+        .arg(&report)
+        .arg(moto.port.to_string())
+        .arg(&dag)
+        .arg(conf)
+        .arg(ir.settings.region.as_deref().unwrap_or("us-east-1")));
+    let parsed: Json = serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    assert_eq!(parsed["state"], "success", "{parsed:#}");
+    for step in &ir.steps {
+        assert_eq!(parsed["tasks"][&step.name.node], "success", "task {}", step.name.node);
+    }
+    (ir, parsed)
+}
+
+/// Where a step output lands in this run.
+fn location(p: &Pipeline, run_id: &str, step: &str, output: &str) -> String {
+    format!("{}/{}/{run_id}/{step}/{output}/", p.settings.artifacts.as_deref().unwrap(), p.name.node)
+}
+
+#[test]
+fn end_to_end_churn_and_athena_examples_run_against_moto() {
+    let moto = Moto::start();
+
+    let (ir, r) = run_end_to_end("examples/churn/churn.mlp", r#"{"max_depth": 9}"#, &moto);
+    let run_id = r["run_id"].as_str().unwrap();
+    let train = &r["training"][0];
+    assert_eq!(train["HyperParameters"]["max_depth"], "9", "the run conf overrides the param");
+    assert_eq!(train["HyperParameters"]["eta"], "0.2");
+    assert_eq!(train["ResourceConfig"]["InstanceType"], "ml.m5.xlarge");
+    let channels: Vec<&str> = train["InputDataConfig"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["DataSource"]["S3DataSource"]["S3Uri"].as_str().unwrap())
+        .collect();
+    assert_eq!(channels, [location(&ir, run_id, "split", "train"), location(&ir, run_id, "split", "test")]);
+    let split = &r["processing"][0];
+    let outputs: Vec<&str> = split["ProcessingOutputConfig"]["Outputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["S3Output"]["S3Uri"].as_str().unwrap())
+        .collect();
+    assert_eq!(outputs, [location(&ir, run_id, "split", "train"), location(&ir, run_id, "split", "test")]);
+    let rows = &split["ProcessingInputs"][0]["S3Input"]["S3Uri"];
+    assert_eq!(rows, &Json::from(location(&ir, run_id, "extract", "rows")));
+    assert!(
+        r["unloads"][0].as_str().unwrap().contains(&location(&ir, run_id, "extract", "rows")),
+        "UNLOAD writes where split reads"
+    );
+    assert_eq!(
+        split["AppSpecification"]["ContainerArguments"],
+        serde_json::json!(["--label", "label", "--train-end", "2021-12"])
+    );
+    assert!(r["code_objects"][0]["size"].as_u64().unwrap() > 0, "the code file was uploaded");
+    let score = &r["transform"][0];
+    assert_eq!(
+        score["TransformInput"]["DataSource"]["S3DataSource"]["S3Uri"],
+        Json::from(location(&ir, run_id, "split", "test"))
+    );
+    assert_eq!(score["TransformResources"]["InstanceType"], "ml.m5.large");
+
+    let (ir, r) = run_end_to_end("examples/athena_features/athena_features.mlp", r#"{"day": "2026-02-02"}"#, &moto);
+    let run_id = r["run_id"].as_str().unwrap();
+    let job = &r["processing"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|j| j["ProcessingJobName"].as_str().unwrap().starts_with("athena-features-featurize"))
+        .unwrap();
+    assert_eq!(job["AppSpecification"]["ContainerArguments"], serde_json::json!(["--day", "2026-02-02"]));
+    assert_eq!(job["ProcessingInputs"][0]["S3Input"]["S3Uri"], Json::from(location(&ir, run_id, "clicks", "rows")));
+}

@@ -9,7 +9,16 @@ use mlpc::targets::{EmitOptions, Target};
 
 #[test]
 fn airflow_dags() {
-    insta::glob!("targets/*.mlp", |path| {
+    insta::glob!("targets/*.mlp", snapshot_airflow);
+}
+
+#[test]
+fn airflow_dags_of_examples() {
+    insta::glob!("../examples", "*/*.mlp", snapshot_airflow);
+}
+
+fn snapshot_airflow(path: &std::path::Path) {
+    {
         let text = std::fs::read_to_string(path).unwrap();
         let files = common::Dir(path.parent().unwrap().to_path_buf());
         let checked = mlpc::check(&text, &files, &Default::default(), Some(Target::Airflow));
@@ -27,5 +36,5 @@ fn airflow_dags() {
             ));
         }
         insta::assert_snapshot!(snapshot);
-    });
+    }
 }

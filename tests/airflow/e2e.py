@@ -1,0 +1,126 @@
+"""Runs a generated DAG end to end with `dag.test()` against a moto server.
+
+Usage: python e2e.py REPORT.json MOTO_PORT DAG_FILE RUN_CONF_JSON REGION
+
+Everything AWS goes to the emulator on 127.0.0.1. Two gaps of the emulator are
+bridged here, in this test process only (never in generated code): moto completes
+processing jobs without writing their outputs, and nothing emulates Redshift's SQL
+protocol; so placeholder objects are put where a job would have written, and the
+Redshift UNLOAD statement is recorded instead of sent. The report lists every task's
+final state and every SageMaker request the emulator received.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+report_path, port, dag_file, run_conf = sys.argv[1], sys.argv[2], sys.argv[3], json.loads(sys.argv[4])
+endpoint = f"http://127.0.0.1:{port}"
+region = sys.argv[5]
+home = tempfile.mkdtemp(prefix="mlpc-e2e-")
+os.environ.update(
+    {
+        "AIRFLOW_HOME": home,
+        "AIRFLOW__CORE__DAGS_FOLDER": os.path.dirname(os.path.abspath(dag_file)),
+        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": region,
+        "AWS_ENDPOINT_URL": endpoint,
+        "AIRFLOW_CONN_AWS_DEFAULT": json.dumps(
+            {"conn_type": "aws", "extra": {"endpoint_url": endpoint, "region_name": region}}
+        ),
+        "AIRFLOW_CONN_REDSHIFT_DEFAULT": json.dumps(
+            {"conn_type": "redshift", "host": "127.0.0.1", "login": "ml", "password": "x", "schema": "dev"}
+        ),
+        "MLPC_SAGEMAKER_CHECK_INTERVAL": "1",
+    }
+)
+airflow_bin = os.path.join(os.path.dirname(sys.executable), "airflow")
+subprocess.run([airflow_bin, "db", "migrate"], check=True, capture_output=True)
+
+import boto3  # noqa: E402
+from airflow.providers.amazon.aws.hooks.redshift_sql import RedshiftSQLHook  # noqa: E402
+from airflow.providers.amazon.aws.hooks.sagemaker import SageMakerHook  # noqa: E402
+
+s3 = boto3.client("s3", region_name=region, endpoint_url=endpoint)
+unloads = []
+
+
+def put_placeholder(uri: str) -> None:
+    bucket, _, key = uri.removeprefix("s3://").partition("/")
+    s3.put_object(Bucket=bucket, Key=key.rstrip("/") + "/part-00000", Body=b"placeholder\n")
+
+
+original_processing = SageMakerHook.create_processing_job
+
+
+def processing_with_outputs(self, config, *args, **kwargs):
+    result = original_processing(self, config, *args, **kwargs)
+    for output in config.get("ProcessingOutputConfig", {}).get("Outputs", []):
+        put_placeholder(output["S3Output"]["S3Uri"])
+    return result
+
+
+def redshift_run(self, sql, autocommit=False, parameters=None, handler=None, **kwargs):
+    unloads.append(sql)
+    match = re.search(r"TO '(s3://[^']+)'", sql)
+    if match:
+        put_placeholder(match.group(1))
+
+
+SageMakerHook.create_processing_job = processing_with_outputs
+RedshiftSQLHook.run = redshift_run
+
+
+def main() -> None:
+    from airflow.dag_processing.dagbag import DagBag
+
+    bag = DagBag(dag_folder=dag_file)
+    assert not bag.import_errors, bag.import_errors
+    (dag,) = bag.dags.values()
+    for bucket in {m for m in re.findall(r"s3://([a-z0-9.-]+)/", open(dag_file, encoding="utf-8").read())}:
+        where = {} if region == "us-east-1" else {"CreateBucketConfiguration": {"LocationConstraint": region}}
+        s3.create_bucket(Bucket=bucket, **where)
+    run = dag.test(run_conf=run_conf)
+    states = {ti.task_id: str(ti.state) for ti in run.get_task_instances()}
+    sm = boto3.client("sagemaker", region_name=region, endpoint_url=endpoint)
+    processing = [
+        sm.describe_processing_job(ProcessingJobName=j["ProcessingJobName"])
+        for j in sm.list_processing_jobs()["ProcessingJobSummaries"]
+    ]
+    training = [
+        sm.describe_training_job(TrainingJobName=j["TrainingJobName"])
+        for j in sm.list_training_jobs()["TrainingJobSummaries"]
+    ]
+    transforms = [
+        sm.describe_transform_job(TransformJobName=j["TransformJobName"])
+        for j in sm.list_transform_jobs()["TransformJobSummaries"]
+    ]
+    code_objects = []
+    for job in processing:
+        for item in job.get("ProcessingInputs", []):
+            if item["InputName"] == "code":
+                bucket, _, key = item["S3Input"]["S3Uri"].removeprefix("s3://").partition("/")
+                body = s3.get_object(Bucket=bucket, Key=key)["Body"].read()
+                code_objects.append({"uri": item["S3Input"]["S3Uri"], "size": len(body)})
+    report = {
+        "code_objects": code_objects,
+        "run_id": run.run_id,
+        "state": str(run.state),
+        "tasks": states,
+        "processing": processing,
+        "training": training,
+        "transform": transforms,
+        "unloads": unloads,
+    }
+    with open(report_path, "w", encoding="utf-8") as out:
+        json.dump(report, out, indent=2, sort_keys=True, default=str)
+
+
+main()
