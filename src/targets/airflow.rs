@@ -192,13 +192,6 @@ impl Pieces for Jinja<'_> {
     }
 }
 
-fn text_pieces(t: &Text) -> Vec<Piece> {
-    match requests::value_text(&Value::Text(t.clone())) {
-        Node::Text(pieces) => pieces,
-        _ => Vec::new(),
-    }
-}
-
 fn var(step: &Step) -> String {
     format!("{}_task", step.name.node)
 }
@@ -538,7 +531,7 @@ fn task_view(p: &Pipeline, step: &Step, jinja: &Jinja, local_mode: bool) -> (Tas
                     Value::Int(n) => n.to_string(),
                     Value::Float(f) => crate::ir::format_float(*f),
                     Value::Bool(b) => if *b { "True" } else { "False" }.to_string(),
-                    other => string_literal(&jinja_text(&value_pieces(other), jinja, &[])),
+                    other => string_literal(&jinja_text(&requests::value_pieces(other), jinja, &[])),
                 })
                 .collect();
             call_kwargs = step
@@ -559,8 +552,7 @@ fn task_view(p: &Pipeline, step: &Step, jinja: &Jinja, local_mode: bool) -> (Tas
         args.push(arg("check_interval", "CHECK_INTERVAL"));
     }
     // RedshiftToS3Operator takes no region: its connections carry it.
-    if let (Some(region), Some(op)) = (region, operator.filter(|o| *o != "RedshiftToS3Operator")) {
-        let _ = op;
+    if let (Some(region), Some(_)) = (region, operator.filter(|o| *o != "RedshiftToS3Operator")) {
         args.push(arg("region_name", region));
     }
     if let Some(retry) = &step.retry {
@@ -584,21 +576,14 @@ fn task_view(p: &Pipeline, step: &Step, jinja: &Jinja, local_mode: bool) -> (Tas
     (view, operator)
 }
 
-fn value_pieces(v: &Value) -> Vec<Piece> {
-    match requests::value_text(v) {
-        Node::Text(pieces) => pieces,
-        _ => Vec::new(),
-    }
-}
-
 /// Arguments of the operator that runs a `sql` step; returns the operator's name.
 fn sql_args(p: &Pipeline, step: &Step, sql: &crate::ir::Sql, jinja: &Jinja, args: &mut Vec<Arg>) -> &'static str {
     let output = step.outputs.first();
     let out_name = output.map_or("rows", |o| o.name.node.as_str());
     let parquet = matches!(output.map(|o| o.ty), Some(crate::ir::ArtifactType::Dataset(crate::ir::Format::Parquet)));
     let location = requests::output_location(p, step, out_name);
-    let query = text_pieces(&sql.query);
-    let opt_text = |t: &Option<Text>| t.as_ref().map(|t| templated(&text_pieces(t), jinja, &[]));
+    let query = requests::text_pieces(&sql.query);
+    let opt_text = |t: &Option<Text>| t.as_ref().map(|t| templated(&requests::text_pieces(t), jinja, &[]));
     match sql.engine {
         SqlEngine::Athena => {
             let format = if parquet { "format = 'PARQUET'" } else { "format = 'TEXTFILE', field_delimiter = ','" };
@@ -648,7 +633,7 @@ fn sql_args(p: &Pipeline, step: &Step, sql: &crate::ir::Sql, jinja: &Jinja, args
                 (None, Some(cluster)) => {
                     let mut api = vec![format!(
                         "            \"cluster_identifier\": {},\n",
-                        templated(&text_pieces(cluster), jinja, &[])
+                        templated(&requests::text_pieces(cluster), jinja, &[])
                     )];
                     if let Some(db) = opt_text(&sql.database) {
                         api.push(format!("            \"database\": {db},\n"));

@@ -100,28 +100,36 @@ pub fn output_location(p: &Pipeline, step: &Step, output: &str) -> Vec<Piece> {
     vec![Piece::Literal(run_root(p)), Piece::RunId, Piece::Literal(format!("/{}/{}/", step.name.node, output))]
 }
 
+/// A run-time text as pieces.
+pub fn text_pieces(t: &Text) -> Vec<Piece> {
+    t.parts
+        .iter()
+        .map(|p| match p {
+            TextPart::Literal(s) => Piece::Literal(s.clone()),
+            TextPart::Param(n) => Piece::Param(n.clone()),
+            TextPart::RunId => Piece::RunId,
+        })
+        .collect()
+}
+
 fn text(t: &Text) -> Node {
-    Node::Text(
-        t.parts
-            .iter()
-            .map(|p| match p {
-                TextPart::Literal(s) => Piece::Literal(s.clone()),
-                TextPart::Param(n) => Piece::Param(n.clone()),
-                TextPart::RunId => Piece::RunId,
-            })
-            .collect(),
-    )
+    Node::Text(text_pieces(t))
+}
+
+/// A value as text, as SageMaker takes hyperparameters and arguments.
+pub fn value_pieces(v: &Value) -> Vec<Piece> {
+    match v {
+        Value::Int(n) => vec![Piece::Literal(n.to_string())],
+        Value::Float(f) => vec![Piece::Literal(crate::ir::format_float(*f))],
+        Value::Bool(b) => vec![Piece::Literal(b.to_string())],
+        Value::Text(t) => text_pieces(t),
+        Value::Param(name) => vec![Piece::Param(name.clone())],
+    }
 }
 
 /// A value placed in a string field (hyperparameters are strings in SageMaker).
 pub fn value_text(v: &Value) -> Node {
-    match v {
-        Value::Int(n) => Node::text(n.to_string()),
-        Value::Float(f) => Node::text(crate::ir::format_float(*f)),
-        Value::Bool(b) => Node::text(b.to_string()),
-        Value::Text(t) => text(t),
-        Value::Param(name) => Node::Text(vec![Piece::Param(name.clone())]),
-    }
+    Node::Text(value_pieces(v))
 }
 
 /// A value placed in an integer field.
