@@ -348,7 +348,12 @@ fn display_name(input: &Input) -> String {
 
 /// Writes through a temporary file in the same folder and renames it into place, so
 /// that a reader (a scheduler) sees the old file or the new one, never half of one.
+/// A destination that is not a regular file (`/dev/null`, a pipe) is written directly:
+/// renaming over it would replace it.
 fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    if std::fs::metadata(path).is_ok_and(|m| !m.is_file()) {
+        return std::fs::write(path, bytes);
+    }
     let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)?;
     let name = path.file_name().map_or_else(|| "output".into(), |n| n.to_string_lossy().into_owned());

@@ -246,3 +246,11 @@ fn build_to_stdout_with_dash() {
         stderr(&from_stdin)
     );
 }
+
+#[test]
+fn build_to_a_device_writes_through_it_instead_of_replacing_it() {
+    let o = mlpc(&["build", CLEAN, "--target", "airflow", "-o", "/dev/null"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let meta = std::fs::metadata("/dev/null").unwrap();
+    assert!(!meta.is_file(), "/dev/null must still be a device");
+}

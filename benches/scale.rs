@@ -1,0 +1,158 @@
+//! Scale benchmark: parse, check and Airflow emit of generated pipelines of 10 to
+//! 10,000 steps (chains, fan-out/fan-in, layered random DAGs with every job kind),
+//! in-process medians, plus whole-process `mlpc check` / `mlpc build` medians and peak
+//! memory of the release binary. Not a test: nothing fails on a timing.
+//!
+//! Run: `cargo bench --bench scale` (prints a Markdown table; see BENCHMARKS.md).
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use mlpc::targets::{EmitOptions, Target};
+use mlpc::MemoryFiles;
+
+const HEADER: &str = "  role = \"arn:aws:iam::123456789012:role/R\"\n  artifacts = \"s3://bench-bucket/p\"\n  region = \"us-east-1\"\n  image i = \"123456789012.dkr.ecr.us-east-1.amazonaws.com/i:1\"\n  param depth: int = 6 { min = 1, max = 20 }\n";
+
+fn processing(name: &str, inputs: &[String], extra: &str) -> String {
+    let ins: String = inputs.iter().enumerate().map(|(k, src)| format!("    in x{k} = {src}\n")).collect();
+    format!("  step {name}: processing {{\n    image = i, instance = \"ml.m5.large\", code = \"job.py\"\n    args = [\"--depth\", \"${{params.depth}}\"]\n{ins}{extra}    out o: dataset<csv>\n  }}\n")
+}
+
+fn chain(n: usize) -> String {
+    let mut s = format!("pipeline chain {{\n{HEADER}");
+    for k in 0..n {
+        let inputs = if k == 0 { vec![] } else { vec![format!("s{}.o", k - 1)] };
+        s.push_str(&processing(&format!("s{k}"), &inputs, ""));
+    }
+    s + "}\n"
+}
+
+fn fan(n: usize) -> String {
+    let mut s = format!("pipeline fan {{\n{HEADER}");
+    s.push_str(&processing("source", &[], ""));
+    let middle = n.saturating_sub(2).max(1);
+    for k in 0..middle {
+        s.push_str(&processing(&format!("m{k}"), &["source.o".to_string()], ""));
+    }
+    let after: Vec<String> = (0..middle).map(|k| format!("m{k}")).collect();
+    s.push_str(&processing("sink", &[], &format!("    after = [{}]\n", after.join(", "))));
+    s + "}\n"
+}
+
+/// Layers of width 10; each step reads up to 3 steps of the layer before, and the
+/// kinds rotate through sql, processing, training and transform.
+fn layered(n: usize) -> String {
+    let mut s = format!("pipeline layered {{\n{HEADER}");
+    let mut seed = 42u64;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    for k in 0..n {
+        let layer = k / 10;
+        let name = format!("s{k}");
+        if layer == 0 {
+            s.push_str(&format!(
+                "  step {name}: sql {{\n    engine = athena, query = \"select {k}\"\n    out o: dataset<csv>\n  }}\n"
+            ));
+            continue;
+        }
+        let inputs: Vec<String> =
+            (0..1 + next() as usize % 3).map(|_| format!("s{}.o", (layer - 1) * 10 + next() as usize % 10)).collect();
+        let mut inputs = inputs;
+        inputs.sort();
+        inputs.dedup();
+        match k % 4 {
+            0 | 1 => s.push_str(&processing(&name, &inputs, "")),
+            2 => {
+                let ins: String = inputs.iter().enumerate().map(|(j, src)| format!("    in c{j} = {src}\n")).collect();
+                s.push_str(&format!("  step {name}: training {{\n    image = i, instance = \"ml.m5.xlarge\"\n    hyperparameters = {{ max_depth = params.depth }}\n{ins}    out o: model\n  }}\n"));
+            }
+            _ => {
+                let model = format!("s{}", k - 1);
+                let src = inputs.first().cloned().unwrap_or_default();
+                s.push_str(&format!("  step {name}: transform {{\n    model = {model}.o, instance = \"ml.m5.large\"\n    in d = {src}\n    out o: dataset<csv>\n  }}\n"));
+            }
+        }
+    }
+    s + "}\n"
+}
+
+fn median(mut samples: Vec<Duration>) -> Duration {
+    samples.sort();
+    samples[samples.len() / 2]
+}
+
+fn time<T>(runs: usize, mut f: impl FnMut() -> T) -> Duration {
+    median(
+        (0..runs)
+            .map(|_| {
+                let start = Instant::now();
+                std::hint::black_box(f());
+                start.elapsed()
+            })
+            .collect(),
+    )
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.2}", d.as_secs_f64() * 1000.0)
+}
+
+/// Median wall time and peak RSS (KB) of the release binary over `runs` runs.
+fn process(runs: usize, bin: &Path, args: &[&str]) -> (Duration, u64) {
+    let mut times = Vec::new();
+    let mut peak = 0;
+    for _ in 0..runs {
+        let start = Instant::now();
+        let out =
+            Command::new("/usr/bin/time").arg("-f").arg("%M").arg(bin).args(args).output().expect("/usr/bin/time");
+        times.push(start.elapsed());
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        peak = peak.max(stderr.lines().last().and_then(|l| l.trim().parse().ok()).unwrap_or(0));
+    }
+    (median(times), peak)
+}
+
+fn main() {
+    let files = MemoryFiles::default().with("job.py", "print(1)\n");
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("bench");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("job.py"), "print(1)\n").unwrap();
+    let bin = PathBuf::from(env!("CARGO_BIN_EXE_mlpc"));
+    println!("| shape | steps | bytes | parse ms | check ms | airflow emit ms | `mlpc check` ms | `mlpc build --target airflow` ms | peak RSS MB |");
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+    for (shape, make) in [("chain", chain as fn(usize) -> String), ("fan", fan), ("layered", layered)] {
+        for n in [10, 100, 1_000, 10_000] {
+            let text = make(n);
+            let runs = if n >= 10_000 { 5 } else { 15 };
+            let parse = time(runs, || mlpc::syntax::parse(&text));
+            let checked = mlpc::check(&text, &files, &Default::default(), Some(Target::Airflow));
+            assert!(!checked.has_errors(), "{shape} {n}: {:?}", checked.diagnostics.first());
+            let check = time(runs, || mlpc::check(&text, &files, &Default::default(), Some(Target::Airflow)));
+            let ir = checked.pipeline.unwrap();
+            let emit = time(runs, || mlpc::targets::emit(Target::Airflow, &ir, &EmitOptions::default()).unwrap());
+            let path = dir.join(format!("{shape}{n}.mlp"));
+            std::fs::write(&path, &text).unwrap();
+            let p = path.to_str().unwrap();
+            let (whole_check, rss_check) = process(runs, &bin, &["check", p]);
+            let (whole_build, rss_build) = process(runs, &bin, &["build", p, "--target", "airflow", "-o", "-"]);
+            println!(
+                "| {shape} | {n} | {} | {} | {} | {} | {} | {} | {:.1} |",
+                text.len(),
+                ms(parse),
+                ms(check),
+                ms(emit),
+                ms(whole_check),
+                ms(whole_build),
+                rss_check.max(rss_build) as f64 / 1024.0
+            );
+        }
+    }
+}
