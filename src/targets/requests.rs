@@ -380,12 +380,12 @@ pub fn check(p: &Pipeline) -> Vec<crate::diagnostics::Diagnostic> {
             .label("over SageMaker's limit")
             .help(help.to_string())
     };
-    let mut prefixes: Vec<(String, &Step)> = Vec::new();
+    let mut prefixes: std::collections::HashMap<String, &Step> = std::collections::HashMap::new();
     for step in &p.steps {
         let prefix = job_name_prefix(&p.name.node, &step.name.node);
         let is_job = matches!(step.kind, StepKind::Processing(_) | StepKind::Training(_) | StepKind::Transform(_));
         if is_job {
-            if let Some((_, other)) = prefixes.iter().find(|(p, _)| *p == prefix) {
+            if let Some(other) = prefixes.get(&prefix) {
                 diags.push(
                     Diagnostic::new(Code::NameTooLong, step.name.span, format!("steps `{}` and `{}` get the same SageMaker job name `{prefix}-…`", other.name.node, step.name.node))
                         .label("same job name prefix")
@@ -393,7 +393,7 @@ pub fn check(p: &Pipeline) -> Vec<crate::diagnostics::Diagnostic> {
                         .help(format!("job names keep the first {JOB_PREFIX_MAX} characters of `<pipeline>-<step>`: make the step names differ earlier")),
                 );
             } else {
-                prefixes.push((prefix, step));
+                prefixes.insert(prefix, step);
             }
         }
         // SageMaker's limits per job kind: (entries, value length).
