@@ -123,9 +123,33 @@ fn load_config(settings: &[&ast::Field], files: &dyn Files, diags: &mut Vec<Diag
     let path = match &field.value.kind {
         ast::ExprKind::Str(parts) => match parts.as_slice() {
             [ast::StrPart::Text(t)] => t.clone(),
-            _ => return Config::Failed,
+            _ => {
+                diags.push(
+                    Diagnostic::new(
+                        Code::WrongValueType,
+                        field.value.span,
+                        "`config` must be a file path written as a plain string",
+                    )
+                    .label("interpolated")
+                    .help("the config file is read at compile time: write its path without `${...}`"),
+                );
+                return Config::Failed;
+            }
         },
-        // Reported as a wrong value type by the settings.
+        // Other literals are reported as a wrong value type by the settings; a reference
+        // would resolve silently against the config that failed to load.
+        ast::ExprKind::Path(_) => {
+            diags.push(
+                Diagnostic::new(
+                    Code::WrongValueType,
+                    field.value.span,
+                    "`config` must be a file path written as a plain string",
+                )
+                .label("not a plain string")
+                .help("write the JSON file's path, relative to the .mlp: `config = \"config.json\"`"),
+            );
+            return Config::Failed;
+        }
         _ => return Config::Failed,
     };
     let error = |message: String| {

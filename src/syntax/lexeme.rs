@@ -314,14 +314,27 @@ fn decode_escape(after: &str, here: usize) -> Result<(&str, char), ParseError> {
 /// break or the end of input.
 fn find_single_close(body: &str) -> Option<usize> {
     let mut escaped = false;
+    // Inside `${ ... }` a quote belongs to a bracketed key (`config.a["k"]`), not the end.
+    let mut in_interpolation = false;
+    let mut in_key = false;
+    let mut prev = '\0';
     for (idx, c) in body.char_indices() {
         match c {
+            '\n' => return None,
             _ if escaped => escaped = false,
             '\\' => escaped = true,
+            '"' if in_interpolation => in_key = !in_key,
             '"' => return Some(idx),
-            '\n' => return None,
+            '{' if prev == '$'
+                && !in_interpolation
+                && !body.get(..idx.saturating_sub(1)).is_some_and(|b| b.ends_with('$')) =>
+            {
+                in_interpolation = true;
+            }
+            '}' if in_interpolation && !in_key => in_interpolation = false,
             _ => {}
         }
+        prev = c;
     }
     None
 }
@@ -352,7 +365,11 @@ struct Dedent {
 
 impl Dedent {
     fn of(content: &str) -> Dedent {
-        let skip_first = if content.starts_with("\r\n") { 2 } else { usize::from(content.starts_with('\n')) };
+        // The rest of the opening line, when it is blank, is not part of the text.
+        let skip_first = match content.find('\n') {
+            Some(nl) if content.get(..nl).is_some_and(|l| l.trim().is_empty()) => nl + 1,
+            _ => 0,
+        };
         let mut end = content.len();
         if let Some(last_nl) = content.rfind('\n') {
             let last = content.get(last_nl + 1..).unwrap_or("");
