@@ -537,13 +537,7 @@ fn task_view(p: &Pipeline, step: &Step, jinja: &Jinja, local_mode: bool) -> (Tas
             call_kwargs = step
                 .inputs
                 .iter()
-                .map(|i| {
-                    let pieces = match p.step(i.source.step).map(|s| &s.kind) {
-                        Some(StepKind::Training(_)) => vec![Piece::ModelArtifact(i.source.step)],
-                        _ => vec![Piece::OutputUri { step: i.source.step, output: i.source.output.clone() }],
-                    };
-                    arg(&i.name.node, templated(&pieces, jinja, &[]))
-                })
+                .map(|i| arg(&i.name.node, templated(&requests::input_uri(p, &i.source), jinja, &[])))
                 .collect();
             None
         }

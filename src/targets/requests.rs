@@ -159,7 +159,7 @@ fn resources(r: &Resources, volume: bool) -> Vec<(&'static str, Node)> {
 
 /// The S3 URI an input reads: the producer's output location, or for a training
 /// step the model archive it wrote.
-fn input_uri(p: &Pipeline, source: &crate::ir::ArtifactRef) -> Vec<Piece> {
+pub fn input_uri(p: &Pipeline, source: &crate::ir::ArtifactRef) -> Vec<Piece> {
     match p.step(source.step).map(|s| &s.kind) {
         Some(crate::ir::StepKind::Training(_)) => vec![Piece::ModelArtifact(source.step)],
         _ => vec![Piece::OutputUri { step: source.step, output: source.output.clone() }],
