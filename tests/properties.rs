@@ -166,7 +166,12 @@ fn a_20000_step_chain_checks_without_overflowing_the_stack() {
         text.push_str(&format!("  step s{n}: processing {{\n    image = i, instance = \"ml.m5.large\", code = \"code/job.py\"\n{input}    out o: dataset<csv>\n  }}\n"));
     }
     text.push_str("}\n");
+    // SageMaker's 1 MB definition limit is the one thing wrong with it there.
     let checked = check(&text);
+    let codes: Vec<_> = checked.diagnostics.iter().map(|d| (d.code, d.message.contains("definition"))).collect();
+    assert_eq!(codes, [(mlpc::Code::RequestLimitExceeded, true)]);
+    let files = MemoryFiles::default().with("code/job.py", "print(1)\n");
+    let checked = mlpc::check(&text, &files, &CheckOptions::default(), Some(mlpc::Target::Airflow));
     assert!(!checked.has_errors(), "{:?}", checked.diagnostics.first());
     assert_eq!(checked.pipeline.map(|p| p.order.len()), Some(20_000));
 }

@@ -38,3 +38,32 @@ fn snapshot_airflow(path: &std::path::Path) {
         insta::assert_snapshot!(snapshot);
     }
 }
+
+#[test]
+fn sagemaker_definitions() {
+    insta::glob!("targets/*.mlp", snapshot_sagemaker);
+}
+
+#[test]
+fn sagemaker_definitions_of_examples() {
+    insta::glob!("../examples", "*/*.mlp", snapshot_sagemaker);
+}
+
+/// The definition, or for a pipeline SageMaker cannot run (a python step, an Athena
+/// csv result), the diagnostics that say why.
+fn snapshot_sagemaker(path: &std::path::Path) {
+    let text = std::fs::read_to_string(path).unwrap();
+    let files = common::Dir(path.parent().unwrap().to_path_buf());
+    let checked = mlpc::check(&text, &files, &Default::default(), Some(Target::Sagemaker));
+    let snapshot = match &checked.pipeline {
+        Some(ir) => {
+            let out = mlpc::targets::emit(Target::Sagemaker, ir, &EmitOptions::default()).unwrap();
+            format!("----- sagemaker/{}\n{}", out.path, out.contents)
+        }
+        None => {
+            let file = mlpc::SourceFile::new("pipeline.mlp".to_string(), text.clone());
+            format!("----- diagnostics\n{}", common::render(&file, &checked))
+        }
+    };
+    insta::assert_snapshot!(snapshot);
+}

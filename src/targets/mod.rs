@@ -4,6 +4,7 @@
 pub mod airflow;
 pub mod python;
 pub mod requests;
+pub mod sagemaker;
 mod templates;
 
 use crate::diagnostics::{Code, Diagnostic};
@@ -33,8 +34,8 @@ impl Target {
     /// Whether this build of mlpc can generate code for the target yet.
     pub fn is_implemented(self) -> bool {
         match self {
-            Target::Airflow => true,
-            Target::Sagemaker | Target::StepFunctions => false,
+            Target::Airflow | Target::Sagemaker => true,
+            Target::StepFunctions => false,
         }
     }
 
@@ -81,7 +82,10 @@ pub fn emit(target: Target, pipeline: &Pipeline, options: &EmitOptions) -> Resul
             path: format!("{}.py", pipeline.name.node),
             contents: airflow::emit(pipeline, options.airflow_version, options.local_mode, &options.source_name)?,
         }),
-        Target::Sagemaker | Target::StepFunctions => Err(format!("the `{}` target is not built yet", target.name())),
+        Target::Sagemaker => {
+            Ok(OutputFile { path: format!("{}.json", pipeline.name.node), contents: sagemaker::emit(pipeline)? })
+        }
+        Target::StepFunctions => Err(format!("the `{}` target is not built yet", target.name())),
     }
 }
 
@@ -90,6 +94,9 @@ pub fn check(target: Target, pipeline: &Pipeline) -> Vec<Diagnostic> {
     let mut diags = requests::check(pipeline);
     if target == Target::Airflow {
         diags.extend(airflow::check(pipeline));
+    }
+    if target == Target::Sagemaker {
+        diags.extend(sagemaker::check(pipeline));
     }
     let (limit, what) = target.pipeline_name_limit();
     let name = &pipeline.name;

@@ -1,0 +1,194 @@
+//! What a SageMaker Pipeline cannot hold, reported with spans before anything is
+//! generated: sql steps with no processing job to run their query, query results in
+//! a format the engine cannot write, settings SageMaker needs before a run starts,
+//! and the service's limits.
+
+use super::{definition, expr::model_step_name, sql::output_format};
+use crate::diagnostics::{Code, Diagnostic};
+use crate::ir::{ArtifactType, Literal, Pipeline, SqlEngine, Step, StepKind};
+
+/// SageMaker's limits: parameter values, enum values, retry attempts, definition size.
+const MAX_PARAM_VALUE: usize = 1024;
+const MAX_ENUM_VALUES: usize = 16;
+const MAX_RETRY_ATTEMPTS: u32 = 20;
+pub const MAX_DEFINITION_BYTES: usize = 1024 * 1024;
+const MAX_STEP_NAME: usize = 64;
+
+pub fn check(p: &Pipeline) -> Vec<Diagnostic> {
+    let mut diags = Vec::new();
+    if let Some(role) = &p.settings.role {
+        if role.as_literal().is_none() {
+            diags.push(
+                Diagnostic::new(Code::UnrepresentableValue, p.name.span, "the pipeline's `role` uses a parameter or `run.id`")
+                    .label("role must be known when the pipeline is created")
+                    .help("SageMaker takes the pipeline's role in CreatePipeline, before any run: write the role ARN literally"),
+            );
+        }
+    }
+    for param in &p.params {
+        check_param(param, &mut diags);
+    }
+    for step in &p.steps {
+        check_step(p, step, &mut diags);
+    }
+    if !diags.is_empty() {
+        return diags;
+    }
+    if let Ok(def) = definition(p) {
+        let size = serde_json::to_string_pretty(&def).map_or(0, |t| t.len() + 1);
+        if size > MAX_DEFINITION_BYTES {
+            diags.push(
+                Diagnostic::new(Code::RequestLimitExceeded, p.name.span, format!("the SageMaker definition of `{}` would be {size} bytes; SageMaker takes at most {MAX_DEFINITION_BYTES}", p.name.node))
+                    .label("definition too large")
+                    .help("split the pipeline into several, or move long queries and arguments into files"),
+            );
+        }
+    }
+    diags
+}
+
+fn check_param(param: &crate::ir::Param, diags: &mut Vec<Diagnostic>) {
+    let too_long = |l: &Literal| matches!(l, Literal::String(s) if s.chars().count() > MAX_PARAM_VALUE);
+    if too_long(&param.default) || param.allowed.iter().any(too_long) {
+        diags.push(
+            Diagnostic::new(Code::RequestLimitExceeded, param.span, format!("a value of parameter `{}` is longer than {MAX_PARAM_VALUE} characters", param.name.node))
+                .label("over SageMaker's limit")
+                .help(format!("SageMaker parameter values have at most {MAX_PARAM_VALUE} characters: pass a shorter value, e.g. an S3 URI of a file")),
+        );
+    }
+    if param.allowed.len() > MAX_ENUM_VALUES {
+        diags.push(
+            Diagnostic::new(
+                Code::RequestLimitExceeded,
+                param.span,
+                format!(
+                    "parameter `{}` allows {} values; SageMaker takes at most {MAX_ENUM_VALUES}",
+                    param.name.node,
+                    param.allowed.len()
+                ),
+            )
+            .label("over SageMaker's limit")
+            .help("allow fewer values, or drop `enum` and check the value in the job"),
+        );
+    }
+}
+
+fn check_step(p: &Pipeline, step: &Step, diags: &mut Vec<Diagnostic>) {
+    let name = &step.name.node;
+    if let Some((id, span)) =
+        step.after.iter().find(|(id, _)| matches!(p.step(*id).map(|s| &s.kind), Some(StepKind::Sql(_))))
+    {
+        let sql_name = p.step(*id).map_or("", |s| s.name.node.as_str());
+        diags.push(
+            Diagnostic::new(Code::SqlWithoutReader, *span, format!("step `{name}` waits for sql step `{sql_name}`, which is not a step of its own on SageMaker"))
+                .label("not a SageMaker step")
+                .help(format!("the query of `{sql_name}` runs inside each processing step that reads it: wait for one of those instead")),
+        );
+    }
+    if let Some(retry) = step.retry {
+        if retry.attempts > MAX_RETRY_ATTEMPTS {
+            diags.push(
+                Diagnostic::new(
+                    Code::RequestLimitExceeded,
+                    step.name.span,
+                    format!(
+                        "step `{name}` retries {} times; SageMaker retries a step at most {MAX_RETRY_ATTEMPTS} times",
+                        retry.attempts
+                    ),
+                )
+                .label("over SageMaker's limit")
+                .help(format!("set `retry {{ attempts = {MAX_RETRY_ATTEMPTS} }}` or fewer")),
+            );
+        }
+    }
+    match &step.kind {
+        StepKind::Transform(_) => {
+            let model = model_step_name(name);
+            if model.len() > MAX_STEP_NAME {
+                diags.push(
+                    Diagnostic::new(Code::NameTooLong, step.name.span, format!("the model step of `{name}` would be named `{model}`, {} characters; SageMaker step names have at most {MAX_STEP_NAME}", model.len()))
+                        .label("too long with `-CreateModel`")
+                        .help(format!("shorten the step name to {} characters or fewer", MAX_STEP_NAME - (model.len() - name.len()))),
+                );
+            }
+        }
+        StepKind::Sql(sql) => check_sql(p, step, sql, diags),
+        _ => {}
+    }
+}
+
+fn check_sql(p: &Pipeline, step: &Step, sql: &crate::ir::Sql, diags: &mut Vec<Diagnostic>) {
+    let name = &step.name.node;
+    let readers = p.downstream(step.id);
+    let others: Vec<&Step> = readers
+        .iter()
+        .filter_map(|id| p.step(*id))
+        .filter(|s| s.inputs.iter().any(|i| i.source.step == step.id))
+        .filter(|s| !matches!(s.kind, StepKind::Processing(_)))
+        .collect();
+    if let Some(other) = others.first() {
+        diags.push(
+            Diagnostic::new(Code::SqlWithoutReader, step.name.span, format!("the result of sql step `{name}` is read by {} step `{}`; on SageMaker only a processing step can run a query", other.kind_name(), other.name.node))
+                .label("no SageMaker step of its own")
+                .secondary(other.name.span, "reads the query result")
+                .help(format!("SageMaker runs a query as an input of a processing job: read `{name}` in a processing step (e.g. one that prepares the data) and feed `{}` from it", other.name.node)),
+        );
+    }
+    let has_reader = p.steps.iter().any(|s| s.inputs.iter().any(|i| i.source.step == step.id));
+    if !has_reader {
+        diags.push(
+            Diagnostic::new(
+                Code::SqlWithoutReader,
+                step.name.span,
+                format!("no step reads the result of sql step `{name}`, so SageMaker would never run its query"),
+            )
+            .label("query never runs on SageMaker")
+            .help(format!("read `{name}` in a processing step (`in rows = {name}.<output>`), or remove the step")),
+        );
+    }
+    for out in &step.outputs {
+        if let ArtifactType::Dataset(format) = out.ty {
+            if output_format(sql.engine, format).is_none() {
+                let formats = match sql.engine {
+                    SqlEngine::Athena => {
+                        "athena writes PARQUET or JSON (its TEXTFILE separates fields with \\001, not commas)"
+                    }
+                    SqlEngine::Redshift => "redshift writes PARQUET or CSV",
+                };
+                diags.push(
+                    Diagnostic::new(
+                        Code::UnrepresentableValue,
+                        out.span,
+                        format!("a SageMaker dataset definition cannot write the result of `{name}` as {}", out.ty),
+                    )
+                    .label("format not available")
+                    .help(format!("in a SageMaker dataset definition {formats}: declare `dataset<parquet>`")),
+                );
+            }
+        }
+    }
+    let required: &[(&str, bool)] = match sql.engine {
+        SqlEngine::Athena => &[("database", sql.database.is_some())],
+        SqlEngine::Redshift => &[
+            ("cluster", sql.cluster.is_some()),
+            ("database", sql.database.is_some()),
+            ("db_user", sql.db_user.is_some()),
+            ("iam_role", sql.iam_role.is_some() || p.settings.role.is_some()),
+        ],
+    };
+    let missing: Vec<&str> = required.iter().filter(|(_, set)| !set).map(|(k, _)| *k).collect();
+    if !missing.is_empty() {
+        diags.push(
+            Diagnostic::new(
+                Code::MissingKey,
+                step.name.span,
+                format!("step `{name}` needs `{}` on SageMaker", missing.join("`, `")),
+            )
+            .label("the dataset definition needs it")
+            .help(format!(
+                "SageMaker runs the query itself: set {}",
+                missing.iter().map(|k| format!("`{k} = \"...\"`")).collect::<Vec<_>>().join(", ")
+            )),
+        );
+    }
+}

@@ -1,0 +1,125 @@
+//! How run-time values are written in a SageMaker Pipeline definition: parameters
+//! and the execution id as `Get` expressions, step outputs as property references,
+//! and strings built from several pieces as `Std:Join`.
+
+use serde_json::{json, Map, Value as Json};
+
+use crate::ir::{ParamType, Pipeline, StepKind};
+use crate::targets::requests::{Node, Piece};
+
+/// The expression for the execution id (`run.id`).
+pub const EXECUTION_ID: &str = "Execution.PipelineExecutionId";
+
+/// The name of the model step SageMaker runs before a transform step (the SDK's
+/// `ModelStep` naming).
+pub fn model_step_name(transform_step: &str) -> String {
+    format!("{transform_step}-CreateModel")
+}
+
+pub fn get(path: impl Into<String>) -> Json {
+    json!({ "Get": path.into() })
+}
+
+/// Converts a request body; `Err` for a piece no SageMaker definition can hold
+/// (a bug in the caller: job names are SageMaker's to choose).
+pub fn node(p: &Pipeline, n: &Node) -> Result<Json, String> {
+    Ok(match n {
+        Node::Text(pieces) => text(p, pieces)?,
+        Node::Int(i) => json!(i),
+        Node::IntParam(name) => get(format!("Parameters.{name}")),
+        Node::Bool(b) => json!(b),
+        Node::List(items) => Json::Array(items.iter().map(|i| node(p, i)).collect::<Result<_, _>>()?),
+        Node::Map(entries) => {
+            let mut map = Map::new();
+            for (k, v) in entries {
+                map.insert(k.clone(), node(p, v)?);
+            }
+            Json::Object(map)
+        }
+    })
+}
+
+/// A string field: a literal, one string-valued expression, or `Std:Join` of the
+/// pieces. A non-string parameter alone is joined too, as the SDK's `to_string()`
+/// does, so the field receives text.
+pub fn text(p: &Pipeline, pieces: &[Piece]) -> Result<Json, String> {
+    let mut values: Vec<Json> = Vec::new();
+    let mut all_strings = true;
+    for piece in pieces {
+        let value = match piece {
+            Piece::Literal(s) if s.is_empty() => continue,
+            Piece::Literal(s) => {
+                if let Some(Json::String(prev)) = values.last_mut() {
+                    prev.push_str(s);
+                    continue;
+                }
+                Json::String(s.clone())
+            }
+            Piece::Param(name) => {
+                if p.param(name).map(|param| param.ty) != Some(ParamType::String) {
+                    all_strings = false;
+                }
+                get(format!("Parameters.{name}"))
+            }
+            Piece::RunId => get(EXECUTION_ID),
+            Piece::OutputUri { step, output } => {
+                let producer = p.step(*step).ok_or("output of an unknown step")?;
+                let name = &producer.name.node;
+                match producer.kind {
+                    StepKind::Processing(_) => {
+                        get(format!("Steps.{name}.ProcessingOutputConfig.Outputs['{output}'].S3Output.S3Uri"))
+                    }
+                    StepKind::Transform(_) => get(format!("Steps.{name}.TransformOutput.S3OutputPath")),
+                    StepKind::Training(_) => get(format!("Steps.{name}.ModelArtifacts.S3ModelArtifacts")),
+                    StepKind::Sql(_) | StepKind::Python(_) => {
+                        return Err(format!("step `{name}` has no output a SageMaker step can reference"))
+                    }
+                }
+            }
+            Piece::ModelArtifact(step) => {
+                let producer = p.step(*step).ok_or("model of an unknown step")?;
+                get(format!("Steps.{}.ModelArtifacts.S3ModelArtifacts", producer.name.node))
+            }
+            Piece::JobName(_) => return Err("a job name reached the SageMaker definition".to_string()),
+        };
+        values.push(value);
+    }
+    Ok(match values.len() {
+        0 => Json::String(String::new()),
+        1 if all_strings => values.remove(0),
+        _ => json!({ "Std:Join": { "On": "", "Values": values } }),
+    })
+}
+
+/// An ISO-8601 duration for a number of seconds: `P30D`, `PT1H30M`, `PT45S`.
+pub fn iso_duration(seconds: u64) -> String {
+    let (days, rest) = (seconds / 86_400, seconds % 86_400);
+    let (h, m, s) = (rest / 3600, rest % 3600 / 60, rest % 60);
+    let mut out = format!("P{}", if days > 0 { format!("{days}D") } else { String::new() });
+    if rest > 0 || days == 0 {
+        out.push('T');
+        for (n, unit) in [(h, 'H'), (m, 'M'), (s, 'S')] {
+            if n > 0 {
+                out.push_str(&format!("{n}{unit}"));
+            }
+        }
+        if rest == 0 {
+            out.push_str("0S");
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::iso_duration;
+
+    #[test]
+    fn iso_durations() {
+        assert_eq!(iso_duration(0), "PT0S");
+        assert_eq!(iso_duration(45), "PT45S");
+        assert_eq!(iso_duration(5400), "PT1H30M");
+        assert_eq!(iso_duration(86_400 * 30), "P30D");
+        assert_eq!(iso_duration(86_400 + 7200 + 1), "P1DT2H1S");
+    }
+}

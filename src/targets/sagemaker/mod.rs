@@ -1,0 +1,207 @@
+//! The SageMaker target: a Pipeline definition (JSON, Version 2020-12-01).
+//!
+//! Each job step's Arguments are the shared API requests of `requests`, minus the
+//! job name (SageMaker names a pipeline's jobs itself), with run-time strings as
+//! `Get`/`Std:Join` expressions. Inputs read upstream outputs through property
+//! references, which is also how SageMaker learns the edges; `after` becomes
+//! DependsOn. A `sql` step is not a step here: see `sql`.
+
+mod check;
+mod expr;
+mod sql;
+
+use serde_json::{json, Value as Json};
+
+pub use check::check;
+pub use expr::model_step_name;
+
+use crate::ir::{Literal, ParamType, Pipeline, Retry, Step, StepId, StepKind};
+use crate::targets::requests;
+
+pub const VERSION: &str = "2020-12-01";
+
+/// The pipeline's name in SageMaker, which allows letters, digits and `-` only.
+pub fn pipeline_name(p: &Pipeline) -> String {
+    p.name.node.replace('_', "-")
+}
+
+/// The definition as pretty JSON, byte-identical for the same pipeline.
+pub fn emit(p: &Pipeline) -> Result<String, String> {
+    let def = definition(p)?;
+    let mut text = serde_json::to_string_pretty(&def).map_err(|e| e.to_string())?;
+    text.push('\n');
+    Ok(text)
+}
+
+pub fn definition(p: &Pipeline) -> Result<Json, String> {
+    let mut steps = Vec::new();
+    for id in &p.order {
+        let step = p.step(*id).ok_or("order names an unknown step")?;
+        steps.extend(lower_step(p, step)?);
+    }
+    Ok(json!({
+        "Version": VERSION,
+        "Metadata": {},
+        "Parameters": p.params.iter().map(parameter).collect::<Vec<_>>(),
+        "Steps": steps,
+    }))
+}
+
+fn parameter(param: &crate::ir::Param) -> Json {
+    let ty = match param.ty {
+        ParamType::String => "String",
+        ParamType::Int => "Integer",
+        ParamType::Float => "Float",
+        ParamType::Bool => "Boolean",
+    };
+    let default = match &param.default {
+        Literal::String(s) => json!(s),
+        Literal::Int(n) => json!(n),
+        Literal::Float(f) => json!(f),
+        Literal::Bool(b) => json!(b),
+    };
+    let mut out = json!({ "Name": param.name.node, "Type": ty, "DefaultValue": default });
+    // SageMaker takes allowed values for string parameters only; `mlpc deploy --param`
+    // checks the others.
+    if param.ty == ParamType::String && !param.allowed.is_empty() {
+        out["EnumValues"] = param.allowed.iter().map(Literal::to_text).collect();
+    }
+    out
+}
+
+/// The definition's steps for one `.mlp` step: none for `sql` (its query runs
+/// inside each consuming processing job), two for `transform` (the model first).
+fn lower_step(p: &Pipeline, step: &Step) -> Result<Vec<Json>, String> {
+    let (ty, request) = match &step.kind {
+        StepKind::Sql(_) => return Ok(Vec::new()),
+        StepKind::Python(_) => return Err("python steps are rejected by the SageMaker check".to_string()),
+        StepKind::Processing(job) => {
+            ("Processing", processing_arguments(p, step, requests::processing_job(p, step, job))?)
+        }
+        StepKind::Training(job) => ("Training", arguments(p, requests::training_job(p, step, job))?),
+        StepKind::Transform(job) => {
+            let model_name = model_step_name(&step.name.node);
+            let mut model_args = arguments(p, requests::model(p, step, job))?;
+            if let Some(map) = model_args.as_object_mut() {
+                map.shift_remove("ModelName");
+            }
+            let mut model = json!({ "Name": model_name, "Type": "Model", "Arguments": model_args });
+            add_policies(&mut model, step, false);
+            let mut args = arguments(p, requests::transform_job(p, step, job))?;
+            args["ModelName"] = expr::get(format!("Steps.{model_name}.ModelName"));
+            let mut transform = job_step(p, step, "Transform", args);
+            add_policies(&mut transform, step, true);
+            return Ok(vec![model, transform]);
+        }
+    };
+    let mut out = job_step(p, step, ty, request);
+    add_policies(&mut out, step, true);
+    Ok(vec![out])
+}
+
+/// A request as step Arguments: without job names, which SageMaker chooses itself
+/// for a pipeline's jobs. `ModelName` stays as a `false` placeholder, in place, for
+/// the caller to replace or remove: a transform reads it from its model step.
+fn arguments(p: &Pipeline, request: requests::Node) -> Result<Json, String> {
+    const JOB_NAMES: [&str; 3] = ["ProcessingJobName", "TrainingJobName", "TransformJobName"];
+    let request = match request {
+        requests::Node::Map(entries) => requests::Node::Map(
+            entries
+                .into_iter()
+                .filter(|(k, _)| !JOB_NAMES.contains(&k.as_str()))
+                .map(|(k, v)| if k == "ModelName" { (k, requests::Node::Bool(false)) } else { (k, v) })
+                .collect(),
+        ),
+        other => other,
+    };
+    expr::node(p, &request)
+}
+
+/// The step object around a job's arguments: name, type, and what it waits for
+/// besides its inputs.
+fn job_step(p: &Pipeline, step: &Step, ty: &str, args: Json) -> Json {
+    let mut out = json!({ "Name": step.name.node, "Type": ty, "Arguments": args });
+    let depends = depends_on(p, step);
+    if !depends.is_empty() {
+        out["DependsOn"] = json!(depends);
+    }
+    if let Some(d) = &step.description {
+        out["Description"] = json!(d);
+    }
+    out
+}
+
+/// The steps named in `after`, and the `after` of every sql step this step reads
+/// (that query runs inside this job, so this job waits instead), in source order.
+fn depends_on(p: &Pipeline, step: &Step) -> Vec<String> {
+    let mut ids: Vec<StepId> = step.after.iter().map(|(id, _)| *id).collect();
+    for input in &step.inputs {
+        if let Some(producer) = p.step(input.source.step) {
+            if let StepKind::Sql(_) = producer.kind {
+                ids.extend(producer.after.iter().map(|(id, _)| *id));
+            }
+        }
+    }
+    ids.sort();
+    ids.dedup();
+    ids.iter().filter_map(|id| p.step(*id)).map(|s| s.name.node.clone()).collect()
+}
+
+/// A processing job's arguments, with each input read from a sql step replaced by
+/// the dataset definition that runs the query.
+fn processing_arguments(p: &Pipeline, step: &Step, request: requests::Node) -> Result<Json, String> {
+    // `requests::processing_job` lists the step's inputs in order, then its code.
+    let from_sql = |i: usize| {
+        let input = step.inputs.get(i)?;
+        let producer = p.step(input.source.step)?;
+        match &producer.kind {
+            StepKind::Sql(query) => Some((producer, query, input)),
+            _ => None,
+        }
+    };
+    let requests::Node::Map(mut entries) = request else {
+        return Err("a processing request that is not a map".to_string());
+    };
+    // The S3 inputs of sql results are left out before conversion (a sql step has no
+    // output location on SageMaker) and replaced after it.
+    for (key, value) in &mut entries {
+        if let ("ProcessingInputs", requests::Node::List(inputs)) = (key.as_str(), value) {
+            for (i, slot) in inputs.iter_mut().enumerate() {
+                if from_sql(i).is_some() {
+                    *slot = requests::Node::Bool(false);
+                }
+            }
+        }
+    }
+    let mut args = arguments(p, requests::Node::Map(entries))?;
+    if let Some(Json::Array(inputs)) = args.get_mut("ProcessingInputs") {
+        for (i, slot) in inputs.iter_mut().enumerate() {
+            if let Some((producer, query, input)) = from_sql(i) {
+                *slot = sql::dataset_input(p, producer, query, input, step)?;
+            }
+        }
+    }
+    Ok(args)
+}
+
+/// SageMaker's error types worth retrying: the service's own faults and throttling,
+/// and for jobs, internal errors and a lack of capacity or quota.
+const STEP_ERRORS: [&str; 2] = ["Step.SERVICE_FAULT", "Step.THROTTLING"];
+const JOB_ERRORS: [&str; 3] = ["SageMaker.JOB_INTERNAL_ERROR", "SageMaker.CAPACITY_ERROR", "SageMaker.RESOURCE_LIMIT"];
+
+/// `retry` → RetryPolicies; `cache` → CacheConfig.
+fn add_policies(out: &mut Json, step: &Step, is_job: bool) {
+    if let Some(Retry { attempts, delay }) = step.retry {
+        if attempts > 0 {
+            let policy = |errors: &[&str]| json!({ "ExceptionType": errors, "IntervalSeconds": delay, "BackoffRate": 1.0, "MaxAttempts": attempts });
+            let mut policies = vec![policy(&STEP_ERRORS)];
+            if is_job {
+                policies.push(policy(&JOB_ERRORS));
+            }
+            out["RetryPolicies"] = json!(policies);
+        }
+    }
+    if let (Some(seconds), true) = (step.cache, is_job) {
+        out["CacheConfig"] = json!({ "Enabled": true, "ExpireAfter": expr::iso_duration(seconds) });
+    }
+}
