@@ -17,6 +17,7 @@ Examples:
   mlpc check pipelines/*.mlp                   check files (pre-commit, CI)
   mlpc check churn.mlp --target sagemaker      also check what SageMaker can run
   mlpc build churn.mlp --target airflow -o dags/churn.py
+  mlpc deploy churn.mlp --target sagemaker --start --param max_depth=7
   mlpc graph churn.mlp --format mermaid        the step graph, artifacts on edges
   mlpc explain E0201                           what a diagnostic code means
   cat churn.mlp | mlpc check -                 read the pipeline from stdin";
@@ -55,7 +56,7 @@ enum Command {
         file: String,
         #[arg(long, value_enum)]
         target: Target,
-        /// Where to write; `-` is standard output. Default: `<pipeline>.py` (Airflow) next to the input.
+        /// Where to write; `-` is standard output. Default: `<pipeline>.py` (Airflow) or `<pipeline>.json` next to the input.
         #[arg(short, long)]
         output: Option<String>,
         /// Write nothing; exit 1 if the file on disk differs from what would be generated (CI drift check).
@@ -67,6 +68,27 @@ enum Command {
         /// Airflow: run SageMaker jobs on the worker with the SageMaker SDK's local mode (needs Docker and `sagemaker<3` there).
         #[arg(long)]
         local_mode: bool,
+        #[command(flatten)]
+        common: CommonArgs,
+    },
+    /// Check a pipeline, build it and put it into the target service (AWS credentials and region from the usual sources).
+    #[command(
+        after_help = "Exit status: 0 when deployed, 1 when the file has errors, 2 on usage or I/O errors, 3 when an AWS call fails or the endpoint cannot be reached (re-running completes a partial deploy)."
+    )]
+    Deploy {
+        /// The pipeline.
+        file: String,
+        #[arg(long, value_enum)]
+        target: Target,
+        /// Send every AWS call to this endpoint (e.g. a local emulator) instead of AWS's.
+        #[arg(long, value_name = "URL")]
+        endpoint_url: Option<String>,
+        /// Start an execution once the pipeline is created or updated.
+        #[arg(long)]
+        start: bool,
+        /// A parameter value for the started execution (repeatable); checked against the pipeline's declaration.
+        #[arg(long = "param", value_name = "NAME=VALUE")]
+        params: Vec<String>,
         #[command(flatten)]
         common: CommonArgs,
     },
@@ -133,6 +155,10 @@ pub fn main() -> ExitCode {
         Command::Build { file, target, output, check, airflow_version, local_mode, common } => {
             let how = BuildArgs { target, output, check, airflow_version, local_mode };
             build(&file, &how, &common, style)
+        }
+        Command::Deploy { file, target, endpoint_url, start, params, common } => {
+            let options = mlpc::deploy::DeployOptions { endpoint_url, start, params };
+            deploy(&file, target, &options, &common, style)
         }
         Command::Graph { file, format } => graph(&file, format, style),
         Command::Explain { code } => explain(code.as_deref()),
@@ -368,6 +394,52 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         let _ = std::fs::remove_file(&temp);
     }
     result
+}
+
+fn deploy(
+    file: &str,
+    target: Target,
+    options: &mlpc::deploy::DeployOptions,
+    common: &CommonArgs,
+    style: Style,
+) -> Result<ExitCode, Failure> {
+    use mlpc::deploy::DeployError;
+    let input = read_input(file)?;
+    let checked = check_input(&input, Some(target), common);
+    let mut json = Vec::new();
+    report(&checked, &input, style, common.format, &mut json);
+    if common.format == Format::Json {
+        print_json(&json)?;
+    }
+    let (Some(pipeline), false) = (&checked.pipeline, failed(&checked, common.deny_warnings)) else {
+        return Ok(ExitCode::from(1));
+    };
+    let options_for_emit = EmitOptions { source_name: display_name(&input), ..Default::default() };
+    let generated = mlpc::targets::emit(target, pipeline, &options_for_emit)
+        .map_err(|e| Failure(format!("internal error: {e}")))?;
+    let mut log = |line: String| eprintln!("{line}");
+    let result = match target {
+        Target::Sagemaker => {
+            mlpc::deploy::block_on(mlpc::deploy::sagemaker::deploy(pipeline, &generated.contents, options, &mut log))
+        }
+        Target::Airflow => {
+            return Err(Failure(
+                "Airflow has no deploy API: copy the DAG from `mlpc build --target airflow` into the DAGs folder"
+                    .to_string(),
+            ))
+        }
+        Target::StepFunctions => {
+            return Err(Failure("deploying to Step Functions is not built yet".to_string()));
+        }
+    };
+    match result.and_then(|r| r) {
+        Ok(()) => Ok(ExitCode::SUCCESS),
+        Err(DeployError::Usage(message)) => Err(Failure(message)),
+        Err(DeployError::Remote(message)) => {
+            eprintln!("error: {message}");
+            Ok(ExitCode::from(3))
+        }
+    }
 }
 
 fn graph(file: &str, format: GraphFormat, style: Style) -> Result<ExitCode, Failure> {

@@ -2,9 +2,11 @@
 //! definitions and Step Functions state machines.
 //!
 //! The core is pure: source text and a way to read the files it names go in,
-//! outputs and diagnostics come out. Only the CLI touches the file system.
+//! outputs and diagnostics come out. Only the CLI touches the file system; only
+//! `deploy` talks to the network.
 
 pub mod check;
+pub mod deploy;
 pub mod diagnostics;
 pub mod graph;
 pub mod images;

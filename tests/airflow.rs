@@ -267,41 +267,8 @@ fn builds_are_byte_identical() {
     }
 }
 
-/// A moto server on a free loopback port, stopped when dropped.
-struct Moto {
-    child: std::process::Child,
-    port: u16,
-}
-
-impl Moto {
-    fn start() -> Moto {
-        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        let server = common::root().join("target/py/moto/bin/moto_server");
-        assert!(server.exists(), "run scripts/setup-python");
-        let child = Command::new(server)
-            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap();
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(std::time::Instant::now() < deadline, "moto did not start");
-            std::thread::sleep(std::time::Duration::from_millis(100));
-        }
-        Moto { child, port }
-    }
-}
-
-impl Drop for Moto {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 /// Builds an example for Airflow 3 and runs it with `dag.test()` against moto.
-fn run_end_to_end(example: &str, conf: &str, moto: &Moto) -> (Pipeline, Json) {
+fn run_end_to_end(example: &str, conf: &str, moto: &common::Moto) -> (Pipeline, Json) {
     let path = common::root().join(example);
     let text = std::fs::read_to_string(&path).unwrap();
     let files = common::Dir(path.parent().unwrap().to_path_buf());
@@ -335,7 +302,7 @@ fn location(p: &Pipeline, run_id: &str, step: &str, output: &str) -> String {
 
 #[test]
 fn end_to_end_churn_and_athena_examples_run_against_moto() {
-    let moto = Moto::start();
+    let moto = common::Moto::start();
 
     let (ir, r) = run_end_to_end("examples/churn/churn.mlp", r#"{"max_depth": 9}"#, &moto);
     let run_id = r["run_id"].as_str().unwrap();

@@ -145,11 +145,24 @@ fn build_stops_on_errors_and_writes_nothing() {
 
 #[test]
 fn build_of_a_target_not_built_yet_says_so_with_exit_2() {
-    for target in ["sagemaker", "stepfunctions"] {
-        let o = mlpc(&["build", CLEAN, "--target", target]);
-        assert_eq!(code(&o), 2, "{target}");
-        assert!(stderr(&o).contains("not built yet"), "{}", stderr(&o));
-    }
+    let o = mlpc(&["build", CLEAN, "--target", "stepfunctions"]);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("not built yet"), "{}", stderr(&o));
+}
+
+#[test]
+fn build_for_sagemaker_writes_the_definition_json() {
+    let o = mlpc(&["build", "examples/churn/churn.mlp", "--target", "sagemaker", "-o", "-"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let def: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
+    assert_eq!(def["Version"], "2020-12-01");
+}
+
+#[test]
+fn deploy_to_airflow_explains_there_is_no_such_thing() {
+    let o = mlpc(&["deploy", "examples/churn/churn.mlp", "--target", "airflow"]);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("DAGs folder"), "{}", stderr(&o));
 }
 
 #[test]

@@ -1,0 +1,87 @@
+//! `--param NAME=VALUE` for a started execution, checked against the pipeline's
+//! declared parameters before anything is sent: services take these values as
+//! strings and check little (SageMaker checks only a string parameter's `enum`), so
+//! mlpc checks type, `enum`, `min` and `max` here.
+
+use crate::diagnostics::suggest;
+use crate::ir::{Literal, Param, ParamType, Pipeline};
+
+/// Each override as (name, typed value), in the order given; a repeated name keeps
+/// the last value.
+pub fn parse(p: &Pipeline, given: &[String]) -> Result<Vec<(String, Literal)>, String> {
+    let mut out: Vec<(String, Literal)> = Vec::new();
+    for arg in given {
+        let Some((name, raw)) = arg.split_once('=') else {
+            return Err(format!("--param `{arg}` is not NAME=VALUE"));
+        };
+        let name = name.trim();
+        let Some(param) = p.param(name) else {
+            let names = p.params.iter().map(|q| q.name.node.as_str());
+            let help = suggest::help_for(name, names, "parameters")
+                .unwrap_or_else(|| "the pipeline declares no parameters".to_string());
+            return Err(format!("--param `{name}`: the pipeline has no parameter `{name}`; {help}"));
+        };
+        let value = typed(param, raw)?;
+        check_constraints(param, &value)?;
+        out.retain(|(n, _)| n != name);
+        out.push((name.to_string(), value));
+    }
+    Ok(out)
+}
+
+fn typed(param: &Param, raw: &str) -> Result<Literal, String> {
+    let name = &param.name.node;
+    let bad = |what: &str| format!("--param {name}={raw}: `{name}` is {what}");
+    Ok(match param.ty {
+        ParamType::String => Literal::String(raw.to_string()),
+        ParamType::Int => Literal::Int(raw.trim().parse().map_err(|_| bad("an int, e.g. 5"))?),
+        ParamType::Float => {
+            let f: f64 = raw.trim().parse().map_err(|_| bad("a float, e.g. 0.2"))?;
+            if !f.is_finite() {
+                return Err(bad("a finite float"));
+            }
+            Literal::Float(f)
+        }
+        ParamType::Bool => match raw.trim() {
+            "true" => Literal::Bool(true),
+            "false" => Literal::Bool(false),
+            _ => return Err(bad("a bool: true or false")),
+        },
+    })
+}
+
+fn as_f64(l: &Literal) -> Option<f64> {
+    match l {
+        Literal::Int(n) => Some(*n as f64),
+        Literal::Float(f) => Some(*f),
+        _ => None,
+    }
+}
+
+fn check_constraints(param: &Param, value: &Literal) -> Result<(), String> {
+    let name = &param.name.node;
+    if !param.allowed.is_empty() && !param.allowed.contains(value) {
+        let allowed: Vec<String> = param.allowed.iter().map(Literal::to_text).collect();
+        return Err(format!("--param {name}={}: allowed values are {}", value.to_text(), allowed.join(", ")));
+    }
+    let v = as_f64(value);
+    if let (Some(v), Some(min)) = (v, param.min.as_ref().and_then(as_f64)) {
+        if v < min {
+            return Err(format!(
+                "--param {name}={}: the minimum is {}",
+                value.to_text(),
+                param.min.as_ref().map(Literal::to_text).unwrap_or_default()
+            ));
+        }
+    }
+    if let (Some(v), Some(max)) = (v, param.max.as_ref().and_then(as_f64)) {
+        if v > max {
+            return Err(format!(
+                "--param {name}={}: the maximum is {}",
+                value.to_text(),
+                param.max.as_ref().map(Literal::to_text).unwrap_or_default()
+            ));
+        }
+    }
+    Ok(())
+}

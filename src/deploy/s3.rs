@@ -1,0 +1,72 @@
+//! Code files to the content-addressed S3 keys the generated definitions name
+//! (`<artifacts>/<pipeline>/code/<sha256>/<file>`): the same bytes give the same key,
+//! so a file already there is left alone and a re-run uploads only what is missing.
+
+use std::collections::BTreeMap;
+
+use aws_sdk_s3::primitives::ByteStream;
+
+use super::{remote_error, DeployError, DeployOptions};
+use crate::ir::{Pipeline, StepKind};
+use crate::targets::requests::code_uri;
+
+/// Every code file of the pipeline by its S3 URI, each once.
+fn code_files(p: &Pipeline) -> BTreeMap<String, &[u8]> {
+    p.steps
+        .iter()
+        .filter_map(|s| match &s.kind {
+            StepKind::Processing(job) => Some((code_uri(p, &job.code), job.code.contents.as_slice())),
+            _ => None,
+        })
+        .collect()
+}
+
+fn split_uri(uri: &str) -> Option<(&str, &str)> {
+    uri.strip_prefix("s3://")?.split_once('/')
+}
+
+/// Uploads the files not yet in S3; prints one line per file.
+pub async fn upload_code(
+    config: &aws_config::SdkConfig,
+    p: &Pipeline,
+    options: &DeployOptions,
+    log: &mut dyn FnMut(String),
+) -> Result<(), DeployError> {
+    let files = code_files(p);
+    if files.is_empty() {
+        return Ok(());
+    }
+    let mut s3_config = aws_sdk_s3::config::Builder::from(config);
+    if options.endpoint_url.is_some() {
+        // Emulators and S3-compatible stores answer on one host: bucket in the path.
+        s3_config = s3_config.force_path_style(true);
+    }
+    let client = aws_sdk_s3::Client::from_conf(s3_config.build());
+    let endpoint = options.endpoint_url.as_deref();
+    for (uri, bytes) in files {
+        let Some((bucket, key)) = split_uri(&uri) else {
+            return Err(DeployError::Usage(format!(
+                "`{uri}` is not an S3 URI: `artifacts` must be s3://bucket/prefix"
+            )));
+        };
+        match client.head_object().bucket(bucket).key(key).send().await {
+            Ok(head) if head.content_length() == Some(bytes.len() as i64) => {
+                log(format!("code      {uri} (already there)"));
+                continue;
+            }
+            Ok(_) => {}
+            Err(e) if e.as_service_error().is_some_and(|e| e.is_not_found()) => {}
+            Err(e) => return Err(remote_error(&format!("checking {uri}"), endpoint, &e)),
+        }
+        client
+            .put_object()
+            .bucket(bucket)
+            .key(key)
+            .body(ByteStream::from(bytes.to_vec()))
+            .send()
+            .await
+            .map_err(|e| remote_error(&format!("uploading {uri}"), endpoint, &e))?;
+        log(format!("code      {uri} (uploaded, {} bytes)", bytes.len()));
+    }
+    Ok(())
+}
