@@ -69,7 +69,12 @@ def join_schema(schema: dict[str, Any]) -> dict[str, Any]:
         "required": ["On", "Values"],
         "additionalProperties": False,
     }
-    join = {"type": "object", "properties": {"Std:Join": fixed}, "required": ["Std:Join"], "additionalProperties": False}
+    join = {
+        "type": "object",
+        "properties": {"Std:Join": fixed},
+        "required": ["Std:Join"],
+        "additionalProperties": False,
+    }
     return {**schema, "definitions": {**schema["definitions"], "FixedJoinFunction": join}}
 
 
@@ -89,7 +94,10 @@ def documented_gap(schema: dict[str, Any], error: jsonschema.ValidationError) ->
         if "Get" in value:
             return not list(validator(schema, "GetFunction").iter_errors(value))
         return not list(validator(join_schema(schema), "FixedJoinFunction").iter_errors(value))
-    if error.validator == "additionalProperties" and error.message == "Additional properties are not allowed ('Environment' was unexpected)":
+    if (
+        error.validator == "additionalProperties"
+        and error.message == "Additional properties are not allowed ('Environment' was unexpected)"
+    ):
         return path == ["Arguments"] and "TrainingJobName" not in value and "AlgorithmSpecification" in value
     if error.validator == "additionalProperties" and "'DatasetDefinition' was unexpected" in error.message:
         return set(value) <= {"InputName", "AppManaged", "DatasetDefinition"}
@@ -99,7 +107,10 @@ def documented_gap(schema: dict[str, Any], error: jsonschema.ValidationError) ->
 def schema_errors(schema: dict[str, Any], definition: dict[str, Any]) -> list[str]:
     errors = []
     # The top level on its own; parameters and steps are checked one by one below.
-    top = {**schema, "properties": {**schema["properties"], "Parameters": {"type": "array"}, "Steps": {"type": "array"}}}
+    top = {
+        **schema,
+        "properties": {**schema["properties"], "Parameters": {"type": "array"}, "Steps": {"type": "array"}},
+    }
     for e in jsonschema.Draft7Validator(top).iter_errors(definition):
         errors.append(f"definition: {e.message}")
     for param in definition.get("Parameters", []):
