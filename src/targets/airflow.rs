@@ -5,6 +5,7 @@ use minijinja::context;
 use serde::Serialize;
 
 use super::python::{jinja_text, node, string_literal, Pieces};
+use super::queries;
 use super::requests::{self, Node, Piece};
 use super::templates;
 use crate::diagnostics::{Code, Diagnostic};
@@ -572,20 +573,13 @@ fn task_view(p: &Pipeline, step: &Step, jinja: &Jinja, local_mode: bool) -> (Tas
 
 /// Arguments of the operator that runs a `sql` step; returns the operator's name.
 fn sql_args(p: &Pipeline, step: &Step, sql: &crate::ir::Sql, jinja: &Jinja, args: &mut Vec<Arg>) -> &'static str {
-    let output = step.outputs.first();
-    let out_name = output.map_or("rows", |o| o.name.node.as_str());
-    let parquet = matches!(output.map(|o| o.ty), Some(crate::ir::ArtifactType::Dataset(crate::ir::Format::Parquet)));
-    let location = requests::output_location(p, step, out_name);
+    let out_name = step.outputs.first().map_or("rows", |o| o.name.node.as_str());
+    let parquet = queries::is_parquet(step);
     let query = requests::text_pieces(&sql.query);
     let opt_text = |t: &Option<Text>| t.as_ref().map(|t| templated(&requests::text_pieces(t), jinja, &[]));
     match sql.engine {
         SqlEngine::Athena => {
-            let format = if parquet { "format = 'PARQUET'" } else { "format = 'TEXTFILE', field_delimiter = ','" };
-            let mut unload = vec![Piece::Literal("UNLOAD (\n".to_string())];
-            unload.extend(trim_query(query));
-            unload.push(Piece::Literal("\n) TO '".to_string()));
-            unload.extend(sql_quoted(location));
-            unload.push(Piece::Literal(format!("' WITH ({format})")));
+            let unload = queries::athena_unload(p, step, sql);
             args.push(arg("query", templated(&unload, jinja, SQL_EXT)));
             if let Some(db) = opt_text(&sql.database) {
                 args.push(arg("database", db));
@@ -596,8 +590,7 @@ fn sql_args(p: &Pipeline, step: &Step, sql: &crate::ir::Sql, jinja: &Jinja, args
             if let Some(w) = opt_text(&sql.workgroup) {
                 args.push(arg("workgroup", w));
             }
-            let mut meta = vec![Piece::Literal(requests::run_root(p)), Piece::RunId];
-            meta.push(Piece::Literal(format!("/{}/_athena/", step.name.node)));
+            let meta = queries::athena_metadata_location(p, step);
             args.push(arg("output_location", templated(&meta, jinja, &[])));
             args.push(arg("sleep_time", "CHECK_INTERVAL"));
             "AthenaOperator"
@@ -617,7 +610,7 @@ fn sql_args(p: &Pipeline, step: &Step, sql: &crate::ir::Sql, jinja: &Jinja, args
             key.push(Piece::Literal(format!("/{}/{}/", step.name.node, out_name)));
             args.push(arg("s3_bucket", templated(&[Piece::Literal(bucket.to_string())], jinja, &[])));
             args.push(arg("s3_key", templated(&key, jinja, &[])));
-            args.push(arg("select_query", templated(&trim_query(query), jinja, SQL_EXT)));
+            args.push(arg("select_query", templated(&queries::trim_query(query), jinja, SQL_EXT)));
             let option = if parquet { "FORMAT AS PARQUET" } else { "FORMAT AS CSV" };
             args.push(arg("unload_options", format!("[\n            {},\n        ]", string_literal(option))));
             match (&sql.connection, &sql.cluster) {
@@ -645,22 +638,3 @@ fn sql_args(p: &Pipeline, step: &Step, sql: &crate::ir::Sql, jinja: &Jinja, args
     }
 }
 
-/// The query without trailing white space and semicolons, which UNLOAD cannot wrap.
-fn trim_query(mut pieces: Vec<Piece>) -> Vec<Piece> {
-    if let Some(Piece::Literal(last)) = pieces.last_mut() {
-        let trimmed = last.trim_end_matches(|c: char| c.is_whitespace() || c == ';').len();
-        last.truncate(trimmed);
-    }
-    pieces
-}
-
-/// Pieces placed inside a SQL string literal: quotes in literal text are doubled.
-fn sql_quoted(pieces: Vec<Piece>) -> Vec<Piece> {
-    pieces
-        .into_iter()
-        .map(|p| match p {
-            Piece::Literal(s) => Piece::Literal(s.replace('\'', "''")),
-            other => other,
-        })
-        .collect()
-}

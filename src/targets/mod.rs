@@ -3,6 +3,7 @@
 
 pub mod airflow;
 pub mod python;
+pub mod queries;
 pub mod requests;
 pub mod sagemaker;
 mod templates;

@@ -1,0 +1,74 @@
+//! The SQL a `sql` step runs where a target runs it as its own step (Airflow, Step
+//! Functions): the query wrapped in an UNLOAD to the step's output location, so the
+//! result lands as files of the declared format under one S3 prefix.
+
+use crate::ir::{ArtifactType, Format, Pipeline, Sql, Step};
+use crate::targets::requests::{self, Piece};
+
+/// Whether the step's output is declared Parquet (otherwise CSV text).
+pub fn is_parquet(step: &Step) -> bool {
+    matches!(step.outputs.first().map(|o| o.ty), Some(ArtifactType::Dataset(Format::Parquet)))
+}
+
+/// The output's S3 prefix: `<artifacts>/<pipeline>/<run.id>/<step>/<output>/`.
+pub fn location(p: &Pipeline, step: &Step) -> Vec<Piece> {
+    let out_name = step.outputs.first().map_or("rows", |o| o.name.node.as_str());
+    requests::output_location(p, step, out_name)
+}
+
+/// Athena: `UNLOAD (query) TO '<location>' WITH (format = ...)`.
+pub fn athena_unload(p: &Pipeline, step: &Step, sql: &Sql) -> Vec<Piece> {
+    let format = if is_parquet(step) { "format = 'PARQUET'" } else { "format = 'TEXTFILE', field_delimiter = ','" };
+    let mut unload = vec![Piece::Literal("UNLOAD (\n".to_string())];
+    unload.extend(trim_query(requests::text_pieces(&sql.query)));
+    unload.push(Piece::Literal("\n) TO '".to_string()));
+    unload.extend(sql_quoted(location(p, step)));
+    unload.push(Piece::Literal(format!("' WITH ({format})")));
+    unload
+}
+
+/// Where Athena writes the query's own metadata: `<run>/<step>/_athena/`, beside the output.
+pub fn athena_metadata_location(p: &Pipeline, step: &Step) -> Vec<Piece> {
+    vec![
+        Piece::Literal(requests::run_root(p)),
+        Piece::RunId,
+        Piece::Literal(format!("/{}/_athena/", step.name.node)),
+    ]
+}
+
+/// Redshift: `UNLOAD ($$ query $$) TO '<location>' IAM_ROLE '<role>' FORMAT AS ...`.
+/// Dollar quoting carries the query verbatim; a query containing `$$` is refused by
+/// the target checks.
+pub fn redshift_unload(p: &Pipeline, step: &Step, sql: &Sql) -> Vec<Piece> {
+    let mut unload = vec![Piece::Literal("UNLOAD ($$\n".to_string())];
+    unload.extend(trim_query(requests::text_pieces(&sql.query)));
+    unload.push(Piece::Literal("\n$$) TO '".to_string()));
+    unload.extend(sql_quoted(location(p, step)));
+    unload.push(Piece::Literal("' IAM_ROLE '".to_string()));
+    if let Some(role) = sql.iam_role.as_ref().or(p.settings.role.as_ref()) {
+        unload.extend(sql_quoted(requests::text_pieces(role)));
+    }
+    let format = if is_parquet(step) { "PARQUET" } else { "CSV" };
+    unload.push(Piece::Literal(format!("' FORMAT AS {format}")));
+    unload
+}
+
+/// The query without trailing white space and semicolons, which UNLOAD cannot wrap.
+pub fn trim_query(mut pieces: Vec<Piece>) -> Vec<Piece> {
+    if let Some(Piece::Literal(last)) = pieces.last_mut() {
+        let trimmed = last.trim_end_matches(|c: char| c.is_whitespace() || c == ';').len();
+        last.truncate(trimmed);
+    }
+    pieces
+}
+
+/// Pieces placed inside a SQL string literal: quotes in literal text are doubled.
+pub fn sql_quoted(pieces: Vec<Piece>) -> Vec<Piece> {
+    pieces
+        .into_iter()
+        .map(|p| match p {
+            Piece::Literal(s) => Piece::Literal(s.replace('\'', "''")),
+            other => other,
+        })
+        .collect()
+}
