@@ -9,6 +9,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use mlpc::diagnostics::render::{self, Style};
 use mlpc::targets::airflow::AirflowVersion;
+use mlpc::targets::stepfunctions::QueryLanguage;
 use mlpc::targets::EmitOptions;
 use mlpc::{CheckOptions, Checked, Code, Diagnostic, Files, SourceFile, Target};
 
@@ -18,6 +19,7 @@ Examples:
   mlpc check churn.mlp --target sagemaker      also check what SageMaker can run
   mlpc build churn.mlp --target airflow -o dags/churn.py
   mlpc deploy churn.mlp --target sagemaker --start --param max_depth=7
+  mlpc deploy churn.mlp --target stepfunctions --role-arn arn:aws:iam::123456789012:role/sfn --start
   mlpc graph churn.mlp --format mermaid        the step graph, artifacts on edges
   mlpc explain E0201                           what a diagnostic code means
   cat churn.mlp | mlpc check -                 read the pipeline from stdin";
@@ -56,7 +58,7 @@ enum Command {
         file: String,
         #[arg(long, value_enum)]
         target: Target,
-        /// Where to write; `-` is standard output. Default: `<pipeline>.py` (Airflow) or `<pipeline>.json` next to the input.
+        /// Where to write; `-` is standard output. Default: `<pipeline>.py` (Airflow), `<pipeline>.json` (SageMaker) or `<pipeline>.asl.json` next to the input.
         #[arg(short, long)]
         output: Option<String>,
         /// Write nothing; exit 1 if the file on disk differs from what would be generated (CI drift check).
@@ -68,6 +70,9 @@ enum Command {
         /// Airflow: run SageMaker jobs on the worker with the SageMaker SDK's local mode (needs Docker and `sagemaker<3` there).
         #[arg(long)]
         local_mode: bool,
+        /// Step Functions: the state machine's query language.
+        #[arg(long, value_enum, default_value_t = QueryLanguage::Jsonata)]
+        query_language: QueryLanguage,
         #[command(flatten)]
         common: CommonArgs,
     },
@@ -89,6 +94,15 @@ enum Command {
         /// A parameter value for the started execution (repeatable); checked against the pipeline's declaration.
         #[arg(long = "param", value_name = "NAME=VALUE")]
         params: Vec<String>,
+        /// Step Functions: the started execution's input, a JSON object (`--param` values are set in it).
+        #[arg(long, value_name = "JSON")]
+        input: Option<String>,
+        /// The IAM role the service runs the pipeline as (Step Functions: required to create; SageMaker: instead of `role`).
+        #[arg(long, value_name = "ARN")]
+        role_arn: Option<String>,
+        /// Step Functions: the state machine's query language.
+        #[arg(long, value_enum, default_value_t = QueryLanguage::Jsonata)]
+        query_language: QueryLanguage,
         #[command(flatten)]
         common: CommonArgs,
     },
@@ -152,13 +166,13 @@ pub fn main() -> ExitCode {
     let style = Style { color: use_color(cli.color), width: 100 };
     let result = match cli.command {
         Command::Check { files, target, common } => check(&files, target, &common, style),
-        Command::Build { file, target, output, check, airflow_version, local_mode, common } => {
-            let how = BuildArgs { target, output, check, airflow_version, local_mode };
+        Command::Build { file, target, output, check, airflow_version, local_mode, query_language, common } => {
+            let how = BuildArgs { target, output, check, airflow_version, local_mode, query_language };
             build(&file, &how, &common, style)
         }
-        Command::Deploy { file, target, endpoint_url, start, params, common } => {
-            let options = mlpc::deploy::DeployOptions { endpoint_url, start, params };
-            deploy(&file, target, &options, &common, style)
+        Command::Deploy { file, target, endpoint_url, start, params, input, role_arn, query_language, common } => {
+            let options = mlpc::deploy::DeployOptions { endpoint_url, start, params, input, role_arn };
+            deploy(&file, target, &options, query_language, &common, style)
         }
         Command::Graph { file, format } => graph(&file, format, style),
         Command::Explain { code } => explain(code.as_deref()),
@@ -295,6 +309,7 @@ struct BuildArgs {
     check: bool,
     airflow_version: AirflowVersion,
     local_mode: bool,
+    query_language: QueryLanguage,
 }
 
 fn build(file: &str, how: &BuildArgs, common: &CommonArgs, style: Style) -> Result<ExitCode, Failure> {
@@ -326,6 +341,7 @@ fn build(file: &str, how: &BuildArgs, common: &CommonArgs, style: Style) -> Resu
     let options = EmitOptions {
         airflow_version: how.airflow_version,
         local_mode: how.local_mode,
+        query_language: how.query_language,
         source_name: display_name(&input),
     };
     let generated =
@@ -400,6 +416,7 @@ fn deploy(
     file: &str,
     target: Target,
     options: &mlpc::deploy::DeployOptions,
+    query_language: QueryLanguage,
     common: &CommonArgs,
     style: Style,
 ) -> Result<ExitCode, Failure> {
@@ -414,7 +431,7 @@ fn deploy(
     let (Some(pipeline), false) = (&checked.pipeline, failed(&checked, common.deny_warnings)) else {
         return Ok(ExitCode::from(1));
     };
-    let options_for_emit = EmitOptions { source_name: display_name(&input), ..Default::default() };
+    let options_for_emit = EmitOptions { source_name: display_name(&input), query_language, ..Default::default() };
     let generated = mlpc::targets::emit(target, pipeline, &options_for_emit)
         .map_err(|e| Failure(format!("internal error: {e}")))?;
     let mut log = |line: String| eprintln!("{line}");
@@ -428,9 +445,12 @@ fn deploy(
                     .to_string(),
             ))
         }
-        Target::StepFunctions => {
-            return Err(Failure("deploying to Step Functions is not built yet".to_string()));
-        }
+        Target::StepFunctions => mlpc::deploy::block_on(mlpc::deploy::stepfunctions::deploy(
+            pipeline,
+            &generated.contents,
+            options,
+            &mut log,
+        )),
     };
     match result.and_then(|r| r) {
         Ok(()) => Ok(ExitCode::SUCCESS),

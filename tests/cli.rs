@@ -144,10 +144,12 @@ fn build_stops_on_errors_and_writes_nothing() {
 }
 
 #[test]
-fn build_of_a_target_not_built_yet_says_so_with_exit_2() {
-    let o = mlpc(&["build", CLEAN, "--target", "stepfunctions"]);
-    assert_eq!(code(&o), 2);
-    assert!(stderr(&o).contains("not built yet"), "{}", stderr(&o));
+fn build_for_stepfunctions_writes_the_state_machine_in_either_query_language() {
+    for (lang, marker) in [("jsonata", "\"QueryLanguage\": \"JSONata\""), ("jsonpath", "\"ResultPath\": null")] {
+        let o = mlpc(&["build", CLEAN, "--target", "stepfunctions", "--query-language", lang, "-o", "-"]);
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+        assert!(String::from_utf8_lossy(&o.stdout).contains(marker), "{lang}");
+    }
 }
 
 #[test]

@@ -28,14 +28,6 @@ fn schema() -> PathBuf {
     path
 }
 
-/// Every pipeline of examples/ and tests/targets/, with whether SageMaker can run it.
-fn pipelines() -> Vec<PathBuf> {
-    let mut out = common::files_with_extension(&common::root().join("examples"), "mlp");
-    out.extend(common::files_with_extension(&common::root().join("tests/targets"), "mlp"));
-    out.sort();
-    out
-}
-
 /// Builds `path` for SageMaker; `None` when the checker refuses it for this target.
 fn build(path: &Path) -> Option<String> {
     let text = std::fs::read_to_string(path).unwrap();
@@ -65,7 +57,7 @@ fn validate(files: &[PathBuf]) -> std::process::Output {
 fn definitions_are_valid_for_the_schema_and_the_api_model() {
     let dir = temp_dir("valid");
     let mut files = Vec::new();
-    for path in pipelines() {
+    for path in common::pipelines() {
         if let Some(json) = build(&path) {
             let file = dir.join(format!("{}.json", path.file_stem().unwrap().to_string_lossy()));
             std::fs::write(&file, json).unwrap();
@@ -97,7 +89,7 @@ fn the_validator_rejects_a_broken_definition() {
 
 #[test]
 fn builds_are_byte_identical() {
-    for path in pipelines() {
+    for path in common::pipelines() {
         assert_eq!(build(&path), build(&path), "{}", path.display());
     }
 }

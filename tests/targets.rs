@@ -67,3 +67,36 @@ fn snapshot_sagemaker(path: &std::path::Path) {
     };
     insta::assert_snapshot!(snapshot);
 }
+
+#[test]
+fn stepfunctions_machines() {
+    insta::glob!("targets/*.mlp", snapshot_stepfunctions);
+}
+
+#[test]
+fn stepfunctions_machines_of_examples() {
+    insta::glob!("../examples", "*/*.mlp", snapshot_stepfunctions);
+}
+
+/// The machine in both query languages, or the diagnostics that say why there is none.
+fn snapshot_stepfunctions(path: &std::path::Path) {
+    use mlpc::targets::stepfunctions::QueryLanguage;
+    let text = std::fs::read_to_string(path).unwrap();
+    let files = common::Dir(path.parent().unwrap().to_path_buf());
+    let checked = mlpc::check(&text, &files, &Default::default(), Some(Target::StepFunctions));
+    let mut snapshot = String::new();
+    match &checked.pipeline {
+        Some(ir) => {
+            for (lang, name) in [(QueryLanguage::Jsonata, "jsonata"), (QueryLanguage::Jsonpath, "jsonpath")] {
+                let options = EmitOptions { query_language: lang, ..Default::default() };
+                let out = mlpc::targets::emit(Target::StepFunctions, ir, &options).unwrap();
+                snapshot.push_str(&format!("----- stepfunctions-{name}/{}\n{}", out.path, out.contents));
+            }
+        }
+        None => {
+            let file = mlpc::SourceFile::new("pipeline.mlp".to_string(), text.clone());
+            snapshot.push_str(&format!("----- diagnostics\n{}", common::render(&file, &checked)));
+        }
+    }
+    insta::assert_snapshot!(snapshot);
+}

@@ -8,6 +8,7 @@
 pub mod overrides;
 mod s3;
 pub mod sagemaker;
+pub mod stepfunctions;
 
 use aws_sdk_sagemaker::error::{ProvideErrorMetadata, SdkError};
 
@@ -31,6 +32,11 @@ pub struct DeployOptions {
     pub start: bool,
     /// `NAME=VALUE` parameter overrides for the started execution.
     pub params: Vec<String>,
+    /// Step Functions: the execution's input (a JSON object), before `params`.
+    pub input: Option<String>,
+    /// The IAM role the service runs the pipeline as: required to create a state
+    /// machine; for SageMaker, instead of the pipeline's `role`.
+    pub role_arn: Option<String>,
 }
 
 /// Runs an async deploy to completion on a single-threaded runtime.

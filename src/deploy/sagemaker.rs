@@ -23,7 +23,12 @@ pub async fn deploy(
     if !options.start && !overrides.is_empty() {
         return Err(DeployError::Usage("--param applies to the execution --start starts: add --start".to_string()));
     }
-    let Some(role) = p.settings.role.as_ref().and_then(|r| r.as_literal()) else {
+    if options.input.is_some() {
+        return Err(DeployError::Usage(
+            "--input applies to --target stepfunctions; use --param NAME=VALUE".to_string(),
+        ));
+    }
+    let Some(role) = options.role_arn.clone().or_else(|| p.settings.role.as_ref().and_then(|r| r.as_literal())) else {
         return Err(DeployError::Usage(
             "the pipeline needs a literal `role` (an IAM role ARN) to be created".to_string(),
         ));

@@ -6,6 +6,7 @@ pub mod python;
 pub mod queries;
 pub mod requests;
 pub mod sagemaker;
+pub mod stepfunctions;
 mod templates;
 
 use crate::diagnostics::{Code, Diagnostic};
@@ -35,8 +36,7 @@ impl Target {
     /// Whether this build of mlpc can generate code for the target yet.
     pub fn is_implemented(self) -> bool {
         match self {
-            Target::Airflow | Target::Sagemaker => true,
-            Target::StepFunctions => false,
+            Target::Airflow | Target::Sagemaker | Target::StepFunctions => true,
         }
     }
 
@@ -71,12 +71,13 @@ pub struct EmitOptions {
     pub airflow_version: airflow::AirflowVersion,
     /// Airflow: run SageMaker jobs with the SageMaker SDK's local mode on the worker.
     pub local_mode: bool,
+    /// Step Functions: the query language of the state machine.
+    pub query_language: stepfunctions::QueryLanguage,
     /// The input's name, for the generated file's header.
     pub source_name: String,
 }
 
-/// Generates the target's file. `Err` is an internal error (a bug in mlpc), or a
-/// target that is not built yet.
+/// Generates the target's file. `Err` is an internal error (a bug in mlpc).
 pub fn emit(target: Target, pipeline: &Pipeline, options: &EmitOptions) -> Result<OutputFile, String> {
     match target {
         Target::Airflow => Ok(OutputFile {
@@ -86,7 +87,10 @@ pub fn emit(target: Target, pipeline: &Pipeline, options: &EmitOptions) -> Resul
         Target::Sagemaker => {
             Ok(OutputFile { path: format!("{}.json", pipeline.name.node), contents: sagemaker::emit(pipeline)? })
         }
-        Target::StepFunctions => Err(format!("the `{}` target is not built yet", target.name())),
+        Target::StepFunctions => Ok(OutputFile {
+            path: format!("{}.asl.json", pipeline.name.node),
+            contents: stepfunctions::emit(pipeline, options.query_language)?,
+        }),
     }
 }
 
@@ -98,6 +102,9 @@ pub fn check(target: Target, pipeline: &Pipeline) -> Vec<Diagnostic> {
     }
     if target == Target::Sagemaker {
         diags.extend(sagemaker::check(pipeline));
+    }
+    if target == Target::StepFunctions {
+        diags.extend(stepfunctions::check(pipeline));
     }
     let (limit, what) = target.pipeline_name_limit();
     let name = &pipeline.name;

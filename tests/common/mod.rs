@@ -84,6 +84,14 @@ pub fn files_with_extension(dir: &Path, ext: &str) -> Vec<PathBuf> {
     out
 }
 
+/// Every pipeline of examples/ and tests/targets/, sorted.
+pub fn pipelines() -> Vec<PathBuf> {
+    let mut out = files_with_extension(&root().join("examples"), "mlp");
+    out.extend(files_with_extension(&root().join("tests/targets"), "mlp"));
+    out.sort();
+    out
+}
+
 /// A moto server on a free loopback port, stopped when dropped.
 pub struct Moto {
     child: std::process::Child,

@@ -1,0 +1,158 @@
+//! What a Step Functions state machine cannot hold, reported with spans: names that
+//! grow too long with a state's suffix, keys JSONPath would read as paths, Redshift
+//! settings the Data API needs, and the service's limits.
+
+use std::collections::HashMap;
+
+use super::definition;
+use super::expr::{Exprs, QueryLanguage};
+use crate::diagnostics::{Code, Diagnostic};
+use crate::ir::{Pipeline, SqlEngine, Step, StepKind, TextPart};
+
+const MAX_STATE_NAME: usize = 80;
+pub const MAX_DEFINITION_BYTES: usize = 1024 * 1024;
+/// Job names end in `-<retry count>`, two digits at most.
+const MAX_RETRY_ATTEMPTS: u32 = 99;
+
+pub fn check(p: &Pipeline) -> Vec<Diagnostic> {
+    let mut diags = Vec::new();
+    let mut prefixes: HashMap<String, &Step> = HashMap::new();
+    let x = Exprs::new(p, QueryLanguage::Jsonata);
+    for step in &p.steps {
+        let name = &step.name.node;
+        let suffix = match &step.kind {
+            StepKind::Sql(sql) if sql.engine == SqlEngine::Redshift => " finished?",
+            StepKind::Transform(_) => " model",
+            _ => "",
+        };
+        if !suffix.is_empty() && name.len() <= MAX_STATE_NAME && name.len() + suffix.len() > MAX_STATE_NAME {
+            diags.push(
+                Diagnostic::new(
+                    Code::NameTooLong,
+                    step.name.span,
+                    format!("step `{name}` gets a state `{name}{suffix}`, longer than {MAX_STATE_NAME} characters"),
+                )
+                .label("too long with its state suffix")
+                .help(format!("shorten the step name to {} characters or fewer", MAX_STATE_NAME - suffix.len())),
+            );
+        }
+        if matches!(step.kind, StepKind::Processing(_) | StepKind::Training(_) | StepKind::Transform(_)) {
+            let prefix = x.job_prefix(step.id);
+            if let Some(other) = prefixes.get(&prefix) {
+                diags.push(
+                    Diagnostic::new(Code::NameTooLong, step.name.span, format!("steps `{}` and `{name}` get the same Step Functions job name `{prefix}-…`", other.name.node))
+                        .label("same job name prefix")
+                        .secondary(other.name.span, "this step's job name")
+                        .help(format!("job names keep the first {} characters of `<pipeline>-<step>`: make the step names differ earlier", super::expr::JOB_PREFIX_MAX)),
+                );
+            } else {
+                prefixes.insert(prefix, step);
+            }
+        }
+        if let Some(retry) = step.retry.filter(|r| r.attempts > MAX_RETRY_ATTEMPTS) {
+            diags.push(
+                Diagnostic::new(
+                    Code::RequestLimitExceeded,
+                    step.name.span,
+                    format!(
+                        "step `{name}` retries {} times; on Step Functions mlpc allows at most {MAX_RETRY_ATTEMPTS}",
+                        retry.attempts
+                    ),
+                )
+                .label("too many retries")
+                .help("each attempt's job name ends in its retry count, which must stay within two digits"),
+            );
+        }
+        check_keys(step, &mut diags);
+        if let StepKind::Sql(sql) = &step.kind {
+            if sql.engine == SqlEngine::Redshift {
+                check_redshift(p, step, sql, &mut diags);
+            }
+        }
+    }
+    if diags.is_empty() {
+        for lang in [QueryLanguage::Jsonata, QueryLanguage::Jsonpath] {
+            let size =
+                definition(p, lang).ok().and_then(|d| serde_json::to_string_pretty(&d).ok()).map_or(0, |t| t.len() + 1);
+            if size > MAX_DEFINITION_BYTES {
+                diags.push(
+                    Diagnostic::new(Code::RequestLimitExceeded, p.name.span, format!("the Step Functions definition of `{}` would be {size} bytes; Step Functions takes at most {MAX_DEFINITION_BYTES}", p.name.node))
+                        .label("definition too large")
+                        .help("split the pipeline into several, or move long queries and arguments into files"),
+                );
+                break;
+            }
+        }
+    }
+    diags
+}
+
+/// JSONPath reads a key ending in `.$` as a path to evaluate: a user's key must not.
+fn check_keys(step: &Step, diags: &mut Vec<Diagnostic>) {
+    let keys: Vec<&str> = match &step.kind {
+        StepKind::Processing(j) => j.env.iter().map(|(k, _)| k.as_str()).collect(),
+        StepKind::Training(j) => {
+            j.env.iter().map(|(k, _)| k.as_str()).chain(j.hyperparameters.iter().map(|(k, _)| k.as_str())).collect()
+        }
+        StepKind::Transform(j) => j.env.iter().map(|(k, _)| k.as_str()).collect(),
+        _ => Vec::new(),
+    };
+    for key in keys.into_iter().filter(|k| k.ends_with(".$")) {
+        diags.push(
+            Diagnostic::new(
+                Code::UnrepresentableValue,
+                step.name.span,
+                format!("the key `{key}` of step `{}` ends in `.$`", step.name.node),
+            )
+            .label("read as a path by Step Functions")
+            .help("Step Functions evaluates keys ending in `.$` as paths: rename the key"),
+        );
+    }
+}
+
+fn check_redshift(p: &Pipeline, step: &Step, sql: &crate::ir::Sql, diags: &mut Vec<Diagnostic>) {
+    let name = &step.name.node;
+    let missing: Vec<&str> =
+        [("cluster", sql.cluster.is_some()), ("database", sql.database.is_some()), ("db_user", sql.db_user.is_some())]
+            .iter()
+            .filter(|(_, set)| !set)
+            .map(|(k, _)| *k)
+            .collect();
+    if !missing.is_empty() {
+        diags.push(
+            Diagnostic::new(
+                Code::MissingKey,
+                step.name.span,
+                format!("step `{name}` needs `{}` on Step Functions", missing.join("`, `")),
+            )
+            .label("the Redshift Data API needs it")
+            .help(format!(
+                "Step Functions runs the UNLOAD through the Redshift Data API: set {}",
+                missing.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")
+            )),
+        );
+    }
+    if sql.iam_role.is_none() && p.settings.role.is_none() {
+        diags.push(
+            Diagnostic::new(
+                Code::MissingKey,
+                step.name.span,
+                format!("step `{name}` needs `iam_role` (or a pipeline `role`) for UNLOAD"),
+            )
+            .label("no role for UNLOAD")
+            .help("set `iam_role = \"arn:aws:iam::...:role/...\"`: the role Redshift uses to write to S3"),
+        );
+    }
+    let has_dollars = sql.query.parts.iter().any(|part| matches!(part, TextPart::Literal(s) if s.contains("$$")));
+    if has_dollars {
+        diags.push(
+            Diagnostic::new(
+                Code::UnrepresentableValue,
+                step.name.span,
+                format!("the query of step `{name}` contains `$$`"),
+            )
+            .label("ends the UNLOAD's quoting")
+            .help("the query is passed to UNLOAD in `$$ ... $$`: write it without `$$`"),
+        );
+    }
+}

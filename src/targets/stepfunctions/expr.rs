@@ -1,0 +1,326 @@
+//! Run-time values in both of ASL's query languages.
+//!
+//! The run's context is the same in both: the parameters merged with their defaults
+//! (`params`), and a 12-hex-digit id drawn once per execution (`jobid`) that makes
+//! job names unique. JSONata keeps them in variables (`$params`, `$jobid`); JSONPath
+//! keeps them in the state data (`$.params`, `$.run.jobid`), which every state passes
+//! on unchanged (`ResultPath: null`).
+//!
+//! A JSONPath value that is computed needs its key renamed to `Key.$`, and an array
+//! with a computed element becomes `States.Array(...)`; so values are converted
+//! together with their key.
+
+use serde_json::{Map, Value as Json};
+
+use crate::ir::{ParamType, Pipeline};
+use crate::targets::requests::{self, Node, Piece};
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum QueryLanguage {
+    #[default]
+    Jsonata,
+    Jsonpath,
+}
+
+/// The longest static part of a job name: 63 − `-` − 12 hex digits − `-` − two
+/// digits of the retry count.
+pub const JOB_PREFIX_MAX: usize = 47;
+
+/// Converts run-time values for one pipeline and language.
+pub struct Exprs<'a> {
+    pub p: &'a Pipeline,
+    pub lang: QueryLanguage,
+    /// JSONPath: literal texts with a backslash, carried in the run's context
+    /// (`$.run.text.tN`) rather than inside an intrinsic's quotes, where asl-validator
+    /// refuses the escaped backslash AWS documents.
+    pub texts: std::cell::RefCell<Vec<String>>,
+}
+
+impl<'a> Exprs<'a> {
+    pub fn new(p: &'a Pipeline, lang: QueryLanguage) -> Exprs<'a> {
+        Exprs { p, lang, texts: Default::default() }
+    }
+}
+
+/// A converted value: known now, or computed from an expression of the language.
+enum Conv {
+    Static(Json),
+    /// JSONata: the expression inside `{% %}`; JSONPath: a path or intrinsic call.
+    Dynamic(String),
+}
+
+impl Exprs<'_> {
+    /// A request body, as the Arguments (JSONata) or Parameters (JSONPath) of a Task.
+    pub fn body(&self, n: &Node) -> Result<Json, String> {
+        match self.conv(n)? {
+            Conv::Static(j) => Ok(j),
+            Conv::Dynamic(e) => Err(format!("a request body cannot be computed as a whole: {e}")),
+        }
+    }
+
+    /// A JSONata expression or JSONPath path as an entry.
+    pub fn dynamic_entry(&self, key: &str, expr: String) -> (String, Json) {
+        self.keyed(key, Conv::Dynamic(expr))
+    }
+
+    fn keyed(&self, key: &str, c: Conv) -> (String, Json) {
+        match (c, self.lang) {
+            (Conv::Static(j), _) => (key.to_string(), j),
+            (Conv::Dynamic(e), QueryLanguage::Jsonata) => (key.to_string(), Json::String(format!("{{% {e} %}}"))),
+            (Conv::Dynamic(e), QueryLanguage::Jsonpath) => (format!("{key}.$"), Json::String(e)),
+        }
+    }
+
+    fn conv(&self, n: &Node) -> Result<Conv, String> {
+        Ok(match n {
+            Node::Text(pieces) => self.text(pieces)?,
+            Node::Int(i) => Conv::Static(Json::from(*i)),
+            Node::IntParam(name) => Conv::Dynamic(self.param(name)),
+            Node::Bool(b) => Conv::Static(Json::Bool(*b)),
+            Node::Map(entries) => {
+                let mut map = Map::new();
+                for (k, v) in entries {
+                    let (k, v) = self.keyed(k, self.conv(v)?);
+                    map.insert(k, v);
+                }
+                Conv::Static(Json::Object(map))
+            }
+            Node::List(items) => {
+                let items: Vec<Conv> = items.iter().map(|i| self.conv(i)).collect::<Result<_, _>>()?;
+                let dynamic = items.iter().any(|c| matches!(c, Conv::Dynamic(_)));
+                match (self.lang, dynamic) {
+                    (QueryLanguage::Jsonpath, true) => {
+                        let args: Vec<String> = items
+                            .into_iter()
+                            .map(|c| match c {
+                                Conv::Dynamic(e) => Ok(e),
+                                Conv::Static(Json::String(s)) => Ok(self.intrinsic_literal(&s)),
+                                Conv::Static(other) => Err(format!("a computed list holds {other}")),
+                            })
+                            .collect::<Result<_, _>>()?;
+                        Conv::Dynamic(format!("States.Array({})", args.join(", ")))
+                    }
+                    _ => Conv::Static(Json::Array(items.into_iter().map(|c| self.keyed("", c).1).collect())),
+                }
+            }
+        })
+    }
+
+    /// The parameter's value.
+    fn param(&self, name: &str) -> String {
+        match self.lang {
+            QueryLanguage::Jsonata => format!("$params.{name}"),
+            QueryLanguage::Jsonpath => format!("$.params.{name}"),
+        }
+    }
+
+    /// A string from pieces: a literal, one string parameter, or a concatenation.
+    fn text(&self, pieces: &[Piece]) -> Result<Conv, String> {
+        let pieces = self.expand(pieces);
+        let mut literal = String::new();
+        let mut parts: Vec<Part> = Vec::new();
+        for piece in pieces {
+            match piece {
+                Piece::Literal(s) => literal.push_str(&s),
+                other => {
+                    if !literal.is_empty() {
+                        parts.push(Part::Literal(std::mem::take(&mut literal)));
+                    }
+                    parts.push(self.part(&other)?);
+                }
+            }
+        }
+        if !literal.is_empty() {
+            parts.push(Part::Literal(literal));
+        }
+        Ok(match parts.as_slice() {
+            // asl-validator takes an empty string for neither a text nor an expression.
+            [] if self.lang == QueryLanguage::Jsonata => Conv::Dynamic("''".to_string()),
+            [] => Conv::Static(Json::String(String::new())),
+            [Part::Literal(s)] => match self.lang {
+                // A literal that looks like a JSONata expression would be evaluated; one
+                // with a line break asl-validator cannot tell from an expression.
+                QueryLanguage::Jsonata if s.starts_with("{%") || s.contains(['\n', '\r', '\u{2028}', '\u{2029}']) => {
+                    Conv::Dynamic(jsonata_string(s))
+                }
+                _ => Conv::Static(Json::String(s.clone())),
+            },
+            [Part::Value { expr, is_string: true }] => Conv::Dynamic(expr.clone()),
+            _ => Conv::Dynamic(self.concat(&parts)),
+        })
+    }
+
+    fn part(&self, piece: &Piece) -> Result<Part, String> {
+        let jsonata = self.lang == QueryLanguage::Jsonata;
+        Ok(match piece {
+            Piece::Param(name) => Part::Value {
+                expr: self.param(name),
+                is_string: self.p.param(name).map(|q| q.ty) == Some(ParamType::String),
+            },
+            Piece::RunId => Part::Value {
+                expr: if jsonata { "$states.context.Execution.Name" } else { "$$.Execution.Name" }.to_string(),
+                is_string: true,
+            },
+            Piece::JobName(step) => {
+                let prefix = self.job_prefix(*step);
+                let expr = if jsonata {
+                    format!(
+                        "{} & $jobid & '-' & $string($states.context.State.RetryCount)",
+                        jsonata_string(&format!("{prefix}-"))
+                    )
+                } else {
+                    format!(
+                        "States.Format('{}-{{}}-{{}}', $.run.jobid, $$.State.RetryCount)",
+                        intrinsic_escape(&prefix)
+                    )
+                };
+                Part::Value { expr, is_string: true }
+            }
+            Piece::Literal(_) | Piece::OutputUri { .. } | Piece::ModelArtifact(_) => {
+                return Err("unexpanded piece".to_string())
+            }
+        })
+    }
+
+    /// The static part of a step's job names.
+    pub fn job_prefix(&self, step: crate::ir::StepId) -> String {
+        let name = self.p.step(step).map_or("", |s| s.name.node.as_str());
+        let mut prefix = requests::job_name_prefix(&self.p.name.node, name);
+        prefix.truncate(JOB_PREFIX_MAX);
+        while prefix.ends_with('-') {
+            prefix.pop();
+        }
+        prefix
+    }
+
+    /// A transform's model name: the job prefix and the run's id (created once).
+    pub fn model_name(&self, step: crate::ir::StepId) -> String {
+        let prefix = self.job_prefix(step);
+        match self.lang {
+            QueryLanguage::Jsonata => format!("{} & $jobid", jsonata_string(&format!("{prefix}-"))),
+            QueryLanguage::Jsonpath => format!("States.Format('{}-{{}}', $.run.jobid)", intrinsic_escape(&prefix)),
+        }
+    }
+
+    /// Output locations and model archives as the literal and run-time pieces they
+    /// are made of: every S3 location is known from the run's id and job names.
+    fn expand(&self, pieces: &[Piece]) -> Vec<Piece> {
+        let mut out = Vec::new();
+        for piece in pieces {
+            match piece {
+                Piece::OutputUri { step, output } => {
+                    if let Some(s) = self.p.step(*step) {
+                        out.extend(requests::output_location(self.p, s, output));
+                    }
+                }
+                Piece::ModelArtifact(step) => {
+                    if let Some(s) = self.p.step(*step) {
+                        let model = s.outputs.first().map_or("model", |o| o.name.node.as_str());
+                        out.extend(requests::output_location(self.p, s, model));
+                        out.push(Piece::JobName(*step));
+                        out.push(Piece::Literal("/output/model.tar.gz".to_string()));
+                    }
+                }
+                other => out.push(other.clone()),
+            }
+        }
+        out
+    }
+
+    fn concat(&self, parts: &[Part]) -> String {
+        match self.lang {
+            QueryLanguage::Jsonata => parts
+                .iter()
+                .map(|p| match p {
+                    Part::Literal(s) => jsonata_string(s),
+                    Part::Value { expr, is_string: true } => expr.clone(),
+                    Part::Value { expr, is_string: false } => format!("$string({expr})"),
+                })
+                .collect::<Vec<_>>()
+                .join(" & "),
+            QueryLanguage::Jsonpath => {
+                let mut template = String::new();
+                let mut args = Vec::new();
+                for p in parts {
+                    match p {
+                        Part::Literal(s) if s.contains('\\') => {
+                            template.push_str("{}");
+                            args.push(self.context_text(s));
+                        }
+                        Part::Literal(s) => template.push_str(&intrinsic_escape(s)),
+                        Part::Value { expr, .. } => {
+                            template.push_str("{}");
+                            args.push(expr.clone());
+                        }
+                    }
+                }
+                format!("States.Format('{template}', {})", args.join(", "))
+            }
+        }
+    }
+}
+
+impl Exprs<'_> {
+    /// A literal as an intrinsic argument.
+    fn intrinsic_literal(&self, s: &str) -> String {
+        if s.contains('\\') {
+            self.context_text(s)
+        } else {
+            intrinsic_string(s)
+        }
+    }
+
+    /// The path of a literal text kept in the run's context.
+    fn context_text(&self, s: &str) -> String {
+        let mut texts = self.texts.borrow_mut();
+        let index = texts.iter().position(|t| t == s).unwrap_or_else(|| {
+            texts.push(s.to_string());
+            texts.len() - 1
+        });
+        format!("$.run.text.t{index}")
+    }
+}
+
+enum Part {
+    Literal(String),
+    Value { expr: String, is_string: bool },
+}
+
+/// A JSONata string literal: single-quoted, with JSON's escapes (JSONata has no
+/// `\'`, so a quote is `\u0027`).
+pub fn jsonata_string(s: &str) -> String {
+    let mut out = String::from("'");
+    for c in s.chars() {
+        match c {
+            '\'' => out.push_str("\\u0027"),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\u{2028}' => out.push_str("\\u2028"),
+            '\u{2029}' => out.push_str("\\u2029"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('\'');
+    out
+}
+
+/// Text inside an intrinsic function's quoted string: `'`, `{`, `}` and `\` are
+/// escaped with a backslash.
+pub fn intrinsic_escape(s: &str) -> String {
+    let mut out = String::new();
+    for c in s.chars() {
+        if matches!(c, '\'' | '{' | '}' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A quoted intrinsic string argument.
+pub fn intrinsic_string(s: &str) -> String {
+    format!("'{}'", intrinsic_escape(s))
+}

@@ -1,0 +1,331 @@
+//! The Step Functions target proven outside mlpc: every example and test pipeline, in
+//! both query languages, passes asl-validator; the JSONPath machines run in moto's
+//! Step Functions interpreter (Tasks replaced by Pass states) with every step entered
+//! once and every `.mlp` edge respected; independent steps of series-parallel
+//! pipelines sit in separate branches of one Parallel; the two languages give the
+//! same states and transitions; `mlpc deploy` creates, updates and starts.
+//!
+//! asl-validator comes from `scripts/setup-node`, moto from `scripts/setup-python`;
+//! this test fails, not skips, when they are missing.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use mlpc::ir::{Pipeline, StepId};
+use mlpc::targets::stepfunctions::{plan, QueryLanguage};
+use mlpc::targets::{EmitOptions, Target};
+use serde_json::{json, Value as Json};
+
+fn tool(path: &str, setup: &str) -> PathBuf {
+    let path = common::root().join(path);
+    assert!(path.exists(), "{} is missing: run {setup}", path.display());
+    path
+}
+
+/// The checked pipeline and its machine; `None` when the checker refuses it here.
+fn build(path: &Path, lang: QueryLanguage) -> Option<(Pipeline, String)> {
+    let text = std::fs::read_to_string(path).unwrap();
+    let files = common::Dir(path.parent().unwrap().to_path_buf());
+    let ir = mlpc::check(&text, &files, &Default::default(), Some(Target::StepFunctions)).pipeline?;
+    let options = EmitOptions { query_language: lang, ..Default::default() };
+    let out = mlpc::targets::emit(Target::StepFunctions, &ir, &options).unwrap();
+    Some((ir, out.contents))
+}
+
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("mlpc-sfn-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[test]
+fn every_machine_passes_asl_validator_in_both_languages() {
+    let validator = tool("target/node/node_modules/.bin/asl-validator", "scripts/setup-node");
+    let dir = temp_dir("valid");
+    let mut cmd = Command::new(validator);
+    let mut count = 0;
+    for path in common::pipelines() {
+        for (lang, suffix) in [(QueryLanguage::Jsonata, "jsonata"), (QueryLanguage::Jsonpath, "jsonpath")] {
+            if let Some((_, asl)) = build(&path, lang) {
+                let file = dir.join(format!("{}.{suffix}.json", path.file_stem().unwrap().to_string_lossy()));
+                std::fs::write(&file, asl).unwrap();
+                cmd.arg("--json-path").arg(&file);
+                count += 1;
+            }
+        }
+    }
+    assert!(count >= 16, "too few machines: {count}");
+    let out = cmd.output().unwrap();
+    let report = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{report}{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(report.matches("is valid").count(), count, "{report}");
+}
+
+/// Runs the JSONPath machine of `path` in moto with Tasks as Pass states.
+fn run(moto: &common::Moto, path: &str, input: &str, name: &str) -> (Pipeline, Json) {
+    let (ir, asl) = build(&common::root().join(path), QueryLanguage::Jsonpath).unwrap();
+    let file = temp_dir(name).join("machine.json");
+    std::fs::write(&file, asl).unwrap();
+    let out = Command::new(tool("target/py/moto/bin/python", "scripts/setup-python"))
+        .arg(common::root().join("tests/stepfunctions/run_in_moto.py"))
+        .args([moto.url().as_str(), file.to_str().unwrap(), input, name])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    (ir, serde_json::from_slice(&out.stdout).unwrap())
+}
+
+/// Every step pair (a, b) where b depends on a, directly or not.
+fn depends(ir: &Pipeline) -> BTreeSet<(StepId, StepId)> {
+    let mut out = BTreeSet::new();
+    for id in ir.order.iter().rev() {
+        for next in ir.downstream(*id) {
+            out.insert((*id, next));
+            let later: Vec<StepId> = out.iter().filter(|(a, _)| *a == next).map(|(_, b)| *b).collect();
+            out.extend(later.into_iter().map(|b| (*id, b)));
+        }
+    }
+    out
+}
+
+#[test]
+fn control_flow_keeps_every_edge_and_runs_every_step_once_in_moto() {
+    let moto = common::Moto::start();
+    let cases = [
+        "examples/redshift_xgboost/redshift_xgboost.mlp", // a chain
+        "tests/targets/fan_out.mlp",
+        "tests/targets/fan_in.mlp",
+        "tests/targets/diamond.mlp",
+        "tests/targets/not_series_parallel.mlp",
+        "examples/churn/churn.mlp",
+        "tests/targets/every_job.mlp",
+    ];
+    for (i, path) in cases.iter().enumerate() {
+        let (ir, r) = run(&moto, path, "{}", &format!("flow-{i}"));
+        assert_eq!(r["status"], "SUCCEEDED", "{path}: {r}");
+        let events: Vec<(String, String)> = r["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|e| Some((e[0].as_str()?.to_string(), e[1].as_str()?.to_string())))
+            .collect();
+        let position = |name: &str, suffix: &str, last: bool| {
+            let mut hits = events.iter().enumerate().filter(|(_, (t, n))| n == name && t.ends_with(suffix));
+            let hit = if last { hits.next_back() } else { hits.next() };
+            hit.map(|(i, _)| i).unwrap_or_else(|| panic!("{path}: `{name}` never {suffix}"))
+        };
+        for step in &ir.steps {
+            let entered = events.iter().filter(|(t, n)| *n == step.name.node && t.ends_with("StateEntered")).count();
+            assert_eq!(entered, 1, "{path}: step `{}` entered {entered} times", step.name.node);
+        }
+        for (a, b) in depends(&ir) {
+            let (a, b) = (&ir.steps[a.0].name.node, &ir.steps[b.0].name.node);
+            // A Redshift step is done when its polling loop is.
+            let a_done =
+                if events.iter().any(|(_, n)| *n == format!("{a} done")) { format!("{a} done") } else { a.clone() };
+            assert!(position(&a_done, "StateExited", true) < position(b, "StateEntered", false), "{path}: {a} → {b}");
+        }
+        let defaults: serde_json::Map<String, Json> = ir
+            .params
+            .iter()
+            .map(|p| (p.name.node.clone(), serde_json::to_value(p.default.to_text()).unwrap()))
+            .collect();
+        assert_eq!(r["output"]["params"].as_object().map(|m| m.len()), Some(defaults.len()), "{path}: {r}");
+    }
+}
+
+#[test]
+fn parameters_merge_with_defaults_and_are_type_checked_in_moto() {
+    let moto = common::Moto::start();
+    let (_, r) = run(&moto, "examples/churn/churn.mlp", r#"{"max_depth": 7}"#, "override");
+    assert_eq!(r["status"], "SUCCEEDED", "{r}");
+    assert_eq!(
+        r["output"]["params"],
+        json!({"max_depth": 7, "eta": 0.2, "train_end": "2021-12", "instance": "ml.m5.xlarge"})
+    );
+    let (_, r) = run(&moto, "examples/churn/churn.mlp", r#"{"max_depth": "7"}"#, "wrong-type");
+    assert_eq!(r["status"], "FAILED", "{r}");
+    let entered: Vec<&str> = r["events"].as_array().unwrap().iter().filter_map(|e| e[1].as_str()).collect();
+    assert!(entered.contains(&"Invalid parameter max_depth"), "{r}");
+    assert!(!entered.contains(&"extract"), "no step runs with a mistyped parameter: {r}");
+}
+
+/// For each state: the Parallel states around it, with the branch it is in.
+fn branches(states: &Json, around: &[(String, usize)], out: &mut BTreeMap<String, Vec<(String, usize)>>) {
+    for (name, state) in states.as_object().unwrap() {
+        out.insert(name.clone(), around.to_vec());
+        if let Some(bs) = state["Branches"].as_array() {
+            for (i, b) in bs.iter().enumerate() {
+                let mut inner = around.to_vec();
+                inner.push((name.clone(), i));
+                branches(&b["States"], &inner, out);
+            }
+        }
+    }
+}
+
+#[test]
+fn independent_steps_of_series_parallel_pipelines_run_in_separate_branches() {
+    for path in [
+        "tests/targets/diamond.mlp",
+        "tests/targets/fan_in.mlp",
+        "tests/targets/fan_out.mlp",
+        "tests/targets/every_job.mlp",
+        "examples/churn/churn.mlp",
+    ] {
+        for lang in [QueryLanguage::Jsonata, QueryLanguage::Jsonpath] {
+            let (ir, asl) = build(&common::root().join(path), lang).unwrap();
+            let def: Json = serde_json::from_str(&asl).unwrap();
+            let mut where_ = BTreeMap::new();
+            branches(&def["States"], &[], &mut where_);
+            let deps = depends(&ir);
+            let mut pairs = 0;
+            for a in &ir.steps {
+                for b in ir.steps.iter().filter(|b| b.id > a.id) {
+                    if deps.contains(&(a.id, b.id)) || deps.contains(&(b.id, a.id)) {
+                        continue;
+                    }
+                    pairs += 1;
+                    let (wa, wb) = (&where_[&a.name.node], &where_[&b.name.node]);
+                    let split = wa.iter().zip(wb.iter()).find(|(x, y)| x != y);
+                    assert!(
+                        matches!(split, Some((x, y)) if x.0 == y.0),
+                        "{path}: `{}` and `{}` are independent but not in separate branches of one Parallel",
+                        a.name.node,
+                        b.name.node
+                    );
+                }
+            }
+            assert!(pairs > 0 || path.contains("churn"), "{path}: no independent steps to check");
+            assert!(plan::added_waits(&ir, &plan::plan(&ir)).is_empty(), "{path}: waiting added");
+        }
+    }
+}
+
+#[test]
+fn a_graph_that_is_not_series_parallel_waits_only_where_it_must() {
+    let (ir, _) = build(&common::root().join("tests/targets/not_series_parallel.mlp"), QueryLanguage::Jsonata).unwrap();
+    let waits: Vec<(String, String)> = plan::added_waits(&ir, &plan::plan(&ir))
+        .into_iter()
+        .map(|(a, b)| (ir.steps[a.0].name.node.clone(), ir.steps[b.0].name.node.clone()))
+        .collect();
+    assert_eq!(waits, [("a".to_string(), "d".to_string())], "only d waits for a step it does not read");
+}
+
+/// Each state's type and successors (Next, End, Default, Choices, branch starts),
+/// with JSONPath's extra "Merge parameters" step folded into "Start run".
+fn transitions(states: &Json, out: &mut BTreeMap<String, (String, Vec<String>)>) {
+    for (name, s) in states.as_object().unwrap() {
+        let mut next: Vec<String> =
+            ["Next", "Default"].iter().filter_map(|k| s[k].as_str().map(String::from)).collect();
+        if s["End"] == json!(true) {
+            next.push("(end)".into());
+        }
+        for c in s["Choices"].as_array().into_iter().flatten() {
+            next.extend(c["Next"].as_str().map(String::from));
+        }
+        for b in s["Branches"].as_array().into_iter().flatten() {
+            next.push(format!("branch:{}", b["StartAt"].as_str().unwrap()));
+            transitions(&b["States"], out);
+        }
+        for c in s["Catch"].as_array().into_iter().flatten() {
+            next.extend(c["Next"].as_str().map(|n| format!("catch:{n}")));
+        }
+        out.insert(name.clone(), (s["Type"].as_str().unwrap().to_string(), next));
+    }
+}
+
+#[test]
+fn both_query_languages_give_the_same_states_and_transitions() {
+    for path in common::pipelines() {
+        let (Some((_, a)), Some((_, b))) =
+            (build(&path, QueryLanguage::Jsonata), build(&path, QueryLanguage::Jsonpath))
+        else {
+            continue;
+        };
+        let (mut ta, mut tb) = (BTreeMap::new(), BTreeMap::new());
+        transitions(&serde_json::from_str::<Json>(&a).unwrap()["States"], &mut ta);
+        transitions(&serde_json::from_str::<Json>(&b).unwrap()["States"], &mut tb);
+        let merge = tb.remove("Merge parameters").unwrap();
+        tb.insert("Start run".into(), ("Pass".into(), merge.1));
+        assert_eq!(ta, tb, "{}", path.display());
+    }
+}
+
+#[test]
+fn builds_are_byte_identical() {
+    for path in common::pipelines() {
+        for lang in [QueryLanguage::Jsonata, QueryLanguage::Jsonpath] {
+            assert_eq!(build(&path, lang).map(|b| b.1), build(&path, lang).map(|b| b.1), "{}", path.display());
+        }
+    }
+}
+
+#[test]
+fn deploy_creates_updates_and_starts_against_moto() {
+    let moto = common::Moto::start();
+    let url = moto.url();
+    let python = tool("target/py/moto/bin/python", "scripts/setup-python");
+    let state = |extra: &[&str]| {
+        let out = Command::new(&python)
+            .arg(common::root().join("tests/stepfunctions/deploy_state.py"))
+            .arg(&url)
+            .args(extra)
+            .env("AWS_ACCESS_KEY_ID", "test")
+            .env("AWS_SECRET_ACCESS_KEY", "test")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        serde_json::from_slice::<Json>(&out.stdout).unwrap_or(Json::Null)
+    };
+    state(&["create-bucket", "acme-ml"]);
+    let mlpc_at = |endpoint: &str, extra: &[&str]| {
+        let mut args =
+            vec!["deploy", "examples/churn/churn.mlp", "--target", "stepfunctions", "--endpoint-url", endpoint];
+        args.extend_from_slice(extra);
+        let out = Command::new(env!("CARGO_BIN_EXE_mlpc"))
+            .args(&args)
+            .current_dir(common::root())
+            .env("AWS_ACCESS_KEY_ID", "test")
+            .env("AWS_SECRET_ACCESS_KEY", "test")
+            .env("AWS_CONFIG_FILE", "/nonexistent")
+            .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .env_remove("AWS_ENDPOINT_URL")
+            .output()
+            .unwrap();
+        (out.status.code(), String::from_utf8_lossy(&out.stderr).into_owned())
+    };
+    let mlpc = |extra: &[&str]| mlpc_at(&url, extra);
+    let role = "arn:aws:iam::123456789012:role/StepFunctions";
+    let (code, err) = mlpc(&[]);
+    assert_eq!(code, Some(2), "creating needs a role: {err}");
+    assert!(err.contains("--role-arn"), "{err}");
+    let (code, err) = mlpc(&["--role-arn", role]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(err.contains("(created)"), "{err}");
+    let (code, err) = mlpc(&["--start", "--param", "max_depth=7", "--input", r#"{"eta": 0.5}"#]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(err.contains("(updated)") && err.contains("execution arn:aws:states:"), "{err}");
+    let s = state(&[]);
+    let machines = s["machines"].as_object().unwrap();
+    assert_eq!(machines.keys().collect::<Vec<_>>(), ["churn"]);
+    let built = build(&common::root().join("examples/churn/churn.mlp"), QueryLanguage::Jsonata).unwrap().1;
+    assert_eq!(machines["churn"]["definition"].as_str().unwrap(), built);
+    assert_eq!(machines["churn"]["role"], role);
+    let executions = machines["churn"]["executions"].as_array().unwrap();
+    assert_eq!(executions.len(), 1);
+    assert_eq!(executions[0]["input"], json!({"eta": 0.5, "max_depth": 7}));
+    assert!(executions[0]["name"].as_str().unwrap().starts_with("run-"));
+    let (code, err) = mlpc(&["--start", "--input", "[1]"]);
+    assert_eq!(code, Some(2), "{err}");
+    let (code, err) = mlpc_at("http://127.0.0.1:9", &["--role-arn", role]);
+    assert_eq!(code, Some(3), "{err}");
+    assert!(err.contains("the endpoint cannot be reached"), "{err}");
+}

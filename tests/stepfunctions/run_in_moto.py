@@ -1,0 +1,81 @@
+"""Runs a JSONPath state machine in moto's Step Functions interpreter, with every Task
+state replaced by a Pass state, and prints what happened as JSON.
+
+Usage: run_in_moto.py ENDPOINT_URL DEFINITION.json INPUT_JSON EXECUTION_NAME
+
+Each Task becomes a Pass that keeps the Task's `ResultPath` and `Next`/`End` and
+returns `{"Id": "statement", "Status": "FINISHED"}` (what a Redshift statement's
+DescribeStatement says when it is done; other Tasks discard their result). Prints
+{"status", "output", "error", "events": [[type, state name or null], ...]} in
+history order. Talks to 127.0.0.1 only, with the moto venv's boto3.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+import urllib.request
+from typing import Any
+
+import boto3
+
+os.environ.setdefault("AWS_ACCESS_KEY_ID", "test")
+os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "test")
+ROLE = "arn:aws:iam::123456789012:role/StepFunctions"
+
+
+def as_pass(states: dict[str, Any]) -> None:
+    for state in states.values():
+        if state.get("Type") == "Task":
+            replacement = {"Type": "Pass", "Result": {"Id": "statement", "Status": "FINISHED"}}
+            for key in ("ResultPath", "Next", "End"):
+                if key in state:
+                    replacement[key] = state[key]
+            state.clear()
+            state.update(replacement)
+        for branch in state.get("Branches", []):
+            as_pass(branch["States"])
+
+
+def main() -> None:
+    endpoint, path, given, name = sys.argv[1:5]
+    with open(path) as f:
+        definition = json.load(f)
+    as_pass(definition["States"])
+    request = urllib.request.Request(
+        f"{endpoint}/moto-api/config",
+        data=json.dumps({"stepfunctions": {"execute_state_machine": True}}).encode(),
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+    urllib.request.urlopen(request).read()
+    sfn = boto3.client("stepfunctions", endpoint_url=endpoint, region_name="us-east-1")
+    machine = sfn.create_state_machine(name=name, definition=json.dumps(definition), roleArn=ROLE)["stateMachineArn"]
+    execution = sfn.start_execution(stateMachineArn=machine, name=name, input=given)["executionArn"]
+    deadline = time.time() + 60
+    while True:
+        described = sfn.describe_execution(executionArn=execution)
+        if described["status"] != "RUNNING" or time.time() > deadline:
+            break
+        time.sleep(0.1)
+    events = []
+    pages = sfn.get_paginator("get_execution_history").paginate(executionArn=execution)
+    for page in pages:
+        for e in page["events"]:
+            details = e.get("stateEnteredEventDetails") or e.get("stateExitedEventDetails") or {}
+            events.append([e["type"], details.get("name")])
+    json.dump(
+        {
+            "status": described["status"],
+            "output": json.loads(described["output"]) if described.get("output") else None,
+            "error": described.get("error"),
+            "events": events,
+        },
+        sys.stdout,
+    )
+
+
+if __name__ == "__main__":
+    main()
