@@ -637,4 +637,3 @@ fn sql_args(p: &Pipeline, step: &Step, sql: &crate::ir::Sql, jinja: &Jinja, args
         }
     }
 }
-

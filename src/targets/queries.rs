@@ -29,11 +29,7 @@ pub fn athena_unload(p: &Pipeline, step: &Step, sql: &Sql) -> Vec<Piece> {
 
 /// Where Athena writes the query's own metadata: `<run>/<step>/_athena/`, beside the output.
 pub fn athena_metadata_location(p: &Pipeline, step: &Step) -> Vec<Piece> {
-    vec![
-        Piece::Literal(requests::run_root(p)),
-        Piece::RunId,
-        Piece::Literal(format!("/{}/_athena/", step.name.node)),
-    ]
+    vec![Piece::Literal(requests::run_root(p)), Piece::RunId, Piece::Literal(format!("/{}/_athena/", step.name.node))]
 }
 
 /// Redshift: `UNLOAD ($$ query $$) TO '<location>' IAM_ROLE '<role>' FORMAT AS ...`.
