@@ -2,7 +2,7 @@
 //! SageMaker can run is built, validated against AWS's published pipeline schema
 //! (documented gaps excepted) and against the API model of each step's request
 //! (botocore's), and compared, fact by fact, with what the official SageMaker Python
-//! SDK generates for the same pipelines (tests/sagemaker/oracle.py).
+//! SDK generates for the same pipelines (tests/sagemaker/oracle.py, facts.py).
 //!
 //! The Python environment comes from `scripts/setup-python`; this test fails, not
 //! skips, when it is missing.
@@ -92,4 +92,47 @@ fn builds_are_byte_identical() {
     for path in common::pipelines() {
         assert_eq!(build(&path), build(&path), "{}", path.display());
     }
+}
+
+/// Runs `facts.py compare` over (example, definition file) pairs.
+fn compare_with_sdk(pairs: &[(&str, PathBuf)]) -> std::process::Output {
+    let mut cmd = Command::new(python());
+    cmd.arg("facts.py").arg("compare").current_dir(common::root().join("tests/sagemaker"));
+    for (name, file) in pairs {
+        cmd.arg(name).arg(file);
+    }
+    cmd.output().unwrap()
+}
+
+#[test]
+fn definitions_mean_what_the_official_sdk_generates() {
+    let dir = temp_dir("oracle");
+    let mut pairs = Vec::new();
+    for name in ["churn", "athena_features", "redshift_xgboost"] {
+        let json = build(&common::root().join(format!("examples/{name}/{name}.mlp"))).unwrap();
+        let file = dir.join(format!("{name}.json"));
+        std::fs::write(&file, json).unwrap();
+        pairs.push((name, file));
+    }
+    let out = compare_with_sdk(&pairs);
+    let report = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{report}{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(report.matches("same facts:").count(), 3, "{report}");
+}
+
+#[test]
+fn the_sdk_comparison_notices_a_changed_edge_and_hyperparameter() {
+    let json = build(&common::root().join("examples/churn/churn.mlp")).unwrap();
+    let mut def: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let train = &mut def["Steps"][1]["Arguments"];
+    train["InputDataConfig"][1]["DataSource"]["S3DataSource"]["S3Uri"] =
+        serde_json::json!({"Get": "Steps.split.ProcessingOutputConfig.Outputs['train'].S3Output.S3Uri"});
+    train["HyperParameters"]["objective"] = serde_json::json!("reg:squarederror");
+    let file = temp_dir("oracle-broken").join("churn.json");
+    std::fs::write(&file, def.to_string()).unwrap();
+    let out = compare_with_sdk(&[("churn", file)]);
+    let report = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{report}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(report.contains("reg:squarederror"), "{report}");
+    assert!(report.contains("Outputs['train']"), "{report}");
 }

@@ -1,0 +1,509 @@
+"""The SageMaker target's oracle: the examples' pipelines built with the official SDK.
+
+Usage: python oracle.py NAME    (NAME in churn, athena_features, redshift_xgboost;
+                                 in a venv with sagemaker==2.257.7)
+
+Prints `Pipeline.definition()` of the SageMaker Python SDK's own build of the example
+`examples/NAME/NAME.mlp`, as pretty JSON. Each builder below is written from the `.mlp`
+source (and its config.json) the way a user of the SDK would write that pipeline, with
+the classic API: parameters, ScriptProcessor, Estimator, Model, Transformer and their
+steps, dataset definitions for the sql steps, retry policies. Where the `.mlp` leaves a
+value to the compiler (the content-addressed S3 key of uploaded code, the layout of
+output locations under `artifacts`) the builder uses mlpc's choice, so that
+`facts.py compare` tests the structure and meaning of mlpc's definition rather than
+those conventions. Everything else comes from the SDK: image URIs from
+`sagemaker.image_uris.retrieve` (the SDK's bundled tables, so mlpc's offline image
+resolution is checked too), the script's entrypoint and `code` input from
+ScriptProcessor, property references, `Std:Join` of non-string values.
+
+Offline and deterministic: dummy credentials, every AWS endpoint at a closed local port,
+no EC2 metadata lookups, telemetry opted out in the session's config, no config files
+read from this machine.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import logging
+import os
+import sys
+import textwrap
+import warnings
+from collections.abc import Callable
+
+# Set before the SDK is imported, which already makes a default session: no network (a
+# closed port answers every AWS call that might slip through, and the EC2 metadata
+# service is not asked for credentials), dummy credentials instead of this machine's
+# AWS files, no banner, no SDK config files from this machine.
+os.environ.update(
+    {
+        "AWS_ENDPOINT_URL": "http://127.0.0.1:9",
+        "AWS_EC2_METADATA_DISABLED": "true",
+        "AWS_ACCESS_KEY_ID": "test",
+        "AWS_SECRET_ACCESS_KEY": "test",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_CONFIG_FILE": os.devnull,
+        "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+        "SAGEMAKER_SUPPRESS_V2_WARNING": "1",
+        "SAGEMAKER_ADMIN_CONFIG_OVERRIDE": os.devnull,
+        "SAGEMAKER_USER_CONFIG_OVERRIDE": os.devnull,
+    }
+)
+for _var in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN"):
+    os.environ.pop(_var, None)
+
+# stdout carries the definition only. The SDK's config logger writes INFO lines to
+# stdout unless a level is set first; botocore logs endpoints at INFO; a PipelineSession
+# warns that it starts no jobs.
+for _logger in ("sagemaker", "sagemaker.config", "botocore"):
+    logging.getLogger(_logger).setLevel(logging.ERROR)
+warnings.filterwarnings("ignore", message="Running within a PipelineSession")
+
+import boto3  # noqa: E402
+import sagemaker.utils  # noqa: E402
+from sagemaker import image_uris  # noqa: E402
+from sagemaker.dataset_definition.inputs import (  # noqa: E402
+    AthenaDatasetDefinition,
+    DatasetDefinition,
+    RedshiftDatasetDefinition,
+)
+from sagemaker.estimator import Estimator  # noqa: E402
+from sagemaker.inputs import TrainingInput  # noqa: E402
+from sagemaker.model import Model  # noqa: E402
+from sagemaker.processing import ProcessingInput, ProcessingOutput, ScriptProcessor  # noqa: E402
+from sagemaker.transformer import Transformer  # noqa: E402
+from sagemaker.workflow.execution_variables import ExecutionVariables  # noqa: E402
+from sagemaker.workflow.functions import Join  # noqa: E402
+from sagemaker.workflow.model_step import ModelStep  # noqa: E402
+from sagemaker.workflow.parameters import Parameter, ParameterFloat, ParameterInteger, ParameterString  # noqa: E402
+from sagemaker.workflow.pipeline import Pipeline  # noqa: E402
+from sagemaker.workflow.pipeline_context import PipelineSession  # noqa: E402
+from sagemaker.workflow.properties import Properties  # noqa: E402
+from sagemaker.workflow.retry import (  # noqa: E402
+    RetryPolicy,
+    SageMakerJobExceptionTypeEnum,
+    SageMakerJobStepRetryPolicy,
+    StepExceptionTypeEnum,
+    StepRetryPolicy,
+)
+from sagemaker.workflow.steps import ProcessingStep, Step, TrainingStep, TransformStep  # noqa: E402
+
+ROLE = "arn:aws:iam::123456789012:role/SageMakerExecution"
+
+# The SDK's config with telemetry opted out: the session reads it instead of files.
+SDK_CONFIG = {
+    "SchemaVersion": "1.0",
+    "SageMaker": {"PythonSDK": {"Modules": {"TelemetryOptOut": True}}},
+}
+
+
+def _validate_config_once(config: dict, _validate=sagemaker.utils.validate_sagemaker_config) -> None:
+    """The SDK's config validation, once per distinct config instead of on every lookup.
+
+    The SDK validates the session's config against its JSON schema at each of the ~60
+    lookups of a pipeline build, and jsonschema re-checks the schema itself each time:
+    half a second a lookup. The config never changes here, so one check is the same check.
+    """
+    if config not in _VALID_CONFIGS:
+        _validate(config)
+        _VALID_CONFIGS.append(copy.deepcopy(config))
+
+
+_VALID_CONFIGS: list[dict] = []
+sagemaker.utils.validate_sagemaker_config = _validate_config_once
+
+
+def session(region: str, bucket: str) -> PipelineSession:
+    """An offline pipeline session: job methods return step arguments, not API calls."""
+    boto = boto3.Session(aws_access_key_id="test", aws_secret_access_key="test", region_name=region)
+    return PipelineSession(boto_session=boto, default_bucket=bucket, sagemaker_config=SDK_CONFIG)
+
+
+def location(prefix: str, *tail: str) -> Join:
+    """A run's location under the pipeline's artifacts: PREFIX<execution id>/TAIL/.
+
+    mlpc puts every step output at `<artifacts>/<pipeline>/<run id>/<step>/<output>/`.
+    """
+    return Join(on="", values=[prefix, ExecutionVariables.PIPELINE_EXECUTION_ID, "/" + "/".join(tail) + "/"])
+
+
+def retry(attempts: int, delay_seconds: int, job: bool = True) -> list[RetryPolicy]:
+    """The `.mlp` `retry { attempts, delay }` as SageMaker retry policies.
+
+    A constant delay (backoff 1.0) between `attempts` retries, for the service's
+    faults and throttling, and for a job step also for its internal errors and a lack
+    of capacity or quota (the SageMaker job exceptions do not apply to a CreateModel
+    step, which is not a job).
+    """
+    policies: list[RetryPolicy] = [
+        StepRetryPolicy(
+            exception_types=[StepExceptionTypeEnum.SERVICE_FAULT, StepExceptionTypeEnum.THROTTLING],
+            interval_seconds=delay_seconds,
+            backoff_rate=1.0,
+            max_attempts=attempts,
+        )
+    ]
+    if job:
+        policies.append(
+            SageMakerJobStepRetryPolicy(
+                exception_types=[
+                    SageMakerJobExceptionTypeEnum.INTERNAL_ERROR,
+                    SageMakerJobExceptionTypeEnum.CAPACITY_ERROR,
+                    SageMakerJobExceptionTypeEnum.RESOURCE_LIMIT,
+                ],
+                interval_seconds=delay_seconds,
+                backoff_rate=1.0,
+                max_attempts=attempts,
+            )
+        )
+    return policies
+
+
+def script_processor(
+    sess: PipelineSession,
+    image: str,
+    instance: str,
+    max_runtime: int | None = None,
+    env: dict[str, str] | None = None,
+) -> ScriptProcessor:
+    """A processing job that runs one Python script.
+
+    `ScriptProcessor.run(code=<S3 URI>)` mounts the script as the input `code` at
+    /opt/ml/processing/input/code and starts `python3 <that dir>/<file>`: the SDK's own
+    convention, which mlpc follows, so the entrypoint and code input are not copied.
+    """
+    return ScriptProcessor(
+        role=ROLE,
+        image_uri=image,
+        command=["python3"],
+        instance_count=1,
+        instance_type=instance,
+        volume_size_in_gb=30,
+        max_runtime_in_seconds=max_runtime,
+        env=env,
+        sagemaker_session=sess,
+    )
+
+
+def pipeline(name: str, parameters: list[Parameter], steps: list[Step], sess: PipelineSession) -> Pipeline:
+    """The pipeline, named as mlpc deploys it (`_` → `-`).
+
+    A `.mlp` pipeline tracks no experiments: without `pipeline_experiment_config=None`
+    the SDK would make every run create a SageMaker Experiments trial.
+    """
+    return Pipeline(
+        name=name, parameters=parameters, steps=steps, sagemaker_session=sess, pipeline_experiment_config=None
+    )
+
+
+def code_uri(run_root: str, example: str, file: str) -> str:
+    """The content-addressed key mlpc uploads `examples/EXAMPLE/code/FILE` to."""
+    path = os.path.join(os.path.dirname(__file__), "..", "..", "examples", example, "code", file)
+    with open(path, "rb") as f:
+        digest = hashlib.sha256(f.read()).hexdigest()
+    return f"{run_root}code/{digest}/{file}"
+
+
+def dedent(text: str) -> str:
+    """A `.mlp` multi-line string's layout (grammar/README.md, "Multi-line strings").
+
+    The blank rest of the opening line and the closing quotes' line are dropped, then
+    the text is dedented like Python's `textwrap.dedent`.
+    """
+    if text.startswith("\n"):
+        text = text[1:]
+    head, newline, last = text.rpartition("\n")
+    if newline and not last.strip():
+        text = head
+    return textwrap.dedent(text)
+
+
+def churn() -> Pipeline:
+    """examples/churn: Redshift extract → split (processing) → XGBoost → batch transform."""
+    region, artifacts = "us-east-1", "s3://acme-ml/pipelines/churn/"
+    sess = session(region, "acme-ml")
+    # Pipeline `retry { attempts = 1, delay = 5m }`; `train` overrides it.
+    default_retry = (1, 300)
+
+    max_depth = ParameterInteger(name="max_depth", default_value=5)
+    eta = ParameterFloat(name="eta", default_value=0.2)
+    train_end = ParameterString(name="train_end", default_value="2021-12")  # config.split.train_end
+    instance = ParameterString(
+        name="instance", default_value="ml.m5.xlarge", enum_values=["ml.m5.xlarge", "ml.m5.2xlarge"]
+    )
+
+    xgboost = image_uris.retrieve("xgboost", region=region, version="1.5-1")
+    sklearn = "123456789012.dkr.ecr.us-east-1.amazonaws.com/churn-sklearn:3"
+
+    # `extract` (sql, redshift) is no step of its own: its query runs as a dataset
+    # definition input of `split`, the processing step that reads `extract.rows`.
+    extract_rows = ProcessingInput(
+        input_name="rows",
+        dataset_definition=DatasetDefinition(
+            local_path="/opt/ml/processing/input/rows",
+            data_distribution_type="FullyReplicated",
+            input_mode="File",
+            redshift_dataset_definition=RedshiftDatasetDefinition(
+                cluster_id="analytics",
+                database="datamart",
+                db_user="ml_pipeline",
+                query_string=dedent(
+                    """
+      select a, b, label, timestamp
+      from datamart.table
+      where timestamp between '2020-01' and '2022-07'
+    """
+                ),
+                cluster_role_arn=ROLE,
+                output_s3_uri=location(artifacts, "extract", "rows", "split"),
+                output_format="PARQUET",
+            ),
+        ),
+    )
+    split = ProcessingStep(
+        name="split",
+        step_args=script_processor(sess, sklearn, "ml.t3.large").run(
+            # code/preprocessing.py, at the content-addressed key mlpc uploads it to
+            code=code_uri("s3://acme-ml/pipelines/churn/", "churn", "preprocessing.py"),
+            inputs=[extract_rows],
+            outputs=[
+                ProcessingOutput(
+                    output_name=name,
+                    source=f"/opt/ml/processing/output/{name}",
+                    destination=location(artifacts, "split", name),
+                )
+                for name in ("train", "test")
+            ],
+            arguments=["--label", "label", "--train-end", train_end],  # config.label_column
+        ),
+        retry_policies=retry(*default_retry),
+    )
+
+    def split_output(name: str) -> Properties:
+        return split.properties.ProcessingOutputConfig.Outputs[name].S3Output.S3Uri
+
+    estimator = Estimator(
+        image_uri=xgboost,
+        role=ROLE,
+        instance_count=1,
+        instance_type=instance,
+        volume_size=30,
+        max_run=2 * 3600,
+        output_path=location(artifacts, "train", "model"),
+        hyperparameters={"max_depth": max_depth, "eta": eta, "objective": "binary:logistic"},
+        sagemaker_session=sess,
+        # The .mlp has no Debugger: without these the SDK adds a debug hook and system
+        # profiling, both writing under the output path.
+        debugger_hook_config=False,
+        disable_profiler=True,
+    )
+    train = TrainingStep(
+        name="train",
+        step_args=estimator.fit(
+            inputs={
+                "train": TrainingInput(s3_data=split_output("train"), content_type="text/csv"),
+                "validation": TrainingInput(s3_data=split_output("test"), content_type="text/csv"),
+            }
+        ),
+        retry_policies=retry(3, 600),
+    )
+
+    # `score` (transform) is a model step, then the transform job that uses it. mlpc
+    # names the model step "score-CreateModel", as `ModelStep(name="score")` names its
+    # CreateModel step. The SDK refuses a ModelStep and a TransformStep both named
+    # "score" (a step collection's name shares the steps' namespace), so the pipeline
+    # gets the ModelStep's one inner step (no repack is needed: no entry point).
+    model = Model(
+        image_uri=xgboost,  # the image `train` ran: the .mlp sets none on `score`
+        model_data=train.properties.ModelArtifacts.S3ModelArtifacts,
+        role=ROLE,
+        sagemaker_session=sess,
+    )
+    model_step = ModelStep(name="score", step_args=model.create(), retry_policies=retry(*default_retry, job=False))
+    (create_model,) = model_step.steps
+    transformer = Transformer(
+        model_name=create_model.properties.ModelName,
+        instance_count=1,
+        instance_type="ml.m5.large",
+        output_path=location(artifacts, "score", "predictions"),
+        sagemaker_session=sess,
+    )
+    score = TransformStep(
+        name="score",
+        step_args=transformer.transform(data=split_output("test"), content_type="text/csv"),
+        retry_policies=retry(*default_retry),
+    )
+    return pipeline("churn", [max_depth, eta, train_end, instance], [split, train, create_model, score], sess)
+
+
+def athena_features() -> Pipeline:
+    """examples/athena_features: an Athena query read by one processing step."""
+    region, artifacts = "eu-west-1", "s3://acme-features/pipelines/athena_features/"
+    sess = session(region, "acme-features")
+    day = ParameterString(name="day", default_value="2026-01-01")
+    sklearn = image_uris.retrieve("sklearn", region=region, version="1.2-1", instance_type="ml.m5.xlarge")
+
+    # `clicks` (sql, athena) runs as a dataset definition input of `featurize`. The
+    # query interpolates `params.day`, so it is a Join evaluated at run time.
+    query = dedent(
+        """
+      select user_id, page, count(*) as views, max(event_time) as last_seen
+      from clicks
+      where day = '${params.day}'
+      group by user_id, page
+    """
+    )
+    before, after = query.split("${params.day}")
+    clicks_rows = ProcessingInput(
+        input_name="rows",
+        dataset_definition=DatasetDefinition(
+            local_path="/opt/ml/processing/input/rows",
+            data_distribution_type="FullyReplicated",
+            input_mode="File",
+            athena_dataset_definition=AthenaDatasetDefinition(
+                catalog="AwsDataCatalog",  # Athena's default catalog; the .mlp names none
+                database="web_events",
+                query_string=Join(on="", values=[before, day, after]),
+                work_group="primary",
+                output_s3_uri=location(artifacts, "clicks", "rows", "featurize"),
+                output_format="PARQUET",
+            ),
+        ),
+    )
+    processor = script_processor(sess, sklearn, "ml.m5.xlarge", max_runtime=3600, env={"MIN_VIEWS": "2"})
+    featurize = ProcessingStep(
+        name="featurize",
+        step_args=processor.run(
+            code=code_uri("s3://acme-features/pipelines/athena_features/", "athena_features", "featurize.py"),
+            inputs=[clicks_rows],
+            outputs=[
+                ProcessingOutput(
+                    output_name="features",
+                    source="/opt/ml/processing/output/features",
+                    destination=location(artifacts, "featurize", "features"),
+                )
+            ],
+            arguments=["--day", day],
+        ),
+        # No `retry` in this pipeline: SageMaker's defaults apply.
+    )
+    return pipeline("athena-features", [day], [featurize], sess)
+
+
+def redshift_xgboost() -> Pipeline:
+    """examples/redshift_xgboost: Redshift UNLOAD → split (processing) → XGBoost."""
+    region, artifacts = "us-east-1", "s3://acme-ml/pipelines/redshift_xgboost/"
+    sess = session(region, "acme-ml")
+    default_retry = retry(2, 300)  # pipeline `retry { attempts = 2, delay = 5m }`
+
+    max_depth = ParameterInteger(name="max_depth", default_value=6)
+    eta = ParameterFloat(name="eta", default_value=0.3)
+    num_round = ParameterInteger(name="num_round", default_value=100)
+
+    xgboost = image_uris.retrieve("xgboost", region=region, version="1.7-1")
+    sklearn = image_uris.retrieve("sklearn", region=region, version="1.2-1", instance_type="ml.m5.xlarge")
+
+    # config.json: redshift.cluster, redshift.database, label_column, split.*.
+    unload_rows = ProcessingInput(
+        input_name="rows",
+        dataset_definition=DatasetDefinition(
+            local_path="/opt/ml/processing/input/rows",
+            data_distribution_type="FullyReplicated",
+            input_mode="File",
+            redshift_dataset_definition=RedshiftDatasetDefinition(
+                cluster_id="analytics-prod",
+                database="warehouse",
+                db_user="ml_pipeline",
+                query_string=dedent(
+                    """
+      select customer_id, tenure_days, orders_90d, spend_90d, churned, snapshot_date
+      from analytics.customer_snapshots
+      where snapshot_date >= dateadd(month, -24, current_date)
+    """
+                ),
+                cluster_role_arn=ROLE,  # no `iam_role` on the step: the pipeline's role
+                output_s3_uri=location(artifacts, "unload", "rows", "split"),
+                output_format="PARQUET",
+            ),
+        ),
+    )
+    split = ProcessingStep(
+        name="split",
+        step_args=script_processor(sess, sklearn, "ml.m5.xlarge").run(
+            code=code_uri("s3://acme-ml/pipelines/redshift_xgboost/", "redshift_xgboost", "split.py"),
+            inputs=[unload_rows],
+            outputs=[
+                ProcessingOutput(
+                    output_name=name,
+                    source=f"/opt/ml/processing/output/{name}",
+                    destination=location(artifacts, "split", name),
+                )
+                for name in ("train", "validation")
+            ],
+            arguments=["--label", "churned", "--train-end", "2026-06-30", "--validation-fraction", "0.2"],
+        ),
+        retry_policies=default_retry,
+    )
+
+    def split_output(name: str) -> Properties:
+        return split.properties.ProcessingOutputConfig.Outputs[name].S3Output.S3Uri
+
+    estimator = Estimator(
+        image_uri=xgboost,
+        role=ROLE,
+        instance_count=1,
+        instance_type="ml.m5.2xlarge",
+        volume_size=30,
+        max_run=2 * 3600,
+        output_path=location(artifacts, "train", "model"),
+        hyperparameters={
+            "max_depth": max_depth,
+            "eta": eta,
+            "num_round": num_round,
+            "objective": "binary:logistic",
+            "eval_metric": "auc",
+        },
+        metric_definitions=[
+            {"Name": "validation:auc", "Regex": r".*\[[0-9]+\].*validation-auc:([-+]?[0-9]*\.?[0-9]+)"}
+        ],
+        sagemaker_session=sess,
+        debugger_hook_config=False,
+        disable_profiler=True,
+    )
+    train = TrainingStep(
+        name="train",
+        step_args=estimator.fit(
+            inputs={
+                "train": TrainingInput(s3_data=split_output("train"), content_type="text/csv"),
+                "validation": TrainingInput(s3_data=split_output("validation"), content_type="text/csv"),
+            }
+        ),
+        retry_policies=default_retry,
+    )
+    return pipeline("redshift-xgboost", [max_depth, eta, num_round], [split, train], sess)
+
+
+BUILDERS: dict[str, Callable[[], Pipeline]] = {
+    "churn": churn,
+    "athena_features": athena_features,
+    "redshift_xgboost": redshift_xgboost,
+}
+
+
+def definition(name: str) -> dict:
+    """The SDK's pipeline definition of example NAME, parsed."""
+    return json.loads(BUILDERS[name]().definition())
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) != 2 or argv[1] not in BUILDERS:
+        print(f"usage: {argv[0]} {{{','.join(BUILDERS)}}}", file=sys.stderr)
+        return 2
+    print(json.dumps(definition(argv[1]), indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
