@@ -1,13 +1,16 @@
 """Runs a JSONPath state machine in moto's Step Functions interpreter, with every Task
 state replaced by a Pass state, and prints what happened as JSON.
 
-Usage: run_in_moto.py ENDPOINT_URL DEFINITION.json INPUT_JSON EXECUTION_NAME
+Usage: run_in_moto.py ENDPOINT_URL DEFINITION.json INPUT_JSON EXECUTION_NAME [render]
 
 Each Task becomes a Pass that keeps the Task's `ResultPath` and `Next`/`End` and
 returns `{"Id": "statement", "Status": "FINISHED"}` (what a Redshift statement's
 DescribeStatement says when it is done; other Tasks discard their result). Prints
 {"status", "output", "error", "events": [[type, state name or null], ...]} in
-history order. Talks to 127.0.0.1 only, with the moto venv's boto3.
+history order. With `render`, each Task's Pass keeps the Task's `Parameters`, and
+writes what they render to under `$.rendered.<state name>` instead: the output shows
+every request exactly as Step Functions' intrinsic functions produced it. Talks to
+127.0.0.1 only, with the moto venv's boto3.
 """
 
 from __future__ import annotations
@@ -26,24 +29,37 @@ os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "test")
 ROLE = "arn:aws:iam::123456789012:role/StepFunctions"
 
 
-def as_pass(states: dict[str, Any]) -> None:
-    for state in states.values():
+def as_pass(states: dict[str, Any], render: bool) -> None:
+    for name, state in states.items():
         if state.get("Type") == "Task":
             replacement = {"Type": "Pass", "Result": {"Id": "statement", "Status": "FINISHED"}}
             for key in ("ResultPath", "Next", "End"):
                 if key in state:
                     replacement[key] = state[key]
+            if render and "Parameters" in state and state.get("ResultPath", None) is None:
+                del replacement["Result"]
+                # moto gives a Pass state's context no RetryCount; a first attempt's is 0.
+                replacement["Parameters"] = json.loads(
+                    json.dumps(state["Parameters"]).replace("$$.State.RetryCount", "States.MathAdd(0, 0)")
+                )
+                replacement["ResultPath"] = "$.rendered." + "".join(c if c.isalnum() else "_" for c in name)
             state.clear()
             state.update(replacement)
         for branch in state.get("Branches", []):
-            as_pass(branch["States"])
+            as_pass(branch["States"], render)
+            if render:
+                # Keep the branches' renderings: the Parallel's output is their list.
+                state.pop("ResultPath", None)
+                state["ResultSelector"] = {"branches.$": "$"}
+                state["ResultPath"] = "$.parallel"
 
 
 def main() -> None:
     endpoint, path, given, name = sys.argv[1:5]
+    render = sys.argv[5:] == ["render"]
     with open(path) as f:
         definition = json.load(f)
-    as_pass(definition["States"])
+    as_pass(definition["States"], render)
     request = urllib.request.Request(
         f"{endpoint}/moto-api/config",
         data=json.dumps({"stepfunctions": {"execute_state_machine": True}}).encode(),
@@ -71,6 +87,7 @@ def main() -> None:
             "status": described["status"],
             "output": json.loads(described["output"]) if described.get("output") else None,
             "error": described.get("error"),
+            "cause": described.get("cause"),
             "events": events,
         },
         sys.stdout,

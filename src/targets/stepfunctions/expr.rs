@@ -30,9 +30,11 @@ pub const JOB_PREFIX_MAX: usize = 47;
 pub struct Exprs<'a> {
     pub p: &'a Pipeline,
     pub lang: QueryLanguage,
-    /// JSONPath: literal texts with a backslash, carried in the run's context
-    /// (`$.run.text.tN`) rather than inside an intrinsic's quotes, where asl-validator
-    /// refuses the escaped backslash AWS documents.
+    /// JSONPath: literal texts with a character an intrinsic's quoted string would
+    /// need escaped (`'`, `{`, `}`, `\`), or any outside printable ASCII, carried in the
+    /// run's context (`$.run.text.tN`) and passed as arguments instead. Implementations
+    /// disagree on those escapes (asl-validator refuses `\\`, moto mangles `\'`, `\{`
+    /// and non-ASCII), so none is written.
     pub texts: std::cell::RefCell<Vec<String>>,
 }
 
@@ -169,10 +171,8 @@ impl Exprs<'_> {
                         jsonata_string(&format!("{prefix}-"))
                     )
                 } else {
-                    format!(
-                        "States.Format('{}-{{}}-{{}}', $.run.jobid, $$.State.RetryCount)",
-                        intrinsic_escape(&prefix)
-                    )
+                    // The prefix is letters, digits and `-` only: nothing to escape.
+                    format!("States.Format('{prefix}-{{}}-{{}}', $.run.jobid, $$.State.RetryCount)")
                 };
                 Part::Value { expr, is_string: true }
             }
@@ -198,7 +198,7 @@ impl Exprs<'_> {
         let prefix = self.job_prefix(step);
         match self.lang {
             QueryLanguage::Jsonata => format!("{} & $jobid", jsonata_string(&format!("{prefix}-"))),
-            QueryLanguage::Jsonpath => format!("States.Format('{}-{{}}', $.run.jobid)", intrinsic_escape(&prefix)),
+            QueryLanguage::Jsonpath => format!("States.Format('{prefix}-{{}}', $.run.jobid)"),
         }
     }
 
@@ -243,11 +243,11 @@ impl Exprs<'_> {
                 let mut args = Vec::new();
                 for p in parts {
                     match p {
-                        Part::Literal(s) if s.contains('\\') => {
+                        Part::Literal(s) if needs_escape(s) => {
                             template.push_str("{}");
                             args.push(self.context_text(s));
                         }
-                        Part::Literal(s) => template.push_str(&intrinsic_escape(s)),
+                        Part::Literal(s) => template.push_str(s),
                         Part::Value { expr, .. } => {
                             template.push_str("{}");
                             args.push(expr.clone());
@@ -263,10 +263,10 @@ impl Exprs<'_> {
 impl Exprs<'_> {
     /// A literal as an intrinsic argument.
     fn intrinsic_literal(&self, s: &str) -> String {
-        if s.contains('\\') {
+        if needs_escape(s) {
             self.context_text(s)
         } else {
-            intrinsic_string(s)
+            format!("'{s}'")
         }
     }
 
@@ -307,20 +307,9 @@ pub fn jsonata_string(s: &str) -> String {
     out
 }
 
-/// Text inside an intrinsic function's quoted string: `'`, `{`, `}` and `\` are
-/// escaped with a backslash.
-pub fn intrinsic_escape(s: &str) -> String {
-    let mut out = String::new();
-    for c in s.chars() {
-        if matches!(c, '\'' | '{' | '}' | '\\') {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
-}
-
-/// A quoted intrinsic string argument.
-pub fn intrinsic_string(s: &str) -> String {
-    format!("'{}'", intrinsic_escape(s))
+/// Whether a text is kept out of an intrinsic's quoted string: it has a character
+/// that needs an escape there, or one outside printable ASCII, which moto's
+/// interpreter mangles inside intrinsics.
+fn needs_escape(s: &str) -> bool {
+    s.chars().any(|c| matches!(c, '\'' | '{' | '}' | '\\') || !(' '..='~').contains(&c))
 }

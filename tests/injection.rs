@@ -1,0 +1,249 @@
+//! Injection safety of the JSON targets: the hostile strings of tests/targets/hostile.mlp
+//! (quotes, backslashes, newlines, NUL and control characters, unicode, `{{ }}`,
+//! `{% %}`, `{# #}`, `${`, `$${`, `%s`, `\N{...}`) arrive exactly as written.
+//!
+//! - SageMaker: the definition's expressions are evaluated (`Get` of a parameter is its
+//!   default, `Std:Join` concatenates) and compared with the `.mlp` values.
+//! - Step Functions, JSONata: every Task's Arguments are evaluated with the jsonata
+//!   package (tests/stepfunctions/render_jsonata.js).
+//! - Step Functions, JSONPath: the machine runs in moto with each Task turned into a
+//!   Pass state with the Task's Parameters, so Step Functions' own intrinsic functions
+//!   (moto's interpreter) render every request.
+//!
+//! Airflow's rendering of the same file by real Airflow is in tests/airflow.rs.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
+mod common;
+
+use std::process::Command;
+
+use mlpc::ir::{Literal, Pipeline, StepKind, Text, TextPart, Value};
+use mlpc::targets::requests::Piece;
+use mlpc::targets::stepfunctions::QueryLanguage;
+use mlpc::targets::{EmitOptions, Target};
+use serde_json::{json, Value as Json};
+
+const RUN: &str = "inject-run-1";
+
+fn hostile(target: Target) -> Pipeline {
+    let path = common::root().join("tests/targets/hostile.mlp");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let files = common::Dir(path.parent().unwrap().to_path_buf());
+    let checked = mlpc::check(&text, &files, &Default::default(), Some(target));
+    checked.pipeline.unwrap_or_else(|| panic!("hostile.mlp must build for {target:?}: {:?}", checked.diagnostics))
+}
+
+fn param_text(p: &Pipeline, name: &str) -> String {
+    match &p.param(name).unwrap().default {
+        Literal::Bool(b) => b.to_string(),
+        other => other.to_text(),
+    }
+}
+
+fn text(t: &Text, p: &Pipeline) -> String {
+    t.parts
+        .iter()
+        .map(|part| match part {
+            TextPart::Literal(s) => s.clone(),
+            TextPart::RunId => RUN.to_string(),
+            TextPart::Param(name) => param_text(p, name),
+        })
+        .collect()
+}
+
+fn value(v: &Value, p: &Pipeline) -> String {
+    match v {
+        Value::Int(n) => n.to_string(),
+        Value::Float(f) => mlpc::ir::format_float(*f),
+        Value::Bool(b) => b.to_string(),
+        Value::Text(t) => text(t, p),
+        Value::Param(name) => param_text(p, name),
+    }
+}
+
+fn pieces(ps: &[Piece], p: &Pipeline) -> String {
+    ps.iter()
+        .map(|piece| match piece {
+            Piece::Literal(s) => s.clone(),
+            Piece::Param(name) => param_text(p, name),
+            Piece::RunId => RUN.to_string(),
+            other => panic!("unexpected piece {other:?}"),
+        })
+        .collect()
+}
+
+/// What the `.mlp` says the processing step `prep` and training step `fit` receive.
+struct Expected {
+    args: Vec<String>,
+    env: Vec<(String, String)>,
+    hyperparameters: Vec<(String, String)>,
+}
+
+fn expected(p: &Pipeline) -> Expected {
+    let step = |name: &str| p.steps.iter().find(|s| s.name.node == name).unwrap();
+    let StepKind::Processing(prep) = &step("prep").kind else { panic!() };
+    let StepKind::Training(fit) = &step("fit").kind else { panic!() };
+    Expected {
+        args: prep.args.iter().map(|a| text(a, p)).collect(),
+        env: prep.env.iter().map(|(k, v)| (k.clone(), text(v, p))).collect(),
+        hyperparameters: fit.hyperparameters.iter().map(|(k, v)| (k.clone(), value(v, p))).collect(),
+    }
+}
+
+fn strings(map: &Json) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> =
+        map.as_object().unwrap().iter().map(|(k, v)| (k.clone(), v.as_str().unwrap().to_string())).collect();
+    out.sort();
+    out
+}
+
+fn sorted(mut v: Vec<(String, String)>) -> Vec<(String, String)> {
+    v.sort();
+    v
+}
+
+/// Checks rendered `prep` and `fit` requests against the `.mlp`.
+fn check_requests(p: &Pipeline, prep: &Json, fit: &Json, what: &str) {
+    let e = expected(p);
+    let args: Vec<String> = prep["AppSpecification"]["ContainerArguments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a.as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(args, e.args, "{what}: arguments");
+    assert_eq!(strings(&prep["Environment"]), sorted(e.env), "{what}: environment");
+    assert_eq!(strings(&fit["HyperParameters"]), sorted(e.hyperparameters), "{what}: hyperparameters");
+}
+
+/// A SageMaker expression's value for a run with default parameters.
+fn eval_sagemaker(v: &Json, p: &Pipeline) -> Json {
+    match v {
+        Json::Object(m) if m.contains_key("Get") => {
+            let path = m["Get"].as_str().unwrap();
+            match path.strip_prefix("Parameters.") {
+                Some(name) => json!(param_text(p, name)),
+                None if path == "Execution.PipelineExecutionId" => json!(RUN),
+                None => json!(format!("<{path}>")),
+            }
+        }
+        Json::Object(m) if m.contains_key("Std:Join") => {
+            let join = &m["Std:Join"];
+            let parts: Vec<String> = join["Values"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|x| match eval_sagemaker(x, p) {
+                    Json::String(s) => s,
+                    other => other.to_string(),
+                })
+                .collect();
+            json!(parts.join(join["On"].as_str().unwrap()))
+        }
+        Json::Object(m) => Json::Object(m.iter().map(|(k, x)| (k.clone(), eval_sagemaker(x, p))).collect()),
+        Json::Array(a) => Json::Array(a.iter().map(|x| eval_sagemaker(x, p)).collect()),
+        other => other.clone(),
+    }
+}
+
+#[test]
+fn sagemaker_carries_every_hostile_value_exactly() {
+    let p = hostile(Target::Sagemaker);
+    let out = mlpc::targets::emit(Target::Sagemaker, &p, &EmitOptions::default()).unwrap();
+    let def = eval_sagemaker(&serde_json::from_str(&out.contents).unwrap(), &p);
+    let step = |name: &str| def["Steps"].as_array().unwrap().iter().find(|s| s["Name"] == name).unwrap().clone();
+    check_requests(&p, &step("prep")["Arguments"], &step("fit")["Arguments"], "sagemaker");
+    let StepKind::Sql(sql) = &p.steps[0].kind else { panic!() };
+    let athena = &step("prep")["Arguments"]["ProcessingInputs"][0]["DatasetDefinition"]["AthenaDatasetDefinition"];
+    assert_eq!(athena["QueryString"], json!(text(&sql.query, &p)), "the query runs as written");
+    assert_eq!(athena["Database"], json!("db{{x}}"));
+    assert_eq!(def["Parameters"][0]["DefaultValue"], json!(param_text(&p, "text")));
+}
+
+fn build_sfn(p: &Pipeline, lang: QueryLanguage) -> Json {
+    let options = EmitOptions { query_language: lang, ..Default::default() };
+    serde_json::from_str(&mlpc::targets::emit(Target::StepFunctions, p, &options).unwrap().contents).unwrap()
+}
+
+/// The athena Task's expected arguments: the UNLOAD of the query, the database.
+fn check_athena(p: &Pipeline, extract: &Json, what: &str) {
+    let StepKind::Sql(sql) = &p.steps[0].kind else { panic!() };
+    let unload = mlpc::targets::queries::athena_unload(p, &p.steps[0], sql);
+    assert_eq!(extract["QueryString"], json!(pieces(&unload, p)), "{what}: query");
+    assert_eq!(extract["QueryExecutionContext"]["Database"], json!("db{{x}}"), "{what}: database");
+}
+
+#[test]
+fn stepfunctions_jsonata_carries_every_hostile_value_exactly() {
+    let p = hostile(Target::StepFunctions);
+    let def = build_sfn(&p, QueryLanguage::Jsonata);
+    assert_eq!(def["Comment"], json!(p.settings.description.clone().unwrap()));
+    let dir = std::env::temp_dir().join(format!("mlpc-inject-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (def_path, bindings_path) = (dir.join("machine.json"), dir.join("bindings.json"));
+    std::fs::write(&def_path, def.to_string()).unwrap();
+    let params: serde_json::Map<String, Json> =
+        p.params.iter().map(|q| (q.name.node.clone(), json!(param_text(&p, &q.name.node)))).collect();
+    let bindings = json!({
+        "params": params,
+        "jobid": "0123456789ab",
+        "states": { "context": { "Execution": { "Name": RUN }, "State": { "RetryCount": 0 } } },
+    });
+    std::fs::write(&bindings_path, bindings.to_string()).unwrap();
+    let out = Command::new("node")
+        .arg(common::root().join("tests/stepfunctions/render_jsonata.js"))
+        .args([&def_path, &bindings_path])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let rendered: Json = serde_json::from_slice(&out.stdout).unwrap();
+    check_requests(&p, &rendered["prep"], &rendered["fit"], "jsonata");
+    check_athena(&p, &rendered["extract"], "jsonata");
+    assert_eq!(rendered["prep"]["ProcessingJobName"], json!("hostile-prep-0123456789ab-0"));
+}
+
+/// Every `rendered` object anywhere in a moto execution's output, merged.
+fn collect_rendered(v: &Json, out: &mut serde_json::Map<String, Json>) {
+    match v {
+        Json::Object(m) => {
+            for (k, x) in m {
+                if k == "rendered" {
+                    out.extend(x.as_object().unwrap().clone());
+                } else {
+                    collect_rendered(x, out);
+                }
+            }
+        }
+        Json::Array(a) => a.iter().for_each(|x| collect_rendered(x, out)),
+        _ => {}
+    }
+}
+
+#[test]
+fn stepfunctions_jsonpath_carries_every_hostile_value_exactly_through_moto() {
+    let p = hostile(Target::StepFunctions);
+    let def = build_sfn(&p, QueryLanguage::Jsonpath);
+    let file = std::env::temp_dir().join(format!("mlpc-inject-jsonpath-{}.json", std::process::id()));
+    std::fs::write(&file, def.to_string()).unwrap();
+    let moto = common::Moto::start();
+    let python = common::root().join("target/py/moto/bin/python");
+    assert!(python.exists(), "run scripts/setup-python");
+    let out = Command::new(python)
+        .arg(common::root().join("tests/stepfunctions/run_in_moto.py"))
+        .args([moto.url().as_str(), file.to_str().unwrap(), "{}", RUN, "render"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let r: Json = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(r["status"], "SUCCEEDED", "{r}");
+    let mut rendered = serde_json::Map::new();
+    collect_rendered(&r["output"], &mut rendered);
+    check_requests(&p, &rendered["prep"], &rendered["fit"], "jsonpath");
+    check_athena(&p, &rendered["extract"], "jsonpath");
+    let job = rendered["prep"]["ProcessingJobName"].as_str().unwrap();
+    assert!(
+        job.starts_with("hostile-prep-") && job.ends_with("-0") && job.len() == "hostile-prep-".len() + 14,
+        "{job}"
+    );
+}
