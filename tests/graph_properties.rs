@@ -1,0 +1,246 @@
+//! Property: randomly generated valid pipelines (random DAGs of sql and processing
+//! steps, with artifact edges and `after` edges) always compile for every target, the
+//! JSON outputs parse, the Airflow output parses as Python, and the graph each target
+//! encodes is the input graph:
+//!
+//! - Airflow: the `a_task >> b_task` statements (read with Python's `ast`) are exactly
+//!   the `.mlp` edges;
+//! - SageMaker: DependsOn plus every `Get` of another step are exactly the edges
+//!   between the steps it runs (sql steps become inputs of their readers);
+//! - Step Functions: every step has exactly one Task state, and the order the states
+//!   impose (sequence and Parallel nesting) contains every edge and adds only what
+//!   `plan::added_waits` reports, which is nothing for a series-parallel graph.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::process::Command;
+
+use mlpc::ir::{Pipeline, StepKind};
+use mlpc::targets::stepfunctions::{plan, QueryLanguage};
+use mlpc::targets::{EmitOptions, Target};
+use mlpc::MemoryFiles;
+use proptest::prelude::*;
+use serde_json::Value as Json;
+
+/// A pipeline for a random DAG: step i reads steps with lower index where `reads[i][j]`,
+/// waits (`after`) where `waits[i][j]`; the first `sql` steps are Athena queries, all
+/// read by the last step at least.
+fn pipeline(reads: &[Vec<bool>], waits: &[Vec<bool>], sql: usize) -> String {
+    let mut text = String::from(
+        "pipeline gen {\n  role = \"arn:aws:iam::123456789012:role/R\"\n  artifacts = \"s3://bucket-x/p\"\n  region = \"us-east-1\"\n  image i = \"123456789012.dkr.ecr.us-east-1.amazonaws.com/i:1\"\n",
+    );
+    for (to, row) in reads.iter().enumerate() {
+        if to < sql {
+            text.push_str(&format!(
+                "  step s{to}: sql {{\n    engine = athena, database = \"db\", query = \"select {to}\"\n    out out: dataset<parquet>\n  }}\n"
+            ));
+            continue;
+        }
+        text.push_str(&format!(
+            "  step s{to}: processing {{\n    image = i, instance = \"ml.m5.large\", code = \"job.py\"\n"
+        ));
+        // The last step reads every query: on SageMaker a query runs inside its reader.
+        let last = to + 1 == reads.len();
+        for from in (0..to).filter(|f| row[*f] || (last && *f < sql)).take(9) {
+            text.push_str(&format!("    in from{from} = s{from}.out\n"));
+        }
+        let after: Vec<String> = (sql..to).filter(|f| waits[to][*f] && !row[*f]).map(|f| format!("s{f}")).collect();
+        if !after.is_empty() {
+            text.push_str(&format!("    after = [{}]\n", after.join(", ")));
+        }
+        text.push_str("    out out: dataset<parquet>\n  }\n");
+    }
+    text + "}\n"
+}
+
+fn compile(text: &str, target: Target) -> Pipeline {
+    let files = MemoryFiles::default().with("job.py", "print(1)\n");
+    let checked = mlpc::check(text, &files, &Default::default(), Some(target));
+    checked.pipeline.unwrap_or_else(|| panic!("{text}\n{:#?}", checked.diagnostics))
+}
+
+fn emit(ir: &Pipeline, target: Target, lang: QueryLanguage) -> String {
+    let options = EmitOptions { query_language: lang, ..Default::default() };
+    mlpc::targets::emit(target, ir, &options).unwrap().contents
+}
+
+/// The IR's edges as step-name pairs, without duplicates.
+fn edges(ir: &Pipeline, keep: impl Fn(&mlpc::ir::Step) -> bool) -> BTreeSet<(String, String)> {
+    let mut out = BTreeSet::new();
+    for step in ir.steps.iter().filter(|s| keep(s)) {
+        for up in ir.upstream(step.id) {
+            if keep(&ir.steps[up.0]) {
+                out.insert((ir.steps[up.0].name.node.clone(), step.name.node.clone()));
+            }
+        }
+    }
+    out
+}
+
+fn gets(v: &Json, out: &mut BTreeSet<String>) {
+    match v {
+        Json::Object(m) => {
+            if let Some(Json::String(path)) = m.get("Get") {
+                if let Some(step) = path.strip_prefix("Steps.").and_then(|r| r.split('.').next()) {
+                    out.insert(step.to_string());
+                }
+            }
+            m.values().for_each(|x| gets(x, out));
+        }
+        Json::Array(a) => a.iter().for_each(|x| gets(x, out)),
+        _ => {}
+    }
+}
+
+fn sagemaker_edges(def: &Json) -> BTreeSet<(String, String)> {
+    let mut out = BTreeSet::new();
+    for step in def["Steps"].as_array().unwrap() {
+        let name = step["Name"].as_str().unwrap().to_string();
+        let mut from = BTreeSet::new();
+        gets(&step["Arguments"], &mut from);
+        from.extend(step["DependsOn"].as_array().into_iter().flatten().map(|d| d.as_str().unwrap().to_string()));
+        out.extend(from.into_iter().map(|f| (f, name.clone())));
+    }
+    out
+}
+
+/// For each state: the states that finish before it starts, as the ASL nests them.
+fn asl_order(
+    states: &Json,
+    start: &str,
+    before: &BTreeSet<String>,
+    out: &mut BTreeMap<String, BTreeSet<String>>,
+) -> BTreeSet<String> {
+    let mut done = before.clone();
+    let mut current = Some(start.to_string());
+    while let Some(name) = current {
+        let state = &states[&name];
+        out.entry(name.clone()).or_default().extend(done.iter().cloned());
+        if let Some(branches) = state["Branches"].as_array() {
+            let mut all = done.clone();
+            for b in branches {
+                all.extend(asl_order(&b["States"], b["StartAt"].as_str().unwrap(), &done, out));
+            }
+            done = all;
+        }
+        done.insert(name.clone());
+        // Follow the run's successful path: Next, or a Choice's default.
+        current = state["Next"].as_str().or(state["Default"].as_str()).map(String::from);
+    }
+    done
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 150, ..ProptestConfig::default() })]
+
+    #[test]
+    fn json_targets_encode_exactly_the_input_graph(
+        (reads, waits, sql) in (2usize..=10).prop_flat_map(|n| (
+            prop::collection::vec(prop::collection::vec(any::<bool>(), n), n),
+            prop::collection::vec(prop::collection::vec(prop::bool::weighted(0.15), n), n),
+            0..3usize,
+        ))
+    ) {
+        let sql = sql.min(reads.len() - 1);
+        let text = pipeline(&reads, &waits, sql);
+
+        let ir = compile(&text, Target::Sagemaker);
+        let def: Json = serde_json::from_str(&emit(&ir, Target::Sagemaker, QueryLanguage::Jsonata)).unwrap();
+        let jobs = |s: &mlpc::ir::Step| !matches!(s.kind, StepKind::Sql(_));
+        prop_assert_eq!(sagemaker_edges(&def), edges(&ir, jobs), "{}", text);
+
+        let ir = compile(&text, Target::StepFunctions);
+        let all = edges(&ir, |_| true);
+        let plan = plan::plan(&ir);
+        let added: BTreeSet<(String, String)> = plan::added_waits(&ir, &plan)
+            .into_iter()
+            .map(|(a, b)| (ir.steps[a.0].name.node.clone(), ir.steps[b.0].name.node.clone()))
+            .collect();
+        for lang in [QueryLanguage::Jsonata, QueryLanguage::Jsonpath] {
+            let def: Json = serde_json::from_str(&emit(&ir, Target::StepFunctions, lang)).unwrap();
+            let mut order = BTreeMap::new();
+            asl_order(&def["States"], def["StartAt"].as_str().unwrap(), &BTreeSet::new(), &mut order);
+            let names: BTreeSet<String> = ir.steps.iter().map(|s| s.name.node.clone()).collect();
+            for n in &names {
+                prop_assert!(order.contains_key(n), "step {} has no state\n{}", n, text);
+            }
+            // The order between steps the machine imposes (a Redshift-free pipeline:
+            // every step is one state), transitively closed by construction.
+            let imposed: BTreeSet<(String, String)> = names
+                .iter()
+                .flat_map(|b| order[b].iter().filter(|a| names.contains(*a)).map(move |a| (a.clone(), b.clone())))
+                .collect();
+            for e in &all {
+                prop_assert!(imposed.contains(e), "edge {:?} not kept\n{}", e, text);
+            }
+            let closure = closure(&all);
+            let extra: BTreeSet<(String, String)> = imposed.difference(&closure).cloned().collect();
+            prop_assert_eq!(&extra, &added, "{}", text);
+        }
+    }
+}
+
+fn closure(edges: &BTreeSet<(String, String)>) -> BTreeSet<(String, String)> {
+    let mut out = edges.clone();
+    loop {
+        let more: Vec<(String, String)> = out
+            .iter()
+            .flat_map(|(a, b)| out.iter().filter(move |(c, _)| c == b).map(move |(_, d)| (a.clone(), d.clone())))
+            .filter(|e| !out.contains(e))
+            .collect();
+        if more.is_empty() {
+            return out;
+        }
+        out.extend(more);
+    }
+}
+
+/// Airflow: 40 random pipelines, parsed by Python's `ast` in one process; the
+/// dependency statements are exactly the edges.
+#[test]
+fn airflow_dags_parse_as_python_and_encode_exactly_the_input_graph() {
+    let mut seed = 7u64;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let dir = std::env::temp_dir().join(format!("mlpc-graph-props-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut expected = BTreeMap::new();
+    for case in 0..40 {
+        let n = 2 + next() as usize % 12;
+        let reads: Vec<Vec<bool>> = (0..n).map(|_| (0..n).map(|_| next() % 3 == 0).collect()).collect();
+        let waits: Vec<Vec<bool>> = (0..n).map(|_| (0..n).map(|_| next() % 7 == 0).collect()).collect();
+        let text = pipeline(&reads, &waits, next() as usize % 3);
+        let ir = compile(&text, Target::Airflow);
+        let file = dir.join(format!("case{case}.py"));
+        std::fs::write(&file, emit(&ir, Target::Airflow, QueryLanguage::Jsonata)).unwrap();
+        let edges: BTreeSet<(String, String)> = edges(&ir, |_| true);
+        expected.insert(file.file_name().unwrap().to_string_lossy().into_owned(), edges);
+    }
+    let script = r#"
+import ast, json, pathlib, sys
+out = {}
+for path in sorted(pathlib.Path(sys.argv[1]).glob("*.py")):
+    edges = []
+    for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.RShift):
+            edges.append([node.left.id.removesuffix("_task"), node.right.id.removesuffix("_task")])
+    out[path.name] = sorted(edges)
+print(json.dumps(out))
+"#;
+    let out = Command::new("python3").args(["-c", script]).arg(&dir).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let parsed: BTreeMap<String, Vec<(String, String)>> = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(parsed.len(), 40);
+    for (file, edges) in parsed {
+        let got: BTreeSet<(String, String)> = edges.into_iter().collect();
+        assert_eq!(got, expected[&file], "{file}");
+    }
+}
