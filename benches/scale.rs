@@ -1,7 +1,8 @@
-//! Scale benchmark: parse, check and Airflow emit of generated pipelines of 10 to
-//! 10,000 steps (chains, fan-out/fan-in, layered random DAGs with every job kind),
-//! in-process medians, plus whole-process `mlpc check` / `mlpc build` medians and peak
-//! memory of the release binary. Not a test: nothing fails on a timing.
+//! Scale benchmark: parse, check and emit of generated pipelines of 10 to 10,000 steps
+//! (chains, fan-out/fan-in, layered random DAGs with every job kind), in-process
+//! medians, plus whole-process `mlpc check` / `mlpc build` medians and peak memory of
+//! the release binary, for each target; and `mlpc check` over 100 typical files (a
+//! pre-commit run). Not a test: nothing fails on a timing.
 //!
 //! Run: `cargo bench --bench scale` (prints a Markdown table; see BENCHMARKS.md).
 
@@ -58,7 +59,7 @@ fn layered(n: usize) -> String {
         let name = format!("s{k}");
         if layer == 0 {
             s.push_str(&format!(
-                "  step {name}: sql {{\n    engine = athena, query = \"select {k}\"\n    out o: dataset<csv>\n  }}\n"
+                "  step {name}: sql {{\n    engine = athena, database = \"db\", query = \"select {k}\"\n    out o: dataset<csv>\n  }}\n"
             ));
             continue;
         }
@@ -106,18 +107,26 @@ fn ms(d: Duration) -> String {
 
 /// Median wall time and peak RSS (KB) of the release binary over `runs` runs.
 fn process(runs: usize, bin: &Path, args: &[&str]) -> (Duration, u64) {
+    process_status(runs, bin, args, true).0
+}
+
+/// As `process`, also returning whether the runs succeeded (a target limit may refuse
+/// a size; how fast that refusal comes is measured too).
+fn process_status(runs: usize, bin: &Path, args: &[&str], must_succeed: bool) -> ((Duration, u64), bool) {
     let mut times = Vec::new();
     let mut peak = 0;
+    let mut ok = true;
     for _ in 0..runs {
         let start = Instant::now();
         let out =
             Command::new("/usr/bin/time").arg("-f").arg("%M").arg(bin).args(args).output().expect("/usr/bin/time");
         times.push(start.elapsed());
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        ok &= out.status.success();
+        assert!(!must_succeed || out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
         let stderr = String::from_utf8_lossy(&out.stderr);
         peak = peak.max(stderr.lines().last().and_then(|l| l.trim().parse().ok()).unwrap_or(0));
     }
-    (median(times), peak)
+    ((median(times), peak), ok)
 }
 
 fn main() {
@@ -126,6 +135,81 @@ fn main() {
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join("job.py"), "print(1)\n").unwrap();
     let bin = PathBuf::from(env!("CARGO_BIN_EXE_mlpc"));
+    let only = std::env::var("MLPC_BENCH").unwrap_or_default();
+    if only.is_empty() || only == "airflow" {
+        airflow_table(&files, &dir, &bin);
+    }
+    if only.is_empty() || only == "json" {
+        json_table(&files, &dir, &bin);
+    }
+    if only.is_empty() || only == "precommit" {
+        precommit(&dir, &bin);
+    }
+}
+
+/// SageMaker and Step Functions: in-process emit, whole-process build and peak RSS.
+/// Sizes over a target's 1 MB definition limit end in that diagnostic (exit 1): the
+/// time to it is measured the same way and marked "limit".
+fn json_table(files: &MemoryFiles, dir: &Path, bin: &Path) {
+    use mlpc::targets::stepfunctions::QueryLanguage;
+    println!();
+    println!("| shape | steps | target | emit ms | `mlpc build` ms | peak RSS MB | result |");
+    println!("|---|---:|---|---:|---:|---:|---|");
+    for (shape, make) in [("chain", chain as fn(usize) -> String), ("fan", fan), ("layered", layered)] {
+        for n in [10, 100, 200, 1_000, 10_000] {
+            let text = make(n);
+            let path = dir.join(format!("{shape}{n}.mlp"));
+            std::fs::write(&path, &text).unwrap();
+            let p = path.to_str().unwrap();
+            let runs = if n >= 10_000 { 3 } else { 11 };
+            for (target, name) in [(Target::Sagemaker, "sagemaker"), (Target::StepFunctions, "stepfunctions")] {
+                let checked = mlpc::check(&text, files, &Default::default(), Some(target));
+                let emit = match &checked.pipeline {
+                    Some(ir) => {
+                        let options = EmitOptions { query_language: QueryLanguage::Jsonata, ..Default::default() };
+                        ms(time(runs, || mlpc::targets::emit(target, ir, &options).unwrap()))
+                    }
+                    None => "–".to_string(),
+                };
+                let ((build, rss), ok) = process_status(runs, bin, &["build", p, "--target", name, "-o", "-"], false);
+                let result = match (&checked.pipeline, ok) {
+                    (Some(_), true) => "built".to_string(),
+                    _ => checked
+                        .diagnostics
+                        .first()
+                        .map_or("refused".to_string(), |d| format!("{} {}", d.code, d.code.name())),
+                };
+                println!("| {shape} | {n} | {name} | {emit} | {} | {:.1} | {result} |", ms(build), rss as f64 / 1024.0);
+            }
+        }
+    }
+}
+
+/// `mlpc check` over 100 copies of the churn example in one run, as pre-commit does.
+fn precommit(dir: &Path, bin: &Path) {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples/churn");
+    let into = dir.join("precommit");
+    std::fs::create_dir_all(into.join("code")).unwrap();
+    std::fs::copy(root.join("config.json"), into.join("config.json")).unwrap();
+    std::fs::copy(root.join("code/preprocessing.py"), into.join("code/preprocessing.py")).unwrap();
+    let text = std::fs::read_to_string(root.join("churn.mlp")).unwrap();
+    let mut args = vec!["check".to_string()];
+    for k in 0..100 {
+        let path = into.join(format!("churn{k}.mlp"));
+        std::fs::write(&path, text.replace("pipeline churn", &format!("pipeline churn{k}"))).unwrap();
+        args.push(path.to_str().unwrap().to_string());
+    }
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (t, rss) = process(15, bin, &args);
+    println!();
+    println!(
+        "`mlpc check` of 100 files like examples/churn/churn.mlp: {} ms, peak RSS {:.1} MB",
+        ms(t),
+        rss as f64 / 1024.0
+    );
+}
+
+fn airflow_table(files: &MemoryFiles, dir: &Path, bin: &Path) {
     println!("| shape | steps | bytes | parse ms | check ms | airflow emit ms | `mlpc check` ms | `mlpc build --target airflow` ms | peak RSS MB |");
     println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
     for (shape, make) in [("chain", chain as fn(usize) -> String), ("fan", fan), ("layered", layered)] {
@@ -133,16 +217,16 @@ fn main() {
             let text = make(n);
             let runs = if n >= 10_000 { 5 } else { 15 };
             let parse = time(runs, || mlpc::syntax::parse(&text));
-            let checked = mlpc::check(&text, &files, &Default::default(), Some(Target::Airflow));
+            let checked = mlpc::check(&text, files, &Default::default(), Some(Target::Airflow));
             assert!(!checked.has_errors(), "{shape} {n}: {:?}", checked.diagnostics.first());
-            let check = time(runs, || mlpc::check(&text, &files, &Default::default(), Some(Target::Airflow)));
+            let check = time(runs, || mlpc::check(&text, files, &Default::default(), Some(Target::Airflow)));
             let ir = checked.pipeline.unwrap();
             let emit = time(runs, || mlpc::targets::emit(Target::Airflow, &ir, &EmitOptions::default()).unwrap());
             let path = dir.join(format!("{shape}{n}.mlp"));
             std::fs::write(&path, &text).unwrap();
             let p = path.to_str().unwrap();
-            let (whole_check, rss_check) = process(runs, &bin, &["check", p]);
-            let (whole_build, rss_build) = process(runs, &bin, &["build", p, "--target", "airflow", "-o", "-"]);
+            let (whole_check, rss_check) = process(runs, bin, &["check", p]);
+            let (whole_build, rss_build) = process(runs, bin, &["build", p, "--target", "airflow", "-o", "-"]);
             println!(
                 "| {shape} | {n} | {} | {} | {} | {} | {} | {} | {:.1} |",
                 text.len(),

@@ -3,7 +3,7 @@
 //! a format the engine cannot write, settings SageMaker needs before a run starts,
 //! and the service's limits.
 
-use super::{definition, expr::model_step_name, sql::output_format};
+use super::{definition_size, expr::model_step_name, sql::output_format};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::ir::{ArtifactType, Literal, Pipeline, SqlEngine, Step, StepKind};
 
@@ -34,16 +34,23 @@ pub fn check(p: &Pipeline) -> Vec<Diagnostic> {
     if !diags.is_empty() {
         return diags;
     }
-    if let Ok(def) = definition(p) {
-        let size = serde_json::to_string_pretty(&def).map_or(0, |t| t.len() + 1);
-        if size > MAX_DEFINITION_BYTES {
-            diags.push(
-                Diagnostic::new(Code::RequestLimitExceeded, p.name.span, format!("the SageMaker definition of `{}` would be {size} bytes; SageMaker takes at most {MAX_DEFINITION_BYTES}", p.name.node))
-                    .label("definition too large")
-                    .help("split the pipeline into several, or move long queries and arguments into files"),
-            );
-        }
-    }
+    let size = match definition_size(p, MAX_DEFINITION_BYTES) {
+        Ok(size) if size <= MAX_DEFINITION_BYTES => return diags,
+        Ok(size) => format!("{size} bytes"),
+        Err(limit) => format!("more than {limit} bytes"),
+    };
+    diags.push(
+        Diagnostic::new(
+            Code::RequestLimitExceeded,
+            p.name.span,
+            format!(
+                "the SageMaker definition of `{}` would be {size}; SageMaker takes at most {MAX_DEFINITION_BYTES}",
+                p.name.node
+            ),
+        )
+        .label("definition too large")
+        .help("split the pipeline into several, or move long queries and arguments into files"),
+    );
     diags
 }
 

@@ -33,6 +33,22 @@ pub fn emit(p: &Pipeline) -> Result<String, String> {
     Ok(text)
 }
 
+/// The definition's size in bytes, or `Err(limit)` once it is certainly over `limit`:
+/// the steps' compact JSON sizes (less than their share of the pretty text) are summed
+/// first, so a pipeline far over the limit is refused without building all of it.
+pub fn definition_size(p: &Pipeline, limit: usize) -> Result<usize, usize> {
+    let mut lower_bound = 0;
+    for step in p.order.iter().filter_map(|id| p.step(*id)) {
+        for json in lower_step(p, step).unwrap_or_default() {
+            lower_bound += serde_json::to_string(&json).map_or(0, |t| t.len());
+            if lower_bound > limit {
+                return Err(limit);
+            }
+        }
+    }
+    Ok(emit(p).map_or(0, |t| t.len()))
+}
+
 pub fn definition(p: &Pipeline) -> Result<Json, String> {
     let mut steps = Vec::new();
     for id in &p.order {

@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use super::definition;
+use super::definition_size;
 use super::expr::{Exprs, QueryLanguage};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::ir::{Pipeline, SqlEngine, Step, StepKind, TextPart};
@@ -70,20 +70,19 @@ pub fn check(p: &Pipeline) -> Vec<Diagnostic> {
             }
         }
     }
-    if diags.is_empty() {
-        for lang in [QueryLanguage::Jsonata, QueryLanguage::Jsonpath] {
-            let size =
-                definition(p, lang).ok().and_then(|d| serde_json::to_string_pretty(&d).ok()).map_or(0, |t| t.len() + 1);
-            if size > MAX_DEFINITION_BYTES {
-                diags.push(
-                    Diagnostic::new(Code::RequestLimitExceeded, p.name.span, format!("the Step Functions definition of `{}` would be {size} bytes; Step Functions takes at most {MAX_DEFINITION_BYTES}", p.name.node))
-                        .label("definition too large")
-                        .help("split the pipeline into several, or move long queries and arguments into files"),
-                );
-                break;
-            }
-        }
+    if !diags.is_empty() {
+        return diags;
     }
+    let size = match definition_size(p, MAX_DEFINITION_BYTES) {
+        Ok(size) if size <= MAX_DEFINITION_BYTES => return diags,
+        Ok(size) => format!("{size} bytes"),
+        Err(limit) => format!("more than {limit} bytes"),
+    };
+    diags.push(
+        Diagnostic::new(Code::RequestLimitExceeded, p.name.span, format!("the Step Functions definition of `{}` would be {size}; Step Functions takes at most {MAX_DEFINITION_BYTES}", p.name.node))
+            .label("definition too large")
+            .help("split the pipeline into several, or move long queries and arguments into files"),
+    );
     diags
 }
 

@@ -34,6 +34,28 @@ pub fn emit(p: &Pipeline, lang: QueryLanguage) -> Result<String, String> {
     Ok(text)
 }
 
+/// The larger of the two languages' definition sizes in bytes, or `Err(limit)` once
+/// certainly over `limit`: the steps' states' compact JSON sizes are summed first, so a
+/// pipeline far over the limit is refused without planning or building all of it. The
+/// JSONPath machine is only measured when the JSONata one comes near the limit.
+pub fn definition_size(p: &Pipeline, limit: usize) -> Result<usize, usize> {
+    let x = Exprs::new(p, QueryLanguage::Jsonata);
+    let mut lower_bound = 0;
+    for step in p.order.iter().filter_map(|id| p.step(*id)) {
+        for (_, state) in states::step(&x, step).map(|s| s.states).unwrap_or_default() {
+            lower_bound += serde_json::to_string(&state).map_or(0, |t| t.len());
+            if lower_bound > limit {
+                return Err(limit);
+            }
+        }
+    }
+    let jsonata = emit(p, QueryLanguage::Jsonata).map_or(0, |t| t.len());
+    if jsonata < limit / 4 * 3 {
+        return Ok(jsonata);
+    }
+    Ok(jsonata.max(emit(p, QueryLanguage::Jsonpath).map_or(0, |t| t.len())))
+}
+
 pub fn definition(p: &Pipeline, lang: QueryLanguage) -> Result<Json, String> {
     let mut b = Builder { x: Exprs::new(p, lang), parallels: 0 };
     // The steps first: they name the texts the start state puts into the context.
