@@ -176,7 +176,8 @@ fn json_table(files: &MemoryFiles, dir: &Path, bin: &Path) {
                     (Some(_), true) => "built".to_string(),
                     _ => checked
                         .diagnostics
-                        .first()
+                        .iter()
+                        .find(|d| d.is_error())
                         .map_or("refused".to_string(), |d| format!("{} {}", d.code, d.code.name())),
                 };
                 println!("| {shape} | {n} | {name} | {emit} | {} | {:.1} | {result} |", ms(build), rss as f64 / 1024.0);

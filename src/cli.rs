@@ -203,12 +203,32 @@ struct Input {
     decode_error: Option<Diagnostic>,
 }
 
+/// The largest pipeline file mlpc reads. A 10,000-step pipeline is under 2 MiB; a larger
+/// input is refused before it is read, instead of costing gigabytes of memory.
+const MAX_INPUT_BYTES: u64 = 16 * 1024 * 1024;
+
+fn too_large(name: &str, size: u64) -> Failure {
+    Failure(format!(
+        "`{name}` is {size} bytes; mlpc reads pipeline files of up to {MAX_INPUT_BYTES} bytes (16 MiB): split the pipeline"
+    ))
+}
+
 fn read_input(path: &str) -> Result<Input, Failure> {
     let (name, bytes, base) = if path == "-" {
         let mut bytes = Vec::new();
-        std::io::stdin().read_to_end(&mut bytes).map_err(|e| Failure(format!("cannot read standard input: {e}")))?;
+        std::io::stdin()
+            .take(MAX_INPUT_BYTES + 1)
+            .read_to_end(&mut bytes)
+            .map_err(|e| Failure(format!("cannot read standard input: {e}")))?;
+        if bytes.len() as u64 > MAX_INPUT_BYTES {
+            return Err(too_large("<stdin>", bytes.len() as u64));
+        }
         ("<stdin>".to_string(), bytes, PathBuf::from("."))
     } else {
+        let size = std::fs::metadata(path).map_err(|e| Failure(format!("cannot read `{path}`: {e}")))?.len();
+        if size > MAX_INPUT_BYTES {
+            return Err(too_large(path, size));
+        }
         let bytes = std::fs::read(path).map_err(|e| Failure(format!("cannot read `{path}`: {e}")))?;
         let base = Path::new(path).parent().map(Path::to_path_buf).unwrap_or_default();
         (path.to_string(), bytes, base)

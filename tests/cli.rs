@@ -269,3 +269,15 @@ fn build_to_a_device_writes_through_it_instead_of_replacing_it() {
     let meta = std::fs::metadata("/dev/null").unwrap();
     assert!(!meta.is_file(), "/dev/null must still be a device");
 }
+
+#[test]
+fn a_50_mb_input_is_refused_cleanly_before_it_is_read() {
+    let path = std::env::temp_dir().join(format!("mlpc-huge-{}.mlp", std::process::id()));
+    let line = "# padding padding padding padding padding padding padding padding padding\n";
+    std::fs::write(&path, line.repeat(50 * 1024 * 1024 / line.len() + 1)).expect("write");
+    let o = mlpc(&["check", path.to_str().expect("utf-8 path")]);
+    let _ = std::fs::remove_file(&path);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(stderr(&o).contains("up to 16777216 bytes"), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("panicked"));
+}
