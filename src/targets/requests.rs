@@ -58,6 +58,11 @@ pub const CODE_INPUT: &str = "code";
 /// The static part of a step's job name: `<pipeline>-<step>` with `_` turned into
 /// `-`, shortened so that a 12-character run suffix (`-` + 11) still fits in 63.
 pub fn job_name_prefix(pipeline: &str, step: &str) -> String {
+    job_name_prefix_within(pipeline, step, JOB_PREFIX_MAX)
+}
+
+/// `job_name_prefix` for a target whose run suffix is longer: at most `max` characters.
+pub fn job_name_prefix_within(pipeline: &str, step: &str, max: usize) -> String {
     let raw = format!("{pipeline}-{step}");
     let mut out = String::new();
     for c in raw.chars() {
@@ -67,7 +72,7 @@ pub fn job_name_prefix(pipeline: &str, step: &str) -> String {
         }
         out.push(c);
     }
-    out.truncate(JOB_PREFIX_MAX);
+    out.truncate(max);
     while out.ends_with('-') {
         out.pop();
     }
@@ -371,6 +376,31 @@ pub fn transform_job(p: &Pipeline, step: &Step, job: &Transform) -> Node {
     ])
 }
 
+/// Job steps whose names would share their static part (`job_name_prefix_within`
+/// with `max`), and so differ only in the run suffix: one diagnostic per later step.
+pub fn job_name_collisions(p: &Pipeline, max: usize, service: &str) -> Vec<crate::diagnostics::Diagnostic> {
+    use crate::diagnostics::{Code, Diagnostic};
+    let mut diags = Vec::new();
+    let mut prefixes: std::collections::HashMap<String, &Step> = std::collections::HashMap::new();
+    for step in &p.steps {
+        if !matches!(step.kind, StepKind::Processing(_) | StepKind::Training(_) | StepKind::Transform(_)) {
+            continue;
+        }
+        let prefix = job_name_prefix_within(&p.name.node, &step.name.node, max);
+        if let Some(other) = prefixes.get(&prefix) {
+            diags.push(
+                Diagnostic::new(Code::NameTooLong, step.name.span, format!("steps `{}` and `{}` get the same {service} job name `{prefix}-…`", other.name.node, step.name.node))
+                    .label("same job name prefix")
+                    .secondary(other.name.span, "this step's job name")
+                    .help(format!("job names keep the first {max} characters of `<pipeline>-<step>`: make the step names differ earlier")),
+            );
+        } else {
+            prefixes.insert(prefix, step);
+        }
+    }
+    diags
+}
+
 /// SageMaker's request limits, checked before any target generates code.
 pub fn check(p: &Pipeline) -> Vec<crate::diagnostics::Diagnostic> {
     use crate::diagnostics::{Code, Diagnostic};
@@ -380,22 +410,8 @@ pub fn check(p: &Pipeline) -> Vec<crate::diagnostics::Diagnostic> {
             .label("over SageMaker's limit")
             .help(help.to_string())
     };
-    let mut prefixes: std::collections::HashMap<String, &Step> = std::collections::HashMap::new();
+    diags.extend(job_name_collisions(p, JOB_PREFIX_MAX, "SageMaker"));
     for step in &p.steps {
-        let prefix = job_name_prefix(&p.name.node, &step.name.node);
-        let is_job = matches!(step.kind, StepKind::Processing(_) | StepKind::Training(_) | StepKind::Transform(_));
-        if is_job {
-            if let Some(other) = prefixes.get(&prefix) {
-                diags.push(
-                    Diagnostic::new(Code::NameTooLong, step.name.span, format!("steps `{}` and `{}` get the same SageMaker job name `{prefix}-…`", other.name.node, step.name.node))
-                        .label("same job name prefix")
-                        .secondary(other.name.span, "this step's job name")
-                        .help(format!("job names keep the first {JOB_PREFIX_MAX} characters of `<pipeline>-<step>`: make the step names differ earlier")),
-                );
-            } else {
-                prefixes.insert(prefix, step);
-            }
-        }
         // SageMaker's limits per job kind: (entries, value length).
         let (env, max_entries, max_value): (&[(String, Text)], usize, usize) = match &step.kind {
             StepKind::Processing(j) => (&j.env, 100, 256),

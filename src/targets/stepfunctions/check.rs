@@ -2,22 +2,19 @@
 //! grow too long with a state's suffix, keys JSONPath would read as paths, Redshift
 //! settings the Data API needs, and the service's limits.
 
-use std::collections::HashMap;
-
 use super::definition_size;
-use super::expr::{Exprs, QueryLanguage};
+use super::expr::JOB_PREFIX_MAX;
 use crate::diagnostics::{Code, Diagnostic};
 use crate::ir::{Pipeline, SqlEngine, Step, StepKind, TextPart};
+use crate::targets::requests;
+use crate::targets::size::{self, MAX_DEFINITION_BYTES};
 
 const MAX_STATE_NAME: usize = 80;
-pub const MAX_DEFINITION_BYTES: usize = 1024 * 1024;
 /// Job names end in `-<retry count>`, two digits at most.
 const MAX_RETRY_ATTEMPTS: u32 = 99;
 
 pub fn check(p: &Pipeline) -> Vec<Diagnostic> {
-    let mut diags = Vec::new();
-    let mut prefixes: HashMap<String, &Step> = HashMap::new();
-    let x = Exprs::new(p, QueryLanguage::Jsonata);
+    let mut diags = requests::job_name_collisions(p, JOB_PREFIX_MAX, "Step Functions");
     for step in &p.steps {
         let name = &step.name.node;
         let suffix = match &step.kind {
@@ -35,19 +32,6 @@ pub fn check(p: &Pipeline) -> Vec<Diagnostic> {
                 .label("too long with its state suffix")
                 .help(format!("shorten the step name to {} characters or fewer", MAX_STATE_NAME - suffix.len())),
             );
-        }
-        if matches!(step.kind, StepKind::Processing(_) | StepKind::Training(_) | StepKind::Transform(_)) {
-            let prefix = x.job_prefix(step.id);
-            if let Some(other) = prefixes.get(&prefix) {
-                diags.push(
-                    Diagnostic::new(Code::NameTooLong, step.name.span, format!("steps `{}` and `{name}` get the same Step Functions job name `{prefix}-…`", other.name.node))
-                        .label("same job name prefix")
-                        .secondary(other.name.span, "this step's job name")
-                        .help(format!("job names keep the first {} characters of `<pipeline>-<step>`: make the step names differ earlier", super::expr::JOB_PREFIX_MAX)),
-                );
-            } else {
-                prefixes.insert(prefix, step);
-            }
         }
         if let Some(retry) = step.retry.filter(|r| r.attempts > MAX_RETRY_ATTEMPTS) {
             diags.push(
@@ -73,16 +57,7 @@ pub fn check(p: &Pipeline) -> Vec<Diagnostic> {
     if !diags.is_empty() {
         return diags;
     }
-    let size = match definition_size(p, MAX_DEFINITION_BYTES) {
-        Ok(size) if size <= MAX_DEFINITION_BYTES => return diags,
-        Ok(size) => format!("{size} bytes"),
-        Err(limit) => format!("more than {limit} bytes"),
-    };
-    diags.push(
-        Diagnostic::new(Code::RequestLimitExceeded, p.name.span, format!("the Step Functions definition of `{}` would be {size}; Step Functions takes at most {MAX_DEFINITION_BYTES}", p.name.node))
-            .label("definition too large")
-            .help("split the pipeline into several, or move long queries and arguments into files"),
-    );
+    diags.extend(size::too_large(p, "Step Functions", definition_size(p, MAX_DEFINITION_BYTES)));
     diags
 }
 

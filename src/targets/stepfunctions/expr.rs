@@ -185,12 +185,7 @@ impl Exprs<'_> {
     /// The static part of a step's job names.
     pub fn job_prefix(&self, step: crate::ir::StepId) -> String {
         let name = self.p.step(step).map_or("", |s| s.name.node.as_str());
-        let mut prefix = requests::job_name_prefix(&self.p.name.node, name);
-        prefix.truncate(JOB_PREFIX_MAX);
-        while prefix.ends_with('-') {
-            prefix.pop();
-        }
-        prefix
+        requests::job_name_prefix_within(&self.p.name.node, name, JOB_PREFIX_MAX)
     }
 
     /// A transform's model name: the job prefix and the run's id (created once).
