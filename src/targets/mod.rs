@@ -6,6 +6,7 @@ pub mod python;
 pub mod queries;
 pub mod requests;
 pub mod sagemaker;
+pub mod size;
 pub mod stepfunctions;
 mod templates;
 

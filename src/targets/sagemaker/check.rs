@@ -6,12 +6,12 @@
 use super::{definition_size, expr::model_step_name, sql::output_format};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::ir::{ArtifactType, Literal, Pipeline, SqlEngine, Step, StepKind};
+use crate::targets::size::{self, MAX_DEFINITION_BYTES};
 
 /// SageMaker's limits: parameter values, enum values, retry attempts, definition size.
 const MAX_PARAM_VALUE: usize = 1024;
 const MAX_ENUM_VALUES: usize = 16;
 const MAX_RETRY_ATTEMPTS: u32 = 20;
-pub const MAX_DEFINITION_BYTES: usize = 1024 * 1024;
 const MAX_STEP_NAME: usize = 64;
 
 pub fn check(p: &Pipeline) -> Vec<Diagnostic> {
@@ -34,23 +34,7 @@ pub fn check(p: &Pipeline) -> Vec<Diagnostic> {
     if !diags.is_empty() {
         return diags;
     }
-    let size = match definition_size(p, MAX_DEFINITION_BYTES) {
-        Ok(size) if size <= MAX_DEFINITION_BYTES => return diags,
-        Ok(size) => format!("{size} bytes"),
-        Err(limit) => format!("more than {limit} bytes"),
-    };
-    diags.push(
-        Diagnostic::new(
-            Code::RequestLimitExceeded,
-            p.name.span,
-            format!(
-                "the SageMaker definition of `{}` would be {size}; SageMaker takes at most {MAX_DEFINITION_BYTES}",
-                p.name.node
-            ),
-        )
-        .label("definition too large")
-        .help("split the pipeline into several, or move long queries and arguments into files"),
-    );
+    diags.extend(size::too_large(p, "SageMaker", definition_size(p, MAX_DEFINITION_BYTES)));
     diags
 }
 
@@ -126,14 +110,14 @@ fn check_step(p: &Pipeline, step: &Step, diags: &mut Vec<Diagnostic>) {
 
 fn check_sql(p: &Pipeline, step: &Step, sql: &crate::ir::Sql, diags: &mut Vec<Diagnostic>) {
     let name = &step.name.node;
-    let readers = p.downstream(step.id);
-    let others: Vec<&Step> = readers
+    // The steps with an input from this one (`after` also makes a downstream step).
+    let readers: Vec<&Step> = p
+        .downstream(step.id)
         .iter()
         .filter_map(|id| p.step(*id))
         .filter(|s| s.inputs.iter().any(|i| i.source.step == step.id))
-        .filter(|s| !matches!(s.kind, StepKind::Processing(_)))
         .collect();
-    if let Some(other) = others.first() {
+    if let Some(other) = readers.iter().find(|s| !matches!(s.kind, StepKind::Processing(_))) {
         diags.push(
             Diagnostic::new(Code::SqlWithoutReader, step.name.span, format!("the result of sql step `{name}` is read by {} step `{}`; on SageMaker only a processing step can run a query", other.kind_name(), other.name.node))
                 .label("no SageMaker step of its own")
@@ -141,8 +125,7 @@ fn check_sql(p: &Pipeline, step: &Step, sql: &crate::ir::Sql, diags: &mut Vec<Di
                 .help(format!("SageMaker runs a query as an input of a processing job: read `{name}` in a processing step (e.g. one that prepares the data) and feed `{}` from it", other.name.node)),
         );
     }
-    let has_reader = p.steps.iter().any(|s| s.inputs.iter().any(|i| i.source.step == step.id));
-    if !has_reader {
+    if readers.is_empty() {
         diags.push(
             Diagnostic::new(
                 Code::SqlWithoutReader,

@@ -16,7 +16,7 @@ pub use check::check;
 pub use expr::model_step_name;
 
 use crate::ir::{Literal, ParamType, Pipeline, Retry, Step, StepId, StepKind};
-use crate::targets::requests;
+use crate::targets::{requests, size};
 
 pub const VERSION: &str = "2020-12-01";
 
@@ -37,14 +37,9 @@ pub fn emit(p: &Pipeline) -> Result<String, String> {
 /// the steps' compact JSON sizes (less than their share of the pretty text) are summed
 /// first, so a pipeline far over the limit is refused without building all of it.
 pub fn definition_size(p: &Pipeline, limit: usize) -> Result<usize, usize> {
-    let mut lower_bound = 0;
-    for step in p.order.iter().filter_map(|id| p.step(*id)) {
-        for json in lower_step(p, step).unwrap_or_default() {
-            lower_bound += serde_json::to_string(&json).map_or(0, |t| t.len());
-            if lower_bound > limit {
-                return Err(limit);
-            }
-        }
+    let steps = p.order.iter().filter_map(|id| p.step(*id));
+    if size::pieces_exceed(steps.flat_map(|step| lower_step(p, step).unwrap_or_default()), limit) {
+        return Err(limit);
     }
     Ok(emit(p).map_or(0, |t| t.len()))
 }
@@ -70,13 +65,7 @@ fn parameter(param: &crate::ir::Param) -> Json {
         ParamType::Float => "Float",
         ParamType::Bool => "Boolean",
     };
-    let default = match &param.default {
-        Literal::String(s) => json!(s),
-        Literal::Int(n) => json!(n),
-        Literal::Float(f) => json!(f),
-        Literal::Bool(b) => json!(b),
-    };
-    let mut out = json!({ "Name": param.name.node, "Type": ty, "DefaultValue": default });
+    let mut out = json!({ "Name": param.name.node, "Type": ty, "DefaultValue": param.default.to_json() });
     // SageMaker takes allowed values for string parameters only; `mlpc deploy --param`
     // checks the others.
     if param.ty == ParamType::String && !param.allowed.is_empty() {

@@ -16,7 +16,7 @@ use serde_json::{json, Map, Value as Json};
 pub use check::check;
 pub use expr::QueryLanguage;
 
-use crate::ir::{Literal, ParamType, Pipeline};
+use crate::ir::{ParamType, Pipeline};
 use expr::Exprs;
 use plan::Plan;
 
@@ -40,14 +40,10 @@ pub fn emit(p: &Pipeline, lang: QueryLanguage) -> Result<String, String> {
 /// JSONPath machine is only measured when the JSONata one comes near the limit.
 pub fn definition_size(p: &Pipeline, limit: usize) -> Result<usize, usize> {
     let x = Exprs::new(p, QueryLanguage::Jsonata);
-    let mut lower_bound = 0;
-    for step in p.order.iter().filter_map(|id| p.step(*id)) {
-        for (_, state) in states::step(&x, step).map(|s| s.states).unwrap_or_default() {
-            lower_bound += serde_json::to_string(&state).map_or(0, |t| t.len());
-            if lower_bound > limit {
-                return Err(limit);
-            }
-        }
+    let steps = p.order.iter().filter_map(|id| p.step(*id));
+    let states = steps.flat_map(|step| states::step(&x, step).map(|s| s.states).unwrap_or_default());
+    if crate::targets::size::pieces_exceed(states.map(|(_, state)| state), limit) {
+        return Err(limit);
     }
     let jsonata = emit(p, QueryLanguage::Jsonata).map_or(0, |t| t.len());
     if jsonata < limit / 4 * 3 {
@@ -145,15 +141,10 @@ fn patch_next(state: &mut Json, next: Option<&str>) {
                 }
             }
         }
+        // Only `Check parameters` continues through its Default, and steps always
+        // follow it; its rules, like every other Choice's, name their states.
         if map.get("Default").and_then(Json::as_str) == Some(NEXT) {
             map.insert("Default".into(), json!(next.unwrap_or(SUCCEEDED)));
-        }
-        if let Some(Json::Array(choices)) = map.get_mut("Choices") {
-            for c in choices {
-                if c.get("Next").and_then(Json::as_str) == Some(NEXT) {
-                    c["Next"] = json!(next.unwrap_or(SUCCEEDED));
-                }
-            }
         }
     }
 }
@@ -171,7 +162,7 @@ impl Builder<'_> {
     /// The declared defaults merged with the execution's input, and the run's id.
     fn start(&self) -> Segment {
         let defaults: Map<String, Json> =
-            self.x.p.params.iter().map(|param| (param.name.node.clone(), literal(&param.default))).collect();
+            self.x.p.params.iter().map(|param| (param.name.node.clone(), param.default.to_json())).collect();
         let defaults = Json::Object(defaults);
         if self.jsonata() {
             return Segment::one(
@@ -310,14 +301,5 @@ impl Builder<'_> {
         } else {
             json!({ "Type": "Fail", "ErrorPath": "$.error.Error", "CausePath": "$.error.Cause" })
         }
-    }
-}
-
-fn literal(l: &Literal) -> Json {
-    match l {
-        Literal::String(s) => json!(s),
-        Literal::Int(n) => json!(n),
-        Literal::Float(f) => json!(f),
-        Literal::Bool(b) => json!(b),
     }
 }
