@@ -146,6 +146,16 @@ pub enum Literal {
 }
 
 impl Literal {
+    /// The value as JSON, typed as declared (a parameter default or an execution input).
+    pub fn to_json(&self) -> serde_json::Value {
+        match self {
+            Literal::String(s) => serde_json::Value::from(s.as_str()),
+            Literal::Int(n) => serde_json::Value::from(*n),
+            Literal::Float(f) => serde_json::Value::from(*f),
+            Literal::Bool(b) => serde_json::Value::from(*b),
+        }
+    }
+
     /// The value as text, as a job receives it (`5`, `0.2`, `true`).
     pub fn to_text(&self) -> String {
         match self {

@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use mlpc::ir::{Literal, Pipeline, StepKind, Text, TextPart, Value};
+use mlpc::ir::{Literal, Pipeline, StepKind};
 use mlpc::targets::airflow::AirflowVersion;
 use mlpc::targets::{EmitOptions, Target};
 use serde_json::Value as Json;
@@ -69,40 +69,6 @@ fn run(cmd: &mut Command) -> std::process::Output {
     out
 }
 
-/// What a run-time text renders to for a run with default params.
-fn expected_text(t: &Text, p: &Pipeline) -> String {
-    t.parts
-        .iter()
-        .map(|part| match part {
-            TextPart::Literal(s) => s.clone(),
-            TextPart::RunId => RUN_ID.to_string(),
-            TextPart::Param(name) => match &p.param(name).unwrap().default {
-                Literal::Bool(b) => b.to_string(),
-                other => other.to_text(),
-            },
-        })
-        .collect()
-}
-
-fn expected_value(v: &Value, p: &Pipeline) -> String {
-    match v {
-        Value::Int(n) => n.to_string(),
-        Value::Float(f) => mlpc::ir::format_float(*f),
-        Value::Bool(b) => b.to_string(),
-        Value::Text(t) => expected_text(t, p),
-        Value::Param(name) => expected_text(&Text { parts: vec![TextPart::Param(name.clone())] }, p),
-    }
-}
-
-fn literal_json(l: &Literal) -> Json {
-    match l {
-        Literal::String(s) => Json::from(s.clone()),
-        Literal::Int(n) => Json::from(*n),
-        Literal::Float(f) => Json::from(*f),
-        Literal::Bool(b) => Json::from(*b),
-    }
-}
-
 fn prove(major: u8, version: AirflowVersion) {
     let python = venv_python(major);
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("airflow{major}-dags"));
@@ -139,7 +105,7 @@ fn prove(major: u8, version: AirflowVersion) {
         for param in &p.params {
             assert_eq!(
                 dag["params"][&param.name.node],
-                literal_json(&param.default),
+                Literal::to_json(&param.default),
                 "{name}: param {}",
                 param.name.node
             );
@@ -167,16 +133,16 @@ fn check_rendered(p: &Pipeline, step: &mlpc::ir::Step, r: &Json, name: &str) {
     match &step.kind {
         StepKind::Processing(job) => {
             let config = &r["config"];
-            let args: Vec<String> = job.args.iter().map(|a| expected_text(a, p)).collect();
+            let args: Vec<String> = job.args.iter().map(|a| common::rendered_text(a, p, RUN_ID)).collect();
             if !args.is_empty() {
                 assert_eq!(config["AppSpecification"]["ContainerArguments"], serde_json::json!(args), "{at}");
             }
             for (k, v) in &job.env {
-                assert_eq!(config["Environment"][k], Json::from(expected_text(v, p)), "{at}: env {k}");
+                assert_eq!(config["Environment"][k], Json::from(common::rendered_text(v, p, RUN_ID)), "{at}: env {k}");
             }
             assert_eq!(
                 config["ProcessingResources"]["ClusterConfig"]["InstanceType"],
-                Json::from(expected_value(&job.resources.instance, p)),
+                Json::from(common::rendered_value(&job.resources.instance, p, RUN_ID)),
                 "{at}"
             );
             let job_name = config["ProcessingJobName"].as_str().unwrap();
@@ -188,11 +154,15 @@ fn check_rendered(p: &Pipeline, step: &mlpc::ir::Step, r: &Json, name: &str) {
         StepKind::Training(job) => {
             let config = &r["config"];
             for (k, v) in &job.hyperparameters {
-                assert_eq!(config["HyperParameters"][k], Json::from(expected_value(v, p)), "{at}: hyperparameter {k}");
+                assert_eq!(
+                    config["HyperParameters"][k],
+                    Json::from(common::rendered_value(v, p, RUN_ID)),
+                    "{at}: hyperparameter {k}"
+                );
             }
             assert_eq!(
                 config["ResourceConfig"]["InstanceType"],
-                Json::from(expected_value(&job.resources.instance, p)),
+                Json::from(common::rendered_value(&job.resources.instance, p, RUN_ID)),
                 "{at}"
             );
         }
@@ -201,7 +171,7 @@ fn check_rendered(p: &Pipeline, step: &mlpc::ir::Step, r: &Json, name: &str) {
             assert!(model.starts_with("s3://xcom/"), "{at}: model from the training task's XCom, got {model}");
         }
         StepKind::Sql(sql) => {
-            let query = expected_text(&sql.query, p);
+            let query = common::rendered_text(&sql.query, p, RUN_ID);
             let trimmed = query.trim_end_matches(|c: char| c.is_whitespace() || c == ';');
             let rendered = r.get("query").or_else(|| r.get("select_query")).and_then(Json::as_str).unwrap();
             assert!(rendered.contains(trimmed), "{at}: query not carried exactly:\n{rendered}\n---\n{trimmed}");

@@ -18,7 +18,7 @@ mod common;
 
 use std::process::Command;
 
-use mlpc::ir::{Literal, Pipeline, StepKind, Text, TextPart, Value};
+use mlpc::ir::{Pipeline, StepKind};
 use mlpc::targets::requests::Piece;
 use mlpc::targets::stepfunctions::QueryLanguage;
 use mlpc::targets::{EmitOptions, Target};
@@ -34,39 +34,11 @@ fn hostile(target: Target) -> Pipeline {
     checked.pipeline.unwrap_or_else(|| panic!("hostile.mlp must build for {target:?}: {:?}", checked.diagnostics))
 }
 
-fn param_text(p: &Pipeline, name: &str) -> String {
-    match &p.param(name).unwrap().default {
-        Literal::Bool(b) => b.to_string(),
-        other => other.to_text(),
-    }
-}
-
-fn text(t: &Text, p: &Pipeline) -> String {
-    t.parts
-        .iter()
-        .map(|part| match part {
-            TextPart::Literal(s) => s.clone(),
-            TextPart::RunId => RUN.to_string(),
-            TextPart::Param(name) => param_text(p, name),
-        })
-        .collect()
-}
-
-fn value(v: &Value, p: &Pipeline) -> String {
-    match v {
-        Value::Int(n) => n.to_string(),
-        Value::Float(f) => mlpc::ir::format_float(*f),
-        Value::Bool(b) => b.to_string(),
-        Value::Text(t) => text(t, p),
-        Value::Param(name) => param_text(p, name),
-    }
-}
-
 fn pieces(ps: &[Piece], p: &Pipeline) -> String {
     ps.iter()
         .map(|piece| match piece {
             Piece::Literal(s) => s.clone(),
-            Piece::Param(name) => param_text(p, name),
+            Piece::Param(name) => common::default_text(p, name),
             Piece::RunId => RUN.to_string(),
             other => panic!("unexpected piece {other:?}"),
         })
@@ -85,9 +57,13 @@ fn expected(p: &Pipeline) -> Expected {
     let StepKind::Processing(prep) = &step("prep").kind else { panic!() };
     let StepKind::Training(fit) = &step("fit").kind else { panic!() };
     Expected {
-        args: prep.args.iter().map(|a| text(a, p)).collect(),
-        env: prep.env.iter().map(|(k, v)| (k.clone(), text(v, p))).collect(),
-        hyperparameters: fit.hyperparameters.iter().map(|(k, v)| (k.clone(), value(v, p))).collect(),
+        args: prep.args.iter().map(|a| common::rendered_text(a, p, RUN)).collect(),
+        env: prep.env.iter().map(|(k, v)| (k.clone(), common::rendered_text(v, p, RUN))).collect(),
+        hyperparameters: fit
+            .hyperparameters
+            .iter()
+            .map(|(k, v)| (k.clone(), common::rendered_value(v, p, RUN)))
+            .collect(),
     }
 }
 
@@ -123,7 +99,7 @@ fn eval_sagemaker(v: &Json, p: &Pipeline) -> Json {
         Json::Object(m) if m.contains_key("Get") => {
             let path = m["Get"].as_str().unwrap();
             match path.strip_prefix("Parameters.") {
-                Some(name) => json!(param_text(p, name)),
+                Some(name) => json!(common::default_text(p, name)),
                 None if path == "Execution.PipelineExecutionId" => json!(RUN),
                 None => json!(format!("<{path}>")),
             }
@@ -156,9 +132,9 @@ fn sagemaker_carries_every_hostile_value_exactly() {
     check_requests(&p, &step("prep")["Arguments"], &step("fit")["Arguments"], "sagemaker");
     let StepKind::Sql(sql) = &p.steps[0].kind else { panic!() };
     let athena = &step("prep")["Arguments"]["ProcessingInputs"][0]["DatasetDefinition"]["AthenaDatasetDefinition"];
-    assert_eq!(athena["QueryString"], json!(text(&sql.query, &p)), "the query runs as written");
+    assert_eq!(athena["QueryString"], json!(common::rendered_text(&sql.query, &p, RUN)), "the query runs as written");
     assert_eq!(athena["Database"], json!("db{{x}}"));
-    assert_eq!(def["Parameters"][0]["DefaultValue"], json!(param_text(&p, "text")));
+    assert_eq!(def["Parameters"][0]["DefaultValue"], json!(common::default_text(&p, "text")));
 }
 
 fn build_sfn(p: &Pipeline, lang: QueryLanguage) -> Json {
@@ -184,7 +160,7 @@ fn stepfunctions_jsonata_carries_every_hostile_value_exactly() {
     let (def_path, bindings_path) = (dir.join("machine.json"), dir.join("bindings.json"));
     std::fs::write(&def_path, def.to_string()).unwrap();
     let params: serde_json::Map<String, Json> =
-        p.params.iter().map(|q| (q.name.node.clone(), json!(param_text(&p, &q.name.node)))).collect();
+        p.params.iter().map(|q| (q.name.node.clone(), json!(common::default_text(&p, &q.name.node)))).collect();
     let bindings = json!({
         "params": params,
         "jobid": "0123456789ab",

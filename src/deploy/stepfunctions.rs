@@ -5,7 +5,7 @@
 use aws_sdk_sfn::types::Tag;
 
 use super::{aws_config, overrides, remote_error, s3, DeployError, DeployOptions};
-use crate::ir::{Literal, Pipeline};
+use crate::ir::Pipeline;
 
 pub async fn deploy(
     p: &Pipeline,
@@ -96,13 +96,7 @@ fn execution_input(p: &Pipeline, options: &DeployOptions) -> Result<String, Depl
         None => serde_json::Map::new(),
     };
     for (name, value) in overrides::parse(p, &options.params).map_err(DeployError::Usage)? {
-        let json = match value {
-            Literal::String(s) => serde_json::json!(s),
-            Literal::Int(n) => serde_json::json!(n),
-            Literal::Float(f) => serde_json::json!(f),
-            Literal::Bool(b) => serde_json::json!(b),
-        };
-        input.insert(name, json);
+        input.insert(name, value.to_json());
     }
     serde_json::to_string(&input).map_err(|e| DeployError::Usage(e.to_string()))
 }

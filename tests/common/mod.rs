@@ -84,6 +84,36 @@ pub fn files_with_extension(dir: &Path, ext: &str) -> Vec<PathBuf> {
     out
 }
 
+/// A parameter's default as the job receives it (`5`, `0.2`, `true`, the text).
+pub fn default_text(p: &mlpc::ir::Pipeline, name: &str) -> String {
+    p.param(name).expect("declared parameter").default.to_text()
+}
+
+/// What a run-time text renders to in run `run` with default parameters.
+pub fn rendered_text(t: &mlpc::ir::Text, p: &mlpc::ir::Pipeline, run: &str) -> String {
+    use mlpc::ir::TextPart;
+    t.parts
+        .iter()
+        .map(|part| match part {
+            TextPart::Literal(s) => s.clone(),
+            TextPart::RunId => run.to_string(),
+            TextPart::Param(name) => default_text(p, name),
+        })
+        .collect()
+}
+
+/// What a field value renders to, as text, in run `run` with default parameters.
+pub fn rendered_value(v: &mlpc::ir::Value, p: &mlpc::ir::Pipeline, run: &str) -> String {
+    use mlpc::ir::Value;
+    match v {
+        Value::Int(n) => n.to_string(),
+        Value::Float(f) => mlpc::ir::format_float(*f),
+        Value::Bool(b) => b.to_string(),
+        Value::Text(t) => rendered_text(t, p, run),
+        Value::Param(name) => default_text(p, name),
+    }
+}
+
 /// Every pipeline of examples/ and tests/targets/, sorted.
 pub fn pipelines() -> Vec<PathBuf> {
     let mut out = files_with_extension(&root().join("examples"), "mlp");
