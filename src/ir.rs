@@ -406,8 +406,9 @@ pub struct CodeFile {
     /// Lower-case hex SHA-256 of the contents.
     pub sha256: String,
     pub size: u64,
-    /// The file's bytes, for targets that ship the code with what they generate.
-    pub contents: Vec<u8>,
+    /// The file's bytes, for targets that ship the code with what they generate;
+    /// shared by every step that ships the same file.
+    pub contents: std::sync::Arc<[u8]>,
     pub span: Span,
 }
 

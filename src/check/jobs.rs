@@ -308,17 +308,14 @@ fn unknown_instance(cx: &Context, kind: JobKind, span: crate::source::Span, valu
     Diagnostic::new(code, span, message).label("unknown instance type").help(help)
 }
 
-/// Reads a `code` file through the host and records its digest.
+/// Reads a `code` file through the host and records its digest. Each path is read
+/// once per pipeline; steps sharing a file share its bytes.
 pub fn code_file(lw: &mut Lowerer, cx: &Context, e: &Expr) -> Option<CodeFile> {
     let path = lw.static_text(e, "`code`")?;
-    match cx.files.read(&path) {
-        Ok(bytes) => {
-            let digest = Sha256::digest(&bytes);
-            let size = bytes.len() as u64;
-            let sha256 = digest.iter().map(|b| format!("{b:02x}")).collect();
-            let file_name = path.rsplit(['/', '\\']).next().unwrap_or(&path).to_string();
-            Some(CodeFile { path, file_name, sha256, size, contents: bytes, span: e.span })
-        }
+    let read =
+        cx.code_files.borrow_mut().entry(path.clone()).or_insert_with(|| read_code_file(cx, &path, e.span)).clone();
+    match read {
+        Ok(file) => Some(CodeFile { span: e.span, ..file }),
         Err(reason) => {
             lw.push(
                 Diagnostic::new(Code::CodeFileNotFound, e.span, format!("cannot read code file `{path}`: {reason}"))
@@ -328,4 +325,12 @@ pub fn code_file(lw: &mut Lowerer, cx: &Context, e: &Expr) -> Option<CodeFile> {
             None
         }
     }
+}
+
+fn read_code_file(cx: &Context, path: &str, span: crate::source::Span) -> Result<CodeFile, String> {
+    let bytes = cx.files.read(path)?;
+    let digest = Sha256::digest(&bytes);
+    let sha256 = digest.iter().map(|b| format!("{b:02x}")).collect();
+    let file_name = path.rsplit(['/', '\\']).next().unwrap_or(path).to_string();
+    Ok(CodeFile { path: path.to_string(), file_name, sha256, size: bytes.len() as u64, contents: bytes.into(), span })
 }

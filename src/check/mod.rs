@@ -12,6 +12,7 @@ mod steps;
 mod symbols;
 mod values;
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 
 pub use jobs::JobKind;
@@ -41,6 +42,8 @@ pub struct Context<'a> {
     pub images: HashMap<String, Image>,
     pub image_names: Vec<&'a str>,
     pub default_retry: Option<Retry>,
+    /// Code files by path, each read and hashed once however many steps ship it.
+    pub code_files: RefCell<HashMap<String, Result<ir::CodeFile, String>>>,
 }
 
 /// Checks one parsed pipeline. The IR is returned only when there is no error.
@@ -74,9 +77,15 @@ pub fn check(
     let params: Vec<ir::Param> =
         symbols.params.iter().filter_map(|(p, ty)| params::lower(&mut lw, p, (*ty)?)).collect();
     let images = jobs::lower_images(&mut lw, &symbols.images, settings.region.as_deref(), region_span);
-    let cx =
-        Context { files, options, images, image_names: symbols.image_names().collect(), default_retry: settings.retry };
-    let mut steps = Vec::new();
+    let cx = Context {
+        files,
+        options,
+        images,
+        image_names: symbols.image_names().collect(),
+        default_retry: settings.retry,
+        code_files: RefCell::default(),
+    };
+    let mut steps = Vec::with_capacity(symbols.steps.len());
     for (index, sym) in symbols.steps.iter().enumerate() {
         if let Some(step) = steps::lower(&mut lw, &cx, ir::StepId(index), sym) {
             steps.push(step);

@@ -15,7 +15,7 @@ fn code_files(p: &Pipeline) -> BTreeMap<String, &[u8]> {
     p.steps
         .iter()
         .filter_map(|s| match &s.kind {
-            StepKind::Processing(job) => Some((code_uri(p, &job.code), job.code.contents.as_slice())),
+            StepKind::Processing(job) => Some((code_uri(p, &job.code), &job.code.contents[..])),
             _ => None,
         })
         .collect()
