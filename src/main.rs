@@ -2,6 +2,12 @@
 
 use std::process::ExitCode;
 
+/// mimalloc instead of the system allocator: the compiler allocates many small
+/// strings and vectors, and glibc's malloc/free were about a third of a large
+/// `mlpc check` (BENCHMARKS.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     std::panic::set_hook(Box::new(|info| {
         eprintln!(

@@ -24,6 +24,9 @@ impl Default for Style {
 
 /// Renders every diagnostic as a miette report, in order, separated by blank lines.
 pub fn human(diagnostics: &[Diagnostic], file: &SourceFile, style: Style) -> String {
+    if diagnostics.is_empty() {
+        return String::new();
+    }
     let theme = if style.color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
     let handler = GraphicalReportHandler::new_themed(theme).with_width(style.width).with_links(false);
     let source = NamedSource::new(file.name.clone(), file.text.clone()).with_language("mlp");

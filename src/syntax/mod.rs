@@ -115,6 +115,9 @@ impl<'s> Parser<'s> {
         loop {
             i = skip_all(i).0;
             if let Some(rest) = i.strip_prefix('}') {
+                // Bodies are kept for the whole run; the doubling slack would be a
+                // fifth of a large pipeline's syntax tree.
+                items.shrink_to_fit();
                 return Ok((rest, items));
             }
             if i.is_empty() {
