@@ -97,24 +97,32 @@ fn has_doubled_quote_pair(q: &str) -> bool {
 /// Renders the DAG file. An error here is a bug in mlpc (the template is embedded).
 pub fn emit(p: &Pipeline, version: AirflowVersion, local_mode: bool, source_name: &str) -> Result<String, String> {
     let view = DagView::new(p, version, local_mode, source_name);
+    // Sized up front: a large DAG is tens of megabytes, and growing the buffer by
+    // doubling copies it again and again.
+    let mut out = Vec::with_capacity(view.size_hint());
     let env = templates::environment();
     let rendered = env.get_template(templates::AIRFLOW_DAG).and_then(|t| {
-        t.render(context! {
-            version => env!("CARGO_PKG_VERSION"),
-            source => view.source,
-            stdlib_imports => view.stdlib_imports,
-            airflow_imports => view.airflow_imports,
-            uses_jobs => view.uses_jobs,
-            suffix_len => requests::JOB_SUFFIX_HEX,
-            python_tasks => view.python_tasks,
-            dag_args => view.dag_args,
-            tasks => view.tasks,
-            edges => view.edges,
-            code_files => view.code_files,
-            local_mode => local_mode,
-        })
+        t.render_captured_to(
+            context! {
+                version => env!("CARGO_PKG_VERSION"),
+                source => view.source,
+                stdlib_imports => view.stdlib_imports,
+                airflow_imports => view.airflow_imports,
+                uses_jobs => view.uses_jobs,
+                suffix_len => requests::JOB_SUFFIX_HEX,
+                python_tasks => view.python_tasks,
+                dag_args => view.dag_args,
+                tasks => view.tasks,
+                edges => view.edges,
+                code_files => view.code_files,
+                local_mode => local_mode,
+            },
+            &mut out,
+        )
+        .map(|_| ())
     });
-    rendered.map_err(|e| format!("the Airflow template failed: {e:#}"))
+    rendered.map_err(|e| format!("the Airflow template failed: {e:#}"))?;
+    String::from_utf8(out).map_err(|e| format!("the Airflow template wrote invalid UTF-8: {e}"))
 }
 
 #[derive(Serialize)]
@@ -198,6 +206,24 @@ fn var(step: &Step) -> String {
 }
 
 impl DagView {
+    /// A little more than the rendered file's length.
+    fn size_hint(&self) -> usize {
+        let args = |args: &[Arg]| args.iter().map(|a| a.name.len() + a.value.len() + 16).sum::<usize>();
+        let tasks: usize = self
+            .tasks
+            .iter()
+            .map(|t| {
+                64 + args(&t.args) + args(&t.call_kwargs) + t.call_args.iter().map(|a| a.len() + 16).sum::<usize>()
+            })
+            .sum();
+        let code: usize = self.code_files.iter().map(|c| c.uri.len() + c.contents.len() + 16).sum();
+        16 * 1024
+            + tasks
+            + code
+            + args(&self.dag_args)
+            + self.edges.iter().map(|(a, b)| a.len() + b.len() + 16).sum::<usize>()
+    }
+
     fn new(p: &Pipeline, version: AirflowVersion, local_mode: bool, source_name: &str) -> Self {
         let jinja = Jinja { p };
         let mut operators: Vec<&str> = Vec::new();

@@ -2,6 +2,8 @@
 //! goes through (`string_literal`), Jinja-safe text for Airflow's templated fields,
 //! and request bodies printed as Python literals in the layout `ruff format` keeps.
 
+use std::fmt::Write;
+
 use super::requests::{Node, Piece};
 
 /// A Python string literal that evaluates to exactly `s`. Quotes follow ruff's
@@ -9,10 +11,25 @@ use super::requests::{Node, Piece};
 /// control, format and non-character code points are escaped, so the source is
 /// printable and reads back byte for byte.
 pub fn string_literal(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    push_string_literal(&mut out, s);
+    out
+}
+
+/// `string_literal`, appended to `out`.
+pub fn push_string_literal(out: &mut String, s: &str) {
+    // Most strings are printable ASCII without `"` or `\`: written as they are.
+    if s.bytes().all(|b| (0x20..0x7f).contains(&b) && b != b'"' && b != b'\\') {
+        out.reserve(s.len() + 2);
+        out.push('"');
+        out.push_str(s);
+        out.push('"');
+        return;
+    }
     let doubles = s.matches('"').count();
     let singles = s.matches('\'').count();
     let quote = if doubles > singles { '\'' } else { '"' };
-    let mut out = String::with_capacity(s.len() + 2);
+    out.reserve(s.len() + 2);
     out.push(quote);
     for c in s.chars() {
         match c {
@@ -26,19 +43,19 @@ pub fn string_literal(s: &str) -> String {
             }
             c if needs_escape(c) => {
                 let n = c as u32;
-                if n <= 0xff {
-                    out.push_str(&format!("\\x{n:02x}"));
+                // Writing to a String cannot fail.
+                let _ = if n <= 0xff {
+                    write!(out, "\\x{n:02x}")
                 } else if n <= 0xffff {
-                    out.push_str(&format!("\\u{n:04x}"));
+                    write!(out, "\\u{n:04x}")
                 } else {
-                    out.push_str(&format!("\\U{n:08x}"));
-                }
+                    write!(out, "\\U{n:08x}")
+                };
             }
             c => out.push(c),
         }
     }
     out.push(quote);
-    out
 }
 
 /// A Python bytes literal for data that is not UTF-8 text.
@@ -118,25 +135,60 @@ pub fn jinja_text(pieces: &[Piece], renderer: &dyn Pieces, template_ext: &[&str]
 /// Prints a request body as a Python literal, one entry per line with trailing
 /// commas, starting at `indent` spaces. Every string is templated text.
 pub fn node(n: &Node, indent: usize, renderer: &dyn Pieces) -> String {
-    let pad = " ".repeat(indent + 4);
-    let close = " ".repeat(indent);
+    let mut out = String::with_capacity(printed_len(n, indent));
+    push_node(&mut out, n, indent, renderer);
+    out
+}
+
+/// About the length `node` prints (exact for plain text), so that its buffer is
+/// allocated once.
+fn printed_len(n: &Node, indent: usize) -> usize {
     match n {
-        Node::Text(pieces) => string_literal(&jinja_text(pieces, renderer, &[])),
-        Node::Int(i) => i.to_string(),
-        Node::IntParam(name) => string_literal(&renderer.piece(&Piece::Param(name.clone()))),
-        Node::Bool(b) => if *b { "True" } else { "False" }.to_string(),
-        Node::List(items) if items.is_empty() => "[]".to_string(),
-        Node::List(items) => {
-            let body: String = items.iter().map(|i| format!("{pad}{},\n", node(i, indent + 4, renderer))).collect();
-            format!("[\n{body}{close}]")
+        Node::Text(pieces) => {
+            2 + pieces.iter().map(|p| if let Piece::Literal(s) = p { s.len() } else { 32 }).sum::<usize>()
         }
-        Node::Map(entries) if entries.is_empty() => "{}".to_string(),
+        Node::Int(_) | Node::IntParam(_) | Node::Bool(_) => 24,
+        Node::List(items) => indent + 3 + items.iter().map(|i| indent + 6 + printed_len(i, indent + 4)).sum::<usize>(),
         Node::Map(entries) => {
-            let body: String = entries
-                .iter()
-                .map(|(k, v)| format!("{pad}{}: {},\n", string_literal(k), node(v, indent + 4, renderer)))
-                .collect();
-            format!("{{\n{body}{close}}}")
+            indent + 3 + entries.iter().map(|(k, v)| indent + 10 + k.len() + printed_len(v, indent + 4)).sum::<usize>()
+        }
+    }
+}
+
+/// `node`, appended to `out`: one buffer for the whole body (a DAG of 10,000 steps
+/// prints millions of nodes).
+fn push_node(out: &mut String, n: &Node, indent: usize, renderer: &dyn Pieces) {
+    let pad = |out: &mut String, width: usize| out.extend(std::iter::repeat_n(' ', width));
+    match n {
+        Node::Text(pieces) => push_string_literal(out, &jinja_text(pieces, renderer, &[])),
+        Node::Int(i) => {
+            let _ = write!(out, "{i}");
+        }
+        Node::IntParam(name) => push_string_literal(out, &renderer.piece(&Piece::Param(name.clone()))),
+        Node::Bool(b) => out.push_str(if *b { "True" } else { "False" }),
+        Node::List(items) if items.is_empty() => out.push_str("[]"),
+        Node::List(items) => {
+            out.push_str("[\n");
+            for item in items {
+                pad(out, indent + 4);
+                push_node(out, item, indent + 4, renderer);
+                out.push_str(",\n");
+            }
+            pad(out, indent);
+            out.push(']');
+        }
+        Node::Map(entries) if entries.is_empty() => out.push_str("{}"),
+        Node::Map(entries) => {
+            out.push_str("{\n");
+            for (k, v) in entries {
+                pad(out, indent + 4);
+                push_string_literal(out, k);
+                out.push_str(": ");
+                push_node(out, v, indent + 4, renderer);
+                out.push_str(",\n");
+            }
+            pad(out, indent);
+            out.push('}');
         }
     }
 }
