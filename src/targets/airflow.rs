@@ -283,10 +283,11 @@ impl DagView {
             }
         }
         let mut code_files: Vec<CodeFileView> = Vec::new();
+        let mut shipped = std::collections::HashSet::new();
         for step in &p.steps {
             if let StepKind::Processing(job) = &step.kind {
                 let uri = string_literal(&requests::code_uri(p, &job.code));
-                if code_files.iter().any(|c| c.uri == uri) {
+                if !shipped.insert(uri.clone()) {
                     continue;
                 }
                 let contents = match std::str::from_utf8(&job.code.contents) {
@@ -362,15 +363,6 @@ fn airflow_imports_for(version: AirflowVersion, operators: &[&str], python: bool
 
 /// `function(argument)` as `ruff format` lays out a keyword argument at 8 spaces:
 /// on one line when it fits in 88 columns, else with the argument on its own line.
-fn call_fitting(keyword: &str, function: &str, argument: &str) -> String {
-    let one_line = format!("{function}({argument})");
-    if 8 + keyword.len() + 1 + one_line.chars().count() < 88 {
-        one_line
-    } else {
-        format!("{function}(\n            {argument}\n        )")
-    }
-}
-
 fn duration(seconds: u64) -> String {
     format!("datetime.timedelta(seconds={seconds})")
 }
@@ -511,10 +503,7 @@ fn task_view(p: &Pipeline, step: &Step, jinja: &Jinja, local_mode: bool) -> (Tas
             let request = local_instances(requests::processing_job(p, step, job));
             python = "mlpc_local_processing".to_string();
             call_kwargs.push(arg("request", node(&request, 8, jinja)));
-            args.push(arg(
-                "pre_execute",
-                call_fitting("pre_execute", "mlpc_upload_code", &string_literal(&requests::code_uri(p, &job.code))),
-            ));
+            call_kwargs.push(arg("code_uri", string_literal(&requests::code_uri(p, &job.code))));
             None
         }
         StepKind::Training(job) if local_mode => {
@@ -530,10 +519,7 @@ fn task_view(p: &Pipeline, step: &Step, jinja: &Jinja, local_mode: bool) -> (Tas
         }
         StepKind::Processing(job) => {
             args.push(arg("config", node(&requests::processing_job(p, step, job), 8, jinja)));
-            args.push(arg(
-                "pre_execute",
-                call_fitting("pre_execute", "mlpc_upload_code", &string_literal(&requests::code_uri(p, &job.code))),
-            ));
+            args.push(arg("code_uri", string_literal(&requests::code_uri(p, &job.code))));
             Some("SageMakerProcessingOperator")
         }
         StepKind::Training(job) => {
@@ -588,7 +574,12 @@ fn task_view(p: &Pipeline, step: &Step, jinja: &Jinja, local_mode: bool) -> (Tas
     }
     let view = TaskView {
         var: var(step),
-        operator: operator.unwrap_or_default().to_string(),
+        // The template's subclass uploads the code file before the job starts.
+        operator: match operator {
+            Some("SageMakerProcessingOperator") => "MlpcProcessingOperator",
+            other => other.unwrap_or_default(),
+        }
+        .to_string(),
         args,
         python,
         call_args,
