@@ -281,3 +281,61 @@ fn a_50_mb_input_is_refused_cleanly_before_it_is_read() {
     assert!(stderr(&o).contains("up to 16777216 bytes"), "{}", stderr(&o));
     assert!(!stderr(&o).contains("panicked"));
 }
+
+/// A DAG folder's reader (Airflow's DAG processor) polling while `mlpc build` rewrites
+/// a large DAG must only ever see a whole file: the old one or the new one.
+#[test]
+fn a_reader_polling_the_output_never_sees_half_a_dag() {
+    let dir = temp_dir("cli-atomic");
+    std::fs::write(dir.join("job.py"), "print(1)\n").unwrap();
+    let pipeline = |description: &str| {
+        let mut s = format!(
+            "pipeline big {{\n  description = \"{description}\"\n  role = \"arn:aws:iam::123456789012:role/R\"\n  artifacts = \"s3://bucket/p\"\n  region = \"us-east-1\"\n  image i = \"123456789012.dkr.ecr.us-east-1.amazonaws.com/i:1\"\n"
+        );
+        for k in 0..1000 {
+            let read = if k == 0 { String::new() } else { format!("    in x = s{}.o\n", k - 1) };
+            s.push_str(&format!("  step s{k}: processing {{\n    image = i, instance = \"ml.m5.large\", code = \"job.py\"\n{read}    out o: dataset<csv>\n  }}\n"));
+        }
+        s + "}\n"
+    };
+    let (a, b) = (dir.join("a.mlp"), dir.join("b.mlp"));
+    std::fs::write(&a, pipeline("first")).unwrap();
+    std::fs::write(&b, pipeline("second")).unwrap();
+    let expected: Vec<Vec<u8>> = [&a, &b]
+        .iter()
+        .map(|p| {
+            let o = mlpc(&["build", p.to_str().unwrap(), "--target", "airflow", "-o", "-"]);
+            assert_eq!(code(&o), 0, "{}", stderr(&o));
+            o.stdout
+        })
+        .collect();
+    assert!(expected[0].len() > 1_000_000, "a file large enough to take several writes");
+    let out = dir.join("dags/big.py");
+    let build = |p: &std::path::Path| {
+        let o = mlpc(&["build", p.to_str().unwrap(), "--target", "airflow", "-o", out.to_str().unwrap()]);
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+    };
+    build(&a);
+    let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let reader = {
+        let (done, out, expected) = (done.clone(), out.clone(), expected.clone());
+        std::thread::spawn(move || {
+            let mut reads = 0;
+            while !done.load(std::sync::atomic::Ordering::Relaxed) {
+                let seen = std::fs::read(&out).expect("the DAG file is always there");
+                assert!(expected.contains(&seen), "read {} bytes: neither the old nor the new DAG", seen.len());
+                reads += 1;
+            }
+            reads
+        })
+    };
+    for _ in 0..3 {
+        build(&b);
+        build(&a);
+    }
+    done.store(true, std::sync::atomic::Ordering::Relaxed);
+    let reads = reader.join().expect("every read saw a whole DAG");
+    assert!(reads > 10, "the reader ran alongside the builds ({reads} reads)");
+    let names: Vec<_> = std::fs::read_dir(dir.join("dags")).unwrap().flatten().map(|e| e.file_name()).collect();
+    assert_eq!(names.len(), 1, "no temporary file is left behind: {names:?}");
+}
