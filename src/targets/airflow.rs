@@ -78,7 +78,7 @@ pub fn check(p: &Pipeline) -> Vec<Diagnostic> {
                 _ => None,
             })
             .collect();
-        if literal.contains("$$") || has_doubled_quote_pair(&literal) {
+        if super::queries::has_dollar_quote(sql) || has_doubled_quote_pair(&literal) {
             diags.push(
                 Diagnostic::new(Code::UnrepresentableValue, step.name.span, format!("the query of step `{}` cannot reach Redshift unchanged through Airflow", step.name.node))
                     .label("query would be altered")

@@ -2,8 +2,47 @@
 //! Functions): the query wrapped in an UNLOAD to the step's output location, so the
 //! result lands as files of the declared format under one S3 prefix.
 
-use crate::ir::{ArtifactType, Format, Pipeline, Sql, Step};
+use crate::diagnostics::{Code, Diagnostic};
+use crate::ir::{ArtifactType, Format, Pipeline, Sql, Step, TextPart};
 use crate::targets::requests::{self, Piece};
+
+/// E0211 naming every setting of `step` that `service` needs to run its query and that
+/// the step lacks. `how` says how the service runs it, for the help line.
+pub fn missing_settings(step: &Step, required: &[(&str, bool)], service: &str, how: &str) -> Option<Diagnostic> {
+    let missing: Vec<&str> = required.iter().filter(|(_, set)| !set).map(|(k, _)| *k).collect();
+    if missing.is_empty() {
+        return None;
+    }
+    let settings = missing.iter().map(|k| format!("`{k} = \"...\"`")).collect::<Vec<_>>().join(", ");
+    let role = if missing.contains(&"iam_role") { " (`iam_role` falls back to the pipeline's `role`)" } else { "" };
+    Some(
+        Diagnostic::new(
+            Code::MissingKey,
+            step.name.span,
+            format!("step `{}` needs `{}` on {service}", step.name.node, missing.join("`, `")),
+        )
+        .label(format!("{service} cannot run this query without it"))
+        .help(format!("{how}: set {settings}{role}")),
+    )
+}
+
+/// The Redshift settings a service needs to run an UNLOAD itself: the cluster, the
+/// database, the user, and the role Redshift writes to S3 with.
+pub fn redshift_settings<'a>(p: &Pipeline, sql: &Sql) -> [(&'a str, bool); 4] {
+    [
+        ("cluster", sql.cluster.is_some()),
+        ("database", sql.database.is_some()),
+        ("db_user", sql.db_user.is_some()),
+        ("iam_role", sql.iam_role.is_some() || p.settings.role.is_some()),
+    ]
+}
+
+/// Whether the query's written text contains `$$`, which would end the `$$ ... $$`
+/// quoting Redshift's UNLOAD gets the query in. Each literal part is judged alone:
+/// what a parameter brings is only known at run time.
+pub fn has_dollar_quote(sql: &Sql) -> bool {
+    sql.query.parts.iter().any(|part| matches!(part, TextPart::Literal(s) if s.contains("$$")))
+}
 
 /// Whether the step's output is declared Parquet (otherwise CSV text).
 pub fn is_parquet(step: &Step) -> bool {

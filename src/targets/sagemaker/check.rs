@@ -6,6 +6,7 @@
 use super::{definition_size, expr::model_step_name, sql::output_format};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::ir::{ArtifactType, Literal, Pipeline, SqlEngine, Step, StepKind};
+use crate::targets::queries;
 use crate::targets::size::{self, MAX_DEFINITION_BYTES};
 
 /// SageMaker's limits: parameter values, enum values, retry attempts, definition size.
@@ -157,28 +158,16 @@ fn check_sql(p: &Pipeline, step: &Step, sql: &crate::ir::Sql, diags: &mut Vec<Di
             }
         }
     }
+    let athena = [("database", sql.database.is_some())];
+    let redshift = queries::redshift_settings(p, sql);
     let required: &[(&str, bool)] = match sql.engine {
-        SqlEngine::Athena => &[("database", sql.database.is_some())],
-        SqlEngine::Redshift => &[
-            ("cluster", sql.cluster.is_some()),
-            ("database", sql.database.is_some()),
-            ("db_user", sql.db_user.is_some()),
-            ("iam_role", sql.iam_role.is_some() || p.settings.role.is_some()),
-        ],
+        SqlEngine::Athena => &athena,
+        SqlEngine::Redshift => &redshift,
     };
-    let missing: Vec<&str> = required.iter().filter(|(_, set)| !set).map(|(k, _)| *k).collect();
-    if !missing.is_empty() {
-        diags.push(
-            Diagnostic::new(
-                Code::MissingKey,
-                step.name.span,
-                format!("step `{name}` needs `{}` on SageMaker", missing.join("`, `")),
-            )
-            .label("the dataset definition needs it")
-            .help(format!(
-                "SageMaker runs the query itself: set {}",
-                missing.iter().map(|k| format!("`{k} = \"...\"`")).collect::<Vec<_>>().join(", ")
-            )),
-        );
-    }
+    diags.extend(queries::missing_settings(
+        step,
+        required,
+        "SageMaker",
+        "SageMaker runs the query in a dataset definition",
+    ));
 }

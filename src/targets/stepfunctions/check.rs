@@ -5,9 +5,9 @@
 use super::definition_size;
 use super::expr::JOB_PREFIX_MAX;
 use crate::diagnostics::{Code, Diagnostic};
-use crate::ir::{Pipeline, SqlEngine, Step, StepKind, TextPart};
-use crate::targets::requests;
+use crate::ir::{Pipeline, SqlEngine, Step, StepKind};
 use crate::targets::size::{self, MAX_DEFINITION_BYTES};
+use crate::targets::{queries, requests};
 
 const MAX_STATE_NAME: usize = 80;
 /// Job names end in `-<retry count>`, two digits at most.
@@ -85,45 +85,14 @@ fn check_keys(step: &Step, diags: &mut Vec<Diagnostic>) {
 }
 
 fn check_redshift(p: &Pipeline, step: &Step, sql: &crate::ir::Sql, diags: &mut Vec<Diagnostic>) {
-    let name = &step.name.node;
-    let missing: Vec<&str> =
-        [("cluster", sql.cluster.is_some()), ("database", sql.database.is_some()), ("db_user", sql.db_user.is_some())]
-            .iter()
-            .filter(|(_, set)| !set)
-            .map(|(k, _)| *k)
-            .collect();
-    if !missing.is_empty() {
-        diags.push(
-            Diagnostic::new(
-                Code::MissingKey,
-                step.name.span,
-                format!("step `{name}` needs `{}` on Step Functions", missing.join("`, `")),
-            )
-            .label("the Redshift Data API needs it")
-            .help(format!(
-                "Step Functions runs the UNLOAD through the Redshift Data API: set {}",
-                missing.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")
-            )),
-        );
-    }
-    if sql.iam_role.is_none() && p.settings.role.is_none() {
-        diags.push(
-            Diagnostic::new(
-                Code::MissingKey,
-                step.name.span,
-                format!("step `{name}` needs `iam_role` (or a pipeline `role`) for UNLOAD"),
-            )
-            .label("no role for UNLOAD")
-            .help("set `iam_role = \"arn:aws:iam::...:role/...\"`: the role Redshift uses to write to S3"),
-        );
-    }
-    let has_dollars = sql.query.parts.iter().any(|part| matches!(part, TextPart::Literal(s) if s.contains("$$")));
-    if has_dollars {
+    let how = "Step Functions runs the UNLOAD through the Redshift Data API";
+    diags.extend(queries::missing_settings(step, &queries::redshift_settings(p, sql), "Step Functions", how));
+    if queries::has_dollar_quote(sql) {
         diags.push(
             Diagnostic::new(
                 Code::UnrepresentableValue,
                 step.name.span,
-                format!("the query of step `{name}` contains `$$`"),
+                format!("the query of step `{}` contains `$$`", step.name.node),
             )
             .label("ends the UNLOAD's quoting")
             .help("the query is passed to UNLOAD in `$$ ... $$`: write it without `$$`"),
