@@ -122,6 +122,16 @@ fn prove(major: u8, version: AirflowVersion) {
                 p.upstream(step.id).iter().map(|u| p.steps[u.0].name.node.clone()).collect();
             upstream.sort();
             assert_eq!(task["upstream"], serde_json::json!(upstream), "{name}: upstream of {}", step.name.node);
+            let operator = match &step.kind {
+                StepKind::Processing(_) => Some("SageMakerProcessingOperator"),
+                StepKind::Training(_) => Some("SageMakerTrainingOperator"),
+                StepKind::Transform(_) => Some("SageMakerTransformOperator"),
+                StepKind::Sql(sql) if sql.engine == mlpc::ir::SqlEngine::Athena => Some("AthenaOperator"),
+                StepKind::Sql(_) | StepKind::Python(_) => None,
+            };
+            if let Some(operator) = operator {
+                assert_eq!(task["provider_operator"], operator, "{name}: operator of {}", step.name.node);
+            }
             check_rendered(p, step, &task["rendered"], &name.to_string());
         }
     }

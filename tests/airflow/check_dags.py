@@ -97,6 +97,10 @@ def check(path):
         for task in dag.tasks:
             tasks[task.task_id] = {
                 "operator": type(task).__name__,
+                # The Amazon provider's operator the task is, or derives from.
+                "provider_operator": next(
+                    (c.__name__ for c in type(task).__mro__ if c.__module__.startswith("airflow.providers.")), None
+                ),
                 "callable": getattr(getattr(task, "python_callable", None), "__name__", None),
                 "upstream": sorted(task.upstream_task_ids),
                 "rendered": render(dag, task),
