@@ -106,7 +106,14 @@ fn jinja_string(s: &str) -> String {
 
 /// How run-time pieces are written in Jinja for one DAG.
 pub trait Pieces {
-    fn piece(&self, piece: &Piece) -> String;
+    /// Appends the Jinja text of a piece that is not a literal.
+    fn push_piece(&self, out: &mut String, piece: &Piece);
+
+    fn piece(&self, piece: &Piece) -> String {
+        let mut out = String::new();
+        self.push_piece(&mut out, piece);
+        out
+    }
 }
 
 /// Template text for a templated operator field that renders to the value the
@@ -115,28 +122,35 @@ pub trait Pieces {
 /// written as a Jinja string expression, so it arrives unchanged.
 pub fn jinja_text(pieces: &[Piece], renderer: &dyn Pieces, template_ext: &[&str]) -> String {
     let mut out = String::new();
+    push_jinja_text(&mut out, pieces, renderer, template_ext);
+    out
+}
+
+/// `jinja_text`, appended to `out`.
+pub fn push_jinja_text(out: &mut String, pieces: &[Piece], renderer: &dyn Pieces, template_ext: &[&str]) {
     let last = pieces.len().saturating_sub(1);
     for (i, piece) in pieces.iter().enumerate() {
         match piece {
             Piece::Literal(s) => {
                 let ends_badly = i == last && template_ext.iter().any(|e| s.ends_with(e));
                 if s.contains(['{', '}']) || ends_badly || s.contains("#}") || s.contains("%}") {
-                    out.push_str(&format!("{{{{ {} }}}}", jinja_string(s)));
+                    out.push_str("{{ ");
+                    out.push_str(&jinja_string(s));
+                    out.push_str(" }}");
                 } else {
                     out.push_str(s);
                 }
             }
-            other => out.push_str(&renderer.piece(other)),
+            other => renderer.push_piece(out, other),
         }
     }
-    out
 }
 
 /// Prints a request body as a Python literal, one entry per line with trailing
 /// commas, starting at `indent` spaces. Every string is templated text.
 pub fn node(n: &Node, indent: usize, renderer: &dyn Pieces) -> String {
     let mut out = String::with_capacity(printed_len(n, indent));
-    push_node(&mut out, n, indent, renderer);
+    push_node(&mut out, &mut String::new(), n, indent, renderer);
     out
 }
 
@@ -156,11 +170,23 @@ fn printed_len(n: &Node, indent: usize) -> usize {
 }
 
 /// `node`, appended to `out`: one buffer for the whole body (a DAG of 10,000 steps
-/// prints millions of nodes).
-fn push_node(out: &mut String, n: &Node, indent: usize, renderer: &dyn Pieces) {
-    let pad = |out: &mut String, width: usize| out.extend(std::iter::repeat_n(' ', width));
+/// prints millions of nodes), and one scratch buffer for each text's Jinja form.
+fn push_node(out: &mut String, scratch: &mut String, n: &Node, indent: usize, renderer: &dyn Pieces) {
+    let pad = |out: &mut String, width: usize| {
+        const SPACES: &str = "                                                                ";
+        let mut left = width;
+        while left > 0 {
+            let n = left.min(SPACES.len());
+            out.push_str(&SPACES[..n]);
+            left -= n;
+        }
+    };
     match n {
-        Node::Text(pieces) => push_string_literal(out, &jinja_text(pieces, renderer, &[])),
+        Node::Text(pieces) => {
+            scratch.clear();
+            push_jinja_text(scratch, pieces, renderer, &[]);
+            push_string_literal(out, scratch);
+        }
         Node::Int(i) => {
             let _ = write!(out, "{i}");
         }
@@ -171,7 +197,7 @@ fn push_node(out: &mut String, n: &Node, indent: usize, renderer: &dyn Pieces) {
             out.push_str("[\n");
             for item in items {
                 pad(out, indent + 4);
-                push_node(out, item, indent + 4, renderer);
+                push_node(out, scratch, item, indent + 4, renderer);
                 out.push_str(",\n");
             }
             pad(out, indent);
@@ -184,7 +210,7 @@ fn push_node(out: &mut String, n: &Node, indent: usize, renderer: &dyn Pieces) {
                 pad(out, indent + 4);
                 push_string_literal(out, k);
                 out.push_str(": ");
-                push_node(out, v, indent + 4, renderer);
+                push_node(out, scratch, v, indent + 4, renderer);
                 out.push_str(",\n");
             }
             pad(out, indent);
@@ -207,8 +233,8 @@ mod tests {
 
     struct Plain;
     impl Pieces for Plain {
-        fn piece(&self, _: &Piece) -> String {
-            "{{ run_id }}".to_string()
+        fn push_piece(&self, out: &mut String, _: &Piece) {
+            out.push_str("{{ run_id }}");
         }
     }
 

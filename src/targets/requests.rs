@@ -63,9 +63,8 @@ pub fn job_name_prefix(pipeline: &str, step: &str) -> String {
 
 /// `job_name_prefix` for a target whose run suffix is longer: at most `max` characters.
 pub fn job_name_prefix_within(pipeline: &str, step: &str, max: usize) -> String {
-    let raw = format!("{pipeline}-{step}");
-    let mut out = String::new();
-    for c in raw.chars() {
+    let mut out = String::with_capacity(pipeline.len() + step.len() + 1);
+    for c in pipeline.chars().chain(std::iter::once('-')).chain(step.chars()) {
         let c = if c.is_ascii_alphanumeric() { c } else { '-' };
         if c == '-' && (out.is_empty() || out.ends_with('-')) {
             continue;
@@ -92,17 +91,18 @@ pub const JOB_SUFFIX_HEX: usize = 11;
 /// The S3 prefix every artifact of a run of this pipeline is written under, before
 /// the run id: `<artifacts>/<pipeline>/`.
 pub fn run_root(p: &Pipeline) -> String {
-    format!("{}/{}/", p.settings.artifacts.as_deref().unwrap_or(""), p.name.node)
+    // concat, not format!: called for every location of every step.
+    [p.settings.artifacts.as_deref().unwrap_or(""), "/", &p.name.node, "/"].concat()
 }
 
 /// The content-addressed S3 URI of a step's code file.
 pub fn code_uri(p: &Pipeline, code: &crate::ir::CodeFile) -> String {
-    format!("{}code/{}/{}", run_root(p), code.sha256, code.file_name)
+    [&run_root(p), "code/", &code.sha256, "/", &code.file_name].concat()
 }
 
 /// `<artifacts>/<pipeline>/<run.id>/<step>/<output>/` as pieces.
 pub fn output_location(p: &Pipeline, step: &Step, output: &str) -> Vec<Piece> {
-    vec![Piece::Literal(run_root(p)), Piece::RunId, Piece::Literal(format!("/{}/{}/", step.name.node, output))]
+    vec![Piece::Literal(run_root(p)), Piece::RunId, Piece::Literal(["/", &step.name.node, "/", output, "/"].concat())]
 }
 
 /// A run-time text as pieces.
@@ -178,7 +178,7 @@ fn max_runtime(explicit: Option<u64>, step: &Step) -> Option<u64> {
 
 /// The command that runs a processing step's code file.
 pub fn entrypoint(code: &crate::ir::CodeFile) -> Vec<String> {
-    let path = format!("{PROCESSING_INPUT_DIR}/{CODE_INPUT}/{}", code.file_name);
+    let path = [PROCESSING_INPUT_DIR, "/", CODE_INPUT, "/", &code.file_name].concat();
     if code.file_name.ends_with(".sh") {
         vec!["bash".to_string(), path]
     } else if code.file_name.ends_with(".py") {
