@@ -175,7 +175,9 @@ fn json_table(files: &MemoryFiles, dir: &Path, bin: &Path) {
                     }
                     None => "–".to_string(),
                 };
-                let ((build, rss), ok) = process_status(runs, bin, &["build", p, "--target", name, "-o", "-"], false);
+                let out = dir.join(format!("{shape}{n}.{name}.json"));
+                let args = ["build", p, "--target", name, "-o", out.to_str().unwrap()];
+                let ((build, rss), ok) = process_status(runs, bin, &args, false);
                 let result = match (&checked.pipeline, ok) {
                     (Some(_), true) => "built".to_string(),
                     _ => checked
@@ -231,7 +233,10 @@ fn airflow_table(files: &MemoryFiles, dir: &Path, bin: &Path) {
             std::fs::write(&path, &text).unwrap();
             let p = path.to_str().unwrap();
             let (whole_check, rss_check) = process(runs, bin, &["check", p]);
-            let (whole_build, rss_build) = process(runs, bin, &["build", p, "--target", "airflow", "-o", "-"]);
+            // Written to a file, as a user does (atomically: temp file, fsync, rename).
+            let out = dir.join(format!("{shape}{n}.py"));
+            let (whole_build, rss_build) =
+                process(runs, bin, &["build", p, "--target", "airflow", "-o", out.to_str().unwrap()]);
             println!(
                 "| {shape} | {n} | {} | {} | {} | {} | {} | {} | {:.1} | {:.1} |",
                 text.len(),
