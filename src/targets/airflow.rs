@@ -81,7 +81,7 @@ pub fn check(p: &Pipeline) -> Vec<Diagnostic> {
                 _ => None,
             })
             .collect();
-        if super::queries::has_dollar_quote(sql) || has_doubled_quote_pair(&literal) {
+        if queries::has_dollar_quote(sql) || has_doubled_quote_pair(&literal) {
             diags.push(
                 Diagnostic::new(Code::UnrepresentableValue, step.name.span, format!("the query of step `{}` cannot reach Redshift unchanged through Airflow", step.name.node))
                     .label("query would be altered")
@@ -404,8 +404,6 @@ fn airflow_imports_for(version: AirflowVersion, operators: &[&str], python: bool
     lines
 }
 
-/// `function(argument)` as `ruff format` lays out a keyword argument at 8 spaces:
-/// on one line when it fits in 88 columns, else with the argument on its own line.
 fn duration(seconds: u64) -> String {
     format!("datetime.timedelta(seconds={seconds})")
 }

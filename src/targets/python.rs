@@ -108,12 +108,6 @@ fn jinja_string(s: &str) -> String {
 pub trait Pieces {
     /// Appends the Jinja text of a piece that is not a literal.
     fn push_piece(&self, out: &mut String, piece: &Piece);
-
-    fn piece(&self, piece: &Piece) -> String {
-        let mut out = String::new();
-        self.push_piece(&mut out, piece);
-        out
-    }
 }
 
 /// Template text for a templated operator field that renders to the value the
@@ -190,7 +184,11 @@ fn push_node(out: &mut String, scratch: &mut String, n: &Node, indent: usize, re
         Node::Int(i) => {
             let _ = write!(out, "{i}");
         }
-        Node::IntParam(name) => push_string_literal(out, &renderer.piece(&Piece::Param(name.clone()))),
+        Node::IntParam(name) => {
+            scratch.clear();
+            renderer.push_piece(scratch, &Piece::Param(name.clone()));
+            push_string_literal(out, scratch);
+        }
         Node::Bool(b) => out.push_str(if *b { "True" } else { "False" }),
         Node::List(items) if items.is_empty() => out.push_str("[]"),
         Node::List(items) => {
