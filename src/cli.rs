@@ -5,6 +5,7 @@ use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use mlpc::diagnostics::render::{self, Style};
@@ -47,7 +48,7 @@ enum Command {
         #[arg(required = true)]
         files: Vec<String>,
         /// Also check what this target can run and name.
-        #[arg(long, value_enum)]
+        #[arg(long, value_parser = target_parser())]
         target: Option<Target>,
         #[command(flatten)]
         common: CommonArgs,
@@ -56,7 +57,7 @@ enum Command {
     Build {
         /// The pipeline; `-` reads standard input.
         file: String,
-        #[arg(long, value_enum)]
+        #[arg(long, value_parser = target_parser())]
         target: Target,
         /// Where to write; `-` is standard output. Default: `<pipeline>.py` (Airflow), `<pipeline>.json` (SageMaker) or `<pipeline>.asl.json` next to the input.
         #[arg(short, long)]
@@ -65,13 +66,13 @@ enum Command {
         #[arg(long)]
         check: bool,
         /// The Airflow major version the DAG is written for.
-        #[arg(long, value_enum, default_value_t = AirflowVersion::V3)]
+        #[arg(long, value_parser = airflow_version_parser(), default_value = AirflowVersion::V3.name())]
         airflow_version: AirflowVersion,
         /// Airflow: run SageMaker jobs on the worker with the SageMaker SDK's local mode (needs Docker and `sagemaker<3` there).
         #[arg(long)]
         local_mode: bool,
         /// Step Functions: the state machine's query language.
-        #[arg(long, value_enum, default_value_t = QueryLanguage::Jsonata)]
+        #[arg(long, value_parser = query_language_parser(), default_value = QueryLanguage::Jsonata.name())]
         query_language: QueryLanguage,
         #[command(flatten)]
         common: CommonArgs,
@@ -83,7 +84,7 @@ enum Command {
     Deploy {
         /// The pipeline.
         file: String,
-        #[arg(long, value_enum)]
+        #[arg(long, value_parser = target_parser())]
         target: Target,
         /// Send every AWS call to this endpoint (e.g. a local emulator) instead of AWS's.
         #[arg(long, value_name = "URL")]
@@ -101,7 +102,7 @@ enum Command {
         #[arg(long, value_name = "ARN")]
         role_arn: Option<String>,
         /// Step Functions: the state machine's query language.
-        #[arg(long, value_enum, default_value_t = QueryLanguage::Jsonata)]
+        #[arg(long, value_parser = query_language_parser(), default_value = QueryLanguage::Jsonata.name())]
         query_language: QueryLanguage,
         #[command(flatten)]
         common: CommonArgs,
@@ -118,6 +119,25 @@ enum Command {
         /// A code such as E0201, or its name such as unknown-step.
         code: Option<String>,
     },
+}
+
+/// `--target`: the core's targets, each with its description and aliases (the core
+/// links no clap, so the values are listed here from `Target::ALL`).
+fn target_parser() -> impl TypedValueParser<Value = Target> {
+    let values = Target::ALL.map(|t| PossibleValue::new(t.name()).help(t.description()).aliases(t.aliases()));
+    PossibleValuesParser::new(values).try_map(|name| {
+        Target::ALL.into_iter().find(|t| t.name() == name || t.aliases().contains(&name.as_str())).ok_or("not a target")
+    })
+}
+
+fn airflow_version_parser() -> impl TypedValueParser<Value = AirflowVersion> {
+    PossibleValuesParser::new(AirflowVersion::ALL.map(AirflowVersion::name))
+        .try_map(|name| AirflowVersion::ALL.into_iter().find(|v| v.name() == name).ok_or("not an Airflow version"))
+}
+
+fn query_language_parser() -> impl TypedValueParser<Value = QueryLanguage> {
+    PossibleValuesParser::new(QueryLanguage::ALL.map(QueryLanguage::name))
+        .try_map(|name| QueryLanguage::ALL.into_iter().find(|q| q.name() == name).ok_or("not a query language"))
 }
 
 #[derive(Args, Debug)]

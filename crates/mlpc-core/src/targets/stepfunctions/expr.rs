@@ -15,11 +15,23 @@ use serde_json::{Map, Value as Json};
 use crate::ir::{ParamType, Pipeline};
 use crate::targets::requests::{self, Node, Piece};
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum QueryLanguage {
     #[default]
     Jsonata,
     Jsonpath,
+}
+
+impl QueryLanguage {
+    pub const ALL: [QueryLanguage; 2] = [QueryLanguage::Jsonata, QueryLanguage::Jsonpath];
+
+    /// The name on the command line (`--query-language jsonpath`).
+    pub fn name(self) -> &'static str {
+        match self {
+            QueryLanguage::Jsonata => "jsonata",
+            QueryLanguage::Jsonpath => "jsonpath",
+        }
+    }
 }
 
 /// The longest static part of a job name: 63 − `-` − 12 hex digits − `-` − two

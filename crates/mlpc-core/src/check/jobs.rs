@@ -1,13 +1,13 @@
 //! What SageMaker jobs share: images (declared or inline), instance types checked
-//! against aws-sdk-sagemaker's own enums, counts and volumes, code files.
+//! against aws-sdk-sagemaker's own enums (`aws::instance_types`), counts and volumes, code files.
 
 use std::collections::HashMap;
 
-use aws_sdk_sagemaker::types::{ProcessingInstanceType, TrainingInstanceType, TransformInstanceType};
 use sha2::{Digest, Sha256};
 
 use super::values::Lowerer;
 use super::Context;
+use crate::aws::instance_types;
 use crate::diagnostics::suggest::{did_you_mean, help_for};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::ir::{CodeFile, Image, ImageRef, Resources, Text, TextPart, Value};
@@ -24,9 +24,9 @@ pub enum JobKind {
 impl JobKind {
     pub fn instance_types(self) -> &'static [&'static str] {
         match self {
-            JobKind::Processing => ProcessingInstanceType::values(),
-            JobKind::Training => TrainingInstanceType::values(),
-            JobKind::Transform => TransformInstanceType::values(),
+            JobKind::Processing => instance_types::PROCESSING,
+            JobKind::Training => instance_types::TRAINING,
+            JobKind::Transform => instance_types::TRANSFORM,
         }
     }
 
@@ -121,10 +121,10 @@ fn sagemaker_image(
         );
         return None;
     };
-    match crate::images::sagemaker_image_uri(&framework, &version, processor.as_deref(), region) {
+    match crate::aws::images::sagemaker_image_uri(&framework, &version, processor.as_deref(), region) {
         Ok(uri) => Some((uri.uri, (framework, version))),
         Err(err) => {
-            use crate::images::ImageError;
+            use crate::aws::images::ImageError;
             let arg_span = |i: usize| args.get(i).map_or(call.span, |a| a.span);
             let (span, message, known, what, given) = match err {
                 ImageError::UnknownFramework { known } => (

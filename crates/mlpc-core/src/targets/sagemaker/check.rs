@@ -7,13 +7,12 @@ use super::{definition_size, expr::model_step_name, sql::output_format};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::ir::{ArtifactType, Literal, Pipeline, SqlEngine, Step, StepKind};
 use crate::targets::queries;
-use crate::targets::size::{self, MAX_DEFINITION_BYTES};
-
-/// SageMaker's limits: parameter values, enum values, retry attempts, definition size.
-const MAX_PARAM_VALUE: usize = 1024;
-const MAX_ENUM_VALUES: usize = 16;
-const MAX_RETRY_ATTEMPTS: u32 = 20;
-const MAX_STEP_NAME: usize = 64;
+use crate::aws::limits::{
+    DEFINITION_BYTES as MAX_DEFINITION_BYTES, SAGEMAKER_ENUM_VALUES as MAX_ENUM_VALUES,
+    SAGEMAKER_PARAM_VALUE as MAX_PARAM_VALUE, SAGEMAKER_RETRY_ATTEMPTS as MAX_RETRY_ATTEMPTS,
+    SAGEMAKER_STEP_NAME as MAX_STEP_NAME,
+};
+use crate::targets::size;
 
 pub fn check(p: &Pipeline) -> Vec<Diagnostic> {
     let mut diags = Vec::new();

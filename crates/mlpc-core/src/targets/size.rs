@@ -7,9 +7,7 @@ use serde_json::Value as Json;
 use crate::diagnostics::{Code, Diagnostic};
 use crate::ir::Pipeline;
 
-/// The longest definition SageMaker's CreatePipeline and Step Functions'
-/// CreateStateMachine take.
-pub const MAX_DEFINITION_BYTES: usize = 1024 * 1024;
+use crate::aws::limits::DEFINITION_BYTES as MAX_DEFINITION_BYTES;
 
 /// Whether the compact JSON of `parts` — pieces of a definition, each shorter compact
 /// than within the pretty text — already adds up to more than `limit`. Stops at the

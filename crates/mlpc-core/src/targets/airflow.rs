@@ -15,13 +15,23 @@ use crate::diagnostics::{Code, Diagnostic};
 use crate::ir::{Literal, ParamType, Pipeline, Schedule, SqlEngine, Step, StepKind, Text, TextPart, Value};
 
 /// Which Airflow the DAG is written for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum AirflowVersion {
-    #[value(name = "2")]
     V2,
     #[default]
-    #[value(name = "3")]
     V3,
+}
+
+impl AirflowVersion {
+    pub const ALL: [AirflowVersion; 2] = [AirflowVersion::V2, AirflowVersion::V3];
+
+    /// The name on the command line (`--airflow-version 2`).
+    pub fn name(self) -> &'static str {
+        match self {
+            AirflowVersion::V2 => "2",
+            AirflowVersion::V3 => "3",
+        }
+    }
 }
 
 /// The start date of a DAG whose pipeline sets none: any past date works, since
@@ -34,7 +44,8 @@ const SQL_EXT: &[&str] = &[".sql"];
 
 /// What only the Airflow target cannot do.
 pub fn check(p: &Pipeline) -> Vec<Diagnostic> {
-    let mut diags = Vec::new();
+    // Airflow's tasks name their SageMaker jobs `<prefix>-<hash of the run>`.
+    let mut diags = requests::job_name_collisions(p, requests::JOB_PREFIX_MAX, "SageMaker");
     if p.settings.catchup && p.settings.start.is_none() {
         diags.push(
             Diagnostic::new(Code::MissingKey, p.name.span, "`catchup = true` needs a `start` date")

@@ -4,6 +4,7 @@
 //! how to express them (Jinja on Airflow, `Get`/`Std:Join` on SageMaker, JSONata or
 //! `States.Format` on Step Functions).
 
+use crate::aws::limits;
 use crate::ir::{
     ArtifactType, Format, Pipeline, Processing, Resources, Step, StepId, StepKind, Text, TextPart, Training, Transform,
     Value,
@@ -401,7 +402,9 @@ pub fn job_name_collisions(p: &Pipeline, max: usize, service: &str) -> Vec<crate
     diags
 }
 
-/// SageMaker's request limits, checked before any target generates code.
+/// SageMaker's request limits, checked before any target generates code. Job names
+/// are not among them: only targets that name jobs check those (Airflow, Step
+/// Functions); a SageMaker Pipeline names its jobs itself.
 pub fn check(p: &Pipeline) -> Vec<crate::diagnostics::Diagnostic> {
     use crate::diagnostics::{Code, Diagnostic};
     let mut diags = Vec::new();
@@ -410,13 +413,12 @@ pub fn check(p: &Pipeline) -> Vec<crate::diagnostics::Diagnostic> {
             .label("over SageMaker's limit")
             .help(help.to_string())
     };
-    diags.extend(job_name_collisions(p, JOB_PREFIX_MAX, "SageMaker"));
     for step in &p.steps {
         // SageMaker's limits per job kind: (entries, value length).
         let (env, max_entries, max_value): (&[(String, Text)], usize, usize) = match &step.kind {
-            StepKind::Processing(j) => (&j.env, 100, 256),
-            StepKind::Training(j) => (&j.env, 100, 512),
-            StepKind::Transform(j) => (&j.env, 16, 10240),
+            StepKind::Processing(j) => (&j.env, limits::PROCESSING_ENV.0, limits::PROCESSING_ENV.1),
+            StepKind::Training(j) => (&j.env, limits::TRAINING_ENV.0, limits::TRAINING_ENV.1),
+            StepKind::Transform(j) => (&j.env, limits::TRANSFORM_ENV.0, limits::TRANSFORM_ENV.1),
             _ => (&[], usize::MAX, usize::MAX),
         };
         if env.len() > max_entries {
@@ -432,7 +434,7 @@ pub fn check(p: &Pipeline) -> Vec<crate::diagnostics::Diagnostic> {
         }
         for (key, value) in env {
             let len = value.as_literal().map_or(0, |v| v.chars().count());
-            if len > max_value || key.len() > 1024 {
+            if len > max_value || key.len() > limits::ENV_NAME {
                 diags.push(limit(
                     step.name.span,
                     format!(

@@ -10,27 +10,44 @@ pub mod size;
 pub mod stepfunctions;
 mod templates;
 
+use crate::aws::limits;
 use crate::diagnostics::{Code, Diagnostic};
 use crate::ir::{Pipeline, StepKind};
 
 /// Where a pipeline can be compiled to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Target {
-    /// An Airflow DAG file (Python) using the Amazon provider's operators.
     Airflow,
-    /// A SageMaker Pipeline definition (JSON).
     Sagemaker,
-    /// A Step Functions state machine (Amazon States Language JSON).
-    #[value(name = "stepfunctions", alias = "step-functions")]
     StepFunctions,
 }
 
 impl Target {
+    pub const ALL: [Target; 3] = [Target::Airflow, Target::Sagemaker, Target::StepFunctions];
+
+    /// The name on the command line (`--target NAME`).
     pub fn name(self) -> &'static str {
         match self {
             Target::Airflow => "airflow",
             Target::Sagemaker => "sagemaker",
             Target::StepFunctions => "stepfunctions",
+        }
+    }
+
+    /// Other names the command line accepts.
+    pub fn aliases(self) -> &'static [&'static str] {
+        match self {
+            Target::Airflow | Target::Sagemaker => &[],
+            Target::StepFunctions => &["step-functions"],
+        }
+    }
+
+    /// What the target generates, for `--help`.
+    pub fn description(self) -> &'static str {
+        match self {
+            Target::Airflow => "An Airflow DAG file (Python) using the Amazon provider's operators",
+            Target::Sagemaker => "A SageMaker Pipeline definition (JSON)",
+            Target::StepFunctions => "A Step Functions state machine (Amazon States Language JSON)",
         }
     }
 
@@ -44,17 +61,17 @@ impl Target {
     /// The longest step name the target accepts, and what the name becomes there.
     fn step_name_limit(self) -> (usize, &'static str) {
         match self {
-            Target::Airflow => (250, "an Airflow task id"),
-            Target::Sagemaker => (64, "a SageMaker pipeline step name"),
-            Target::StepFunctions => (80, "a Step Functions state name"),
+            Target::Airflow => (limits::AIRFLOW_ID, "an Airflow task id"),
+            Target::Sagemaker => (limits::SAGEMAKER_STEP_NAME, "a SageMaker pipeline step name"),
+            Target::StepFunctions => (limits::STATE_NAME, "a Step Functions state name"),
         }
     }
 
     fn pipeline_name_limit(self) -> (usize, &'static str) {
         match self {
-            Target::Airflow => (250, "an Airflow DAG id"),
-            Target::Sagemaker => (82, "a SageMaker pipeline name"),
-            Target::StepFunctions => (80, "a Step Functions state machine name"),
+            Target::Airflow => (limits::AIRFLOW_ID, "an Airflow DAG id"),
+            Target::Sagemaker => (limits::SAGEMAKER_PIPELINE_NAME, "a SageMaker pipeline name"),
+            Target::StepFunctions => (limits::STATE_MACHINE_NAME, "a Step Functions state machine name"),
         }
     }
 }

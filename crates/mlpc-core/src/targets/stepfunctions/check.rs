@@ -6,10 +6,10 @@ use super::definition_size;
 use super::expr::JOB_PREFIX_MAX;
 use crate::diagnostics::{Code, Diagnostic};
 use crate::ir::{Pipeline, SqlEngine, Step, StepKind};
-use crate::targets::size::{self, MAX_DEFINITION_BYTES};
+use crate::aws::limits::{DEFINITION_BYTES as MAX_DEFINITION_BYTES, STATE_NAME as MAX_STATE_NAME};
+use crate::targets::size;
 use crate::targets::{queries, requests};
 
-const MAX_STATE_NAME: usize = 80;
 /// Job names end in `-<retry count>`, two digits at most.
 const MAX_RETRY_ATTEMPTS: u32 = 99;
 

@@ -1,0 +1,44 @@
+//! The AWS service limits and name rules mlpc checks, one constant per fact. Each
+//! names the API field or documented quota it comes from.
+
+/// SageMaker job names: `^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$` (CreateProcessingJob,
+/// CreateTrainingJob, CreateTransformJob, CreateModel).
+pub const SAGEMAKER_JOB_NAME: usize = 63;
+/// SageMaker Pipelines: step names (`Steps[].Name`).
+pub const SAGEMAKER_STEP_NAME: usize = 64;
+/// SageMaker Pipelines: the pipeline name (CreatePipeline `PipelineName`).
+pub const SAGEMAKER_PIPELINE_NAME: usize = 82;
+/// SageMaker Pipelines: a parameter's value, in characters.
+pub const SAGEMAKER_PARAM_VALUE: usize = 1024;
+/// SageMaker Pipelines: the values of a parameter's `EnumValues`.
+pub const SAGEMAKER_ENUM_VALUES: usize = 16;
+/// SageMaker Pipelines: a step's `RetryPolicies[].MaxAttempts`.
+pub const SAGEMAKER_RETRY_ATTEMPTS: u32 = 20;
+
+/// SageMaker jobs: environment variables per job, and the longest value, per job
+/// kind (processing, training, transform); names have at most 1024 characters.
+pub const PROCESSING_ENV: (usize, usize) = (100, 256);
+pub const TRAINING_ENV: (usize, usize) = (100, 512);
+pub const TRANSFORM_ENV: (usize, usize) = (16, 10240);
+pub const ENV_NAME: usize = 1024;
+/// Processing jobs: `ProcessingInputs` (the code counts as one), `ContainerArguments`
+/// and the characters of one argument.
+pub const PROCESSING_INPUTS: usize = 10;
+pub const PROCESSING_ARGS: usize = 100;
+pub const PROCESSING_ARG_CHARS: usize = 256;
+/// Training jobs: `HyperParameters` entries, and the longest key and value.
+pub const HYPERPARAMETERS: usize = 100;
+pub const HYPERPARAMETER_KEY: usize = 256;
+pub const HYPERPARAMETER_VALUE: usize = 2500;
+
+/// Step Functions: state names (and state machine names), in characters.
+pub const STATE_NAME: usize = 80;
+/// Step Functions: the state machine name (CreateStateMachine `name`).
+pub const STATE_MACHINE_NAME: usize = 80;
+
+/// Airflow (not AWS, but a limit of the same kind): task and DAG ids.
+pub const AIRFLOW_ID: usize = 250;
+
+/// SageMaker's CreatePipeline and Step Functions' CreateStateMachine: the longest
+/// definition, in bytes.
+pub const DEFINITION_BYTES: usize = 1024 * 1024;

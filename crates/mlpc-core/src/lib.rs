@@ -1,0 +1,104 @@
+//! mlpc-core compiles `.mlp` pipeline definitions to Airflow DAGs, SageMaker Pipeline
+//! definitions and Step Functions state machines.
+//!
+//! The core is pure: source text and a way to read the files it names go in,
+//! outputs and diagnostics come out. It does no I/O and links no AWS SDK, async
+//! runtime or command-line parser: the `mlpc` binary crate reads and writes files,
+//! and its `deploy` talks to AWS.
+
+pub mod aws;
+pub mod check;
+pub mod diagnostics;
+pub mod graph;
+pub mod ir;
+pub mod source;
+pub mod syntax;
+pub mod targets;
+
+use std::collections::BTreeMap;
+
+pub use check::CheckOptions;
+pub use diagnostics::{Code, Diagnostic, Severity};
+pub use source::{SourceFile, Span};
+pub use targets::{OutputFile, Target};
+
+/// Reads the files a pipeline names (its `config` JSON, `code` files), by the path
+/// written in the source, relative to the .mlp file.
+pub trait Files {
+    fn read(&self, path: &str) -> Result<Vec<u8>, String>;
+}
+
+/// Files held in memory, for tests and for tools that embed mlpc.
+#[derive(Clone, Debug, Default)]
+pub struct MemoryFiles(pub BTreeMap<String, Vec<u8>>);
+
+impl MemoryFiles {
+    pub fn with(mut self, path: &str, contents: impl Into<Vec<u8>>) -> Self {
+        self.0.insert(path.to_string(), contents.into());
+        self
+    }
+}
+
+impl Files for MemoryFiles {
+    fn read(&self, path: &str) -> Result<Vec<u8>, String> {
+        self.0.get(path).cloned().ok_or_else(|| "no such file".to_string())
+    }
+}
+
+/// The result of checking: the IR when there is no error, and every diagnostic,
+/// sorted by position.
+#[derive(Debug)]
+pub struct Checked {
+    pub pipeline: Option<ir::Pipeline>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Checked {
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+}
+
+/// Parses and checks a source text; with a target, also checks what that target
+/// can run.
+pub fn check(text: &str, files: &dyn Files, options: &CheckOptions, target: Option<Target>) -> Checked {
+    let parsed = syntax::parse(text);
+    let mut diagnostics = parsed.errors;
+    let mut pipeline = None;
+    if let Some(ast) = parsed.file.pipelines.first() {
+        let (ir, check_diags) = check::check(ast, &parsed.file.broken, files, options);
+        diagnostics.extend(check_diags);
+        if let (Some(ir), Some(target)) = (&ir, target) {
+            diagnostics.extend(targets::check(target, ir));
+        }
+        pipeline = ir;
+    }
+    diagnostics::sort(&mut diagnostics);
+    if diagnostics.iter().any(Diagnostic::is_error) {
+        pipeline = None;
+    }
+    Checked { pipeline, diagnostics }
+}
+
+/// Decodes a file's bytes; invalid UTF-8 becomes an E0108 diagnostic at the first
+/// bad byte, with the text decoded lossily so that it can still be shown.
+pub fn decode_source(bytes: Vec<u8>) -> Result<String, Box<(String, Diagnostic)>> {
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok(text),
+        Err(err) => {
+            let at = err.utf8_error().valid_up_to();
+            let bytes = err.into_bytes();
+            let prefix = String::from_utf8_lossy(bytes.get(..at).unwrap_or(&[])).into_owned();
+            let text = String::from_utf8_lossy(&bytes).into_owned();
+            let start = prefix.len();
+            let d = Diagnostic::new(
+                Code::InvalidUtf8,
+                Span::new(start, start + '\u{fffd}'.len_utf8()),
+                "the file is not valid UTF-8",
+            )
+            .label(format!("invalid byte at offset {at}"))
+            .help("save the file as UTF-8 text; .mlp files are text, not binary");
+            Err(Box::new((text, d)))
+        }
+    }
+}
