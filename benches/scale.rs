@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use mlpc::targets::{EmitOptions, Target};
+use mlpc::targets::{Target, TargetOptions};
 use mlpc::MemoryFiles;
 
 /// The allocator the `mlpc` binary uses, so in-process figures match it.
@@ -170,8 +170,13 @@ fn json_table(files: &MemoryFiles, dir: &Path, bin: &Path) {
                 let checked = mlpc::check(&text, files, &Default::default(), Some(target));
                 let emit = match &checked.pipeline {
                     Some(ir) => {
-                        let options = EmitOptions { query_language: QueryLanguage::Jsonata, ..Default::default() };
-                        ms(time(runs, || mlpc::targets::emit(target, ir, &options).unwrap()))
+                        let options = match target {
+                            Target::StepFunctions => {
+                                TargetOptions::StepFunctions { query_language: QueryLanguage::Jsonata }
+                            }
+                            other => TargetOptions::defaults(other),
+                        };
+                        ms(time(runs, || mlpc::targets::build(ir, &options, "").unwrap().output.unwrap()))
                     }
                     None => "–".to_string(),
                 };
@@ -228,7 +233,9 @@ fn airflow_table(files: &MemoryFiles, dir: &Path, bin: &Path) {
             assert!(!checked.has_errors(), "{shape} {n}: {:?}", checked.diagnostics.first());
             let check = time(runs, || mlpc::check(&text, files, &Default::default(), Some(Target::Airflow)));
             let ir = checked.pipeline.unwrap();
-            let emit = time(runs, || mlpc::targets::emit(Target::Airflow, &ir, &EmitOptions::default()).unwrap());
+            let emit = time(runs, || {
+                mlpc::targets::build(&ir, &TargetOptions::defaults(Target::Airflow), "").unwrap().output.unwrap()
+            });
             let path = dir.join(format!("{shape}{n}.mlp"));
             std::fs::write(&path, &text).unwrap();
             let p = path.to_str().unwrap();

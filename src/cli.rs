@@ -11,8 +11,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use mlpc::diagnostics::render::{self, Style};
 use mlpc::targets::airflow::AirflowVersion;
 use mlpc::targets::stepfunctions::QueryLanguage;
-use mlpc::targets::EmitOptions;
-use mlpc::{CheckOptions, Checked, Code, Diagnostic, Files, SourceFile, Target};
+use mlpc::{CheckOptions, Checked, Code, Diagnostic, Files, SourceFile, Target, TargetOptions};
 
 const EXAMPLES: &str = "\
 Examples:
@@ -172,8 +171,12 @@ enum ColorChoice {
     Never,
 }
 
-/// A usage or I/O failure: exit status 2.
-struct Failure(String);
+/// Why a command stopped: a usage or I/O failure (exit status 2), or a bug in mlpc
+/// (exit status 101, as the README promises).
+enum Failure {
+    Usage(String),
+    Internal(String),
+}
 
 pub fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -199,9 +202,16 @@ pub fn main() -> ExitCode {
     };
     match result {
         Ok(code) => code,
-        Err(Failure(message)) => {
+        Err(Failure::Usage(message)) => {
             eprintln!("error: {message}");
             ExitCode::from(2)
+        }
+        Err(Failure::Internal(message)) => {
+            eprintln!(
+                "internal compiler error: {message}\n\nThis is a bug in mlpc {}, not in your pipeline. Please report it with the input that caused it.",
+                env!("CARGO_PKG_VERSION")
+            );
+            ExitCode::from(101)
         }
     }
 }
@@ -228,7 +238,7 @@ struct Input {
 const MAX_INPUT_BYTES: u64 = 16 * 1024 * 1024;
 
 fn too_large(name: &str, size: u64) -> Failure {
-    Failure(format!(
+    Failure::Usage(format!(
         "`{name}` is {size} bytes; mlpc reads pipeline files of up to {MAX_INPUT_BYTES} bytes (16 MiB): split the pipeline"
     ))
 }
@@ -239,17 +249,17 @@ fn read_input(path: &str) -> Result<Input, Failure> {
         std::io::stdin()
             .take(MAX_INPUT_BYTES + 1)
             .read_to_end(&mut bytes)
-            .map_err(|e| Failure(format!("cannot read standard input: {e}")))?;
+            .map_err(|e| Failure::Usage(format!("cannot read standard input: {e}")))?;
         if bytes.len() as u64 > MAX_INPUT_BYTES {
             return Err(too_large("<stdin>", bytes.len() as u64));
         }
         ("<stdin>".to_string(), bytes, PathBuf::from("."))
     } else {
-        let size = std::fs::metadata(path).map_err(|e| Failure(format!("cannot read `{path}`: {e}")))?.len();
+        let size = std::fs::metadata(path).map_err(|e| Failure::Usage(format!("cannot read `{path}`: {e}")))?.len();
         if size > MAX_INPUT_BYTES {
             return Err(too_large(path, size));
         }
-        let bytes = std::fs::read(path).map_err(|e| Failure(format!("cannot read `{path}`: {e}")))?;
+        let bytes = std::fs::read(path).map_err(|e| Failure::Usage(format!("cannot read `{path}`: {e}")))?;
         let base = Path::new(path).parent().map(Path::to_path_buf).unwrap_or_default();
         (path.to_string(), bytes, base)
     };
@@ -280,12 +290,24 @@ impl Files for DiskFiles<'_> {
     }
 }
 
-fn check_input(input: &Input, target: Option<Target>, common: &CommonArgs) -> Checked {
+/// Checks the input and, with target options, builds the target's file (once).
+fn compile_input(input: &Input, target: Option<&TargetOptions>, common: &CommonArgs) -> Result<Checked, Failure> {
     if let Some(d) = &input.decode_error {
-        return Checked { pipeline: None, diagnostics: vec![d.clone()] };
+        return Ok(Checked { diagnostics: vec![d.clone()], ..Checked::default() });
     }
     let options = CheckOptions { allow_unknown_instance_types: common.allow_unknown_instance_types };
-    mlpc::check(&input.source.text, &DiskFiles { base: &input.base }, &options, target)
+    let files = DiskFiles { base: &input.base };
+    let checked = mlpc::compile(&input.source.text, &files, &options, target, &display_name(input));
+    match checked.internal_error {
+        Some(mlpc::InternalError(e)) => Err(Failure::Internal(e)),
+        None => Ok(checked),
+    }
+}
+
+fn check_input(input: &Input, target: Option<Target>, common: &CommonArgs) -> Result<Checked, Failure> {
+    let mut checked = compile_input(input, target.map(TargetOptions::defaults).as_ref(), common)?;
+    checked.output = None;
+    Ok(checked)
 }
 
 /// Prints diagnostics (human to stderr, JSON collected by the caller).
@@ -315,13 +337,14 @@ fn check(files: &[String], target: Option<Target>, common: &CommonArgs, style: S
     for path in files {
         let input = match read_input(path) {
             Ok(input) => input,
-            Err(Failure(message)) => {
+            Err(Failure::Usage(message)) => {
                 eprintln!("error: {message}");
                 io_error = true;
                 continue;
             }
+            Err(internal) => return Err(internal),
         };
-        let checked = check_input(&input, target, common);
+        let checked = check_input(&input, target, common)?;
         report(&checked, &input, style, common.format, &mut json);
         any_failed |= failed(&checked, common.deny_warnings);
     }
@@ -338,9 +361,9 @@ fn check(files: &[String], target: Option<Target>, common: &CommonArgs, style: S
 }
 
 fn print_json(values: &[serde_json::Value]) -> Result<(), Failure> {
-    let text = serde_json::to_string_pretty(values).map_err(|e| Failure(e.to_string()))?;
+    let text = serde_json::to_string_pretty(values).map_err(|e| Failure::Usage(e.to_string()))?;
     let mut out = std::io::stdout().lock();
-    writeln!(out, "{text}").map_err(|e| Failure(format!("cannot write to standard output: {e}")))
+    writeln!(out, "{text}").map_err(|e| Failure::Usage(format!("cannot write to standard output: {e}")))
 }
 
 struct BuildArgs {
@@ -354,7 +377,15 @@ struct BuildArgs {
 
 fn build(file: &str, how: &BuildArgs, common: &CommonArgs, style: Style) -> Result<ExitCode, Failure> {
     let input = read_input(file)?;
-    let checked = check_input(&input, Some(how.target), common);
+    if how.local_mode && how.target != Target::Airflow {
+        return Err(Failure::Usage("--local-mode applies to --target airflow only".to_string()));
+    }
+    let options = match how.target {
+        Target::Airflow => TargetOptions::Airflow { version: how.airflow_version, local_mode: how.local_mode },
+        Target::Sagemaker => TargetOptions::Sagemaker,
+        Target::StepFunctions => TargetOptions::StepFunctions { query_language: how.query_language },
+    };
+    let checked = compile_input(&input, Some(&options), common)?;
     let mut json = Vec::new();
     report(&checked, &input, style, common.format, &mut json);
     if common.format == Format::Json {
@@ -363,29 +394,9 @@ fn build(file: &str, how: &BuildArgs, common: &CommonArgs, style: Style) -> Resu
     if failed(&checked, common.deny_warnings) {
         return Ok(ExitCode::from(1));
     }
-    let Some(pipeline) = &checked.pipeline else {
-        return Ok(ExitCode::from(1));
+    let Some(generated) = checked.output else {
+        return Err(Failure::Internal("a pipeline that checks clean produced no output".to_string()));
     };
-    if !how.target.is_implemented() {
-        return Err(Failure(format!(
-            "the `{}` target is not built yet in mlpc {}: the pipeline checks clean, but no {} output can be generated; use `mlpc check --target {}` meanwhile",
-            how.target.name(),
-            env!("CARGO_PKG_VERSION"),
-            how.target.name(),
-            how.target.name()
-        )));
-    }
-    if how.local_mode && how.target != Target::Airflow {
-        return Err(Failure("--local-mode applies to --target airflow only".to_string()));
-    }
-    let options = EmitOptions {
-        airflow_version: how.airflow_version,
-        local_mode: how.local_mode,
-        query_language: how.query_language,
-        source_name: display_name(&input),
-    };
-    let generated =
-        mlpc::targets::emit(how.target, pipeline, &options).map_err(|e| Failure(format!("internal error: {e}")))?;
     let destination = match how.output.as_deref() {
         Some("-") => None,
         Some(path) => Some(PathBuf::from(path)),
@@ -394,12 +405,12 @@ fn build(file: &str, how: &BuildArgs, common: &CommonArgs, style: Style) -> Resu
     };
     let Some(path) = destination else {
         if how.check {
-            return Err(Failure("--check compares with a file: give it with -o PATH".to_string()));
+            return Err(Failure::Usage("--check compares with a file: give it with -o PATH".to_string()));
         }
         std::io::stdout()
             .lock()
             .write_all(generated.contents.as_bytes())
-            .map_err(|e| Failure(format!("cannot write to standard output: {e}")))?;
+            .map_err(|e| Failure::Usage(format!("cannot write to standard output: {e}")))?;
         return Ok(ExitCode::SUCCESS);
     };
     if how.check {
@@ -415,7 +426,7 @@ fn build(file: &str, how: &BuildArgs, common: &CommonArgs, style: Style) -> Resu
         return Ok(ExitCode::from(1));
     }
     write_atomically(&path, generated.contents.as_bytes())
-        .map_err(|e| Failure(format!("cannot write `{}`: {e}", path.display())))?;
+        .map_err(|e| Failure::Usage(format!("cannot write `{}`: {e}", path.display())))?;
     eprintln!("wrote {}", path.display());
     Ok(ExitCode::SUCCESS)
 }
@@ -462,25 +473,28 @@ fn deploy(
 ) -> Result<ExitCode, Failure> {
     use mlpc::deploy::DeployError;
     let input = read_input(file)?;
-    let checked = check_input(&input, Some(target), common);
+    let target_options = match target {
+        Target::StepFunctions => TargetOptions::StepFunctions { query_language },
+        other => TargetOptions::defaults(other),
+    };
+    let checked = compile_input(&input, Some(&target_options), common)?;
     let mut json = Vec::new();
     report(&checked, &input, style, common.format, &mut json);
     if common.format == Format::Json {
         print_json(&json)?;
     }
-    let (Some(pipeline), false) = (&checked.pipeline, failed(&checked, common.deny_warnings)) else {
+    let (Some(pipeline), Some(generated), false) =
+        (&checked.pipeline, &checked.output, failed(&checked, common.deny_warnings))
+    else {
         return Ok(ExitCode::from(1));
     };
-    let options_for_emit = EmitOptions { source_name: display_name(&input), query_language, ..Default::default() };
-    let generated = mlpc::targets::emit(target, pipeline, &options_for_emit)
-        .map_err(|e| Failure(format!("internal error: {e}")))?;
     let mut log = |line: String| eprintln!("{line}");
     let result = match target {
         Target::Sagemaker => {
             mlpc::deploy::block_on(mlpc::deploy::sagemaker::deploy(pipeline, &generated.contents, options, &mut log))
         }
         Target::Airflow => {
-            return Err(Failure(
+            return Err(Failure::Usage(
                 "Airflow has no deploy API: copy the DAG from `mlpc build --target airflow` into the DAGs folder"
                     .to_string(),
             ))
@@ -494,7 +508,7 @@ fn deploy(
     };
     match result.and_then(|r| r) {
         Ok(()) => Ok(ExitCode::SUCCESS),
-        Err(DeployError::Usage(message)) => Err(Failure(message)),
+        Err(DeployError::Usage(message)) => Err(Failure::Usage(message)),
         Err(DeployError::Remote(message)) => {
             eprintln!("error: {message}");
             Ok(ExitCode::from(3))
@@ -505,7 +519,7 @@ fn deploy(
 fn graph(file: &str, format: GraphFormat, style: Style) -> Result<ExitCode, Failure> {
     let input = read_input(file)?;
     let common = CommonArgs { format: Format::Human, deny_warnings: false, allow_unknown_instance_types: true };
-    let checked = check_input(&input, None, &common);
+    let checked = check_input(&input, None, &common)?;
     let Some(pipeline) = &checked.pipeline else {
         report(&checked, &input, style, Format::Human, &mut Vec::new());
         return Ok(ExitCode::from(1));
@@ -517,7 +531,7 @@ fn graph(file: &str, format: GraphFormat, style: Style) -> Result<ExitCode, Fail
     std::io::stdout()
         .lock()
         .write_all(text.as_bytes())
-        .map_err(|e| Failure(format!("cannot write to standard output: {e}")))?;
+        .map_err(|e| Failure::Usage(format!("cannot write to standard output: {e}")))?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -533,6 +547,6 @@ fn explain(code: Option<&str>) -> Result<ExitCode, Failure> {
             print!("{}", c.explanation());
             Ok(ExitCode::SUCCESS)
         }
-        None => Err(Failure(format!("`{code}` is not a diagnostic code; `mlpc explain` lists them all"))),
+        None => Err(Failure::Usage(format!("`{code}` is not a diagnostic code; `mlpc explain` lists them all"))),
     }
 }

@@ -6,6 +6,7 @@
 //!
 //! The Python environments come from `scripts/setup-python` (run by `scripts/test`
 //! and `.ci/run`); this test fails, not skips, when they are missing.
+// mlpc-test: end-to-end (real consumers from scripts/setup-python and scripts/setup-node)
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
@@ -17,7 +18,7 @@ use std::process::Command;
 
 use mlpc::ir::{Literal, Pipeline, StepKind};
 use mlpc::targets::airflow::AirflowVersion;
-use mlpc::targets::{EmitOptions, Target};
+use mlpc::targets::{Target, TargetOptions};
 use serde_json::Value as Json;
 
 /// The run id check_dags.py renders with.
@@ -48,8 +49,8 @@ fn build_all(dir: &Path, version: AirflowVersion) -> Vec<(PathBuf, Pipeline)> {
         let checked = mlpc::check(&text, &files, &Default::default(), Some(Target::Airflow));
         let ir =
             checked.pipeline.unwrap_or_else(|| panic!("{} does not check: {:#?}", path.display(), checked.diagnostics));
-        let options = EmitOptions { airflow_version: version, source_name: "test.mlp".into(), ..Default::default() };
-        let out = mlpc::targets::emit(Target::Airflow, &ir, &options).unwrap();
+        let options = TargetOptions::Airflow { version, local_mode: false };
+        let out = mlpc::targets::build(&ir, &options, "test.mlp").unwrap().output.unwrap();
         let file = dir.join(&out.path);
         assert!(!file.exists(), "two pipelines named {}", out.path);
         std::fs::write(&file, &out.contents).unwrap();
@@ -211,8 +212,8 @@ fn local_mode_dags_load_and_fit_the_sagemaker_sdk() {
     let text = std::fs::read_to_string(&path).unwrap();
     let files = common::Dir(path.parent().unwrap().to_path_buf());
     let ir = mlpc::check(&text, &files, &Default::default(), Some(Target::Airflow)).pipeline.unwrap();
-    let options = EmitOptions { local_mode: true, ..Default::default() };
-    let out = mlpc::targets::emit(Target::Airflow, &ir, &options).unwrap();
+    let options = TargetOptions::Airflow { version: AirflowVersion::V3, local_mode: true };
+    let out = mlpc::targets::build(&ir, &options, "").unwrap().output.unwrap();
     let dag = dir.join(&out.path);
     std::fs::write(&dag, &out.contents).unwrap();
     let ruff = venv_python(3).with_file_name("ruff");
@@ -241,7 +242,10 @@ fn builds_are_byte_identical() {
         let files = common::Dir(path.parent().unwrap().to_path_buf());
         let emit = || {
             let checked = mlpc::check(&text, &files, &Default::default(), Some(Target::Airflow));
-            mlpc::targets::emit(Target::Airflow, &checked.pipeline.unwrap(), &EmitOptions::default()).unwrap()
+            mlpc::targets::build(&checked.pipeline.unwrap(), &TargetOptions::defaults(Target::Airflow), "")
+                .unwrap()
+                .output
+                .unwrap()
         };
         assert_eq!(emit(), emit(), "{}", path.display());
     }
@@ -253,7 +257,7 @@ fn run_end_to_end(example: &str, conf: &str, moto: &common::Moto) -> (Pipeline, 
     let text = std::fs::read_to_string(&path).unwrap();
     let files = common::Dir(path.parent().unwrap().to_path_buf());
     let ir = mlpc::check(&text, &files, &Default::default(), Some(Target::Airflow)).pipeline.unwrap();
-    let out = mlpc::targets::emit(Target::Airflow, &ir, &EmitOptions::default()).unwrap();
+    let out = mlpc::targets::build(&ir, &TargetOptions::defaults(Target::Airflow), "").unwrap().output.unwrap();
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("e2e-{}", ir.name.node));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();

@@ -20,7 +20,7 @@ use std::process::Command;
 
 use mlpc::ir::{Pipeline, StepKind};
 use mlpc::targets::stepfunctions::{plan, QueryLanguage};
-use mlpc::targets::{EmitOptions, Target};
+use mlpc::targets::{Target, TargetOptions};
 use mlpc::MemoryFiles;
 use proptest::prelude::*;
 use serde_json::Value as Json;
@@ -63,8 +63,11 @@ fn compile(text: &str, target: Target) -> Pipeline {
 }
 
 fn emit(ir: &Pipeline, target: Target, lang: QueryLanguage) -> String {
-    let options = EmitOptions { query_language: lang, ..Default::default() };
-    mlpc::targets::emit(target, ir, &options).unwrap().contents
+    let options = match target {
+        Target::StepFunctions => TargetOptions::StepFunctions { query_language: lang },
+        other => TargetOptions::defaults(other),
+    };
+    mlpc::targets::build(ir, &options, "").unwrap().output.unwrap().contents
 }
 
 /// The IR's edges as step-name pairs, without duplicates.

@@ -11,6 +11,7 @@
 //!   (moto's interpreter) render every request.
 //!
 //! Airflow's rendering of the same file by real Airflow is in tests/airflow.rs.
+// mlpc-test: end-to-end (real consumers from scripts/setup-python and scripts/setup-node)
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
@@ -21,7 +22,7 @@ use std::process::Command;
 use mlpc::ir::{Pipeline, StepKind};
 use mlpc::targets::requests::Piece;
 use mlpc::targets::stepfunctions::QueryLanguage;
-use mlpc::targets::{EmitOptions, Target};
+use mlpc::targets::{Target, TargetOptions};
 use serde_json::{json, Value as Json};
 
 const RUN: &str = "inject-run-1";
@@ -126,7 +127,7 @@ fn eval_sagemaker(v: &Json, p: &Pipeline) -> Json {
 #[test]
 fn sagemaker_carries_every_hostile_value_exactly() {
     let p = hostile(Target::Sagemaker);
-    let out = mlpc::targets::emit(Target::Sagemaker, &p, &EmitOptions::default()).unwrap();
+    let out = mlpc::targets::build(&p, &TargetOptions::Sagemaker, "").unwrap().output.unwrap();
     let def = eval_sagemaker(&serde_json::from_str(&out.contents).unwrap(), &p);
     let step = |name: &str| def["Steps"].as_array().unwrap().iter().find(|s| s["Name"] == name).unwrap().clone();
     check_requests(&p, &step("prep")["Arguments"], &step("fit")["Arguments"], "sagemaker");
@@ -138,8 +139,8 @@ fn sagemaker_carries_every_hostile_value_exactly() {
 }
 
 fn build_sfn(p: &Pipeline, lang: QueryLanguage) -> Json {
-    let options = EmitOptions { query_language: lang, ..Default::default() };
-    serde_json::from_str(&mlpc::targets::emit(Target::StepFunctions, p, &options).unwrap().contents).unwrap()
+    let options = TargetOptions::StepFunctions { query_language: lang };
+    serde_json::from_str(&mlpc::targets::build(p, &options, "").unwrap().output.unwrap().contents).unwrap()
 }
 
 /// The athena Task's expected arguments: the UNLOAD of the query, the database.

@@ -6,6 +6,7 @@
 //!
 //! The Python environment comes from `scripts/setup-python`; this test fails, not
 //! skips, when it is missing.
+// mlpc-test: end-to-end (real consumers from scripts/setup-python and scripts/setup-node)
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
@@ -14,7 +15,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use mlpc::targets::{EmitOptions, Target};
+use mlpc::targets::{Target, TargetOptions};
 
 fn python() -> PathBuf {
     let path = common::root().join("target/py/sagemaker2/bin/python");
@@ -34,7 +35,7 @@ fn build(path: &Path) -> Option<String> {
     let files = common::Dir(path.parent().unwrap().to_path_buf());
     let checked = mlpc::check(&text, &files, &Default::default(), Some(Target::Sagemaker));
     let ir = checked.pipeline?;
-    Some(mlpc::targets::emit(Target::Sagemaker, &ir, &EmitOptions::default()).unwrap().contents)
+    Some(mlpc::targets::build(&ir, &TargetOptions::Sagemaker, "").unwrap().output.unwrap().contents)
 }
 
 fn temp_dir(name: &str) -> PathBuf {

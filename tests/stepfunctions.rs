@@ -7,6 +7,7 @@
 //!
 //! asl-validator comes from `scripts/setup-node`, moto from `scripts/setup-python`;
 //! this test fails, not skips, when they are missing.
+// mlpc-test: end-to-end (real consumers from scripts/setup-python and scripts/setup-node)
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
@@ -18,7 +19,7 @@ use std::process::Command;
 
 use mlpc::ir::{Pipeline, StepId};
 use mlpc::targets::stepfunctions::{plan, QueryLanguage};
-use mlpc::targets::{EmitOptions, Target};
+use mlpc::targets::{Target, TargetOptions};
 use serde_json::{json, Value as Json};
 
 fn tool(path: &str, setup: &str) -> PathBuf {
@@ -32,8 +33,8 @@ fn build(path: &Path, lang: QueryLanguage) -> Option<(Pipeline, String)> {
     let text = std::fs::read_to_string(path).unwrap();
     let files = common::Dir(path.parent().unwrap().to_path_buf());
     let ir = mlpc::check(&text, &files, &Default::default(), Some(Target::StepFunctions)).pipeline?;
-    let options = EmitOptions { query_language: lang, ..Default::default() };
-    let out = mlpc::targets::emit(Target::StepFunctions, &ir, &options).unwrap();
+    let options = TargetOptions::StepFunctions { query_language: lang };
+    let out = mlpc::targets::build(&ir, &options, "").unwrap().output.unwrap();
     Some((ir, out.contents))
 }
 

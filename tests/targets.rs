@@ -5,7 +5,7 @@
 mod common;
 
 use mlpc::targets::airflow::AirflowVersion;
-use mlpc::targets::{EmitOptions, Target};
+use mlpc::targets::{Target, TargetOptions};
 
 #[test]
 fn airflow_dags() {
@@ -25,9 +25,8 @@ fn snapshot_airflow(path: &std::path::Path) {
         let ir = checked.pipeline.expect("checks clean");
         let mut snapshot = String::new();
         for version in [AirflowVersion::V3, AirflowVersion::V2] {
-            let options =
-                EmitOptions { airflow_version: version, source_name: "pipeline.mlp".into(), ..Default::default() };
-            let out = mlpc::targets::emit(Target::Airflow, &ir, &options).unwrap();
+            let options = TargetOptions::Airflow { version, local_mode: false };
+            let out = mlpc::targets::build(&ir, &options, "pipeline.mlp").unwrap().output.unwrap();
             snapshot.push_str(&format!(
                 "----- airflow{}/{}\n{}",
                 if version == AirflowVersion::V3 { 3 } else { 2 },
@@ -57,7 +56,7 @@ fn snapshot_sagemaker(path: &std::path::Path) {
     let checked = mlpc::check(&text, &files, &Default::default(), Some(Target::Sagemaker));
     let snapshot = match &checked.pipeline {
         Some(ir) => {
-            let out = mlpc::targets::emit(Target::Sagemaker, ir, &EmitOptions::default()).unwrap();
+            let out = mlpc::targets::build(ir, &TargetOptions::Sagemaker, "").unwrap().output.unwrap();
             format!("----- sagemaker/{}\n{}", out.path, out.contents)
         }
         None => {
@@ -88,8 +87,8 @@ fn snapshot_stepfunctions(path: &std::path::Path) {
     match &checked.pipeline {
         Some(ir) => {
             for (lang, name) in [(QueryLanguage::Jsonata, "jsonata"), (QueryLanguage::Jsonpath, "jsonpath")] {
-                let options = EmitOptions { query_language: lang, ..Default::default() };
-                let out = mlpc::targets::emit(Target::StepFunctions, ir, &options).unwrap();
+                let options = TargetOptions::StepFunctions { query_language: lang };
+                let out = mlpc::targets::build(ir, &options, "").unwrap().output.unwrap();
                 snapshot.push_str(&format!("----- stepfunctions-{name}/{}\n{}", out.path, out.contents));
             }
         }

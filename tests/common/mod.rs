@@ -55,7 +55,7 @@ pub fn check_path(path: &Path) -> (SourceFile, Checked) {
         }
         Err(boxed) => {
             let (text, d) = *boxed;
-            (SourceFile::new(name, text), Checked { pipeline: None, diagnostics: vec![d] })
+            (SourceFile::new(name, text), Checked { diagnostics: vec![d], ..Checked::default() })
         }
     }
 }

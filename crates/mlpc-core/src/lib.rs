@@ -20,7 +20,7 @@ use std::collections::BTreeMap;
 pub use check::CheckOptions;
 pub use diagnostics::{Code, Diagnostic, Severity};
 pub use source::{SourceFile, Span};
-pub use targets::{OutputFile, Target};
+pub use targets::{InternalError, OutputFile, Target, TargetOptions};
 
 /// Reads the files a pipeline names (its `config` JSON, `code` files), by the path
 /// written in the source, relative to the .mlp file.
@@ -45,12 +45,16 @@ impl Files for MemoryFiles {
     }
 }
 
-/// The result of checking: the IR when there is no error, and every diagnostic,
-/// sorted by position.
-#[derive(Debug)]
+/// The result of checking: the IR when there is no error, every diagnostic sorted by
+/// position, and, when a target was built, its file.
+#[derive(Debug, Default)]
 pub struct Checked {
     pub pipeline: Option<ir::Pipeline>,
     pub diagnostics: Vec<Diagnostic>,
+    /// The target's file, when one was built and nothing is wrong.
+    pub output: Option<OutputFile>,
+    /// A bug in mlpc met while building (exit 101), never a problem of the input.
+    pub internal_error: Option<InternalError>,
 }
 
 impl Checked {
@@ -59,25 +63,47 @@ impl Checked {
     }
 }
 
-/// Parses and checks a source text; with a target, also checks what that target
-/// can run.
+/// Parses and checks a source text; with a target, also checks what that target can
+/// run and name, which builds it (with the target's default options; the file is
+/// dropped).
 pub fn check(text: &str, files: &dyn Files, options: &CheckOptions, target: Option<Target>) -> Checked {
+    let mut checked = compile(text, files, options, target.map(TargetOptions::defaults).as_ref(), "");
+    checked.output = None;
+    checked
+}
+
+/// Parses and checks a source text and, with target options, builds the target's
+/// file: lowered once, its tree checked, then written. `source_name` is the input's
+/// name as the file's header shows it.
+pub fn compile(
+    text: &str,
+    files: &dyn Files,
+    options: &CheckOptions,
+    target: Option<&TargetOptions>,
+    source_name: &str,
+) -> Checked {
     let parsed = syntax::parse(text);
-    let mut diagnostics = parsed.errors;
-    let mut pipeline = None;
+    let mut checked = Checked { diagnostics: parsed.errors, ..Checked::default() };
     if let Some(ast) = parsed.file.pipelines.first() {
         let (ir, check_diags) = check::check(ast, &parsed.file.broken, files, options);
-        diagnostics.extend(check_diags);
+        checked.diagnostics.extend(check_diags);
         if let (Some(ir), Some(target)) = (&ir, target) {
-            diagnostics.extend(targets::check(target, ir));
+            match targets::build(ir, target, source_name) {
+                Ok(outcome) => {
+                    checked.diagnostics.extend(outcome.diagnostics);
+                    checked.output = outcome.output;
+                }
+                Err(e) => checked.internal_error = Some(e),
+            }
         }
-        pipeline = ir;
+        checked.pipeline = ir;
     }
-    diagnostics::sort(&mut diagnostics);
-    if diagnostics.iter().any(Diagnostic::is_error) {
-        pipeline = None;
+    diagnostics::sort(&mut checked.diagnostics);
+    if checked.has_errors() {
+        checked.pipeline = None;
+        checked.output = None;
     }
-    Checked { pipeline, diagnostics }
+    checked
 }
 
 /// Decodes a file's bytes; invalid UTF-8 becomes an E0108 diagnostic at the first

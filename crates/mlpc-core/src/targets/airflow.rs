@@ -109,7 +109,19 @@ fn has_doubled_quote_pair(q: &str) -> bool {
 }
 
 /// Renders the DAG file. An error here is a bug in mlpc (the template is embedded).
-pub fn emit(p: &Pipeline, version: AirflowVersion, local_mode: bool, source_name: &str) -> Result<String, String> {
+/// Builds the DAG's view of a checked pipeline once and renders it.
+pub fn build(
+    p: &Pipeline,
+    version: AirflowVersion,
+    local_mode: bool,
+    source_name: &str,
+) -> Result<super::Built, super::InternalError> {
+    super::count_lowering();
+    let text = emit(p, version, local_mode, source_name).map_err(super::InternalError)?;
+    Ok(super::Built { diagnostics: Vec::new(), text: Some(text) })
+}
+
+fn emit(p: &Pipeline, version: AirflowVersion, local_mode: bool, source_name: &str) -> Result<String, String> {
     let view = DagView::new(p, version, local_mode, source_name);
     // Sized up front: a large DAG is tens of megabytes, and growing the buffer by
     // doubling copies it again and again.

@@ -51,13 +51,6 @@ impl Target {
         }
     }
 
-    /// Whether this build of mlpc can generate code for the target yet.
-    pub fn is_implemented(self) -> bool {
-        match self {
-            Target::Airflow | Target::Sagemaker | Target::StepFunctions => true,
-        }
-    }
-
     /// The longest step name the target accepts, and what the name becomes there.
     fn step_name_limit(self) -> (usize, &'static str) {
         match self {
@@ -83,47 +76,115 @@ pub struct OutputFile {
     pub contents: String,
 }
 
-/// How to generate code, per target.
-#[derive(Clone, Debug, Default)]
-pub struct EmitOptions {
-    pub airflow_version: airflow::AirflowVersion,
-    /// Airflow: run SageMaker jobs with the SageMaker SDK's local mode on the worker.
-    pub local_mode: bool,
-    /// Step Functions: the query language of the state machine.
-    pub query_language: stepfunctions::QueryLanguage,
-    /// The input's name, for the generated file's header.
-    pub source_name: String,
+/// How to build for each target: one variant per target, with only its own options.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TargetOptions {
+    Airflow {
+        version: airflow::AirflowVersion,
+        /// Run SageMaker jobs with the SageMaker SDK's local mode on the worker.
+        local_mode: bool,
+    },
+    Sagemaker,
+    StepFunctions {
+        query_language: stepfunctions::QueryLanguage,
+    },
 }
 
-/// Generates the target's file. `Err` is an internal error (a bug in mlpc).
-pub fn emit(target: Target, pipeline: &Pipeline, options: &EmitOptions) -> Result<OutputFile, String> {
-    match target {
-        Target::Airflow => Ok(OutputFile {
-            path: format!("{}.py", pipeline.name.node),
-            contents: airflow::emit(pipeline, options.airflow_version, options.local_mode, &options.source_name)?,
-        }),
-        Target::Sagemaker => {
-            Ok(OutputFile { path: format!("{}.json", pipeline.name.node), contents: sagemaker::emit(pipeline)? })
+impl TargetOptions {
+    /// The target's default options.
+    pub fn defaults(target: Target) -> TargetOptions {
+        match target {
+            Target::Airflow => TargetOptions::Airflow { version: Default::default(), local_mode: false },
+            Target::Sagemaker => TargetOptions::Sagemaker,
+            Target::StepFunctions => TargetOptions::StepFunctions { query_language: Default::default() },
         }
-        Target::StepFunctions => Ok(OutputFile {
-            path: format!("{}.asl.json", pipeline.name.node),
-            contents: stepfunctions::emit(pipeline, options.query_language)?,
-        }),
+    }
+
+    pub fn target(self) -> Target {
+        match self {
+            TargetOptions::Airflow { .. } => Target::Airflow,
+            TargetOptions::Sagemaker => Target::Sagemaker,
+            TargetOptions::StepFunctions { .. } => Target::StepFunctions,
+        }
     }
 }
 
-/// What `target` cannot run or name, as diagnostics pointing at the source.
-pub fn check(target: Target, pipeline: &Pipeline) -> Vec<Diagnostic> {
+/// What a target's back end returns: the diagnostics of its checks (of the pipeline,
+/// and of the tree it built), and the written text when there is no error.
+#[derive(Debug, Default)]
+pub struct Built {
+    pub diagnostics: Vec<Diagnostic>,
+    pub text: Option<String>,
+}
+
+/// A bug in mlpc found while lowering (never a problem of the input): the CLI reports
+/// it as an internal error, exit 101.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InternalError(pub String);
+
+/// Why lowering stopped.
+#[derive(Debug)]
+pub enum LowerError {
+    /// The definition grew over the target's size limit.
+    TooLarge(size::TooLarge),
+    Internal(String),
+}
+
+thread_local! {
+    static LOWERINGS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// Records that a back end lowered a pipeline (`lowerings`).
+fn count_lowering() {
+    LOWERINGS.with(|n| n.set(n.get() + 1));
+}
+
+/// How many times a back end lowered a pipeline on this thread: `mlpc build` lowers
+/// once (tests/build_once.rs).
+pub fn lowerings() -> usize {
+    LOWERINGS.with(std::cell::Cell::get)
+}
+
+/// Checks `pipeline` for the target, lowers it once into the target's own tree, checks
+/// that tree and writes it. The output is there when no check found an error.
+pub fn build(pipeline: &Pipeline, options: &TargetOptions, source_name: &str) -> Result<Outcome, InternalError> {
+    let target = options.target();
+    let mut diagnostics = check(target, pipeline);
+    if diagnostics.iter().any(Diagnostic::is_error) {
+        return Ok(Outcome { diagnostics, output: None });
+    }
+    let (built, extension) = match *options {
+        TargetOptions::Airflow { version, local_mode } => {
+            (airflow::build(pipeline, version, local_mode, source_name)?, "py")
+        }
+        TargetOptions::Sagemaker => (sagemaker::build(pipeline)?, "json"),
+        TargetOptions::StepFunctions { query_language } => {
+            (stepfunctions::build(pipeline, query_language)?, "asl.json")
+        }
+    };
+    diagnostics.extend(built.diagnostics);
+    let output =
+        built.text.map(|contents| OutputFile { path: format!("{}.{extension}", pipeline.name.node), contents });
+    Ok(Outcome { diagnostics, output })
+}
+
+/// The result of `build`: every diagnostic, and the file when there was no error.
+#[derive(Debug)]
+pub struct Outcome {
+    pub diagnostics: Vec<Diagnostic>,
+    pub output: Option<OutputFile>,
+}
+
+/// What a target checks on the pipeline before its back end lowers it: SageMaker's
+/// request limits, names, the step kinds the target can run, and the target's own
+/// rules.
+fn check(target: Target, pipeline: &Pipeline) -> Vec<Diagnostic> {
     let mut diags = requests::check(pipeline);
-    if target == Target::Airflow {
-        diags.extend(airflow::check(pipeline));
-    }
-    if target == Target::Sagemaker {
-        diags.extend(sagemaker::check(pipeline));
-    }
-    if target == Target::StepFunctions {
-        diags.extend(stepfunctions::check(pipeline));
-    }
+    diags.extend(match target {
+        Target::Airflow => airflow::check(pipeline),
+        Target::Sagemaker => sagemaker::check(pipeline),
+        Target::StepFunctions => stepfunctions::check(pipeline),
+    });
     let (limit, what) = target.pipeline_name_limit();
     let name = &pipeline.name;
     if name.node.len() > limit {

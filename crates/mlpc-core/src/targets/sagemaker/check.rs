@@ -3,16 +3,14 @@
 //! a format the engine cannot write, settings SageMaker needs before a run starts,
 //! and the service's limits.
 
-use super::{definition_size, expr::model_step_name, sql::output_format};
+use super::{expr::model_step_name, sql::output_format};
+use crate::aws::limits::{
+    SAGEMAKER_ENUM_VALUES as MAX_ENUM_VALUES, SAGEMAKER_PARAM_VALUE as MAX_PARAM_VALUE,
+    SAGEMAKER_RETRY_ATTEMPTS as MAX_RETRY_ATTEMPTS, SAGEMAKER_STEP_NAME as MAX_STEP_NAME,
+};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::ir::{ArtifactType, Literal, Pipeline, SqlEngine, Step, StepKind};
 use crate::targets::queries;
-use crate::aws::limits::{
-    DEFINITION_BYTES as MAX_DEFINITION_BYTES, SAGEMAKER_ENUM_VALUES as MAX_ENUM_VALUES,
-    SAGEMAKER_PARAM_VALUE as MAX_PARAM_VALUE, SAGEMAKER_RETRY_ATTEMPTS as MAX_RETRY_ATTEMPTS,
-    SAGEMAKER_STEP_NAME as MAX_STEP_NAME,
-};
-use crate::targets::size;
 
 pub fn check(p: &Pipeline) -> Vec<Diagnostic> {
     let mut diags = Vec::new();
@@ -31,10 +29,6 @@ pub fn check(p: &Pipeline) -> Vec<Diagnostic> {
     for step in &p.steps {
         check_step(p, step, &mut diags);
     }
-    if !diags.is_empty() {
-        return diags;
-    }
-    diags.extend(size::too_large(p, "SageMaker", definition_size(p, MAX_DEFINITION_BYTES)));
     diags
 }
 

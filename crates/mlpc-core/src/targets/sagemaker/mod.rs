@@ -16,7 +16,8 @@ pub use check::check;
 pub use expr::model_step_name;
 
 use crate::ir::{Literal, ParamType, Pipeline, Retry, Step, StepId, StepKind};
-use crate::targets::{requests, size};
+use crate::targets::size::{self, Budget};
+use crate::targets::{requests, Built, InternalError, LowerError};
 
 pub const VERSION: &str = "2020-12-01";
 
@@ -25,30 +26,30 @@ pub fn pipeline_name(p: &Pipeline) -> String {
     p.name.node.replace('_', "-")
 }
 
-/// The definition as pretty JSON, byte-identical for the same pipeline.
-pub fn emit(p: &Pipeline) -> Result<String, String> {
-    let def = definition(p)?;
-    let mut text = serde_json::to_string_pretty(&def).map_err(|e| e.to_string())?;
-    text.push('\n');
-    Ok(text)
+/// Lowers a checked pipeline into its definition once, checks the definition's size
+/// and writes it as pretty JSON, byte-identical for the same pipeline.
+pub fn build(p: &Pipeline) -> Result<Built, InternalError> {
+    super::count_lowering();
+    let written = match definition(p, &mut Budget::default()) {
+        Ok(def) => size::write_pretty(&def),
+        Err(LowerError::TooLarge(size)) => Err(size),
+        Err(LowerError::Internal(e)) => return Err(InternalError(e)),
+    };
+    Ok(match written {
+        Ok(text) => Built { diagnostics: Vec::new(), text: Some(text) },
+        Err(size) => Built { diagnostics: vec![size::too_large(p, "SageMaker", size)], text: None },
+    })
 }
 
-/// The definition's size in bytes, or `Err(limit)` once it is certainly over `limit`:
-/// the steps' compact JSON sizes (less than their share of the pretty text) are summed
-/// first, so a pipeline far over the limit is refused without building all of it.
-pub fn definition_size(p: &Pipeline, limit: usize) -> Result<usize, usize> {
-    let steps = p.order.iter().filter_map(|id| p.step(*id));
-    if size::pieces_exceed(steps.flat_map(|step| lower_step(p, step).unwrap_or_default()), limit) {
-        return Err(limit);
-    }
-    Ok(emit(p).map_or(0, |t| t.len()))
-}
-
-pub fn definition(p: &Pipeline) -> Result<Json, String> {
+/// The definition; `Err` once the steps lowered so far are over the size limit.
+pub fn definition(p: &Pipeline, budget: &mut Budget) -> Result<Json, LowerError> {
     let mut steps = Vec::new();
     for id in &p.order {
-        let step = p.step(*id).ok_or("order names an unknown step")?;
-        steps.extend(lower_step(p, step)?);
+        let step = p.step(*id).ok_or_else(|| LowerError::Internal("order names an unknown step".into()))?;
+        for lowered in lower_step(p, step).map_err(LowerError::Internal)? {
+            budget.spend(&lowered).map_err(LowerError::TooLarge)?;
+            steps.push(lowered);
+        }
     }
     Ok(json!({
         "Version": VERSION,

@@ -1,13 +1,14 @@
-//! What a Step Functions state machine cannot hold, reported with spans: names that
-//! grow too long with a state's suffix, keys JSONPath would read as paths, Redshift
-//! settings the Data API needs, and the service's limits.
+//! What a Step Functions state machine cannot hold, reported with spans: keys JSONPath
+//! would read as paths, Redshift settings the Data API needs and the service's limits,
+//! checked on the pipeline; and every state name, checked on the machine as built.
 
-use super::definition_size;
+use serde_json::Value as Json;
+
 use super::expr::JOB_PREFIX_MAX;
+use crate::aws::limits::STATE_NAME as MAX_STATE_NAME;
 use crate::diagnostics::{Code, Diagnostic};
 use crate::ir::{Pipeline, SqlEngine, Step, StepKind};
-use crate::aws::limits::{DEFINITION_BYTES as MAX_DEFINITION_BYTES, STATE_NAME as MAX_STATE_NAME};
-use crate::targets::size;
+use crate::source::Span;
 use crate::targets::{queries, requests};
 
 /// Job names end in `-<retry count>`, two digits at most.
@@ -17,22 +18,6 @@ pub fn check(p: &Pipeline) -> Vec<Diagnostic> {
     let mut diags = requests::job_name_collisions(p, JOB_PREFIX_MAX, "Step Functions");
     for step in &p.steps {
         let name = &step.name.node;
-        let suffix = match &step.kind {
-            StepKind::Sql(sql) if sql.engine == SqlEngine::Redshift => " finished?",
-            StepKind::Transform(_) => " model",
-            _ => "",
-        };
-        if !suffix.is_empty() && name.len() <= MAX_STATE_NAME && name.len() + suffix.len() > MAX_STATE_NAME {
-            diags.push(
-                Diagnostic::new(
-                    Code::NameTooLong,
-                    step.name.span,
-                    format!("step `{name}` gets a state `{name}{suffix}`, longer than {MAX_STATE_NAME} characters"),
-                )
-                .label("too long with its state suffix")
-                .help(format!("shorten the step name to {} characters or fewer", MAX_STATE_NAME - suffix.len())),
-            );
-        }
         if let Some(retry) = step.retry.filter(|r| r.attempts > MAX_RETRY_ATTEMPTS) {
             diags.push(
                 Diagnostic::new(
@@ -54,11 +39,102 @@ pub fn check(p: &Pipeline) -> Vec<Diagnostic> {
             }
         }
     }
-    if !diags.is_empty() {
-        return diags;
-    }
-    diags.extend(size::too_large(p, "Step Functions", definition_size(p, MAX_DEFINITION_BYTES)));
     diags
+}
+
+/// Every state name of the built machine over Step Functions' limit, whatever named it
+/// (a step, a parameter's check, mlpc's own states): one diagnostic per name in the
+/// source, at its longest state. Step names that are too long themselves are reported
+/// by the check of every target's names.
+pub fn state_names(p: &Pipeline, machine: &Json) -> Vec<Diagnostic> {
+    let mut names = Vec::new();
+    collect_state_names(machine, &mut names);
+    // The longest state of each origin, in source order.
+    let mut longest: Vec<(Origin, &str)> = Vec::new();
+    for name in names.into_iter().filter(|n| n.chars().count() > MAX_STATE_NAME) {
+        let origin = origin(p, name);
+        if matches!(origin, Origin::Step(whole, _) if whole == name) {
+            continue;
+        }
+        match longest.iter_mut().find(|(o, _)| *o == origin) {
+            Some((_, current)) if current.len() >= name.len() => {}
+            Some((_, current)) => *current = name,
+            None => longest.push((origin, name)),
+        }
+    }
+    longest.sort_by_key(|(origin, _)| origin.span().start);
+    longest.into_iter().map(|(origin, state)| too_long(&origin, state)).collect()
+}
+
+/// The states of a machine and of its Parallel branches, depth first.
+fn collect_state_names<'a>(machine: &'a Json, out: &mut Vec<&'a str>) {
+    let Some(states) = machine.get("States").and_then(Json::as_object) else { return };
+    for (name, state) in states {
+        out.push(name);
+        for branch in state.get("Branches").and_then(Json::as_array).into_iter().flatten() {
+            collect_state_names(branch, out);
+        }
+    }
+}
+
+/// What in the source gave a state its name.
+#[derive(Debug, PartialEq, Eq)]
+enum Origin<'a> {
+    /// A step: its name, and the span of that name.
+    Step(&'a str, Span),
+    Param(&'a str, Span),
+    /// A state of mlpc's own (or one it cannot place): at the pipeline's name.
+    Pipeline(Span),
+}
+
+impl Origin<'_> {
+    fn span(&self) -> Span {
+        match self {
+            Origin::Step(_, span) | Origin::Param(_, span) | Origin::Pipeline(span) => *span,
+        }
+    }
+}
+
+fn origin<'a>(p: &'a Pipeline, state: &str) -> Origin<'a> {
+    if let Some(param) = p.params.iter().find(|param| state == super::invalid_param_state(&param.name.node)) {
+        return Origin::Param(&param.name.node, param.name.span);
+    }
+    let step = p
+        .steps
+        .iter()
+        .filter(|s| state == s.name.node || state.starts_with(&format!("{} ", s.name.node)))
+        .max_by_key(|s| s.name.node.len());
+    match step {
+        Some(s) => Origin::Step(&s.name.node, s.name.span),
+        None => Origin::Pipeline(p.name.span),
+    }
+}
+
+fn too_long(origin: &Origin, state: &str) -> Diagnostic {
+    let len = state.chars().count();
+    let (what, name, span) = match origin {
+        Origin::Step(name, span) => ("step", *name, *span),
+        Origin::Param(name, span) => ("parameter", *name, *span),
+        Origin::Pipeline(span) => {
+            return Diagnostic::new(
+                Code::NameTooLong,
+                *span,
+                format!(
+                "the state machine gets a state `{state}` of {len} characters; Step Functions allows {MAX_STATE_NAME}"
+            ),
+            )
+            .label("names a state that is too long")
+            .help("shorten the names in the pipeline")
+        }
+    };
+    let keep = MAX_STATE_NAME.saturating_sub(len - name.chars().count());
+    Diagnostic::new(
+        Code::NameTooLong,
+        span,
+        format!("{what} `{name}` gets a state `{state}`, longer than {MAX_STATE_NAME} characters"),
+    )
+    .label(if what == "step" { "too long with its state suffix" } else { "too long inside its state's name" })
+    .help(format!("shorten the {what} name to {keep} characters or fewer"))
 }
 
 /// JSONPath reads a key ending in `.$` as a path to evaluate: a user's key must not.

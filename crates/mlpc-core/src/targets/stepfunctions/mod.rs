@@ -17,6 +17,8 @@ pub use check::check;
 pub use expr::QueryLanguage;
 
 use crate::ir::{ParamType, Pipeline};
+use crate::targets::size::{self, Budget};
+use crate::targets::{Built, InternalError, LowerError};
 use expr::Exprs;
 use plan::Plan;
 
@@ -27,33 +29,31 @@ const SUCCEEDED: &str = "Pipeline succeeded";
 /// Where a segment's last state continues; replaced when segments are chained.
 const NEXT: &str = "\u{0}next";
 
-/// The definition as pretty JSON, byte-identical for the same pipeline.
-pub fn emit(p: &Pipeline, lang: QueryLanguage) -> Result<String, String> {
-    let mut text = serde_json::to_string_pretty(&definition(p, lang)?).map_err(|e| e.to_string())?;
-    text.push('\n');
-    Ok(text)
+/// Lowers a checked pipeline into its state machine once, checks the machine (every
+/// state name, whatever invented it; the size) and writes it as pretty JSON,
+/// byte-identical for the same pipeline.
+pub fn build(p: &Pipeline, lang: QueryLanguage) -> Result<Built, InternalError> {
+    super::count_lowering();
+    let machine = match definition(p, lang) {
+        Ok(machine) => machine,
+        Err(LowerError::TooLarge(size)) => {
+            return Ok(Built { diagnostics: vec![size::too_large(p, "Step Functions", size)], text: None })
+        }
+        Err(LowerError::Internal(e)) => return Err(InternalError(e)),
+    };
+    let diagnostics = check::state_names(p, &machine);
+    if !diagnostics.is_empty() {
+        return Ok(Built { diagnostics, text: None });
+    }
+    Ok(match size::write_pretty(&machine) {
+        Ok(text) => Built { diagnostics, text: Some(text) },
+        Err(size) => Built { diagnostics: vec![size::too_large(p, "Step Functions", size)], text: None },
+    })
 }
 
-/// The larger of the two languages' definition sizes in bytes, or `Err(limit)` once
-/// certainly over `limit`: the steps' states' compact JSON sizes are summed first, so a
-/// pipeline far over the limit is refused without planning or building all of it. The
-/// JSONPath machine is only measured when the JSONata one comes near the limit.
-pub fn definition_size(p: &Pipeline, limit: usize) -> Result<usize, usize> {
-    let x = Exprs::new(p, QueryLanguage::Jsonata);
-    let steps = p.order.iter().filter_map(|id| p.step(*id));
-    let states = steps.flat_map(|step| states::step(&x, step).map(|s| s.states).unwrap_or_default());
-    if crate::targets::size::pieces_exceed(states.map(|(_, state)| state), limit) {
-        return Err(limit);
-    }
-    let jsonata = emit(p, QueryLanguage::Jsonata).map_or(0, |t| t.len());
-    if jsonata < limit / 4 * 3 {
-        return Ok(jsonata);
-    }
-    Ok(jsonata.max(emit(p, QueryLanguage::Jsonpath).map_or(0, |t| t.len())))
-}
-
-pub fn definition(p: &Pipeline, lang: QueryLanguage) -> Result<Json, String> {
-    let mut b = Builder { x: Exprs::new(p, lang), parallels: 0 };
+/// The state machine; `Err` once the states lowered so far are over the size limit.
+pub fn definition(p: &Pipeline, lang: QueryLanguage) -> Result<Json, LowerError> {
+    let mut b = Builder { x: Exprs::new(p, lang), parallels: 0, budget: Budget::default() };
     // The steps first: they name the texts the start state puts into the context.
     let steps = b.plan(&plan::plan(p))?;
     let mut segments = vec![b.start()];
@@ -149,9 +149,15 @@ fn patch_next(state: &mut Json, next: Option<&str>) {
     }
 }
 
+/// The Fail state a run with a mistyped parameter ends in.
+fn invalid_param_state(param: &str) -> String {
+    format!("Invalid parameter {param}")
+}
+
 struct Builder<'a> {
     x: Exprs<'a>,
     parallels: usize,
+    budget: Budget,
 }
 
 impl Builder<'_> {
@@ -225,7 +231,7 @@ impl Builder<'_> {
         let mut fails = Vec::new();
         for param in &p.params {
             let n = &param.name.node;
-            let fail = format!("Invalid parameter {n}");
+            let fail = invalid_param_state(n);
             let (jsonata, test, what) = match param.ty {
                 ParamType::String => (format!("$type($params.{n}) != 'string'"), "IsString", "a string"),
                 ParamType::Int => (
@@ -251,11 +257,16 @@ impl Builder<'_> {
         Some(Segment { entry: name.to_string(), states, exit: Some(name.to_string()) })
     }
 
-    fn plan(&mut self, plan: &Plan) -> Result<Segment, String> {
+    fn plan(&mut self, plan: &Plan) -> Result<Segment, LowerError> {
         match plan {
             Plan::Step(id) => {
-                let step = self.x.p.step(*id).ok_or("plan names an unknown step")?;
-                states::step(&self.x, step)
+                let step =
+                    self.x.p.step(*id).ok_or_else(|| LowerError::Internal("plan names an unknown step".into()))?;
+                let segment = states::step(&self.x, step).map_err(LowerError::Internal)?;
+                for (_, state) in &segment.states {
+                    self.budget.spend(state).map_err(LowerError::TooLarge)?;
+                }
+                Ok(segment)
             }
             Plan::Sequence(parts) => {
                 let segments = parts.iter().map(|part| self.plan(part)).collect::<Result<Vec<_>, _>>()?;
