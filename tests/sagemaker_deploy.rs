@@ -3,6 +3,7 @@
 //! third starts an execution with a parameter override; the code objects in S3 are
 //! the files' bytes at the keys the definition names. Failures end with exit code 3
 //! and a message that says what failed, and nothing a re-run cannot complete.
+// mlpc-test: end-to-end (real consumers from scripts/setup-python and scripts/setup-node)
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
