@@ -353,14 +353,20 @@ pub enum StepKind {
 }
 
 impl StepKind {
-    pub fn name(&self) -> &'static str {
+    /// The kind in the table of step kinds (`kinds`).
+    pub fn kind(&self) -> crate::kinds::Kind {
+        use crate::kinds::Kind;
         match self {
-            StepKind::Sql(_) => "sql",
-            StepKind::Processing(_) => "processing",
-            StepKind::Training(_) => "training",
-            StepKind::Transform(_) => "transform",
-            StepKind::Python(_) => "python",
+            StepKind::Sql(_) => Kind::Sql,
+            StepKind::Processing(_) => Kind::Processing,
+            StepKind::Training(_) => Kind::Training,
+            StepKind::Transform(_) => Kind::Transform,
+            StepKind::Python(_) => Kind::Python,
         }
+    }
+
+    pub fn name(&self) -> &'static str {
+        self.kind().name()
     }
 }
 

@@ -11,6 +11,7 @@ pub mod check;
 pub mod diagnostics;
 pub mod graph;
 pub mod ir;
+pub mod kinds;
 pub mod source;
 pub mod syntax;
 pub mod targets;

@@ -7,37 +7,12 @@ use sha2::{Digest, Sha256};
 
 use super::values::Lowerer;
 use super::Context;
-use crate::aws::instance_types;
 use crate::diagnostics::suggest::{did_you_mean, help_for};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::ir::{CodeFile, Image, ImageRef, Resources, Text, TextPart, Value};
 use crate::syntax::ast::{self, Expr, ExprKind};
 
-/// The three kinds of SageMaker job, each with its own list of instance types.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum JobKind {
-    Processing,
-    Training,
-    Transform,
-}
-
-impl JobKind {
-    pub fn instance_types(self) -> &'static [&'static str] {
-        match self {
-            JobKind::Processing => instance_types::PROCESSING,
-            JobKind::Training => instance_types::TRAINING,
-            JobKind::Transform => instance_types::TRANSFORM,
-        }
-    }
-
-    fn name(self) -> &'static str {
-        match self {
-            JobKind::Processing => "processing",
-            JobKind::Training => "training",
-            JobKind::Transform => "transform",
-        }
-    }
-}
+pub use crate::kinds::JobKind;
 
 /// Resolves every `image NAME = ...` declaration.
 pub fn lower_images(

@@ -185,8 +185,10 @@ fn load_config(settings: &[&ast::Field], files: &dyn Files, diags: &mut Vec<Diag
 /// Settings that become required by what the pipeline contains.
 fn requirements(lw: &mut Lowerer, pipeline: &ast::Pipeline, symbols: &Symbols) {
     let has_outputs = symbols.steps.iter().any(|s| !s.outputs.is_empty());
-    let has_jobs =
-        symbols.steps.iter().any(|s| matches!(s.ast.kind.node.as_str(), "processing" | "training" | "transform"));
+    let has_jobs = symbols
+        .steps
+        .iter()
+        .any(|s| crate::kinds::Kind::from_name(&s.ast.kind.node).and_then(crate::kinds::Kind::job).is_some());
     let present = |key: &str| pipeline.items.iter().any(|i| matches!(i, Item::Setting(f) if f.key.node == key));
     let broken = lw.broken.clone();
     let mut require = |key: &str, why: &str, example: &str| {

@@ -10,20 +10,12 @@ use super::Context;
 use crate::diagnostics::suggest::help_for;
 use crate::diagnostics::{Code, Diagnostic};
 use crate::ir::*;
+use crate::kinds::Kind;
 use crate::source::Span;
 use crate::syntax::ast::{self, Expr, ExprKind, StepItem};
 
-const KINDS: &[&str] = &["sql", "processing", "training", "transform", "python"];
-const COMMON: &[&str] = &["after", "retry", "timeout", "cache", "description"];
-const SQL: &[&str] =
-    &["engine", "query", "database", "workgroup", "catalog", "cluster", "db_user", "iam_role", "connection"];
 const ATHENA_ONLY: &[&str] = &["workgroup", "catalog"];
 const REDSHIFT_ONLY: &[&str] = &["cluster", "db_user", "iam_role", "connection"];
-const PROCESSING: &[&str] = &["image", "instance", "code", "count", "volume_gb", "args", "env", "max_runtime"];
-const TRAINING: &[&str] =
-    &["image", "instance", "count", "volume_gb", "hyperparameters", "env", "metrics", "spot", "max_runtime"];
-const TRANSFORM: &[&str] = &["model", "instance", "count", "content_type", "split", "image", "env"];
-const PYTHON: &[&str] = &["callable", "args"];
 
 pub fn lower(lw: &mut Lowerer, cx: &Context, id: StepId, sym: &StepSymbol) -> Option<Step> {
     let step = sym.ast;
@@ -41,27 +33,20 @@ pub fn lower(lw: &mut Lowerer, cx: &Context, id: StepId, sym: &StepSymbol) -> Op
     )
     .with_broken(&lw.broken);
     let inputs = inputs(lw, step);
-    let known_keys: &[&str] = match kind_name {
-        "sql" => SQL,
-        "processing" => PROCESSING,
-        "training" => TRAINING,
-        "transform" => TRANSFORM,
-        "python" => PYTHON,
-        _ => {
-            lw.push(
-                Diagnostic::new(Code::InvalidValue, step.kind.span, format!("unknown step kind `{kind_name}`"))
-                    .label("unknown kind")
-                    .maybe_help(help_for(kind_name, KINDS.iter().copied(), "step kinds")),
-            );
-            return None;
-        }
+    let Some(kind) = Kind::from_name(kind_name) else {
+        lw.push(
+            Diagnostic::new(Code::InvalidValue, step.kind.span, format!("unknown step kind `{kind_name}`"))
+                .label("unknown kind")
+                .maybe_help(help_for(kind_name, Kind::names(), "step kinds")),
+        );
+        return None;
     };
-    let kind = match kind_name {
-        "sql" => sql(lw, &mut fields, step, sym, &inputs).map(StepKind::Sql),
-        "processing" => processing(lw, cx, &mut fields).map(StepKind::Processing),
-        "training" => training(lw, cx, &mut fields, step, sym).map(StepKind::Training),
-        "transform" => transform(lw, cx, &mut fields, step, sym, &inputs).map(StepKind::Transform),
-        _ => python(lw, &mut fields).map(StepKind::Python),
+    let lowered = match kind {
+        Kind::Sql => sql(lw, &mut fields, step, sym, &inputs).map(StepKind::Sql),
+        Kind::Processing => processing(lw, cx, &mut fields).map(StepKind::Processing),
+        Kind::Training => training(lw, cx, &mut fields, step, sym).map(StepKind::Training),
+        Kind::Transform => transform(lw, cx, &mut fields, step, sym, &inputs).map(StepKind::Transform),
+        Kind::Python => python(lw, &mut fields).map(StepKind::Python),
     };
     let after = fields.get("after").and_then(|e| after(lw, e)).unwrap_or_default();
     let retry = match fields.get("retry") {
@@ -71,7 +56,7 @@ pub fn lower(lw: &mut Lowerer, cx: &Context, id: StepId, sym: &StepSymbol) -> Op
     let timeout = fields.get("timeout").and_then(|e| lw.duration(e, "`timeout`"));
     let cache = fields.get("cache").and_then(|e| lw.duration(e, "`cache`"));
     let description = fields.get("description").and_then(|e| lw.static_text(e, "`description`"));
-    let all_keys: Vec<&str> = known_keys.iter().chain(COMMON).copied().collect();
+    let all_keys: Vec<&str> = kind.keys().collect();
     fields.finish(&all_keys, &mut lw.diags);
 
     let outputs = sym
@@ -88,7 +73,7 @@ pub fn lower(lw: &mut Lowerer, cx: &Context, id: StepId, sym: &StepSymbol) -> Op
     Some(Step {
         id,
         name: step.name.clone(),
-        kind: kind?,
+        kind: lowered?,
         inputs: inputs?,
         outputs,
         after,

@@ -89,7 +89,7 @@ pub fn check(p: &Pipeline) -> Vec<Diagnostic> {
             .iter()
             .filter_map(|p| match p {
                 TextPart::Literal(s) => Some(s.as_str()),
-                _ => None,
+                TextPart::Param(_) | TextPart::RunId => None,
             })
             .collect();
         if queries::has_dollar_quote(sql) || has_doubled_quote_pair(&literal) {
@@ -516,7 +516,7 @@ fn templated(pieces: &[Piece], jinja: &Jinja, ext: &[&str]) -> String {
 fn python_module(step: &Step) -> String {
     match &step.kind {
         StepKind::Python(py) => string_literal(&py.module),
-        _ => String::new(),
+        StepKind::Sql(_) | StepKind::Processing(_) | StepKind::Training(_) | StepKind::Transform(_) => String::new(),
     }
 }
 
@@ -524,7 +524,7 @@ fn python_module(step: &Step) -> String {
 fn python_function(step: &Step) -> String {
     match &step.kind {
         StepKind::Python(py) => py.function.clone(),
-        _ => String::new(),
+        StepKind::Sql(_) | StepKind::Processing(_) | StepKind::Training(_) | StepKind::Transform(_) => String::new(),
     }
 }
 
@@ -552,7 +552,7 @@ fn local_instances(node: Node) -> Node {
                 .collect(),
         ),
         Node::List(items) => Node::List(items.into_iter().map(local_instances).collect()),
-        other => other,
+        other @ (Node::Text(_) | Node::Int(_) | Node::IntParam(_) | Node::Bool(_)) => other,
     }
 }
 
@@ -608,7 +608,9 @@ fn task_view(p: &Pipeline, step: &Step, jinja: &Jinja, local_mode: bool) -> (Tas
                     Value::Int(n) => n.to_string(),
                     Value::Float(f) => crate::ir::format_float(*f),
                     Value::Bool(b) => if *b { "True" } else { "False" }.to_string(),
-                    other => string_literal(&jinja_text(&requests::value_pieces(other), jinja, &[])),
+                    other @ (Value::Text(_) | Value::Param(_)) => {
+                        string_literal(&jinja_text(&requests::value_pieces(other), jinja, &[]))
+                    }
                 })
                 .collect();
             call_kwargs = step

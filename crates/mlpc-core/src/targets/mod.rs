@@ -1,6 +1,8 @@
 //! The targets: one closed enum, and per target the checks of what it can run and
 //! the limits of names, reported with spans before anything is generated.
 
+#![deny(clippy::wildcard_enum_match_arm)]
+
 pub mod airflow;
 pub mod python;
 pub mod queries;
@@ -12,7 +14,7 @@ mod templates;
 
 use crate::aws::limits;
 use crate::diagnostics::{Code, Diagnostic};
-use crate::ir::{Pipeline, StepKind};
+use crate::ir::Pipeline;
 
 /// Where a pipeline can be compiled to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -215,14 +217,17 @@ fn check(target: Target, pipeline: &Pipeline) -> Vec<Diagnostic> {
                 .help(format!("shorten the name to {limit} characters or fewer")),
             );
         }
-        if let StepKind::Python(_) = step.kind {
-            if target != Target::Airflow {
-                diags.push(
-                    Diagnostic::new(Code::UnsupportedStepKind, step.span, format!("the {} target cannot run `python` steps", target.name()))
-                        .label(format!("step `{}` is a python task", step.name.node))
-                        .help("run python steps on `--target airflow`, or turn this step into a `processing` step with a script"),
-                );
-            }
+        let kind = step.kind.kind();
+        if !kind.runs_on(target) {
+            diags.push(
+                Diagnostic::new(
+                    Code::UnsupportedStepKind,
+                    step.span,
+                    format!("the {} target cannot run `{}` steps", target.name(), kind.name()),
+                )
+                .label(format!("step `{}` is a {} task", step.name.node, kind.name()))
+                .help(kind.info().elsewhere),
+            );
         }
     }
     diags

@@ -135,7 +135,11 @@ pub fn push_jinja_text(out: &mut String, pieces: &[Piece], renderer: &dyn Pieces
                     out.push_str(s);
                 }
             }
-            other => renderer.push_piece(out, other),
+            other @ (Piece::Param(_)
+            | Piece::RunId
+            | Piece::JobName(_)
+            | Piece::OutputUri { .. }
+            | Piece::ModelArtifact(_)) => renderer.push_piece(out, other),
         }
     }
 }

@@ -103,7 +103,11 @@ pub fn sql_quoted(pieces: Vec<Piece>) -> Vec<Piece> {
         .into_iter()
         .map(|p| match p {
             Piece::Literal(s) => Piece::Literal(s.replace('\'', "''")),
-            other => other,
+            other @ (Piece::Param(_)
+            | Piece::RunId
+            | Piece::JobName(_)
+            | Piece::OutputUri { .. }
+            | Piece::ModelArtifact(_)) => other,
         })
         .collect()
 }

@@ -143,7 +143,7 @@ fn value_int(v: &Value) -> Node {
     match v {
         Value::Int(n) => Node::Int(*n),
         Value::Param(name) => Node::IntParam(name.clone()),
-        other => value_text(other),
+        other @ (Value::Float(_) | Value::Bool(_) | Value::Text(_)) => value_text(other),
     }
 }
 
@@ -419,7 +419,7 @@ pub fn check(p: &Pipeline) -> Vec<crate::diagnostics::Diagnostic> {
             StepKind::Processing(j) => (&j.env, limits::PROCESSING_ENV.0, limits::PROCESSING_ENV.1),
             StepKind::Training(j) => (&j.env, limits::TRAINING_ENV.0, limits::TRAINING_ENV.1),
             StepKind::Transform(j) => (&j.env, limits::TRANSFORM_ENV.0, limits::TRANSFORM_ENV.1),
-            _ => (&[], usize::MAX, usize::MAX),
+            StepKind::Sql(_) | StepKind::Python(_) => (&[], usize::MAX, usize::MAX),
         };
         if env.len() > max_entries {
             diags.push(limit(
@@ -486,7 +486,7 @@ pub fn check(p: &Pipeline) -> Vec<crate::diagnostics::Diagnostic> {
                         .iter()
                         .map(|p| match p {
                             TextPart::Literal(s) => s.chars().count(),
-                            _ => 0,
+                            TextPart::Param(_) | TextPart::RunId => 0,
                         })
                         .sum();
                     if len > 256 {
@@ -509,14 +509,14 @@ pub fn check(p: &Pipeline) -> Vec<crate::diagnostics::Diagnostic> {
                 for (key, value) in &job.hyperparameters {
                     let len = match value {
                         Value::Text(t) => t.as_literal().map_or(0, |v| v.chars().count()),
-                        _ => 0,
+                        Value::Int(_) | Value::Float(_) | Value::Bool(_) | Value::Param(_) => 0,
                     };
                     if key.len() > 256 || len > 2500 {
                         diags.push(limit(step.name.span, format!("hyperparameter `{key}` of step `{}` is over SageMaker's limits (name 256, value 2500 characters)", step.name.node), "shorten it"));
                     }
                 }
             }
-            _ => {}
+            StepKind::Sql(_) | StepKind::Transform(_) | StepKind::Python(_) => {}
         }
     }
     diags

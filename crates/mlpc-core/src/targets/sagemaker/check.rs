@@ -98,7 +98,7 @@ fn check_step(p: &Pipeline, step: &Step, diags: &mut Vec<Diagnostic>) {
             }
         }
         StepKind::Sql(sql) => check_sql(p, step, sql, diags),
-        _ => {}
+        StepKind::Processing(_) | StepKind::Training(_) | StepKind::Python(_) => {}
     }
 }
 

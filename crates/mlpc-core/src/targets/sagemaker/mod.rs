@@ -118,7 +118,11 @@ fn arguments(p: &Pipeline, request: requests::Node) -> Result<Json, String> {
                 .map(|(k, v)| if k == "ModelName" { (k, requests::Node::Bool(false)) } else { (k, v) })
                 .collect(),
         ),
-        other => other,
+        other @ (requests::Node::Text(_)
+        | requests::Node::Int(_)
+        | requests::Node::IntParam(_)
+        | requests::Node::Bool(_)
+        | requests::Node::List(_)) => other,
     };
     expr::node(p, &request)
 }
@@ -162,7 +166,7 @@ fn processing_arguments(p: &Pipeline, step: &Step, request: requests::Node) -> R
         let producer = p.step(input.source.step)?;
         match &producer.kind {
             StepKind::Sql(query) => Some((producer, query, input)),
-            _ => None,
+            StepKind::Processing(_) | StepKind::Training(_) | StepKind::Transform(_) | StepKind::Python(_) => None,
         }
     };
     let requests::Node::Map(mut entries) = request else {

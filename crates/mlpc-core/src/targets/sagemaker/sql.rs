@@ -36,7 +36,7 @@ fn text(p: &Pipeline, t: &Text) -> Result<Json, String> {
 pub fn dataset_input(p: &Pipeline, sql_step: &Step, sql: &Sql, input: &Input, consumer: &Step) -> Result<Json, String> {
     let format = match input.ty {
         crate::ir::ArtifactType::Dataset(f) => f,
-        _ => Format::Parquet,
+        crate::ir::ArtifactType::Model | crate::ir::ArtifactType::Files => Format::Parquet,
     };
     let output_format = output_format(sql.engine, format).ok_or("checked: no output format")?;
     let location = expr::text(p, &result_location(p, sql_step, &input.source.output, consumer))?;

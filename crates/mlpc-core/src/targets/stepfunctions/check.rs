@@ -145,7 +145,7 @@ fn check_keys(step: &Step, diags: &mut Vec<Diagnostic>) {
             j.env.iter().map(|(k, _)| k.as_str()).chain(j.hyperparameters.iter().map(|(k, _)| k.as_str())).collect()
         }
         StepKind::Transform(j) => j.env.iter().map(|(k, _)| k.as_str()).collect(),
-        _ => Vec::new(),
+        StepKind::Sql(_) | StepKind::Python(_) => Vec::new(),
     };
     for key in keys.into_iter().filter(|k| k.ends_with(".$")) {
         diags.push(

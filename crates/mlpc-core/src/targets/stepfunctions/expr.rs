@@ -136,7 +136,11 @@ impl Exprs<'_> {
         for piece in pieces {
             match piece {
                 Piece::Literal(s) => literal.push_str(&s),
-                other => {
+                other @ (Piece::Param(_)
+                | Piece::RunId
+                | Piece::JobName(_)
+                | Piece::OutputUri { .. }
+                | Piece::ModelArtifact(_)) => {
                     if !literal.is_empty() {
                         parts.push(Part::Literal(std::mem::take(&mut literal)));
                     }
@@ -157,7 +161,7 @@ impl Exprs<'_> {
                 QueryLanguage::Jsonata if s.starts_with("{%") || s.contains(['\n', '\r', '\u{2028}', '\u{2029}']) => {
                     Conv::Dynamic(jsonata_string(s))
                 }
-                _ => Conv::Static(Json::String(s.clone())),
+                QueryLanguage::Jsonata | QueryLanguage::Jsonpath => Conv::Static(Json::String(s.clone())),
             },
             [Part::Value { expr, is_string: true }] => Conv::Dynamic(expr.clone()),
             _ => Conv::Dynamic(self.concat(&parts)),
@@ -228,7 +232,9 @@ impl Exprs<'_> {
                         out.push(Piece::Literal("/output/model.tar.gz".to_string()));
                     }
                 }
-                other => out.push(other.clone()),
+                other @ (Piece::Literal(_) | Piece::Param(_) | Piece::RunId | Piece::JobName(_)) => {
+                    out.push(other.clone())
+                }
             }
         }
         out

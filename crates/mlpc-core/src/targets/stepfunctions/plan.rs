@@ -102,7 +102,7 @@ fn build(p: &Pipeline, reach: &Reach, set: Vec<usize>, depth: usize) -> Plan {
             for part in parts {
                 match build(p, reach, part, depth + 1) {
                     Plan::Sequence(inner) => seq.extend(inner),
-                    other => seq.push(other),
+                    other @ (Plan::Step(_) | Plan::Parallel(_)) => seq.push(other),
                 }
             }
             return Plan::Sequence(seq);

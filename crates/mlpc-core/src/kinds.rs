@@ -1,0 +1,144 @@
+//! The step kinds: the one table the checker's key lists, the parser's and checker's
+//! messages, what each target can run and the reference's tables derive from
+//! (`tests/tidy.rs` holds `grammar/README.md` to it; `tests/kinds.rs` holds the checker's
+//! required keys to it).
+
+use crate::aws::instance_types;
+use crate::targets::Target;
+
+/// A kind of step, as written after `step NAME:`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Kind {
+    Sql,
+    Processing,
+    Training,
+    Transform,
+    Python,
+}
+
+/// A SageMaker job kind: each has its own instance types and request limits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum JobKind {
+    Processing,
+    Training,
+    Transform,
+}
+
+impl JobKind {
+    /// The instance types SageMaker offers for this kind of job.
+    pub fn instance_types(self) -> &'static [&'static str] {
+        match self {
+            JobKind::Processing => instance_types::PROCESSING,
+            JobKind::Training => instance_types::TRAINING,
+            JobKind::Transform => instance_types::TRANSFORM,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            JobKind::Processing => "processing",
+            JobKind::Training => "training",
+            JobKind::Transform => "transform",
+        }
+    }
+}
+
+/// What the table says of one kind.
+#[derive(Debug)]
+pub struct KindInfo {
+    pub name: &'static str,
+    /// Keys a step of this kind must set (besides `in`/`out` items).
+    pub required: &'static [&'static str],
+    /// Keys it may set, besides the ones every step may set (`COMMON`).
+    pub optional: &'static [&'static str],
+    /// What it runs as, for documentation.
+    pub runs_as: &'static str,
+    /// How to run such a step on a target that cannot.
+    pub elsewhere: &'static str,
+}
+
+/// Keys every step may set.
+pub const COMMON: &[&str] = &["after", "retry", "timeout", "cache", "description"];
+
+impl Kind {
+    pub const ALL: [Kind; 5] = [Kind::Sql, Kind::Processing, Kind::Training, Kind::Transform, Kind::Python];
+
+    pub fn info(self) -> &'static KindInfo {
+        match self {
+            Kind::Sql => &KindInfo {
+                name: "sql",
+                required: &["engine", "query"],
+                optional: &["database", "workgroup", "catalog", "cluster", "db_user", "iam_role", "connection"],
+                runs_as: "an Athena query or a Redshift UNLOAD to the output's S3 prefix",
+                elsewhere: "",
+            },
+            Kind::Processing => &KindInfo {
+                name: "processing",
+                required: &["image", "instance", "code"],
+                optional: &["count", "volume_gb", "args", "env", "max_runtime"],
+                runs_as: "a SageMaker processing job",
+                elsewhere: "",
+            },
+            Kind::Training => &KindInfo {
+                name: "training",
+                required: &["image", "instance"],
+                optional: &["count", "volume_gb", "hyperparameters", "env", "metrics", "spot", "max_runtime"],
+                runs_as: "a SageMaker training job; each `in` is a channel",
+                elsewhere: "",
+            },
+            Kind::Transform => &KindInfo {
+                name: "transform",
+                required: &["model", "instance"],
+                optional: &["count", "content_type", "split", "image", "env"],
+                runs_as: "a SageMaker batch transform job",
+                elsewhere: "",
+            },
+            Kind::Python => &KindInfo {
+                name: "python",
+                required: &["callable"],
+                optional: &["args"],
+                runs_as: "a Python task (Airflow)",
+                elsewhere:
+                    "run python steps on `--target airflow`, or turn this step into a `processing` step with a script",
+            },
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        self.info().name
+    }
+
+    pub fn from_name(name: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.name() == name)
+    }
+
+    /// The names of every kind, for messages and "did you mean".
+    pub fn names() -> impl Iterator<Item = &'static str> {
+        Kind::ALL.into_iter().map(Kind::name)
+    }
+
+    /// Every key a step of this kind may set, its own and the common ones.
+    pub fn keys(self) -> impl Iterator<Item = &'static str> {
+        let info = self.info();
+        info.required.iter().chain(info.optional).chain(COMMON).copied()
+    }
+
+    /// The SageMaker job a step of this kind runs, if it runs one.
+    pub fn job(self) -> Option<JobKind> {
+        match self {
+            Kind::Processing => Some(JobKind::Processing),
+            Kind::Training => Some(JobKind::Training),
+            Kind::Transform => Some(JobKind::Transform),
+            Kind::Sql | Kind::Python => None,
+        }
+    }
+
+    /// Whether `target` can run a step of this kind.
+    pub fn runs_on(self, target: Target) -> bool {
+        match (self, target) {
+            (Kind::Sql | Kind::Processing | Kind::Training | Kind::Transform, _) => true,
+            (Kind::Python, Target::Airflow) => true,
+            (Kind::Python, Target::Sagemaker | Target::StepFunctions) => false,
+        }
+    }
+}
