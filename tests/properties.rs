@@ -39,6 +39,14 @@ fn token() -> impl Strategy<Value = &'static str> {
         "params.x",
         "config.a.b",
         "run.id",
+        "and",
+        "or",
+        "not",
+        "<=",
+        "==",
+        "!=",
+        "(",
+        ")",
         "{",
         "}",
         "[",
@@ -174,4 +182,26 @@ fn a_20000_step_chain_checks_without_overflowing_the_stack() {
     let checked = mlpc::check(&text, &files, &CheckOptions::default(), Some(mlpc::Target::Airflow));
     assert!(!checked.has_errors(), "{:?}", checked.diagnostics.first());
     assert_eq!(checked.pipeline.map(|p| p.order.len()), Some(20_000));
+}
+
+/// Conditions cannot nest past the parser's limit in any direction: `not`, parentheses,
+/// or an `and`/`or` chain (its tree is as deep as it is long). Each is one E0107, in a
+/// test thread's small stack.
+#[test]
+fn deep_conditions_are_refused_without_overflowing_the_stack() {
+    let long = 100_000;
+    for value in [
+        "not ".repeat(long) + "x",
+        "(".repeat(long) + "1" + &")".repeat(long),
+        vec!["a"; long].join(" and "),
+        vec!["a == 1"; long].join(" or "),
+    ] {
+        let text = format!("pipeline p {{\n  owner = {value}\n}}\n");
+        let codes: Vec<_> = check(&text).diagnostics.iter().map(|d| d.code).collect();
+        assert_eq!(codes, [mlpc::Code::NestingTooDeep], "{}", &value[..20]);
+    }
+    // At the limit, a chain parses (and is a condition where a value is expected).
+    let text = format!("pipeline p {{\n  owner = {}\n}}\n", vec!["a"; 64].join(" and "));
+    let codes: Vec<_> = check(&text).diagnostics.iter().map(|d| d.code).collect();
+    assert_eq!(codes, [mlpc::Code::WrongValueType]);
 }

@@ -122,6 +122,47 @@ pub enum ExprKind {
     Path(Path),
     /// `name(arg, ...)`
     Call(Ident, Vec<Expr>),
+    /// `a <= b`, `a in [x, y]`, `a and b`: an operator between two expressions.
+    Binary(BinaryOp, Box<Expr>, Box<Expr>),
+    /// `not a`
+    Not(Box<Expr>),
+    /// `(a)`: kept as written, so that what is printed back keeps its parentheses.
+    Group(Box<Expr>),
+}
+
+/// The operators of conditions, loosest first: `or`, `and`, then the comparisons
+/// (which do not chain) and `in`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BinaryOp {
+    Or,
+    And,
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    In,
+}
+
+impl BinaryOp {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BinaryOp::Or => "or",
+            BinaryOp::And => "and",
+            BinaryOp::Eq => "==",
+            BinaryOp::Ne => "!=",
+            BinaryOp::Lt => "<",
+            BinaryOp::Le => "<=",
+            BinaryOp::Gt => ">",
+            BinaryOp::Ge => ">=",
+            BinaryOp::In => "in",
+        }
+    }
+
+    /// The comparisons, longest spelling first so that `<=` is not read as `<`.
+    pub const COMPARISONS: [BinaryOp; 6] =
+        [BinaryOp::Eq, BinaryOp::Ne, BinaryOp::Le, BinaryOp::Ge, BinaryOp::Lt, BinaryOp::Gt];
 }
 
 /// `key = value` inside `{ }`; the key may be an identifier or a string.
@@ -200,6 +241,9 @@ impl Expr {
             ExprKind::Map(_) => "a map",
             ExprKind::Path(_) => "a reference",
             ExprKind::Call(..) => "a function call",
+            ExprKind::Binary(BinaryOp::And | BinaryOp::Or, ..) | ExprKind::Not(_) => "a condition",
+            ExprKind::Binary(..) => "a comparison",
+            ExprKind::Group(inner) => inner.describe(),
         }
     }
 }

@@ -162,8 +162,112 @@ impl<'s> Parser<'s> {
         }
         let (i, ()) = self.expect_char(i, '=', "`=` and a value")?;
         let i = skip_inline(i);
-        let (i, value) = self.expect_value(i)?;
+        let (i, value) = self.expect_expr(i)?;
         Ok((i, Field { key, value, span: self.span(start, i) }))
+    }
+
+    /// expr := and_expr ("or" and_expr)*
+    pub fn expect_expr(&mut self, i: &'s str) -> PResult<'s, Expr> {
+        self.expect_binary(i, BinaryOp::Or, Self::expect_and)
+    }
+
+    /// and_expr := not_expr ("and" not_expr)*
+    fn expect_and(&mut self, i: &'s str) -> PResult<'s, Expr> {
+        self.expect_binary(i, BinaryOp::And, Self::expect_not)
+    }
+
+    /// Operands joined by the word `op`, left to right, on one line (or anywhere within
+    /// parentheses).
+    fn expect_binary(
+        &mut self,
+        i: &'s str,
+        op: BinaryOp,
+        operand: fn(&mut Self, &'s str) -> PResult<'s, Expr>,
+    ) -> PResult<'s, Expr> {
+        let (mut i, mut lhs) = operand(self, i)?;
+        let mut operands = 1;
+        while let Some(rest) = self.operator_word(i, op.as_str()) {
+            // The operands nest in the tree: as many as lists may nest, no more.
+            operands += 1;
+            if operands > MAX_DEPTH {
+                return Err(self
+                    .too_deep(i, format!("a condition joins more than {MAX_DEPTH} operands with `{}`", op.as_str())));
+            }
+            let (rest, rhs) = operand(self, skip_all(rest).0)?;
+            let span = lhs.span.to(rhs.span);
+            lhs = Expr { kind: ExprKind::Binary(op, Box::new(lhs), Box::new(rhs)), span };
+            i = rest;
+        }
+        Ok((i, lhs))
+    }
+
+    /// not_expr := "not" not_expr | comparison
+    fn expect_not(&mut self, i: &'s str) -> PResult<'s, Expr> {
+        let Some(rest) = self.word(i, "not") else {
+            return self.expect_comparison(i);
+        };
+        let (rest, operand) = self.nested(skip_all(rest).0, "conditions", Self::expect_not)?;
+        Ok((rest, Expr { kind: ExprKind::Not(Box::new(operand)), span: self.span(i, rest) }))
+    }
+
+    /// comparison := operand (("==" | "!=" | "<=" | ">=" | "<" | ">" | "in") operand)?
+    fn expect_comparison(&mut self, i: &'s str) -> PResult<'s, Expr> {
+        let (i, lhs) = self.expect_operand(i)?;
+        let Some((op, rest)) = self.comparison_operator(i) else {
+            return Ok((i, lhs));
+        };
+        let (rest, rhs) = self.expect_operand(skip_all(rest).0)?;
+        if let Some((again, _)) = self.comparison_operator(rest) {
+            let at = self.offset(skip_inline(rest));
+            return Err(ParseError::custom(
+                Code::SyntaxError,
+                Span::new(at, at + again.as_str().len()),
+                format!("comparisons do not chain: `{}` after `{}`", again.as_str(), op.as_str()),
+            )
+            .with_label("a second comparison")
+            .with_help("join two comparisons with `and`: `a < b and b < c`"));
+        }
+        let span = lhs.span.to(rhs.span);
+        Ok((rest, Expr { kind: ExprKind::Binary(op, Box::new(lhs), Box::new(rhs)), span }))
+    }
+
+    /// operand := "(" expr ")" | value
+    fn expect_operand(&mut self, i: &'s str) -> PResult<'s, Expr> {
+        if !i.starts_with('(') {
+            return self.expect_value(i);
+        }
+        self.nested(i, "conditions", |p, start| {
+            let (rest, inner) = p.expect_expr(skip_all(start.strip_prefix('(').unwrap_or(start)).0)?;
+            let (rest, ()) = p.expect_char(skip_all(rest).0, ')', "`)`")?;
+            Ok((rest, Expr { kind: ExprKind::Group(Box::new(inner)), span: p.span(start, rest) }))
+        })
+    }
+
+    /// The comparison operator after `i` on the same line, and the text after it.
+    fn comparison_operator(&self, i: &'s str) -> Option<(BinaryOp, &'s str)> {
+        let at = skip_inline(i);
+        if let Some(rest) = BinaryOp::COMPARISONS.iter().find_map(|op| at.strip_prefix(op.as_str()).map(|r| (*op, r))) {
+            return Some(rest);
+        }
+        self.operator_word(i, "in").map(|rest| (BinaryOp::In, rest))
+    }
+
+    /// The rest after the operator word `word`, when it follows `i` on the same line.
+    fn operator_word(&self, i: &'s str, word: &str) -> Option<&'s str> {
+        let at = skip_inline(i);
+        // A word operator needs space before it: `x.in` is a path.
+        if at.len() == i.len() {
+            return None;
+        }
+        self.word(at, word)
+    }
+
+    /// The rest after `word` at `i` when it stands there as a whole word.
+    fn word(&self, i: &'s str, word: &str) -> Option<&'s str> {
+        match ident_text(i) {
+            Ok((rest, w)) if w == word => Some(rest),
+            _ => None,
+        }
     }
 
     /// value := string | number | duration | date | bool | list | map | call | path
@@ -235,14 +339,15 @@ impl<'s> Parser<'s> {
 
     /// map := "{" (field sep)* "}"
     fn expect_map(&mut self, i: &'s str) -> PResult<'s, Expr> {
-        let (rest, fields) = self.nested(i, |p, i| p.expect_body(i, |p, i| p.expect_field(i, "a key")))?;
+        let (rest, fields) =
+            self.nested(i, "lists and maps", |p, i| p.expect_body(i, |p, i| p.expect_field(i, "a key")))?;
         let entries = fields.into_iter().map(|f| MapEntry { key: f.key, value: f.value, span: f.span }).collect();
         Ok((rest, Expr { kind: ExprKind::Map(entries), span: self.span(i, rest) }))
     }
 
     /// Values between `open` and `close`, separated by commas or line breaks.
     fn expect_sequence(&mut self, i: &'s str, open: char, close: char, closer: &'static str) -> PResult<'s, Vec<Expr>> {
-        self.nested(i, |p, i| {
+        self.nested(i, "lists and maps", |p, i| {
             let (mut i, ()) = p.expect_char(i, open, "an opening bracket")?;
             let mut items = Vec::new();
             loop {
@@ -272,22 +377,30 @@ impl<'s> Parser<'s> {
         Err(err)
     }
 
-    /// Runs `f` one nesting level deeper, refusing input nested past `MAX_DEPTH`.
-    fn nested<T>(&mut self, i: &'s str, f: impl FnOnce(&mut Self, &'s str) -> PResult<'s, T>) -> PResult<'s, T> {
+    /// Runs `f` one nesting level deeper, refusing input nested past `MAX_DEPTH`;
+    /// `what` ("lists and maps", "conditions") names what nests, for the message.
+    fn nested<T>(
+        &mut self,
+        i: &'s str,
+        what: &str,
+        f: impl FnOnce(&mut Self, &'s str) -> PResult<'s, T>,
+    ) -> PResult<'s, T> {
         if self.depth >= MAX_DEPTH {
-            let at = self.offset(i);
-            return Err(ParseError::custom(
-                Code::NestingTooDeep,
-                Span::new(at, at + 1),
-                format!("lists and maps are nested more than {MAX_DEPTH} deep"),
-            )
-            .with_label("too deep")
-            .with_help("flatten the value; no pipeline needs this much nesting"));
+            return Err(self.too_deep(i, format!("{what} are nested more than {MAX_DEPTH} deep")));
         }
         self.depth += 1;
         let result = f(self, i);
         self.depth -= 1;
         result
+    }
+
+    /// E0107 at `i`: no input may nest deeper than the parser (and the trees it
+    /// builds, when dropped) can recurse.
+    fn too_deep(&self, i: &'s str, message: String) -> ParseError {
+        let at = self.offset(i);
+        ParseError::custom(Code::NestingTooDeep, Span::new(at, at + 1), message)
+            .with_label("too deep")
+            .with_help("flatten the value; no pipeline needs this much nesting")
     }
 
     /// Consumes `word` as a whole identifier.
