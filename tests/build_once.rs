@@ -78,3 +78,17 @@ fn every_state_name_of_a_built_machine_is_checked() {
     assert!(checked.diagnostics.is_empty(), "{:?}", checked.diagnostics);
     assert!(checked.output.unwrap().contents.contains(&format!("\"Invalid parameter {}\"", "p".repeat(62))));
 }
+
+#[test]
+fn a_guard_no_target_lowers_yet_is_an_internal_error_not_a_silent_run() {
+    let path = common::root().join("examples/churn/churn.mlp");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let files = common::Dir(path.parent().unwrap().to_path_buf());
+    let mut ir = mlpc::check(&text, &files, &CheckOptions::default(), None).pipeline.unwrap();
+    let (first, last) = (ir.order[0], *ir.order.last().unwrap());
+    ir.add_guard(last, mlpc::ir::Guard { condition: first, when: true, span: ir.span });
+    for options in every_target() {
+        let err = mlpc::targets::build(&ir, &options, "churn.mlp").unwrap_err();
+        assert!(err.0.contains("has a guard"), "{options:?}: {err:?}");
+    }
+}

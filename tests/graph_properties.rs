@@ -19,7 +19,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::process::Command;
 
 use mlpc::ir::{Pipeline, StepKind};
-use mlpc::targets::stepfunctions::{plan, QueryLanguage};
+use mlpc::schedule::plan;
+use mlpc::targets::stepfunctions::QueryLanguage;
 use mlpc::targets::{Target, TargetOptions};
 use mlpc::MemoryFiles;
 use proptest::prelude::*;
@@ -245,5 +246,48 @@ print(json.dumps(out))
     for (file, edges) in parsed {
         let got: BTreeSet<(String, String)> = edges.into_iter().collect();
         assert_eq!(got, expected[&file], "{file}");
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+
+    /// The shared schedule skips exactly the steps whose guard fails and everything
+    /// downstream of a skipped step, whatever the graph (guards are set on the IR here:
+    /// the `when` syntax comes with condition steps).
+    #[test]
+    fn the_schedule_skips_failed_guards_and_everything_downstream(
+        (reads, waits, guards, outcomes) in (2usize..=10).prop_flat_map(|n| (
+            prop::collection::vec(prop::collection::vec(any::<bool>(), n), n),
+            prop::collection::vec(prop::collection::vec(prop::bool::weighted(0.15), n), n),
+            prop::collection::vec(prop::option::weighted(0.3, (0..n, any::<bool>())), n),
+            prop::collection::vec(prop::option::of(any::<bool>()), n),
+        ))
+    ) {
+        let text = pipeline(&reads, &waits, 0);
+        let mut ir = compile(&text, Target::Airflow);
+        // A guard may only name an earlier step, as the graph's edges do.
+        for (id, guard) in guards.iter().enumerate() {
+            if let Some((condition, when)) = guard.filter(|(c, _)| *c < id) {
+                let guard = mlpc::ir::Guard { condition: mlpc::ir::StepId(condition), when, span: ir.span };
+                ir.add_guard(mlpc::ir::StepId(id), guard);
+            }
+        }
+        // Every edge runs from a lower index to a higher one: source order is a
+        // topological order.
+        ir.order = (0..ir.steps.len()).map(mlpc::ir::StepId).collect();
+        let skipped = mlpc::schedule::skipped(&ir, |c| outcomes[c.0]);
+        // Independently: the failed guards, then everything reachable from them.
+        let mut expected = BTreeSet::new();
+        let mut stack: Vec<usize> = (0..ir.steps.len())
+            .filter(|&i| ir.steps[i].guard.is_some_and(|g| outcomes[g.condition.0] != Some(g.when)))
+            .collect();
+        while let Some(i) = stack.pop() {
+            if expected.insert(i) {
+                stack.extend(ir.downstream(mlpc::ir::StepId(i)).into_iter().map(|s| s.0));
+            }
+        }
+        let got: BTreeSet<usize> = skipped.into_iter().map(|s| s.0).collect();
+        prop_assert_eq!(got, expected, "{}", text);
     }
 }

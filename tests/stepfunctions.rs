@@ -18,7 +18,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use mlpc::ir::{Pipeline, StepId};
-use mlpc::targets::stepfunctions::{plan, QueryLanguage};
+use mlpc::schedule::plan;
+use mlpc::targets::stepfunctions::QueryLanguage;
 use mlpc::targets::{Target, TargetOptions};
 use serde_json::{json, Value as Json};
 

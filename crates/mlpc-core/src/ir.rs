@@ -45,6 +45,15 @@ impl Pipeline {
         ids
     }
 
+    /// Guards step `id`: sets its guard and adds the guard's edge to the graph (the
+    /// caller keeps `order` topological).
+    pub fn add_guard(&mut self, id: StepId, guard: Guard) {
+        if let Some(step) = self.steps.get_mut(id.0) {
+            step.guard = Some(guard);
+            self.graph.add_edge(NodeIndex::new(guard.condition.0), NodeIndex::new(id.0), Edge::Guard);
+        }
+    }
+
     /// The steps that depend on `id` directly, in source order.
     pub fn downstream(&self, id: StepId) -> Vec<StepId> {
         let mut ids: Vec<StepId> = self
@@ -67,16 +76,20 @@ pub enum Edge {
     Model { output: String },
     /// `after = [producer]`
     After,
+    /// The consumer runs only when the producer, a condition step, comes out as its
+    /// guard asks (`when = COND` / `when = not COND`).
+    Guard,
 }
 
 impl Edge {
-    /// The label for graph renderings: the artifact's name, or "after".
+    /// The label for graph renderings: the artifact's name, "after" or "when".
     pub fn label(&self) -> String {
         match self {
             Edge::Artifact { output, input } if output == input => output.clone(),
             Edge::Artifact { output, input } => format!("{output} → {input}"),
             Edge::Model { output } => output.clone(),
             Edge::After => "after".to_string(),
+            Edge::Guard => "when".to_string(),
         }
     }
 }
@@ -330,6 +343,17 @@ pub struct Step {
     pub timeout: Option<u64>,
     pub cache: Option<u64>,
     pub description: Option<String>,
+    /// Runs the step only when a condition step comes out as asked; the condition is
+    /// also an `Edge::Guard` of the graph. Read through `schedule`.
+    pub guard: Option<Guard>,
+    pub span: Span,
+}
+
+/// `when = COND` (`when: true`) or `when = not COND` (`when: false`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Guard {
+    pub condition: StepId,
+    pub when: bool,
     pub span: Span,
 }
 

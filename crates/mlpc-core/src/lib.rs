@@ -12,6 +12,7 @@ pub mod diagnostics;
 pub mod graph;
 pub mod ir;
 pub mod kinds;
+pub mod schedule;
 pub mod source;
 pub mod syntax;
 pub mod targets;

@@ -102,6 +102,7 @@ fn cycle_diagnostic(path: &[NodeIndex], links: &[Link], names: &[String]) -> Dia
             (names.get(l.from.0).cloned().unwrap_or_default(), names.get(l.to.0).cloned().unwrap_or_default());
         match &l.edge {
             Edge::After => format!("`{to}` runs after `{from}` here"),
+            Edge::Guard => format!("`{to}` runs when `{from}` says so here"),
             Edge::Model { output } | Edge::Artifact { output, .. } => {
                 format!("`{to}` reads `{from}.{output}` here")
             }

@@ -81,6 +81,8 @@ pub fn lower(lw: &mut Lowerer, cx: &Context, id: StepId, sym: &StepSymbol) -> Op
         timeout,
         cache,
         description,
+        // `when` comes with the `condition` step kind (the contract's part 2).
+        guard: None,
         span: step.span,
     })
 }

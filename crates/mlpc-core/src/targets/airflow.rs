@@ -342,7 +342,7 @@ impl DagView {
         let mut edges: Vec<(String, String)> = Vec::new();
         for id in &p.order {
             let Some(step) = p.step(*id) else { continue };
-            for up in p.upstream(*id) {
+            for up in crate::schedule::waits_for(p, *id) {
                 if let Some(u) = p.step(up) {
                     edges.push((var(u), var(step)));
                 }

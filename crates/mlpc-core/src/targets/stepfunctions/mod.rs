@@ -8,7 +8,6 @@
 
 mod check;
 mod expr;
-pub mod plan;
 mod states;
 
 use serde_json::{json, Map, Value as Json};
@@ -17,10 +16,10 @@ pub use check::check;
 pub use expr::QueryLanguage;
 
 use crate::ir::{ParamType, Pipeline};
+use crate::schedule::plan::{self, Plan};
 use crate::targets::size::{self, Budget};
 use crate::targets::{Built, InternalError, LowerError};
 use expr::Exprs;
-use plan::Plan;
 
 /// The name of the state that ends a failed run, and of the run's first state.
 pub const FAILED: &str = "Pipeline failed";

@@ -1,4 +1,4 @@
-//! The step graph as ASL can run it. ASL has chains and Parallel states but no DAG,
+//! The step graph as a tree of sequences and Parallel groups, as ASL can run it. ASL has chains and Parallel states but no DAG,
 //! so the graph becomes a tree of sequences and parallel groups:
 //!
 //! - steps that share no dependency at all (separate components of the
