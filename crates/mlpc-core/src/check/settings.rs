@@ -3,6 +3,7 @@
 
 use super::fields::Fields;
 use super::values::Lowerer;
+use crate::aws::names;
 use crate::diagnostics::{Code, Diagnostic};
 use crate::ir::{Retry, Schedule, Settings};
 use crate::syntax::ast::{Expr, ExprKind, Field};
@@ -188,11 +189,7 @@ pub fn valid_date(text: &str) -> bool {
 
 fn region(lw: &mut Lowerer, e: &Expr) -> Option<String> {
     let text = lw.static_text(e, "`region`")?;
-    let parts: Vec<&str> = text.split('-').collect();
-    let valid = parts.len() >= 3
-        && parts.iter().all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()))
-        && parts.last().is_some_and(|p| p.bytes().all(|b| b.is_ascii_digit()));
-    if valid {
+    if names::is_region(&text) {
         return Some(text);
     }
     lw.push(
@@ -206,11 +203,7 @@ fn region(lw: &mut Lowerer, e: &Expr) -> Option<String> {
 fn artifacts(lw: &mut Lowerer, e: &Expr) -> Option<String> {
     let text = lw.static_text(e, "`artifacts`")?;
     let bucket = text.strip_prefix("s3://").map(|rest| rest.split('/').next().unwrap_or(""));
-    let bucket_ok = bucket.is_some_and(|b| {
-        (3..=63).contains(&b.len())
-            && b.bytes().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-' || c == b'.')
-    });
-    if bucket_ok {
+    if bucket.is_some_and(names::is_bucket) {
         return Some(text.trim_end_matches('/').to_string());
     }
     lw.push(
@@ -223,11 +216,7 @@ fn artifacts(lw: &mut Lowerer, e: &Expr) -> Option<String> {
 
 /// Checks a literal IAM role ARN: `arn:PARTITION:iam::ACCOUNT:role/NAME`.
 pub fn check_role_arn(lw: &mut Lowerer, e: &Expr, arn: &str, field: &str) {
-    let parts: Vec<&str> = arn.splitn(6, ':').collect();
-    let valid = matches!(parts.as_slice(), ["arn", partition, "iam", "", account, resource]
-        if partition.starts_with("aws") && account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit())
-            && resource.strip_prefix("role/").is_some_and(|n| !n.is_empty()));
-    if !valid {
+    if !names::is_role_arn(arn) {
         lw.push(
             Diagnostic::new(Code::InvalidValue, e.span, format!("{field} is not an IAM role ARN"))
                 .label("expected arn:aws:iam::ACCOUNT:role/NAME")

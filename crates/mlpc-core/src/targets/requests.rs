@@ -4,7 +4,7 @@
 //! how to express them (Jinja on Airflow, `Get`/`Std:Join` on SageMaker, JSONata or
 //! `States.Format` on Step Functions).
 
-use crate::aws::limits;
+use crate::aws::{limits, names};
 use crate::ir::{
     ArtifactType, Format, Pipeline, Processing, Resources, Step, StepId, StepKind, Text, TextPart, Training, Transform,
     Value,
@@ -85,7 +85,7 @@ pub fn job_name_prefix_within(pipeline: &str, step: &str, max: usize) -> String 
 /// Longest static job-name part: 63 − `-` − 11 hex digits of the run's hash. (When
 /// Airflow retries a task, its operators add a timestamp and truncate the name
 /// themselves.)
-pub const JOB_PREFIX_MAX: usize = 51;
+pub const JOB_PREFIX_MAX: usize = names::job_prefix_within(1 + JOB_SUFFIX_HEX);
 /// How many hex digits of the run id's hash end a job name.
 pub const JOB_SUFFIX_HEX: usize = 11;
 

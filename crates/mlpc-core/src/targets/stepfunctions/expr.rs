@@ -36,7 +36,7 @@ impl QueryLanguage {
 
 /// The longest static part of a job name: 63 − `-` − 12 hex digits − `-` − two
 /// digits of the retry count.
-pub const JOB_PREFIX_MAX: usize = 47;
+pub const JOB_PREFIX_MAX: usize = crate::aws::names::job_prefix_within(1 + 12 + 1 + 2);
 
 /// Converts run-time values for one pipeline and language.
 pub struct Exprs<'a> {
