@@ -3,7 +3,9 @@
 //! a format the engine cannot write, settings SageMaker needs before a run starts,
 //! and the service's limits.
 
-use super::{expr::model_step_name, sql::output_format};
+use serde_json::Value as Json;
+
+use super::sql::output_format;
 use crate::aws::limits::{
     SAGEMAKER_ENUM_VALUES as MAX_ENUM_VALUES, SAGEMAKER_PARAM_VALUE as MAX_PARAM_VALUE,
     SAGEMAKER_RETRY_ATTEMPTS as MAX_RETRY_ATTEMPTS, SAGEMAKER_STEP_NAME as MAX_STEP_NAME,
@@ -87,19 +89,33 @@ fn check_step(p: &Pipeline, step: &Step, diags: &mut Vec<Diagnostic>) {
         }
     }
     match &step.kind {
-        StepKind::Transform(_) => {
-            let model = model_step_name(name);
-            if model.len() > MAX_STEP_NAME {
-                diags.push(
-                    Diagnostic::new(Code::NameTooLong, step.name.span, format!("the model step of `{name}` would be named `{model}`, {} characters; SageMaker step names have at most {MAX_STEP_NAME}", model.len()))
-                        .label("too long with `-CreateModel`")
-                        .help(format!("shorten the step name to {} characters or fewer", MAX_STEP_NAME - (model.len() - name.len()))),
-                );
-            }
-        }
         StepKind::Sql(sql) => check_sql(p, step, sql, diags),
-        StepKind::Processing(_) | StepKind::Training(_) | StepKind::Python(_) => {}
+        StepKind::Processing(_) | StepKind::Training(_) | StepKind::Transform(_) | StepKind::Python(_) => {}
     }
+}
+
+/// Every step name of the built definition over SageMaker's limit that mlpc invented
+/// (a transform's `<step>-CreateModel`): the pipeline's own step names are checked with
+/// every target's names.
+pub fn step_names(p: &Pipeline, definition: &Json) -> Vec<Diagnostic> {
+    let names = definition.get("Steps").and_then(Json::as_array).into_iter().flatten();
+    let names = names.filter_map(|s| s.get("Name").and_then(Json::as_str));
+    let mut diags = Vec::new();
+    for invented in names.filter(|n| n.chars().count() > MAX_STEP_NAME && p.steps.iter().all(|s| s.name.node != **n)) {
+        let origin = p
+            .steps
+            .iter()
+            .filter(|s| invented.starts_with(&format!("{}-", s.name.node)))
+            .max_by_key(|s| s.name.node.len());
+        let (span, name) = origin.map_or((p.name.span, ""), |s| (s.name.span, s.name.node.as_str()));
+        let len = invented.chars().count();
+        diags.push(
+            Diagnostic::new(Code::NameTooLong, span, format!("the model step of `{name}` would be named `{invented}`, {len} characters; SageMaker step names have at most {MAX_STEP_NAME}"))
+                .label("too long with `-CreateModel`")
+                .help(format!("shorten the step name to {} characters or fewer", MAX_STEP_NAME.saturating_sub(len - name.chars().count()))),
+        );
+    }
+    diags
 }
 
 fn check_sql(p: &Pipeline, step: &Step, sql: &crate::ir::Sql, diags: &mut Vec<Diagnostic>) {

@@ -31,7 +31,13 @@ pub fn pipeline_name(p: &Pipeline) -> String {
 pub fn build(p: &Pipeline) -> Result<Built, InternalError> {
     super::count_lowering();
     let written = match definition(p, &mut Budget::default()) {
-        Ok(def) => size::write_pretty(&def),
+        Ok(def) => {
+            let diagnostics = check::step_names(p, &def);
+            if !diagnostics.is_empty() {
+                return Ok(Built { diagnostics, text: None });
+            }
+            size::write_pretty(&def)
+        }
         Err(LowerError::TooLarge(size)) => Err(size),
         Err(LowerError::Internal(e)) => return Err(InternalError(e)),
     };
