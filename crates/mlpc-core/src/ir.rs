@@ -29,6 +29,14 @@ impl Pipeline {
         self.steps.get(id.0)
     }
 
+    /// The name of step `id`, which the IR guarantees exists: a dangling id is a bug,
+    /// loud in tests (debug builds), an empty name in a release build.
+    pub fn step_name(&self, id: StepId) -> &str {
+        let step = self.step(id);
+        debug_assert!(step.is_some(), "the IR names step {} of {}", id.0, self.steps.len());
+        step.map_or("", |s| s.name.node.as_str())
+    }
+
     pub fn param(&self, name: &str) -> Option<&Param> {
         self.params.iter().find(|p| p.name.node == name)
     }

@@ -236,7 +236,7 @@ struct Jinja<'a> {
 
 impl Pieces for Jinja<'_> {
     fn push_piece(&self, out: &mut String, piece: &Piece) {
-        let step_name = |id| self.p.step(id).map_or("", |s: &Step| s.name.node.as_str());
+        let step_name = |id| self.p.step_name(id);
         match piece {
             Piece::Literal(_) => push_jinja_text(out, std::slice::from_ref(piece), self, &[]),
             Piece::Param(name) => {

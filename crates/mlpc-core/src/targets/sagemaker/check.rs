@@ -65,7 +65,7 @@ fn check_step(p: &Pipeline, step: &Step, diags: &mut Vec<Diagnostic>) {
     if let Some((id, span)) =
         step.after.iter().find(|(id, _)| matches!(p.step(*id).map(|s| &s.kind), Some(StepKind::Sql(_))))
     {
-        let sql_name = p.step(*id).map_or("", |s| s.name.node.as_str());
+        let sql_name = p.step_name(*id);
         diags.push(
             Diagnostic::new(Code::SqlWithoutReader, *span, format!("step `{name}` waits for sql step `{sql_name}`, which is not a step of its own on SageMaker"))
                 .label("not a SageMaker step")

@@ -200,7 +200,7 @@ impl Exprs<'_> {
 
     /// The static part of a step's job names.
     pub fn job_prefix(&self, step: crate::ir::StepId) -> String {
-        let name = self.p.step(step).map_or("", |s| s.name.node.as_str());
+        let name = self.p.step_name(step);
         requests::job_name_prefix_within(&self.p.name.node, name, JOB_PREFIX_MAX)
     }
 
