@@ -1,7 +1,7 @@
 //! The size limit SageMaker and Step Functions both put on a definition (1 MiB), checked
 //! on the tree a target built: a running lower bound while the tree is lowered (so a
 //! pipeline far over the limit stops early, without lowering all of it), then the exact
-//! size while the pretty text is written, through a writer that stops at the limit.
+//! size of the pretty text written.
 
 use serde_json::Value as Json;
 
@@ -17,79 +17,56 @@ pub enum TooLarge {
     MoreThan(usize),
 }
 
-/// A running lower bound on a definition's size: the compact JSON of the pieces lowered
-/// so far (each shorter compact than within the pretty text).
+/// A running lower bound on a definition's size: the least compact JSON the pieces
+/// lowered so far can take (each takes more within the pretty text).
 #[derive(Debug, Default)]
 pub struct Budget {
     used: usize,
 }
 
 impl Budget {
-    /// Adds a lowered piece; `Err` once the pieces alone are over the limit.
-    pub fn spend(&mut self, piece: &Json) -> Result<(), TooLarge> {
-        let mut counter = Counter { count: 0, limit: usize::MAX };
-        // Writing into a counter cannot fail.
-        let _ = serde_json::to_writer(&mut counter, piece);
-        self.used += counter.count;
+    /// Adds a lowered piece of at least `min_len` bytes; `Err` once the pieces alone
+    /// are over the limit.
+    pub fn spend(&mut self, min_len: usize) -> Result<(), TooLarge> {
+        self.used += min_len;
         if self.used > MAX_DEFINITION_BYTES {
             return Err(TooLarge::MoreThan(MAX_DEFINITION_BYTES));
         }
         Ok(())
     }
+
+    /// A size to reserve for the pretty text: indentation roughly doubles the compact
+    /// bound.
+    pub fn pretty_hint(&self) -> usize {
+        self.used.saturating_mul(2)
+    }
 }
 
-/// The definition as pretty JSON with a final newline, or `Err` when it is over the
-/// limit (exact size: the writer counts past the limit without keeping the bytes).
-pub fn write_pretty(definition: &Json) -> Result<String, TooLarge> {
-    let mut out = Limited { bytes: Vec::new(), counter: Counter { count: 0, limit: MAX_DEFINITION_BYTES } };
-    // Writing into memory fails only when the limit is passed, and then the counter has it.
-    let _ = serde_json::to_writer_pretty(&mut out, definition);
-    out.bytes.push(b'\n');
-    if out.counter.count + 1 > MAX_DEFINITION_BYTES {
-        let mut counter = Counter { count: 0, limit: usize::MAX };
-        let _ = serde_json::to_writer_pretty(&mut counter, definition);
-        return Err(TooLarge::Exactly(counter.count + 1));
+/// A lower bound of a JSON value's compact length, without writing it: quotes, keys
+/// and string bytes (escapes only add to it).
+pub fn json_min_len(json: &Json) -> usize {
+    match json {
+        Json::Null | Json::Bool(_) | Json::Number(_) => 1,
+        Json::String(s) => s.len() + 2,
+        Json::Array(items) => 2 + items.iter().map(json_min_len).sum::<usize>(),
+        Json::Object(map) => 2 + map.iter().map(|(k, v)| k.len() + 3 + json_min_len(v)).sum::<usize>(),
+    }
+}
+
+/// The definition as pretty JSON with a final newline, or `Err` with its exact size
+/// when that is over the limit. Written straight into memory: the budget has already
+/// stopped any definition far over the limit while it was lowered, and a counting
+/// writer in between cost more than the text it counted (BENCHMARKS.md).
+pub fn write_pretty(definition: &impl serde::Serialize, size_hint: usize) -> Result<String, TooLarge> {
+    let mut bytes = Vec::with_capacity(size_hint.min(2 * MAX_DEFINITION_BYTES) + 1);
+    // Writing a tree of strings, numbers and maps into memory cannot fail.
+    let _ = serde_json::to_writer_pretty(&mut bytes, definition);
+    bytes.push(b'\n');
+    if bytes.len() > MAX_DEFINITION_BYTES {
+        return Err(TooLarge::Exactly(bytes.len()));
     }
     // serde_json writes UTF-8 only: the lossy path never runs.
-    Ok(String::from_utf8(out.bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
-}
-
-/// Counts bytes; fails once past `limit`, so a writer stops early.
-struct Counter {
-    count: usize,
-    limit: usize,
-}
-
-impl std::io::Write for Counter {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.count += buf.len();
-        if self.count > self.limit {
-            return Err(std::io::Error::other("over the limit"));
-        }
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-/// Keeps the bytes while they are within the limit.
-struct Limited {
-    bytes: Vec<u8>,
-    counter: Counter,
-}
-
-impl std::io::Write for Limited {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.counter.write(buf)?;
-        self.bytes.extend_from_slice(buf);
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
+    Ok(String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
 }
 
 /// E0505 for a definition over the limit.

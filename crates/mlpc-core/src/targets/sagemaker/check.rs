@@ -3,8 +3,6 @@
 //! a format the engine cannot write, settings SageMaker needs before a run starts,
 //! and the service's limits.
 
-use serde_json::Value as Json;
-
 use super::sql::output_format;
 use crate::aws::limits::{
     SAGEMAKER_ENUM_VALUES as MAX_ENUM_VALUES, SAGEMAKER_PARAM_VALUE as MAX_PARAM_VALUE,
@@ -97,9 +95,8 @@ fn check_step(p: &Pipeline, step: &Step, diags: &mut Vec<Diagnostic>) {
 /// Every step name of the built definition over SageMaker's limit that mlpc invented
 /// (a transform's `<step>-CreateModel`): the pipeline's own step names are checked with
 /// every target's names.
-pub fn step_names(p: &Pipeline, definition: &Json) -> Vec<Diagnostic> {
-    let names = definition.get("Steps").and_then(Json::as_array).into_iter().flatten();
-    let names = names.filter_map(|s| s.get("Name").and_then(Json::as_str));
+pub fn step_names(p: &Pipeline, definition: &super::Definition) -> Vec<Diagnostic> {
+    let names = definition.step_names();
     let mut diags = Vec::new();
     for invented in names.filter(|n| n.chars().count() > MAX_STEP_NAME && p.steps.iter().all(|s| s.name.node != **n)) {
         let origin = p

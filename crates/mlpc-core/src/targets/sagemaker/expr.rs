@@ -2,8 +2,7 @@
 //! and the execution id as `Get` expressions, step outputs as property references,
 //! and strings built from several pieces as `Std:Join`.
 
-use serde_json::{json, Map, Value as Json};
-
+use super::tree::Val;
 use crate::ir::{ParamType, Pipeline, StepKind};
 use crate::targets::requests::{Node, Piece};
 
@@ -16,25 +15,21 @@ pub fn model_step_name(transform_step: &str) -> String {
     format!("{transform_step}-CreateModel")
 }
 
-pub fn get(path: impl Into<String>) -> Json {
-    json!({ "Get": path.into() })
+pub fn get(path: impl Into<String>) -> Val {
+    Val::get(path.into())
 }
 
-/// Converts a request body; `Err` for a piece no SageMaker definition can hold
-/// (a bug in the caller: job names are SageMaker's to choose).
-pub fn node(p: &Pipeline, n: &Node) -> Result<Json, String> {
+/// Converts a request body, moving its strings; `Err` for a piece no SageMaker
+/// definition can hold (a bug in the caller: job names are SageMaker's to choose).
+pub fn node(p: &Pipeline, n: Node) -> Result<Val, String> {
     Ok(match n {
         Node::Text(pieces) => text(p, pieces)?,
-        Node::Int(i) => json!(i),
+        Node::Int(i) => Val::Int(i),
         Node::IntParam(name) => get(format!("Parameters.{name}")),
-        Node::Bool(b) => json!(b),
-        Node::List(items) => Json::Array(items.iter().map(|i| node(p, i)).collect::<Result<_, _>>()?),
+        Node::Bool(b) => Val::Bool(b),
+        Node::List(items) => Val::List(items.into_iter().map(|i| node(p, i)).collect::<Result<_, _>>()?),
         Node::Map(entries) => {
-            let mut map = Map::new();
-            for (k, v) in entries {
-                map.insert(k.clone(), node(p, v)?);
-            }
-            Json::Object(map)
+            Val::Map(entries.into_iter().map(|(k, v)| Ok((k.into(), node(p, v)?))).collect::<Result<_, String>>()?)
         }
     })
 }
@@ -42,28 +37,28 @@ pub fn node(p: &Pipeline, n: &Node) -> Result<Json, String> {
 /// A string field: a literal, one string-valued expression, or `Std:Join` of the
 /// pieces. A non-string parameter alone is joined too, as the SDK's `to_string()`
 /// does, so the field receives text.
-pub fn text(p: &Pipeline, pieces: &[Piece]) -> Result<Json, String> {
-    let mut values: Vec<Json> = Vec::new();
+pub fn text(p: &Pipeline, pieces: Vec<Piece>) -> Result<Val, String> {
+    let mut values: Vec<Val> = Vec::new();
     let mut all_strings = true;
     for piece in pieces {
         let value = match piece {
             Piece::Literal(s) if s.is_empty() => continue,
             Piece::Literal(s) => {
-                if let Some(Json::String(prev)) = values.last_mut() {
-                    prev.push_str(s);
+                if let Some(Val::Str(prev)) = values.last_mut() {
+                    prev.push_str(&s);
                     continue;
                 }
-                Json::String(s.clone())
+                Val::Str(s)
             }
             Piece::Param(name) => {
-                if p.param(name).map(|param| param.ty) != Some(ParamType::String) {
+                if p.param(&name).map(|param| param.ty) != Some(ParamType::String) {
                     all_strings = false;
                 }
                 get(format!("Parameters.{name}"))
             }
             Piece::RunId => get(EXECUTION_ID),
             Piece::OutputUri { step, output } => {
-                let producer = p.step(*step).ok_or("output of an unknown step")?;
+                let producer = p.step(step).ok_or("output of an unknown step")?;
                 let name = &producer.name.node;
                 match producer.kind {
                     StepKind::Processing(_) => {
@@ -77,7 +72,7 @@ pub fn text(p: &Pipeline, pieces: &[Piece]) -> Result<Json, String> {
                 }
             }
             Piece::ModelArtifact(step) => {
-                let producer = p.step(*step).ok_or("model of an unknown step")?;
+                let producer = p.step(step).ok_or("model of an unknown step")?;
                 get(format!("Steps.{}.ModelArtifacts.S3ModelArtifacts", producer.name.node))
             }
             Piece::JobName(_) => return Err("a job name reached the SageMaker definition".to_string()),
@@ -85,9 +80,11 @@ pub fn text(p: &Pipeline, pieces: &[Piece]) -> Result<Json, String> {
         values.push(value);
     }
     Ok(match values.len() {
-        0 => Json::String(String::new()),
+        0 => Val::Str(String::new()),
         1 if all_strings => values.remove(0),
-        _ => json!({ "Std:Join": { "On": "", "Values": values } }),
+        _ => {
+            Val::map(vec![("Std:Join", Val::map(vec![("On", Val::Str(String::new())), ("Values", Val::List(values))]))])
+        }
     })
 }
 

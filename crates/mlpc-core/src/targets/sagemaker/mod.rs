@@ -9,8 +9,11 @@
 mod check;
 mod expr;
 mod sql;
+mod tree;
 
+use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::{json, Value as Json};
+use tree::Val;
 
 pub use check::check;
 pub use expr::model_step_name;
@@ -30,13 +33,14 @@ pub fn pipeline_name(p: &Pipeline) -> String {
 /// and writes it as pretty JSON, byte-identical for the same pipeline.
 pub fn build(p: &Pipeline) -> Result<Built, InternalError> {
     super::count_lowering();
-    let written = match definition(p, &mut Budget::default()) {
+    let mut budget = Budget::default();
+    let written = match definition(p, &mut budget) {
         Ok(def) => {
             let diagnostics = check::step_names(p, &def);
             if !diagnostics.is_empty() {
                 return Ok(Built { diagnostics, text: None });
             }
-            size::write_pretty(&def)
+            size::write_pretty(&def, budget.pretty_hint())
         }
         Err(LowerError::TooLarge(size)) => Err(size),
         Err(LowerError::Internal(e)) => return Err(InternalError(e)),
@@ -47,22 +51,45 @@ pub fn build(p: &Pipeline) -> Result<Built, InternalError> {
     })
 }
 
+/// The definition as the target's tree: written as `Version`, `Metadata`,
+/// `Parameters`, `Steps`.
+pub struct Definition {
+    parameters: Vec<Json>,
+    steps: Vec<Val>,
+}
+
+impl Definition {
+    /// The name of every step, in order.
+    pub fn step_names(&self) -> impl Iterator<Item = &str> {
+        self.steps.iter().filter_map(|s| match s.field("Name") {
+            Some(Val::Str(name)) => Some(name.as_str()),
+            Some(Val::Bool(_) | Val::Int(_) | Val::List(_) | Val::Map(_) | Val::Json(_)) | None => None,
+        })
+    }
+}
+
+impl Serialize for Definition {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(4))?;
+        map.serialize_entry("Version", VERSION)?;
+        map.serialize_entry("Metadata", &Val::Map(Vec::new()))?;
+        map.serialize_entry("Parameters", &self.parameters)?;
+        map.serialize_entry("Steps", &self.steps)?;
+        map.end()
+    }
+}
+
 /// The definition; `Err` once the steps lowered so far are over the size limit.
-pub fn definition(p: &Pipeline, budget: &mut Budget) -> Result<Json, LowerError> {
+pub fn definition(p: &Pipeline, budget: &mut Budget) -> Result<Definition, LowerError> {
     let mut steps = Vec::new();
     for id in &p.order {
         let step = p.step(*id).ok_or_else(|| LowerError::Internal("order names an unknown step".into()))?;
         for lowered in lower_step(p, step).map_err(LowerError::Internal)? {
-            budget.spend(&lowered).map_err(LowerError::TooLarge)?;
+            budget.spend(lowered.min_len()).map_err(LowerError::TooLarge)?;
             steps.push(lowered);
         }
     }
-    Ok(json!({
-        "Version": VERSION,
-        "Metadata": {},
-        "Parameters": p.params.iter().map(parameter).collect::<Vec<_>>(),
-        "Steps": steps,
-    }))
+    Ok(Definition { parameters: p.params.iter().map(parameter).collect(), steps })
 }
 
 fn parameter(param: &crate::ir::Param) -> Json {
@@ -83,7 +110,7 @@ fn parameter(param: &crate::ir::Param) -> Json {
 
 /// The definition's steps for one `.mlp` step: none for `sql` (its query runs
 /// inside each consuming processing job), two for `transform` (the model first).
-fn lower_step(p: &Pipeline, step: &Step) -> Result<Vec<Json>, String> {
+fn lower_step(p: &Pipeline, step: &Step) -> Result<Vec<Val>, String> {
     let (ty, request) = match &step.kind {
         StepKind::Sql(_) => return Ok(Vec::new()),
         StepKind::Python(_) => return Err("python steps are rejected by the SageMaker check".to_string()),
@@ -94,13 +121,15 @@ fn lower_step(p: &Pipeline, step: &Step) -> Result<Vec<Json>, String> {
         StepKind::Transform(job) => {
             let model_name = model_step_name(&step.name.node);
             let mut model_args = arguments(p, requests::model(p, step, job))?;
-            if let Some(map) = model_args.as_object_mut() {
-                map.shift_remove("ModelName");
-            }
-            let mut model = json!({ "Name": model_name, "Type": "Model", "Arguments": model_args });
+            model_args.remove("ModelName");
+            let mut model = Val::map(vec![
+                ("Name", Val::Str(model_name.clone())),
+                ("Type", Val::Str("Model".into())),
+                ("Arguments", model_args),
+            ]);
             add_policies(&mut model, step, false);
             let mut args = arguments(p, requests::transform_job(p, step, job))?;
-            args["ModelName"] = expr::get(format!("Steps.{model_name}.ModelName"));
+            args.set("ModelName", expr::get(format!("Steps.{model_name}.ModelName")));
             let mut transform = job_step(p, step, "Transform", args);
             add_policies(&mut transform, step, true);
             return Ok(vec![model, transform]);
@@ -114,7 +143,7 @@ fn lower_step(p: &Pipeline, step: &Step) -> Result<Vec<Json>, String> {
 /// A request as step Arguments: without job names, which SageMaker chooses itself
 /// for a pipeline's jobs. `ModelName` stays as a `false` placeholder, in place, for
 /// the caller to replace or remove: a transform reads it from its model step.
-fn arguments(p: &Pipeline, request: requests::Node) -> Result<Json, String> {
+fn arguments(p: &Pipeline, request: requests::Node) -> Result<Val, String> {
     const JOB_NAMES: [&str; 3] = ["ProcessingJobName", "TrainingJobName", "TransformJobName"];
     let request = match request {
         requests::Node::Map(entries) => requests::Node::Map(
@@ -130,19 +159,20 @@ fn arguments(p: &Pipeline, request: requests::Node) -> Result<Json, String> {
         | requests::Node::Bool(_)
         | requests::Node::List(_)) => other,
     };
-    expr::node(p, &request)
+    expr::node(p, request)
 }
 
 /// The step object around a job's arguments: name, type, and what it waits for
 /// besides its inputs.
-fn job_step(p: &Pipeline, step: &Step, ty: &str, args: Json) -> Json {
-    let mut out = json!({ "Name": step.name.node, "Type": ty, "Arguments": args });
+fn job_step(p: &Pipeline, step: &Step, ty: &'static str, args: Val) -> Val {
+    let mut out =
+        Val::map(vec![("Name", Val::Str(step.name.node.clone())), ("Type", Val::Str(ty.into())), ("Arguments", args)]);
     let depends = depends_on(p, step);
     if !depends.is_empty() {
-        out["DependsOn"] = json!(depends);
+        out.set("DependsOn", Val::List(depends.into_iter().map(Val::Str).collect()));
     }
     if let Some(d) = &step.description {
-        out["Description"] = json!(d);
+        out.set("Description", Val::Str(d.clone()));
     }
     out
 }
@@ -165,7 +195,7 @@ fn depends_on(p: &Pipeline, step: &Step) -> Vec<String> {
 
 /// A processing job's arguments, with each input read from a sql step replaced by
 /// the dataset definition that runs the query.
-fn processing_arguments(p: &Pipeline, step: &Step, request: requests::Node) -> Result<Json, String> {
+fn processing_arguments(p: &Pipeline, step: &Step, request: requests::Node) -> Result<Val, String> {
     // `requests::processing_job` lists the step's inputs in order, then its code.
     let from_sql = |i: usize| {
         let input = step.inputs.get(i)?;
@@ -190,10 +220,14 @@ fn processing_arguments(p: &Pipeline, step: &Step, request: requests::Node) -> R
         }
     }
     let mut args = arguments(p, requests::Node::Map(entries))?;
-    if let Some(Json::Array(inputs)) = args.get_mut("ProcessingInputs") {
-        for (i, slot) in inputs.iter_mut().enumerate() {
-            if let Some((producer, query, input)) = from_sql(i) {
-                *slot = sql::dataset_input(p, producer, query, input, step)?;
+    if let Val::Map(entries) = &mut args {
+        for (key, value) in entries.iter_mut() {
+            if let ("ProcessingInputs", Val::List(inputs)) = (key.as_ref(), value) {
+                for (i, slot) in inputs.iter_mut().enumerate() {
+                    if let Some((producer, query, input)) = from_sql(i) {
+                        *slot = Val::Json(sql::dataset_input(p, producer, query, input, step)?);
+                    }
+                }
             }
         }
     }
@@ -206,7 +240,7 @@ const STEP_ERRORS: [&str; 2] = ["Step.SERVICE_FAULT", "Step.THROTTLING"];
 const JOB_ERRORS: [&str; 3] = ["SageMaker.JOB_INTERNAL_ERROR", "SageMaker.CAPACITY_ERROR", "SageMaker.RESOURCE_LIMIT"];
 
 /// `retry` → RetryPolicies; `cache` → CacheConfig.
-fn add_policies(out: &mut Json, step: &Step, is_job: bool) {
+fn add_policies(out: &mut Val, step: &Step, is_job: bool) {
     if let Some(Retry { attempts, delay }) = step.retry {
         if attempts > 0 {
             let policy = |errors: &[&str]| json!({ "ExceptionType": errors, "IntervalSeconds": delay, "BackoffRate": 1.0, "MaxAttempts": attempts });
@@ -214,10 +248,10 @@ fn add_policies(out: &mut Json, step: &Step, is_job: bool) {
             if is_job {
                 policies.push(policy(&JOB_ERRORS));
             }
-            out["RetryPolicies"] = json!(policies);
+            out.set("RetryPolicies", Val::Json(json!(policies)));
         }
     }
     if let (Some(seconds), true) = (step.cache, is_job) {
-        out["CacheConfig"] = json!({ "Enabled": true, "ExpireAfter": expr::iso_duration(seconds) });
+        out.set("CacheConfig", Val::Json(json!({ "Enabled": true, "ExpireAfter": expr::iso_duration(seconds) })));
     }
 }

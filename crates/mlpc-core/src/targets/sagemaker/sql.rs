@@ -6,6 +6,7 @@
 use serde_json::{json, Map, Value as Json};
 
 use super::expr;
+use super::tree::Val;
 use crate::ir::{Format, Input, Pipeline, Sql, SqlEngine, Step, Text};
 use crate::targets::requests::{self, Piece, PROCESSING_INPUT_DIR};
 
@@ -29,7 +30,7 @@ fn result_location(p: &Pipeline, sql_step: &Step, output: &str, consumer: &Step)
 }
 
 fn text(p: &Pipeline, t: &Text) -> Result<Json, String> {
-    expr::text(p, &requests::text_pieces(t))
+    expr::text(p, requests::text_pieces(t)).map(Val::into_json)
 }
 
 /// The ProcessingInput of `consumer` that runs `sql` and reads its result as `input`.
@@ -39,7 +40,7 @@ pub fn dataset_input(p: &Pipeline, sql_step: &Step, sql: &Sql, input: &Input, co
         crate::ir::ArtifactType::Model | crate::ir::ArtifactType::Files => Format::Parquet,
     };
     let output_format = output_format(sql.engine, format).ok_or("checked: no output format")?;
-    let location = expr::text(p, &result_location(p, sql_step, &input.source.output, consumer))?;
+    let location = expr::text(p, result_location(p, sql_step, &input.source.output, consumer))?.into_json();
     let mut def = Map::new();
     match sql.engine {
         SqlEngine::Athena => {

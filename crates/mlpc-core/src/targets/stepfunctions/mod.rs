@@ -44,7 +44,7 @@ pub fn build(p: &Pipeline, lang: QueryLanguage) -> Result<Built, InternalError> 
     if !diagnostics.is_empty() {
         return Ok(Built { diagnostics, text: None });
     }
-    Ok(match size::write_pretty(&machine) {
+    Ok(match size::write_pretty(&machine, size::json_min_len(&machine).saturating_mul(2)) {
         Ok(text) => Built { diagnostics, text: Some(text) },
         Err(size) => Built { diagnostics: vec![size::too_large(p, "Step Functions", size)], text: None },
     })
@@ -263,7 +263,7 @@ impl Builder<'_> {
                     self.x.p.step(*id).ok_or_else(|| LowerError::Internal("plan names an unknown step".into()))?;
                 let segment = states::step(&self.x, step).map_err(LowerError::Internal)?;
                 for (_, state) in &segment.states {
-                    self.budget.spend(state).map_err(LowerError::TooLarge)?;
+                    self.budget.spend(size::json_min_len(state)).map_err(LowerError::TooLarge)?;
                 }
                 Ok(segment)
             }
