@@ -46,9 +46,12 @@ enum Command {
         /// Files to check; `-` reads standard input.
         #[arg(required = true)]
         files: Vec<String>,
-        /// Also check what this target can run and name.
+        /// Also check what this target can run and name (its checks run on what it would build).
         #[arg(long, value_parser = target_parser())]
         target: Option<Target>,
+        /// Step Functions: the query language to check the state machine in (its size differs).
+        #[arg(long, value_parser = query_language_parser(), default_value = QueryLanguage::Jsonata.name())]
+        query_language: QueryLanguage,
         #[command(flatten)]
         common: CommonArgs,
     },
@@ -188,7 +191,10 @@ pub fn main() -> ExitCode {
     };
     let style = Style { color: use_color(cli.color), width: 100 };
     let result = match cli.command {
-        Command::Check { files, target, common } => check(&files, target, &common, style),
+        Command::Check { files, target, query_language, common } => {
+            let options = target.map(|t| target_options(t, AirflowVersion::V3, false, query_language));
+            check(&files, options, &common, style)
+        }
         Command::Build { file, target, output, check, airflow_version, local_mode, query_language, common } => {
             let how = BuildArgs { target, output, check, airflow_version, local_mode, query_language };
             build(&file, &how, &common, style)
@@ -304,10 +310,24 @@ fn compile_input(input: &Input, target: Option<&TargetOptions>, common: &CommonA
     }
 }
 
-fn check_input(input: &Input, target: Option<Target>, common: &CommonArgs) -> Result<Checked, Failure> {
-    let mut checked = compile_input(input, target.map(TargetOptions::defaults).as_ref(), common)?;
+fn check_input(input: &Input, target: Option<TargetOptions>, common: &CommonArgs) -> Result<Checked, Failure> {
+    let mut checked = compile_input(input, target.as_ref(), common)?;
     checked.output = None;
     Ok(checked)
+}
+
+/// A target's options from the command line's flags: each target takes its own.
+fn target_options(
+    target: Target,
+    airflow_version: AirflowVersion,
+    local_mode: bool,
+    query_language: QueryLanguage,
+) -> TargetOptions {
+    match target {
+        Target::Airflow => TargetOptions::Airflow { version: airflow_version, local_mode },
+        Target::Sagemaker => TargetOptions::Sagemaker,
+        Target::StepFunctions => TargetOptions::StepFunctions { query_language },
+    }
 }
 
 /// Prints diagnostics (human to stderr, JSON collected by the caller).
@@ -330,7 +350,12 @@ fn failed(checked: &Checked, deny_warnings: bool) -> bool {
     checked.has_errors() || (deny_warnings && !checked.diagnostics.is_empty())
 }
 
-fn check(files: &[String], target: Option<Target>, common: &CommonArgs, style: Style) -> Result<ExitCode, Failure> {
+fn check(
+    files: &[String],
+    target: Option<TargetOptions>,
+    common: &CommonArgs,
+    style: Style,
+) -> Result<ExitCode, Failure> {
     let mut json = Vec::new();
     let mut any_failed = false;
     let mut io_error = false;
@@ -380,11 +405,7 @@ fn build(file: &str, how: &BuildArgs, common: &CommonArgs, style: Style) -> Resu
     if how.local_mode && how.target != Target::Airflow {
         return Err(Failure::Usage("--local-mode applies to --target airflow only".to_string()));
     }
-    let options = match how.target {
-        Target::Airflow => TargetOptions::Airflow { version: how.airflow_version, local_mode: how.local_mode },
-        Target::Sagemaker => TargetOptions::Sagemaker,
-        Target::StepFunctions => TargetOptions::StepFunctions { query_language: how.query_language },
-    };
+    let options = target_options(how.target, how.airflow_version, how.local_mode, how.query_language);
     let checked = compile_input(&input, Some(&options), common)?;
     let mut json = Vec::new();
     report(&checked, &input, style, common.format, &mut json);
@@ -473,11 +494,8 @@ fn deploy(
 ) -> Result<ExitCode, Failure> {
     use mlpc::deploy::DeployError;
     let input = read_input(file)?;
-    let target_options = match target {
-        Target::StepFunctions => TargetOptions::StepFunctions { query_language },
-        other => TargetOptions::defaults(other),
-    };
-    let checked = compile_input(&input, Some(&target_options), common)?;
+    let built_for = target_options(target, AirflowVersion::V3, false, query_language);
+    let checked = compile_input(&input, Some(&built_for), common)?;
     let mut json = Vec::new();
     report(&checked, &input, style, common.format, &mut json);
     if common.format == Format::Json {

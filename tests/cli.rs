@@ -339,3 +339,17 @@ fn a_reader_polling_the_output_never_sees_half_a_dag() {
     let names: Vec<_> = std::fs::read_dir(dir.join("dags")).unwrap().flatten().map(|e| e.file_name()).collect();
     assert_eq!(names.len(), 1, "no temporary file is left behind: {names:?}");
 }
+
+#[test]
+fn check_takes_the_query_language_its_state_machine_is_built_in() {
+    for lang in ["jsonata", "jsonpath"] {
+        let o = mlpc(&["check", "examples/churn/churn.mlp", "--target", "stepfunctions", "--query-language", lang]);
+        assert_eq!(code(&o), 0, "{lang}: {}", stderr(&o));
+    }
+    let o = mlpc(&["check", "examples/churn/churn.mlp", "--target", "stepfunctions", "--query-language", "xpath"]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    let bad = "tests/ui/E0502_param_state_stepfunctions.mlp";
+    let o = mlpc(&["check", bad, "--target", "stepfunctions", "--query-language", "jsonpath"]);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert!(stderr(&o).contains("E0502"), "{}", stderr(&o));
+}
