@@ -1,5 +1,7 @@
-//! The targets: one closed enum, and per target the checks of what it can run and
-//! the limits of names, reported with spans before anything is generated.
+//! The targets: one closed enum, the options each takes (`TargetOptions`), and
+//! `build`: the checks every target runs on the IR (names, step kinds, SageMaker's
+//! request limits, the target's own rules), then the target's back end, which lowers
+//! the pipeline once into its own tree, checks that tree and writes it.
 
 #![deny(clippy::wildcard_enum_match_arm)]
 
