@@ -208,18 +208,32 @@ pub fn main() -> ExitCode {
     };
     match result {
         Ok(code) => code,
-        Err(Failure::Usage(message)) => {
-            eprintln!("error: {message}");
-            ExitCode::from(2)
-        }
-        Err(Failure::Internal(message)) => {
-            eprintln!(
-                "internal compiler error: {message}\n\nThis is a bug in mlpc {}, not in your pipeline. Please report it with the input that caused it.",
-                env!("CARGO_PKG_VERSION")
-            );
-            ExitCode::from(101)
+        Err(failure) => {
+            match &failure {
+                Failure::Usage(message) => eprintln!("error: {message}"),
+                Failure::Internal(message) => report_internal_error(message),
+            }
+            ExitCode::from(failure.exit_status())
         }
     }
+}
+
+impl Failure {
+    /// 2 for usage and I/O errors, 101 for a bug in mlpc (README, "Exit status").
+    fn exit_status(&self) -> u8 {
+        match self {
+            Failure::Usage(_) => 2,
+            Failure::Internal(_) => 101,
+        }
+    }
+}
+
+/// The report of a bug in mlpc (a panic, or an internal error met while building).
+pub fn report_internal_error(what: &dyn std::fmt::Display) {
+    eprintln!(
+        "internal compiler error: {what}\n\nThis is a bug in mlpc {}, not in your pipeline. Please report it with the input that caused it.",
+        env!("CARGO_PKG_VERSION")
+    );
 }
 
 fn use_color(choice: ColorChoice) -> bool {
@@ -566,5 +580,16 @@ fn explain(code: Option<&str>) -> Result<ExitCode, Failure> {
             Ok(ExitCode::SUCCESS)
         }
         None => Err(Failure::Usage(format!("`{code}` is not a diagnostic code; `mlpc explain` lists them all"))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Failure;
+
+    #[test]
+    fn internal_errors_exit_101_and_usage_errors_2() {
+        assert_eq!(Failure::Internal("a guard no target lowers".into()).exit_status(), 101);
+        assert_eq!(Failure::Usage("no such file".into()).exit_status(), 2);
     }
 }

@@ -9,12 +9,7 @@ use std::process::ExitCode;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
-    std::panic::set_hook(Box::new(|info| {
-        eprintln!(
-            "internal compiler error: {info}\n\nThis is a bug in mlpc {}, not in your pipeline. Please report it with the input that caused it.",
-            env!("CARGO_PKG_VERSION")
-        );
-    }));
+    std::panic::set_hook(Box::new(|info| mlpc_cli::report_internal_error(info)));
     match std::panic::catch_unwind(mlpc_cli::main) {
         Ok(code) => code,
         Err(_) => ExitCode::from(101),
