@@ -37,6 +37,20 @@ impl Pipeline {
         step.map_or("", |s| s.name.node.as_str())
     }
 
+    /// The step whose name a target-invented name starts from: the name itself, or the
+    /// name followed by `separator` and a suffix (`<step> model`, `<step>-CreateModel`);
+    /// the longest such step name when several fit.
+    pub fn step_naming(&self, invented: &str, separator: char) -> Option<&Step> {
+        self.steps
+            .iter()
+            .filter(|s| {
+                invented
+                    .strip_prefix(s.name.node.as_str())
+                    .is_some_and(|rest| rest.is_empty() || rest.starts_with(separator))
+            })
+            .max_by_key(|s| s.name.node.len())
+    }
+
     pub fn param(&self, name: &str) -> Option<&Param> {
         self.params.iter().find(|p| p.name.node == name)
     }

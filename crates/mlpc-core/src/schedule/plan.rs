@@ -1,5 +1,5 @@
-//! The step graph as a tree of sequences and Parallel groups, as ASL can run it. ASL has chains and Parallel states but no DAG,
-//! so the graph becomes a tree of sequences and parallel groups:
+//! The step graph as a tree of sequences and parallel groups, for targets with no DAG:
+//! ASL has chains and Parallel states only. The groups are found so:
 //!
 //! - steps that share no dependency at all (separate components of the
 //!   comparability graph) run in separate branches of one Parallel;

@@ -99,11 +99,7 @@ pub fn step_names(p: &Pipeline, definition: &super::Definition) -> Vec<Diagnosti
     let names = definition.step_names();
     let mut diags = Vec::new();
     for invented in names.filter(|n| n.chars().count() > MAX_STEP_NAME && p.steps.iter().all(|s| s.name.node != **n)) {
-        let origin = p
-            .steps
-            .iter()
-            .filter(|s| invented.starts_with(&format!("{}-", s.name.node)))
-            .max_by_key(|s| s.name.node.len());
+        let origin = p.step_naming(invented, '-');
         let (span, name) = origin.map_or((p.name.span, ""), |s| (s.name.span, s.name.node.as_str()));
         let len = invented.chars().count();
         diags.push(

@@ -99,12 +99,7 @@ fn origin<'a>(p: &'a Pipeline, state: &str) -> Origin<'a> {
     if let Some(param) = p.params.iter().find(|param| state == super::invalid_param_state(&param.name.node)) {
         return Origin::Param(&param.name.node, param.name.span);
     }
-    let step = p
-        .steps
-        .iter()
-        .filter(|s| state == s.name.node || state.starts_with(&format!("{} ", s.name.node)))
-        .max_by_key(|s| s.name.node.len());
-    match step {
+    match p.step_naming(state, ' ') {
         Some(s) => Origin::Step(&s.name.node, s.name.span),
         None => Origin::Pipeline(p.name.span),
     }
