@@ -108,7 +108,6 @@ fn has_doubled_quote_pair(q: &str) -> bool {
     q.match_indices("''").count() >= 2
 }
 
-/// Renders the DAG file. An error here is a bug in mlpc (the template is embedded).
 /// Builds the DAG's view of a checked pipeline once and renders it.
 pub fn build(
     p: &Pipeline,
@@ -121,6 +120,7 @@ pub fn build(
     Ok(super::Built { diagnostics: Vec::new(), text: Some(text) })
 }
 
+/// Renders the DAG file. An error here is a bug in mlpc (the template is embedded).
 fn emit(p: &Pipeline, version: AirflowVersion, local_mode: bool, source_name: &str) -> Result<String, String> {
     let view = DagView::new(p, version, local_mode, source_name);
     // Sized up front: a large DAG is tens of megabytes, and growing the buffer by

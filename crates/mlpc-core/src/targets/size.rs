@@ -8,6 +8,7 @@ use serde_json::Value as Json;
 use crate::aws::limits::DEFINITION_BYTES as MAX_DEFINITION_BYTES;
 use crate::diagnostics::{Code, Diagnostic};
 use crate::ir::Pipeline;
+use crate::targets::{Built, InternalError, LowerError};
 
 /// The definition is over the limit: `Err` of lowering or writing. The size is exact
 /// when known, or only a bound (`more than`).
@@ -57,7 +58,7 @@ pub fn json_min_len(json: &Json) -> usize {
 /// when that is over the limit. Written straight into memory: the budget has already
 /// stopped any definition far over the limit while it was lowered, and a counting
 /// writer in between cost more than the text it counted (BENCHMARKS.md).
-pub fn write_pretty(definition: &impl serde::Serialize, size_hint: usize) -> Result<String, TooLarge> {
+fn write_pretty(definition: &impl serde::Serialize, size_hint: usize) -> Result<String, TooLarge> {
     let mut bytes = Vec::with_capacity(size_hint.min(2 * MAX_DEFINITION_BYTES) + 1);
     // Writing a tree of strings, numbers and maps into memory cannot fail.
     let _ = serde_json::to_writer_pretty(&mut bytes, definition);
@@ -67,6 +68,32 @@ pub fn write_pretty(definition: &impl serde::Serialize, size_hint: usize) -> Res
     }
     // serde_json writes UTF-8 only: the lossy path never runs.
     Ok(String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
+}
+
+/// The end both JSON back ends share: the lowered definition (or why lowering stopped),
+/// the checks of the tree it built, then the text written within the size limit.
+pub fn check_and_write<T: serde::Serialize>(
+    p: &Pipeline,
+    service: &str,
+    lowered: Result<T, LowerError>,
+    check: impl FnOnce(&T) -> Vec<Diagnostic>,
+    size_hint: impl FnOnce(&T) -> usize,
+) -> Result<Built, InternalError> {
+    let tree = match lowered {
+        Ok(tree) => tree,
+        Err(LowerError::TooLarge(size)) => {
+            return Ok(Built { diagnostics: vec![too_large(p, service, size)], text: None })
+        }
+        Err(LowerError::Internal(e)) => return Err(InternalError(e)),
+    };
+    let diagnostics = check(&tree);
+    if !diagnostics.is_empty() {
+        return Ok(Built { diagnostics, text: None });
+    }
+    Ok(match write_pretty(&tree, size_hint(&tree)) {
+        Ok(text) => Built { diagnostics, text: Some(text) },
+        Err(size) => Built { diagnostics: vec![too_large(p, service, size)], text: None },
+    })
 }
 
 /// E0505 for a definition over the limit.

@@ -34,21 +34,8 @@ pub fn pipeline_name(p: &Pipeline) -> String {
 pub fn build(p: &Pipeline) -> Result<Built, InternalError> {
     super::count_lowering();
     let mut budget = Budget::default();
-    let written = match definition(p, &mut budget) {
-        Ok(def) => {
-            let diagnostics = check::step_names(p, &def);
-            if !diagnostics.is_empty() {
-                return Ok(Built { diagnostics, text: None });
-            }
-            size::write_pretty(&def, budget.pretty_hint())
-        }
-        Err(LowerError::TooLarge(size)) => Err(size),
-        Err(LowerError::Internal(e)) => return Err(InternalError(e)),
-    };
-    Ok(match written {
-        Ok(text) => Built { diagnostics: Vec::new(), text: Some(text) },
-        Err(size) => Built { diagnostics: vec![size::too_large(p, "SageMaker", size)], text: None },
-    })
+    let lowered = definition(p, &mut budget);
+    size::check_and_write(p, "SageMaker", lowered, |def| check::step_names(p, def), |_| budget.pretty_hint())
 }
 
 /// The definition as the target's tree: written as `Version`, `Metadata`,

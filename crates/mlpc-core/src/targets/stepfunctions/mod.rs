@@ -33,21 +33,14 @@ const NEXT: &str = "\u{0}next";
 /// byte-identical for the same pipeline.
 pub fn build(p: &Pipeline, lang: QueryLanguage) -> Result<Built, InternalError> {
     super::count_lowering();
-    let machine = match definition(p, lang) {
-        Ok(machine) => machine,
-        Err(LowerError::TooLarge(size)) => {
-            return Ok(Built { diagnostics: vec![size::too_large(p, "Step Functions", size)], text: None })
-        }
-        Err(LowerError::Internal(e)) => return Err(InternalError(e)),
-    };
-    let diagnostics = check::state_names(p, &machine);
-    if !diagnostics.is_empty() {
-        return Ok(Built { diagnostics, text: None });
-    }
-    Ok(match size::write_pretty(&machine, size::json_min_len(&machine).saturating_mul(2)) {
-        Ok(text) => Built { diagnostics, text: Some(text) },
-        Err(size) => Built { diagnostics: vec![size::too_large(p, "Step Functions", size)], text: None },
-    })
+    let machine = definition(p, lang);
+    size::check_and_write(
+        p,
+        "Step Functions",
+        machine,
+        |machine| check::state_names(p, machine),
+        |machine| size::json_min_len(machine).saturating_mul(2),
+    )
 }
 
 /// The state machine; `Err` once the states lowered so far are over the size limit.
