@@ -405,10 +405,7 @@ impl<'s> Parser<'s> {
 
     /// Consumes `word` as a whole identifier.
     fn expect_keyword(&self, i: &'s str, word: &'static str) -> PResult<'s, ()> {
-        match ident_text(i) {
-            Ok((rest, w)) if w == word => Ok((rest, ())),
-            _ => Err(ParseError::expected(self.offset(i), word)),
-        }
+        self.word(i, word).map(|rest| (rest, ())).ok_or_else(|| ParseError::expected(self.offset(i), word))
     }
 
     /// The keyword at `i` when it is followed by a name (`step x`), not by `=`.
