@@ -19,11 +19,15 @@ fn every_target() -> Vec<TargetOptions> {
     ]
 }
 
+/// A pipeline of the repository, and the folder its files are read from.
+fn read(path: &str) -> (String, common::Dir) {
+    let path = common::root().join(path);
+    (std::fs::read_to_string(&path).unwrap(), common::Dir(path.parent().unwrap().to_path_buf()))
+}
+
 #[test]
 fn a_build_lowers_the_pipeline_exactly_once() {
-    let path = common::root().join("examples/churn/churn.mlp");
-    let text = std::fs::read_to_string(&path).unwrap();
-    let files = common::Dir(path.parent().unwrap().to_path_buf());
+    let (text, files) = read("examples/churn/churn.mlp");
     for options in every_target() {
         let before = mlpc::targets::lowerings();
         let checked = mlpc::compile(&text, &files, &CheckOptions::default(), Some(&options), "churn.mlp");
@@ -41,9 +45,7 @@ fn a_build_lowers_the_pipeline_exactly_once() {
 fn sagemaker_accepts_step_names_whose_job_names_would_collide_elsewhere() {
     // SageMaker Pipelines names its jobs itself: only Airflow and Step Functions, which
     // name them, refuse these steps (tests/ui/E0502_job_names_*.mlp).
-    let path = common::root().join("tests/ui/E0502_job_names_stepfunctions.mlp");
-    let text = std::fs::read_to_string(&path).unwrap();
-    let files = common::Dir(path.parent().unwrap().to_path_buf());
+    let (text, files) = read("tests/ui/E0502_job_names_stepfunctions.mlp");
     let checked =
         mlpc::compile(&text, &files, &CheckOptions::default(), Some(&TargetOptions::Sagemaker), "finbert.mlp");
     assert!(checked.diagnostics.is_empty(), "{:?}", checked.diagnostics);
@@ -61,9 +63,7 @@ fn sagemaker_accepts_step_names_whose_job_names_would_collide_elsewhere() {
 #[test]
 fn every_state_name_of_a_built_machine_is_checked() {
     // A 70-character parameter name makes the 88-character state `Invalid parameter …`.
-    let path = common::root().join("tests/ui/E0502_param_state_stepfunctions.mlp");
-    let text = std::fs::read_to_string(&path).unwrap();
-    let files = common::Dir(path.parent().unwrap().to_path_buf());
+    let (text, files) = read("tests/ui/E0502_param_state_stepfunctions.mlp");
     for query_language in [QueryLanguage::Jsonata, QueryLanguage::Jsonpath] {
         let options = TargetOptions::StepFunctions { query_language };
         let checked = mlpc::compile(&text, &files, &CheckOptions::default(), Some(&options), "long.mlp");
@@ -81,9 +81,7 @@ fn every_state_name_of_a_built_machine_is_checked() {
 
 #[test]
 fn a_guard_no_target_lowers_yet_is_an_internal_error_not_a_silent_run() {
-    let path = common::root().join("examples/churn/churn.mlp");
-    let text = std::fs::read_to_string(&path).unwrap();
-    let files = common::Dir(path.parent().unwrap().to_path_buf());
+    let (text, files) = read("examples/churn/churn.mlp");
     let mut ir = mlpc::check(&text, &files, &CheckOptions::default(), None).pipeline.unwrap();
     let (first, last) = (ir.order[0], *ir.order.last().unwrap());
     ir.add_guard(last, mlpc::ir::Guard { condition: first, when: true, span: ir.span });
