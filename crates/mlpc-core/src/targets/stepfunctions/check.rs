@@ -2,9 +2,8 @@
 //! would read as paths, Redshift settings the Data API needs and the service's limits,
 //! checked on the pipeline; and every state name, checked on the machine as built.
 
-use serde_json::Value as Json;
-
 use super::expr::JOB_PREFIX_MAX;
+use super::machine::{Machine, State, States, Transition};
 use crate::aws::limits::STATE_NAME as MAX_STATE_NAME;
 use crate::diagnostics::{Code, Diagnostic};
 use crate::ir::{Pipeline, SqlEngine, Step, StepKind};
@@ -42,13 +41,75 @@ pub fn check(p: &Pipeline) -> Vec<Diagnostic> {
     diags
 }
 
+/// The machine as built goes somewhere from every state: each state that is not an
+/// end has its `Next` or `End`, and every state named (by a transition, a choice rule,
+/// a default or a catcher) exists in the same scope, where names are unique. A failure
+/// here is mlpc's own mistake.
+pub fn transitions(machine: &Machine) -> Result<(), String> {
+    scope_transitions(&machine.start_at, &machine.states)
+}
+
+fn scope_transitions(start_at: &str, states: &States) -> Result<(), String> {
+    let mut names = std::collections::HashSet::new();
+    for (name, _) in &states.0 {
+        if !names.insert(name.as_str()) {
+            return Err(format!("two states are named `{name}`"));
+        }
+    }
+    let known = |target: &str, from: &str| {
+        if names.contains(target) {
+            Ok(())
+        } else {
+            Err(format!("state `{from}` goes to `{target}`, which is not in its scope"))
+        }
+    };
+    known(start_at, "StartAt")?;
+    for (name, state) in &states.0 {
+        if state.is_open() {
+            return Err(format!("state `{name}` has no transition"));
+        }
+        let next = match state {
+            State::Pass(s) => s.transition.as_ref(),
+            State::Task(s) => s.transition.as_ref(),
+            State::Wait(s) => s.transition.as_ref(),
+            State::Parallel(s) => {
+                for branch in &s.branches {
+                    scope_transitions(&branch.start_at, &branch.states)?;
+                }
+                s.transition.as_ref()
+            }
+            State::Choice(choice) => {
+                for rule in &choice.choices {
+                    known(&rule.next, name)?;
+                }
+                if let Some(default) = &choice.default {
+                    known(default, name)?;
+                }
+                None
+            }
+            State::Fail(_) | State::Succeed => None,
+        };
+        if let Some(Transition::Next(target)) = next {
+            known(target, name)?;
+        }
+        let catchers = match state {
+            State::Task(s) => s.catch.as_slice(),
+            State::Parallel(s) => s.catch.as_slice(),
+            State::Pass(_) | State::Wait(_) | State::Choice(_) | State::Fail(_) | State::Succeed => &[],
+        };
+        for catcher in catchers {
+            known(&catcher.next, name)?;
+        }
+    }
+    Ok(())
+}
+
 /// Every state name of the built machine over Step Functions' limit, whatever named it
 /// (a step, a parameter's check, mlpc's own states): one diagnostic per name in the
 /// source, at its longest state. Step names that are too long themselves are reported
 /// by the check of every target's names.
-pub fn state_names(p: &Pipeline, machine: &Json) -> Vec<Diagnostic> {
-    let mut names = Vec::new();
-    collect_state_names(machine, &mut names);
+pub fn state_names(p: &Pipeline, machine: &Machine) -> Vec<Diagnostic> {
+    let names = machine.states.names();
     // The longest state of each origin, in source order.
     let mut longest: Vec<(Origin, &str)> = Vec::new();
     for name in names.into_iter().filter(|n| n.chars().count() > MAX_STATE_NAME) {
@@ -64,17 +125,6 @@ pub fn state_names(p: &Pipeline, machine: &Json) -> Vec<Diagnostic> {
     }
     longest.sort_by_key(|(origin, _)| origin.span().start);
     longest.into_iter().map(|(origin, state)| too_long(&origin, state)).collect()
-}
-
-/// The states of a machine and of its Parallel branches, depth first.
-fn collect_state_names<'a>(machine: &'a Json, out: &mut Vec<&'a str>) {
-    let Some(states) = machine.get("States").and_then(Json::as_object) else { return };
-    for (name, state) in states {
-        out.push(name);
-        for branch in state.get("Branches").and_then(Json::as_array).into_iter().flatten() {
-            collect_state_names(branch, out);
-        }
-    }
 }
 
 /// What in the source gave a state its name.
@@ -168,5 +218,41 @@ fn check_redshift(p: &Pipeline, step: &Step, sql: &crate::ir::Sql, diags: &mut V
             .label("ends the UNLOAD's quoting")
             .help("the query is passed to UNLOAD in `$$ ... $$`: write it without `$$`"),
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::machine::{Machine, Pass, State, States, Transition};
+    use super::transitions;
+
+    fn machine(states: Vec<(&str, State)>) -> Machine {
+        Machine {
+            comment: None,
+            query_language: None,
+            start_at: "a".into(),
+            timeout_seconds: None,
+            states: States(states.into_iter().map(|(n, s)| (n.to_string(), s)).collect()),
+        }
+    }
+
+    fn pass(next: Option<Transition>) -> State {
+        State::Pass(Pass { transition: next, ..Pass::default() })
+    }
+
+    #[test]
+    fn a_complete_machine_passes() {
+        let m = machine(vec![("a", pass(Some(Transition::Next("b".into())))), ("b", State::Succeed)]);
+        assert_eq!(transitions(&m), Ok(()));
+    }
+
+    #[test]
+    fn an_open_state_a_dangling_next_and_a_repeated_name_are_refused() {
+        let open = machine(vec![("a", pass(None))]);
+        assert_eq!(transitions(&open), Err("state `a` has no transition".to_string()));
+        let dangling = machine(vec![("a", pass(Some(Transition::Next("c".into()))))]);
+        assert_eq!(transitions(&dangling), Err("state `a` goes to `c`, which is not in its scope".to_string()));
+        let twice = machine(vec![("a", pass(Some(Transition::End))), ("a", State::Succeed)]);
+        assert_eq!(transitions(&twice), Err("two states are named `a`".to_string()));
     }
 }

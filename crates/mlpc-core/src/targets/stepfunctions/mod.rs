@@ -8,6 +8,7 @@
 
 mod check;
 mod expr;
+mod machine;
 mod states;
 
 use serde_json::{json, Map, Value as Json};
@@ -20,31 +21,33 @@ use crate::schedule::plan::{self, Plan};
 use crate::targets::size::{self, Budget};
 use crate::targets::{Built, InternalError, LowerError};
 use expr::Exprs;
+use machine::{Branch, Catcher, Choice, Fail, Machine, Parallel, Pass, ResultPath, Rule, State, States, Transition};
 
 /// The name of the state that ends a failed run, and of the run's first state.
 pub const FAILED: &str = "Pipeline failed";
 pub const START: &str = "Start run";
 const SUCCEEDED: &str = "Pipeline succeeded";
-/// Where a segment's last state continues; replaced when segments are chained.
-const NEXT: &str = "\u{0}next";
 
 /// Lowers a checked pipeline into its state machine once, checks the machine (every
-/// state name, whatever invented it; the size) and writes it as pretty JSON,
-/// byte-identical for the same pipeline.
+/// state goes somewhere; every state name, whatever invented it; the size) and writes
+/// it as pretty JSON, byte-identical for the same pipeline.
 pub fn build(p: &Pipeline, lang: QueryLanguage) -> Result<Built, InternalError> {
     super::count_lowering();
-    let machine = definition(p, lang);
+    let machine = match definition(p, lang) {
+        Ok(machine) => check::transitions(&machine).map_err(LowerError::Internal).map(|()| machine),
+        Err(e) => Err(e),
+    };
     size::check_and_write(
         p,
         "Step Functions",
         machine,
         |machine| check::state_names(p, machine),
-        |machine| size::json_min_len(machine).saturating_mul(2),
+        |machine| machine.states.min_len().saturating_mul(2),
     )
 }
 
 /// The state machine; `Err` once the states lowered so far are over the size limit.
-pub fn definition(p: &Pipeline, lang: QueryLanguage) -> Result<Json, LowerError> {
+pub fn definition(p: &Pipeline, lang: QueryLanguage) -> Result<Machine, LowerError> {
     let mut b = Builder { x: Exprs::new(p, lang), parallels: 0, budget: Budget::default() };
     // The steps first: they name the texts the start state puts into the context.
     let steps = b.plan(&plan::plan(p))?;
@@ -53,40 +56,44 @@ pub fn definition(p: &Pipeline, lang: QueryLanguage) -> Result<Json, LowerError>
         segments.push(check);
     }
     segments.push(steps);
-    let mut done = Segment::one(SUCCEEDED, json!({ "Type": "Succeed" }));
+    let mut done = Segment::one(SUCCEEDED, State::Succeed);
     done.exit = None;
     segments.push(done);
     let mut top = chain(segments);
     for (_, state) in &mut top.states {
-        b.catch(state);
+        if let Some(catch) = state.catch_mut() {
+            catch.push(b.catcher());
+        }
     }
     top.states.push((FAILED.to_string(), b.fail_state()));
-    let mut out = Map::new();
-    if let Some(d) = &p.settings.description {
-        out.insert("Comment".into(), json!(d));
-    }
-    if lang == QueryLanguage::Jsonata {
-        out.insert("QueryLanguage".into(), json!("JSONata"));
-    }
-    out.insert("StartAt".into(), json!(top.entry));
-    if let Some(t) = p.settings.timeout {
-        out.insert("TimeoutSeconds".into(), json!(t));
-    }
-    out.insert("States".into(), Json::Object(top.states.into_iter().collect()));
-    Ok(Json::Object(out))
+    Ok(Machine {
+        comment: p.settings.description.clone(),
+        query_language: (lang == QueryLanguage::Jsonata).then_some("JSONata"),
+        start_at: top.entry,
+        timeout_seconds: p.settings.timeout,
+        states: States(top.states),
+    })
 }
 
-/// States that run one after another: entered at `entry`, left from `exit` (whose
-/// `Next` is still `NEXT`), or never left (`exit` is `None`: it ends the machine).
+/// States that run one after another: entered at `entry`, left from the state at
+/// index `exit` (whose transition is still open), or never left (`exit` is `None`:
+/// it ends the machine).
 struct Segment {
     entry: String,
-    states: Vec<(String, Json)>,
-    exit: Option<String>,
+    states: Vec<(String, State)>,
+    exit: Option<usize>,
 }
 
 impl Segment {
-    fn one(name: &str, state: Json) -> Segment {
-        Segment { entry: name.to_string(), states: vec![(name.to_string(), state)], exit: Some(name.to_string()) }
+    fn one(name: &str, state: State) -> Segment {
+        Segment { entry: name.to_string(), states: vec![(name.to_string(), state)], exit: Some(0) }
+    }
+
+    /// Sends the open exit to `next`, or ends the branch there.
+    fn close(&mut self, next: Transition) {
+        if let Some((_, state)) = self.exit.take().and_then(|i| self.states.get_mut(i)) {
+            state.continue_to(next, SUCCEEDED);
+        }
     }
 }
 
@@ -94,17 +101,15 @@ impl Segment {
 /// open for what follows the chain.
 fn chain(segments: Vec<Segment>) -> Segment {
     let entry = segments.first().map(|s| s.entry.clone()).unwrap_or_default();
-    let mut states = Vec::new();
-    let count = segments.len();
     let nexts: Vec<String> = segments.iter().skip(1).map(|s| s.entry.clone()).collect();
+    let mut states = Vec::new();
     let mut exit = None;
     for (i, mut segment) in segments.into_iter().enumerate() {
-        if let (Some(next), true) = (nexts.get(i), i + 1 < count) {
-            for (_, state) in &mut segment.states {
-                patch_next(state, Some(next));
-            }
+        if let Some(next) = nexts.get(i) {
+            segment.close(Transition::Next(next.clone()));
         }
-        exit = segment.exit;
+        let offset = states.len();
+        exit = segment.exit.map(|e| e + offset);
         states.extend(segment.states);
     }
     Segment { entry, states, exit }
@@ -112,33 +117,8 @@ fn chain(segments: Vec<Segment>) -> Segment {
 
 /// A chain that ends its branch: its open exit becomes `End: true`.
 fn finish(mut segment: Segment) -> Segment {
-    for (_, state) in &mut segment.states {
-        patch_next(state, None);
-    }
-    segment.exit = None;
+    segment.close(Transition::End);
     segment
-}
-
-/// Points `NEXT` at `next`, or ends the branch there.
-fn patch_next(state: &mut Json, next: Option<&str>) {
-    if let Some(map) = state.as_object_mut() {
-        if map.get("Next").and_then(Json::as_str) == Some(NEXT) {
-            match next {
-                Some(n) => {
-                    map.insert("Next".into(), json!(n));
-                }
-                None => {
-                    map.shift_remove("Next");
-                    map.insert("End".into(), json!(true));
-                }
-            }
-        }
-        // Only `Check parameters` continues through its Default, and steps always
-        // follow it; its rules, like every other Choice's, name their states.
-        if map.get("Default").and_then(Json::as_str) == Some(NEXT) {
-            map.insert("Default".into(), json!(next.unwrap_or(SUCCEEDED)));
-        }
-    }
 }
 
 /// The Fail state a run with a mistyped parameter ends in.
@@ -165,14 +145,13 @@ impl Builder<'_> {
         if self.jsonata() {
             return Segment::one(
                 START,
-                json!({
-                    "Type": "Pass",
-                    "Comment": "The parameters: declared defaults, overridden by the execution's input; an id for this run's job names",
-                    "Assign": {
+                State::Pass(Pass {
+                    comment: Some("The parameters: declared defaults, overridden by the execution's input; an id for this run's job names".into()),
+                    assign: Some(json!({
                         "params": format!("{{% $merge([{defaults}, $states.input]) %}}"),
                         "jobid": "{% $split($uuid(), '-')[4] %}",
-                    },
-                    "Next": NEXT,
+                    })),
+                    ..Pass::default()
                 }),
             );
         }
@@ -187,27 +166,28 @@ impl Builder<'_> {
             states: vec![
                 (
                     START.to_string(),
-                    json!({
-                        "Type": "Pass",
-                        "Comment": "The declared defaults and the execution's input",
-                        "Parameters": { "defaults": defaults, "given.$": "$" },
-                        "Next": merge,
+                    State::Pass(Pass {
+                        comment: Some("The declared defaults and the execution's input".into()),
+                        parameters: Some(json!({ "defaults": defaults, "given.$": "$" })),
+                        assign: None,
+                        transition: Some(Transition::Next(merge.to_string())),
                     }),
                 ),
                 (
                     merge.to_string(),
-                    json!({
-                        "Type": "Pass",
-                        "Comment": "The parameters: defaults overridden by the input; an id for this run's job names",
-                        "Parameters": {
+                    State::Pass(Pass {
+                        comment: Some(
+                            "The parameters: defaults overridden by the input; an id for this run's job names".into(),
+                        ),
+                        parameters: Some(json!({
                             "params.$": "States.JsonMerge($.defaults, $.given, false)",
                             "run": run,
-                        },
-                        "Next": NEXT,
+                        })),
+                        ..Pass::default()
                     }),
                 ),
             ],
-            exit: Some(merge.to_string()),
+            exit: Some(1),
         }
     }
 
@@ -234,19 +214,24 @@ impl Builder<'_> {
                 ParamType::Float => (format!("$type($params.{n}) != 'number'"), "IsNumeric", "a float"),
                 ParamType::Bool => (format!("$type($params.{n}) != 'boolean'"), "IsBoolean", "a bool"),
             };
-            choices.push(if self.jsonata() {
-                json!({ "Condition": format!("{{% {jsonata} %}}"), "Next": fail })
+            let test = if self.jsonata() {
+                json!({ "Condition": format!("{{% {jsonata} %}}") })
             } else {
-                json!({ "Not": { "Variable": format!("$.params.{n}"), test: true }, "Next": fail })
-            });
+                json!({ "Not": { "Variable": format!("$.params.{n}"), test: true } })
+            };
+            choices.push(Rule { test, next: fail.clone() });
             fails.push((
                 fail,
-                json!({ "Type": "Fail", "Error": "mlpc.InvalidParameter", "Cause": format!("parameter `{n}` must be {what}") }),
+                State::Fail(Fail {
+                    error: Some("mlpc.InvalidParameter".into()),
+                    cause: Some(format!("parameter `{n}` must be {what}")),
+                    ..Fail::default()
+                }),
             ));
         }
-        let mut states = vec![(name.to_string(), json!({ "Type": "Choice", "Choices": choices, "Default": NEXT }))];
+        let mut states = vec![(name.to_string(), State::Choice(Choice { choices, default: None }))];
         states.extend(fails);
-        Some(Segment { entry: name.to_string(), states, exit: Some(name.to_string()) })
+        Some(Segment { entry: name.to_string(), states, exit: Some(0) })
     }
 
     fn plan(&mut self, plan: &Plan) -> Result<Segment, LowerError> {
@@ -255,8 +240,8 @@ impl Builder<'_> {
                 let step =
                     self.x.p.step(*id).ok_or_else(|| LowerError::Internal("plan names an unknown step".into()))?;
                 let segment = states::step(&self.x, step).map_err(LowerError::Internal)?;
-                for (_, state) in &segment.states {
-                    self.budget.spend(size::json_min_len(state)).map_err(LowerError::TooLarge)?;
+                for (name, state) in &segment.states {
+                    self.budget.spend(name.len() + state.min_len()).map_err(LowerError::TooLarge)?;
                 }
                 Ok(segment)
             }
@@ -270,16 +255,12 @@ impl Builder<'_> {
                 let mut out = Vec::new();
                 for branch in branches {
                     let segment = finish(self.plan(branch)?);
-                    out.push(json!({
-                        "StartAt": segment.entry,
-                        "States": Json::Object(segment.states.into_iter().collect()),
-                    }));
+                    out.push(Branch { start_at: segment.entry, states: States(segment.states) });
                 }
-                let mut state = json!({ "Type": "Parallel", "Branches": out, "Next": NEXT });
-                if !self.jsonata() {
-                    // The branches' outputs are not needed: keep the run's context.
-                    state["ResultPath"] = Json::Null;
-                }
+                // JSONPath: the branches' outputs are not needed, keep the run's context.
+                let result_path = (!self.jsonata()).then_some(ResultPath::Discard);
+                let state =
+                    State::Parallel(Parallel { branches: out, transition: None, result_path, catch: Vec::new() });
                 Ok(Segment::one(&name, state))
             }
         }
@@ -287,22 +268,33 @@ impl Builder<'_> {
 
     /// Every failure at the top level, including a failed Parallel branch, ends in
     /// the Fail state with the error and its cause.
-    fn catch(&self, state: &mut Json) {
-        if !matches!(state.get("Type").and_then(Json::as_str), Some("Task" | "Parallel")) {
-            return;
-        }
-        state["Catch"] = if self.jsonata() {
-            json!([{ "ErrorEquals": ["States.ALL"], "Next": FAILED, "Output": "{% $states.errorOutput %}" }])
+    fn catcher(&self) -> Catcher {
+        const ALL: &[&str] = &["States.ALL"];
+        if self.jsonata() {
+            Catcher {
+                error_equals: ALL,
+                next: FAILED.into(),
+                output: Some("{% $states.errorOutput %}".into()),
+                result_path: None,
+            }
         } else {
-            json!([{ "ErrorEquals": ["States.ALL"], "Next": FAILED, "ResultPath": "$.error" }])
-        };
+            Catcher { error_equals: ALL, next: FAILED.into(), output: None, result_path: Some("$.error".into()) }
+        }
     }
 
-    fn fail_state(&self) -> Json {
-        if self.jsonata() {
-            json!({ "Type": "Fail", "Error": "{% $states.input.Error %}", "Cause": "{% $states.input.Cause %}" })
+    fn fail_state(&self) -> State {
+        State::Fail(if self.jsonata() {
+            Fail {
+                error: Some("{% $states.input.Error %}".into()),
+                cause: Some("{% $states.input.Cause %}".into()),
+                ..Fail::default()
+            }
         } else {
-            json!({ "Type": "Fail", "ErrorPath": "$.error.Error", "CausePath": "$.error.Cause" })
-        }
+            Fail {
+                error_path: Some("$.error.Error".into()),
+                cause_path: Some("$.error.Cause".into()),
+                ..Fail::default()
+            }
+        })
     }
 }

@@ -5,20 +5,21 @@
 use serde_json::{json, Map, Value as Json};
 
 use super::expr::{Exprs, QueryLanguage};
-use super::{Segment, NEXT};
+use super::machine::{Choice, Fail, Pass, ResultPath, Retrier, Rule, State, Task, Transition, Wait};
+use super::Segment;
 use crate::ir::{Sql, SqlEngine, Step, StepKind};
 use crate::targets::queries;
 use crate::targets::requests::{self, Node};
 
-const SAGEMAKER_ERRORS: [&str; 4] = [
+const SAGEMAKER_ERRORS: &[&str] = &[
     "SageMaker.AmazonSageMakerException",
     "SageMaker.ResourceLimitExceededException",
     "ThrottlingException",
     "States.TaskFailed",
 ];
-const ATHENA_ERRORS: [&str; 3] =
-    ["Athena.AmazonAthenaException", "Athena.TooManyRequestsException", "States.TaskFailed"];
-const REDSHIFT_ERRORS: [&str; 2] = ["RedshiftData.RedshiftDataException", "States.TaskFailed"];
+const ATHENA_ERRORS: &[&str] =
+    &["Athena.AmazonAthenaException", "Athena.TooManyRequestsException", "States.TaskFailed"];
+const REDSHIFT_ERRORS: &[&str] = &["RedshiftData.RedshiftDataException", "States.TaskFailed"];
 /// Seconds between two status checks of a Redshift statement.
 pub const REDSHIFT_POLL_SECONDS: u64 = 10;
 
@@ -30,14 +31,28 @@ pub fn step(x: &Exprs, step: &Step) -> Result<Segment, String> {
             let body = x.body(&requests::processing_job(p, step, job))?;
             Ok(Segment::one(
                 &name,
-                task(x, step, "arn:aws:states:::sagemaker:createProcessingJob.sync", body, &SAGEMAKER_ERRORS, true),
+                State::Task(task(
+                    x,
+                    step,
+                    "arn:aws:states:::sagemaker:createProcessingJob.sync",
+                    body,
+                    SAGEMAKER_ERRORS,
+                    true,
+                )),
             ))
         }
         StepKind::Training(job) => {
             let body = x.body(&requests::training_job(p, step, job))?;
             Ok(Segment::one(
                 &name,
-                task(x, step, "arn:aws:states:::sagemaker:createTrainingJob.sync", body, &SAGEMAKER_ERRORS, true),
+                State::Task(task(
+                    x,
+                    step,
+                    "arn:aws:states:::sagemaker:createTrainingJob.sync",
+                    body,
+                    SAGEMAKER_ERRORS,
+                    true,
+                )),
             ))
         }
         StepKind::Transform(job) => {
@@ -48,19 +63,19 @@ pub fn step(x: &Exprs, step: &Step) -> Result<Segment, String> {
             let mut transform = x.body(&requests::transform_job(p, step, job))?;
             set_entry(&mut transform, "ModelName", &key, value);
             let mut model_task =
-                task(x, step, "arn:aws:states:::sagemaker:createModel", model, &SAGEMAKER_ERRORS, false);
-            model_task["Next"] = json!(name);
-            model_task["Comment"] = json!(format!("The model step `{name}` runs"));
+                task(x, step, "arn:aws:states:::sagemaker:createModel", model, SAGEMAKER_ERRORS, false);
+            model_task.transition = Some(Transition::Next(name.clone()));
+            model_task.comment = Some(format!("The model step `{name}` runs"));
             let transform_task =
-                task(x, step, "arn:aws:states:::sagemaker:createTransformJob.sync", transform, &SAGEMAKER_ERRORS, true);
+                task(x, step, "arn:aws:states:::sagemaker:createTransformJob.sync", transform, SAGEMAKER_ERRORS, true);
             Ok(Segment {
                 entry: model_state.clone(),
-                states: vec![(model_state, model_task), (name.clone(), transform_task)],
-                exit: Some(name),
+                states: vec![(model_state, State::Task(model_task)), (name, State::Task(transform_task))],
+                exit: Some(1),
             })
         }
         StepKind::Sql(sql) => match sql.engine {
-            SqlEngine::Athena => Ok(Segment::one(&name, athena(x, step, sql)?)),
+            SqlEngine::Athena => Ok(Segment::one(&name, State::Task(athena(x, step, sql)?))),
             SqlEngine::Redshift => redshift(x, step, sql),
         },
         StepKind::Python(_) => Err("python steps are rejected by the Step Functions check".to_string()),
@@ -82,37 +97,39 @@ fn set_entry(body: &mut Json, field: &str, key: &str, value: Json) {
     }
 }
 
-/// A Task state; `main` marks the step's own state, which carries its description,
-/// timeout and retry policy.
-fn task(x: &Exprs, step: &Step, resource: &str, body: Json, errors: &[&str], main: bool) -> Json {
-    let mut state = Map::new();
-    state.insert("Type".into(), json!("Task"));
-    if let (true, Some(d)) = (main, &step.description) {
-        state.insert("Comment".into(), json!(d));
+/// A Task state with its transition still open; `main` marks the step's own state,
+/// which carries its description, timeout and retry policy.
+fn task(
+    x: &Exprs,
+    step: &Step,
+    resource: &'static str,
+    body: Json,
+    errors: &'static [&'static str],
+    main: bool,
+) -> Task {
+    let jsonata = x.lang == QueryLanguage::Jsonata;
+    let (arguments, parameters) = if jsonata { (Some(body), None) } else { (None, Some(body)) };
+    Task {
+        comment: if main { step.description.clone() } else { None },
+        resource,
+        arguments,
+        parameters,
+        // JSONPath: the result is not needed later, pass the run's context on unchanged.
+        result_path: (!jsonata).then_some(ResultPath::Discard),
+        timeout_seconds: if main { step.timeout } else { None },
+        retry: step
+            .retry
+            .filter(|r| r.attempts > 0)
+            .map(|retry| Retrier {
+                error_equals: errors,
+                interval_seconds: retry.delay.max(1),
+                max_attempts: retry.attempts,
+                backoff_rate: 1.0,
+            })
+            .into_iter()
+            .collect(),
+        ..Task::default()
     }
-    state.insert("Resource".into(), json!(resource));
-    let body_key = if x.lang == QueryLanguage::Jsonata { "Arguments" } else { "Parameters" };
-    state.insert(body_key.into(), body);
-    if x.lang == QueryLanguage::Jsonpath {
-        // The result is not needed later: pass the run's context on unchanged.
-        state.insert("ResultPath".into(), Json::Null);
-    }
-    if let (true, Some(t)) = (main, step.timeout) {
-        state.insert("TimeoutSeconds".into(), json!(t));
-    }
-    if let Some(retry) = step.retry.filter(|r| r.attempts > 0) {
-        state.insert(
-            "Retry".into(),
-            json!([{
-                "ErrorEquals": errors,
-                "IntervalSeconds": retry.delay.max(1),
-                "MaxAttempts": retry.attempts,
-                "BackoffRate": 1.0,
-            }]),
-        );
-    }
-    state.insert("Next".into(), json!(NEXT));
-    Json::Object(state)
 }
 
 fn text(t: &Option<crate::ir::Text>) -> Option<Node> {
@@ -124,7 +141,7 @@ fn map(entries: Vec<(&str, Option<Node>)>) -> Node {
 }
 
 /// Athena: the query wrapped in UNLOAD to the step's output, run to completion.
-fn athena(x: &Exprs, step: &Step, sql: &Sql) -> Result<Json, String> {
+fn athena(x: &Exprs, step: &Step, sql: &Sql) -> Result<Task, String> {
     let body = map(vec![
         ("QueryString", Some(Node::Text(queries::athena_unload(x.p, step, sql)))),
         ("QueryExecutionContext", Some(map(vec![("Database", text(&sql.database)), ("Catalog", text(&sql.catalog))]))),
@@ -134,7 +151,7 @@ fn athena(x: &Exprs, step: &Step, sql: &Sql) -> Result<Json, String> {
             Some(map(vec![("OutputLocation", Some(Node::Text(queries::athena_metadata_location(x.p, step))))])),
         ),
     ]);
-    Ok(task(x, step, "arn:aws:states:::athena:startQueryExecution.sync", x.body(&body)?, &ATHENA_ERRORS, true))
+    Ok(task(x, step, "arn:aws:states:::athena:startQueryExecution.sync", x.body(&body)?, ATHENA_ERRORS, true))
 }
 
 /// Redshift through the Data API: ExecuteStatement, then DescribeStatement until the
@@ -155,52 +172,58 @@ fn redshift(x: &Exprs, step: &Step, sql: &Sql) -> Result<Segment, String> {
         ("Sql", Some(Node::Text(queries::redshift_unload(x.p, step, sql)))),
     ]);
     let mut execute =
-        task(x, step, "arn:aws:states:::aws-sdk:redshiftdata:executeStatement", x.body(&body)?, &REDSHIFT_ERRORS, true);
-    execute["Next"] = json!(status);
+        task(x, step, "arn:aws:states:::aws-sdk:redshiftdata:executeStatement", x.body(&body)?, REDSHIFT_ERRORS, true);
+    execute.transition = Some(Transition::Next(status.clone()));
     let mut describe =
-        task(x, step, "arn:aws:states:::aws-sdk:redshiftdata:describeStatement", json!({}), &REDSHIFT_ERRORS, false);
-    describe["Next"] = json!(check);
+        task(x, step, "arn:aws:states:::aws-sdk:redshiftdata:describeStatement", json!({}), REDSHIFT_ERRORS, false);
+    describe.transition = Some(Transition::Next(check.clone()));
     let jsonata = x.lang == QueryLanguage::Jsonata;
     let (statement_var, status_var) = (format!("{name}_statement"), format!("{name}_status"));
     let choices = if jsonata {
-        execute["Assign"] = json!({ statement_var.clone(): "{% $states.result.Id %}" });
-        describe["Arguments"] = json!({ "Id": format!("{{% ${statement_var} %}}") });
-        describe["Assign"] = json!({ status_var.clone(): "{% $states.result.Status %}" });
-        json!([
-            { "Condition": format!("{{% ${status_var} = 'FINISHED' %}}"), "Next": done },
-            { "Condition": format!("{{% ${status_var} in ['FAILED', 'ABORTED'] %}}"), "Next": failed },
-        ])
+        execute.assign = Some(json!({ statement_var.clone(): "{% $states.result.Id %}" }));
+        describe.arguments = Some(json!({ "Id": format!("{{% ${statement_var} %}}") }));
+        describe.assign = Some(json!({ status_var.clone(): "{% $states.result.Status %}" }));
+        vec![
+            Rule { test: json!({ "Condition": format!("{{% ${status_var} = 'FINISHED' %}}") }), next: done.clone() },
+            Rule {
+                test: json!({ "Condition": format!("{{% ${status_var} in ['FAILED', 'ABORTED'] %}}") }),
+                next: failed.clone(),
+            },
+        ]
     } else {
         let at = format!("$.sql.{name}");
-        execute["ResultPath"] = json!(at);
-        describe["Parameters"] = json!({ "Id.$": format!("{at}.Id") });
-        describe["ResultPath"] = json!(at);
+        execute.result_path = Some(ResultPath::At(at.clone()));
+        describe.parameters = Some(json!({ "Id.$": format!("{at}.Id") }));
+        describe.result_path = Some(ResultPath::At(at.clone()));
         let status_at = format!("{at}.Status");
-        json!([
-            { "Variable": status_at, "StringEquals": "FINISHED", "Next": done },
-            {
-                "Or": [
-                    { "Variable": status_at, "StringEquals": "FAILED" },
-                    { "Variable": status_at, "StringEquals": "ABORTED" },
-                ],
-                "Next": failed,
+        vec![
+            Rule { test: json!({ "Variable": status_at, "StringEquals": "FINISHED" }), next: done.clone() },
+            Rule {
+                test: json!({
+                    "Or": [
+                        { "Variable": status_at, "StringEquals": "FAILED" },
+                        { "Variable": status_at, "StringEquals": "ABORTED" },
+                    ],
+                }),
+                next: failed.clone(),
             },
-        ])
+        ]
     };
     let states = vec![
-        (name.clone(), execute),
-        (status.clone(), describe),
-        (check.clone(), json!({ "Type": "Choice", "Choices": choices, "Default": wait })),
-        (wait.clone(), json!({ "Type": "Wait", "Seconds": REDSHIFT_POLL_SECONDS, "Next": status })),
+        (name.clone(), State::Task(execute)),
+        (status.clone(), State::Task(describe)),
+        (check, State::Choice(Choice { choices, default: Some(wait.clone()) })),
+        (wait, State::Wait(Wait { seconds: REDSHIFT_POLL_SECONDS, transition: Some(Transition::Next(status)) })),
         (
             failed,
-            json!({
-                "Type": "Fail",
-                "Error": "Redshift.StatementFailed",
-                "Cause": format!("the UNLOAD of step `{name}` ended FAILED or ABORTED (see DescribeStatement)"),
+            State::Fail(Fail {
+                error: Some("Redshift.StatementFailed".into()),
+                cause: Some(format!("the UNLOAD of step `{name}` ended FAILED or ABORTED (see DescribeStatement)")),
+                ..Fail::default()
             }),
         ),
-        (done.clone(), json!({ "Type": "Pass", "Next": NEXT })),
+        (done, State::Pass(Pass::default())),
     ];
-    Ok(Segment { entry: name, states, exit: Some(done) })
+    let exit = Some(states.len() - 1);
+    Ok(Segment { entry: name, states, exit })
 }
