@@ -279,9 +279,41 @@ fn run_end_to_end(example: &str, conf: &str, moto: &common::Moto) -> (Pipeline, 
     (ir, parsed)
 }
 
+/// The S3 URIs of a described training job's channels, in order.
+fn channels(training_job: &Json) -> Vec<&str> {
+    training_job["InputDataConfig"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["DataSource"]["S3DataSource"]["S3Uri"].as_str().unwrap())
+        .collect()
+}
+
 /// Where a step output lands in this run.
 fn location(p: &Pipeline, run_id: &str, step: &str, output: &str) -> String {
     format!("{}/{}/{run_id}/{step}/{output}/", p.settings.artifacts.as_deref().unwrap(), p.name.node)
+}
+
+#[test]
+fn end_to_end_abalone_reads_the_inputs_the_run_is_given() {
+    let moto = common::Moto::start();
+    let conf =
+        r#"{"input_data": "s3://acme-data/abalone/2026-12-01/abalone.csv", "batch_data": "s3://acme-data/batch/7/"}"#;
+    let (ir, r) = run_end_to_end("examples/abalone/abalone.mlp", conf, &moto);
+    let run_id = r["run_id"].as_str().unwrap();
+    let preprocess = &r["processing"][0];
+    assert_eq!(
+        preprocess["ProcessingInputs"][0]["S3Input"]["S3Uri"], "s3://acme-data/abalone/2026-12-01/abalone.csv",
+        "the processing job reads the URI of the run's conf"
+    );
+    let train = &r["training"][0];
+    assert_eq!(
+        channels(train),
+        [location(&ir, run_id, "preprocess", "train"), location(&ir, run_id, "preprocess", "validation")]
+    );
+    let batch = &r["transform"][0];
+    assert_eq!(batch["TransformInput"]["DataSource"]["S3DataSource"]["S3Uri"], "s3://acme-data/batch/7/");
+    assert_eq!(batch["TransformInput"]["ContentType"], "text/csv");
 }
 
 #[test]
@@ -294,13 +326,7 @@ fn end_to_end_churn_and_athena_examples_run_against_moto() {
     assert_eq!(train["HyperParameters"]["max_depth"], "9", "the run conf overrides the param");
     assert_eq!(train["HyperParameters"]["eta"], "0.2");
     assert_eq!(train["ResourceConfig"]["InstanceType"], "ml.m5.xlarge");
-    let channels: Vec<&str> = train["InputDataConfig"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["DataSource"]["S3DataSource"]["S3Uri"].as_str().unwrap())
-        .collect();
-    assert_eq!(channels, [location(&ir, run_id, "split", "train"), location(&ir, run_id, "split", "test")]);
+    assert_eq!(channels(train), [location(&ir, run_id, "split", "train"), location(&ir, run_id, "split", "test")]);
     let split = &r["processing"][0];
     let outputs: Vec<&str> = split["ProcessingOutputConfig"]["Outputs"]
         .as_array()

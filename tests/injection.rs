@@ -180,23 +180,6 @@ fn stepfunctions_jsonata_carries_every_hostile_value_exactly() {
     assert_eq!(rendered["prep"]["ProcessingJobName"], json!("hostile-prep-0123456789ab-0"));
 }
 
-/// Every `rendered` object anywhere in a moto execution's output, merged.
-fn collect_rendered(v: &Json, out: &mut serde_json::Map<String, Json>) {
-    match v {
-        Json::Object(m) => {
-            for (k, x) in m {
-                if k == "rendered" {
-                    out.extend(x.as_object().unwrap().clone());
-                } else {
-                    collect_rendered(x, out);
-                }
-            }
-        }
-        Json::Array(a) => a.iter().for_each(|x| collect_rendered(x, out)),
-        _ => {}
-    }
-}
-
 #[test]
 fn stepfunctions_jsonpath_carries_every_hostile_value_exactly_through_moto() {
     let p = hostile(Target::StepFunctions);
@@ -204,18 +187,8 @@ fn stepfunctions_jsonpath_carries_every_hostile_value_exactly_through_moto() {
     let file = std::env::temp_dir().join(format!("mlpc-inject-jsonpath-{}.json", std::process::id()));
     std::fs::write(&file, def.to_string()).unwrap();
     let moto = common::Moto::start();
-    let python = common::root().join("target/py/moto/bin/python");
-    assert!(python.exists(), "run scripts/setup-python");
-    let out = Command::new(python)
-        .arg(common::root().join("tests/stepfunctions/run_in_moto.py"))
-        .args([moto.url().as_str(), file.to_str().unwrap(), "{}", RUN, "render"])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let r: Json = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(r["status"], "SUCCEEDED", "{r}");
-    let mut rendered = serde_json::Map::new();
-    collect_rendered(&r["output"], &mut rendered);
+    let (status, rendered) = common::render_in_moto(&moto, &file, "{}", RUN);
+    assert_eq!(status, "SUCCEEDED");
     check_requests(&p, &rendered["prep"], &rendered["fit"], "jsonpath");
     check_athena(&p, &rendered["extract"], "jsonpath");
     let job = rendered["prep"]["ProcessingJobName"].as_str().unwrap();

@@ -109,7 +109,7 @@ fn compare_with_sdk(pairs: &[(&str, PathBuf)]) -> std::process::Output {
 fn definitions_mean_what_the_official_sdk_generates() {
     let dir = temp_dir("oracle");
     let mut pairs = Vec::new();
-    for name in ["churn", "athena_features", "redshift_xgboost"] {
+    for name in ["churn", "athena_features", "redshift_xgboost", "abalone"] {
         let json = build(&common::root().join(format!("examples/{name}/{name}.mlp"))).unwrap();
         let file = dir.join(format!("{name}.json"));
         std::fs::write(&file, json).unwrap();
@@ -118,7 +118,7 @@ fn definitions_mean_what_the_official_sdk_generates() {
     let out = compare_with_sdk(&pairs);
     let report = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{report}{}", String::from_utf8_lossy(&out.stderr));
-    assert_eq!(report.matches("same facts:").count(), 3, "{report}");
+    assert_eq!(report.matches("same facts:").count(), 4, "{report}");
 }
 
 #[test]

@@ -97,6 +97,23 @@ fn depends(ir: &Pipeline) -> BTreeSet<(StepId, StepId)> {
 }
 
 #[test]
+fn abalone_reads_the_inputs_the_execution_is_given_in_moto() {
+    let moto = common::Moto::start();
+    let (_, asl) = build(&common::root().join("examples/abalone/abalone.mlp"), QueryLanguage::Jsonpath).unwrap();
+    let file = temp_dir("abalone").join("machine.json");
+    std::fs::write(&file, asl).unwrap();
+    let input =
+        r#"{"input_data": "s3://acme-data/abalone/2026-12-01/abalone.csv", "batch_data": "s3://acme-data/batch/7/"}"#;
+    let (status, rendered) = common::render_in_moto(&moto, &file, input, "abalone");
+    assert_eq!(status, "SUCCEEDED");
+    assert_eq!(
+        rendered["preprocess"]["ProcessingInputs"][0]["S3Input"]["S3Uri"],
+        "s3://acme-data/abalone/2026-12-01/abalone.csv"
+    );
+    assert_eq!(rendered["batch"]["TransformInput"]["DataSource"]["S3DataSource"]["S3Uri"], "s3://acme-data/batch/7/");
+}
+
+#[test]
 fn control_flow_keeps_every_edge_and_runs_every_step_once_in_moto() {
     let moto = common::Moto::start();
     let cases = [
@@ -107,6 +124,7 @@ fn control_flow_keeps_every_edge_and_runs_every_step_once_in_moto() {
         "tests/targets/not_series_parallel.mlp",
         "examples/churn/churn.mlp",
         "tests/targets/every_job.mlp",
+        "examples/abalone/abalone.mlp",
     ];
     for (i, path) in cases.iter().enumerate() {
         let (ir, r) = run(&moto, path, "{}", &format!("flow-{i}"));

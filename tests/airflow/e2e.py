@@ -6,7 +6,8 @@ Everything AWS goes to the emulator on 127.0.0.1. Two gaps of the emulator are
 bridged here, in this test process only (never in generated code): moto completes
 processing jobs without writing their outputs, and nothing emulates Redshift's SQL
 protocol; so placeholder objects are put where a job would have written, and the
-Redshift UNLOAD statement is recorded instead of sent. The report lists every task's
+Redshift UNLOAD statement is recorded instead of sent. S3 URIs in the run's conf are
+data from outside the pipeline: an object is put there before the run. The report lists every task's
 final state and every SageMaker request the emulator received.
 """
 
@@ -84,9 +85,19 @@ def main() -> None:
     bag = DagBag(dag_folder=dag_file)
     assert not bag.import_errors, bag.import_errors
     (dag,) = bag.dags.values()
-    for bucket in {m for m in re.findall(r"s3://([a-z0-9.-]+)/", open(dag_file, encoding="utf-8").read())}:
+    # The data a run is given from outside (S3 URIs in its conf) is the caller's: it
+    # exists before the run, as a file or under a prefix.
+    given = [v for v in run_conf.values() if isinstance(v, str) and v.startswith("s3://")]
+    named = re.findall(r"s3://([a-z0-9.-]+)/", open(dag_file, encoding="utf-8").read() + " ".join(given))
+    for bucket in set(named):
         where = {} if region == "us-east-1" else {"CreateBucketConfiguration": {"LocationConstraint": region}}
         s3.create_bucket(Bucket=bucket, **where)
+    for uri in given:
+        bucket, _, key = uri.removeprefix("s3://").partition("/")
+        if key.endswith("/") or "." not in key.rsplit("/", 1)[-1]:
+            put_placeholder(uri)
+        else:
+            s3.put_object(Bucket=bucket, Key=key, Body=b"given\n")
     run = dag.test(run_conf=run_conf)
     states = {ti.task_id: str(ti.state) for ti in run.get_task_instances()}
     sm = boto3.client("sagemaker", region_name=region, endpoint_url=endpoint)

@@ -160,3 +160,44 @@ impl Moto {
         format!("http://127.0.0.1:{}", self.port)
     }
 }
+
+/// Runs a JSONPath state machine in moto with Tasks as Pass states that keep their
+/// rendered requests (`tests/stepfunctions/run_in_moto.py ... render`); returns the
+/// execution's status and every Task's rendered request by state name.
+pub fn render_in_moto(
+    moto: &Moto,
+    machine: &Path,
+    input: &str,
+    name: &str,
+) -> (serde_json::Value, serde_json::Map<String, serde_json::Value>) {
+    let python = root().join("target/py/moto/bin/python");
+    assert!(python.exists(), "run scripts/setup-python");
+    let out = std::process::Command::new(python)
+        .arg(root().join("tests/stepfunctions/run_in_moto.py"))
+        .args([moto.url().as_str(), machine.to_str().unwrap(), input, name, "render"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let mut rendered = serde_json::Map::new();
+    collect_rendered(&r["output"], &mut rendered);
+    (r["status"].clone(), rendered)
+}
+
+/// Every `rendered` object anywhere in a moto execution's output, merged.
+fn collect_rendered(v: &serde_json::Value, out: &mut serde_json::Map<String, serde_json::Value>) {
+    use serde_json::Value as Json;
+    match v {
+        Json::Object(m) => {
+            for (k, x) in m {
+                if k == "rendered" {
+                    out.extend(x.as_object().unwrap().clone());
+                } else {
+                    collect_rendered(x, out);
+                }
+            }
+        }
+        Json::Array(a) => a.iter().for_each(|x| collect_rendered(x, out)),
+        _ => {}
+    }
+}

@@ -1,6 +1,6 @@
 """The SageMaker target's oracle: the examples' pipelines built with the official SDK.
 
-Usage: python oracle.py NAME    (NAME in churn, athena_features, redshift_xgboost;
+Usage: python oracle.py NAME    (NAME in churn, athena_features, redshift_xgboost, abalone;
                                  in a venv with sagemaker==2.257.7)
 
 Prints `Pipeline.definition()` of the SageMaker Python SDK's own build of the example
@@ -485,10 +485,97 @@ def redshift_xgboost() -> Pipeline:
     return pipeline("redshift-xgboost", [max_depth, eta, num_round], [split, train], sess)
 
 
+def abalone() -> Pipeline:
+    """examples/abalone: inputs from outside (string parameters holding S3 URIs) read by a
+    processing step and a batch transform, as the SageMaker examples' Abalone pipeline
+    passes them: `ProcessingInput(source=param)`, `transform(data=param)`."""
+    region, artifacts = "us-east-1", "s3://acme-ml/pipelines/abalone/"
+    sess = session(region, "acme-ml")
+
+    input_data = ParameterString(name="input_data", default_value="s3://acme-ml/abalone/abalone-dataset.csv")
+    batch_data = ParameterString(name="batch_data", default_value="s3://acme-ml/abalone/abalone-dataset-batch")
+    instance_type = ParameterString(name="instance_type", default_value="ml.m5.xlarge")
+
+    sklearn = image_uris.retrieve("sklearn", region=region, version="1.2-1", instance_type="ml.m5.xlarge")
+    xgboost = image_uris.retrieve("xgboost", region=region, version="1.7-1")
+
+    preprocess = ProcessingStep(
+        name="preprocess",
+        step_args=script_processor(sess, sklearn, instance_type).run(
+            code=code_uri(artifacts, "abalone", "preprocessing.py"),
+            inputs=[ProcessingInput(source=input_data, destination="/opt/ml/processing/input/raw", input_name="raw")],
+            outputs=[
+                ProcessingOutput(
+                    output_name=name,
+                    source=f"/opt/ml/processing/output/{name}",
+                    destination=location(artifacts, "preprocess", name),
+                )
+                for name in ("train", "validation")
+            ],
+        ),
+    )
+
+    def output(name: str) -> Properties:
+        return preprocess.properties.ProcessingOutputConfig.Outputs[name].S3Output.S3Uri
+
+    estimator = Estimator(
+        image_uri=xgboost,
+        role=ROLE,
+        instance_count=1,
+        instance_type=instance_type,
+        volume_size=30,
+        output_path=location(artifacts, "train", "model"),
+        hyperparameters={
+            "objective": "reg:linear",
+            "num_round": 50,
+            "max_depth": 5,
+            "eta": 0.2,
+            "gamma": 4,
+            "min_child_weight": 6,
+            "subsample": 0.7,
+        },
+        sagemaker_session=sess,
+        debugger_hook_config=False,
+        disable_profiler=True,
+    )
+    train = TrainingStep(
+        name="train",
+        step_args=estimator.fit(
+            inputs={
+                "train": TrainingInput(s3_data=output("train"), content_type="text/csv"),
+                "validation": TrainingInput(s3_data=output("validation"), content_type="text/csv"),
+            }
+        ),
+    )
+    # `batch` (transform): its CreateModel step, then the transform job, as for churn.
+    model = Model(
+        image_uri=xgboost,
+        model_data=train.properties.ModelArtifacts.S3ModelArtifacts,
+        role=ROLE,
+        sagemaker_session=sess,
+    )
+    (create_model,) = ModelStep(name="batch", step_args=model.create()).steps
+    transformer = Transformer(
+        model_name=create_model.properties.ModelName,
+        instance_count=1,
+        instance_type="ml.m5.xlarge",
+        output_path=location(artifacts, "batch", "predictions"),
+        sagemaker_session=sess,
+    )
+    batch = TransformStep(
+        name="batch",
+        step_args=transformer.transform(data=batch_data, content_type="text/csv"),
+    )
+    return pipeline(
+        "abalone", [input_data, batch_data, instance_type], [preprocess, train, create_model, batch], sess
+    )
+
+
 BUILDERS: dict[str, Callable[[], Pipeline]] = {
     "churn": churn,
     "athena_features": athena_features,
     "redshift_xgboost": redshift_xgboost,
+    "abalone": abalone,
 }
 
 

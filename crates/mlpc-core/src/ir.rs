@@ -340,8 +340,48 @@ pub struct ArtifactRef {
 pub struct Input {
     pub name: Spanned<String>,
     pub ty: ArtifactType,
-    pub source: ArtifactRef,
+    pub source: InputSource,
+    pub distribution: Distribution,
     pub span: Span,
+}
+
+impl Input {
+    /// The step output this input reads, when a step of the pipeline produced it.
+    pub fn producer(&self) -> Option<&ArtifactRef> {
+        match &self.source {
+            InputSource::Step(reference) => Some(reference),
+            InputSource::External(_) => None,
+        }
+    }
+}
+
+/// Where an input's data comes from.
+#[derive(Clone, Debug, PartialEq)]
+pub enum InputSource {
+    /// An output of a step of the pipeline (an edge of the graph).
+    Step(ArtifactRef),
+    /// An S3 URI from outside the pipeline: a literal, a string parameter, or text
+    /// made of both (and the run's id); the caller's data, read as it is.
+    External(Text),
+}
+
+/// How a job's instances share an input: each gets all of it, or a share of the
+/// objects under it (`ShardedByS3Key`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Distribution {
+    #[default]
+    Replicated,
+    Sharded,
+}
+
+impl Distribution {
+    /// The value SageMaker's API takes (`S3DataDistributionType`).
+    pub fn as_api(self) -> &'static str {
+        match self {
+            Distribution::Replicated => "FullyReplicated",
+            Distribution::Sharded => "ShardedByS3Key",
+        }
+    }
 }
 
 #[derive(Clone, Debug)]

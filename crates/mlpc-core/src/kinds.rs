@@ -108,6 +108,16 @@ impl Kind {
         self.info().name
     }
 
+    /// Whether the kind's job can share an input among its instances
+    /// (`{ distribution = sharded }`): processing inputs and training channels can; a
+    /// transform job splits its one input by `split`, and a python task has no instances.
+    pub fn distributes_inputs(self) -> bool {
+        match self {
+            Kind::Processing | Kind::Training => true,
+            Kind::Sql | Kind::Transform | Kind::Python => false,
+        }
+    }
+
     pub fn from_name(name: &str) -> Option<Kind> {
         Kind::ALL.into_iter().find(|k| k.name() == name)
     }

@@ -5,6 +5,7 @@
 mod config;
 mod fields;
 mod graph;
+mod inputs;
 mod jobs;
 mod params;
 mod settings;

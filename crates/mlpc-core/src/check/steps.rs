@@ -4,7 +4,7 @@
 use super::fields::Fields;
 use super::graph::Link;
 use super::jobs::{code_file, image_ref, resources, JobKind};
-use super::symbols::{artifact_type, StepSymbol};
+use super::symbols::StepSymbol;
 use super::values::Lowerer;
 use super::Context;
 use crate::diagnostics::suggest::help_for;
@@ -32,7 +32,7 @@ pub fn lower(lw: &mut Lowerer, cx: &Context, id: StepId, sym: &StepSymbol) -> Op
         &mut lw.diags,
     )
     .with_broken(&lw.broken);
-    let inputs = inputs(lw, step);
+    let inputs = super::inputs::inputs(lw, step);
     let Some(kind) = Kind::from_name(kind_name) else {
         lw.push(
             Diagnostic::new(Code::InvalidValue, step.kind.span, format!("unknown step kind `{kind_name}`"))
@@ -85,91 +85,6 @@ pub fn lower(lw: &mut Lowerer, cx: &Context, id: StepId, sym: &StepSymbol) -> Op
         guard: None,
         span: step.span,
     })
-}
-
-/// Every `in`: bound exactly once, to an existing output of a compatible type.
-fn inputs(lw: &mut Lowerer, step: &ast::Step) -> Option<Vec<Input>> {
-    let mut out: Vec<Input> = Vec::new();
-    let mut ok = true;
-    let mut seen: std::collections::HashMap<&str, Span> = std::collections::HashMap::new();
-    for item in &step.items {
-        let StepItem::Input(input) = item else {
-            continue;
-        };
-        if let Some(first) = seen.get(input.name.node.as_str()) {
-            lw.push(
-                Diagnostic::new(
-                    Code::DuplicateName,
-                    input.name.span,
-                    format!("input `{}` of step `{}` is bound twice", input.name.node, step.name.node),
-                )
-                .label("bound again here")
-                .secondary(*first, "first bound here")
-                .help("each input takes one artifact: remove one binding, or give it another name"),
-            );
-            ok = false;
-            continue;
-        }
-        seen.insert(&input.name.node, input.name.span);
-        let annotation = match &input.ty {
-            Some(t) => match artifact_type(t, &mut lw.diags) {
-                Some(ty) => Some((ty, t.span)),
-                None => {
-                    ok = false;
-                    continue;
-                }
-            },
-            None => None,
-        };
-        let Some(source) = &input.source else {
-            lw.push(
-                Diagnostic::new(
-                    Code::UnboundInput,
-                    input.span,
-                    format!("input `{}` of step `{}` is not bound to any output", input.name.node, step.name.node),
-                )
-                .label("no producer")
-                .help(format!("bind it to the output that feeds it: `in {} = STEP.OUTPUT`", input.name.node)),
-            );
-            ok = false;
-            continue;
-        };
-        let Some(reference) = lw.artifact(source, &format!("input `{}`", input.name.node)) else {
-            ok = false;
-            continue;
-        };
-        lw.links.push(Link {
-            from: reference.step,
-            to: lw.current,
-            edge: Edge::Artifact { output: reference.output.clone(), input: input.name.node.clone() },
-            span: reference.span,
-        });
-        let produced = lw
-            .symbols
-            .step(reference.step)
-            .and_then(|s| s.outputs.iter().find(|(n, _, _)| *n == reference.output))
-            .and_then(|(_, ty, span)| ty.map(|t| (t, *span)));
-        let Some((produced, produced_span)) = produced else {
-            ok = false;
-            continue;
-        };
-        let ty = match annotation {
-            Some((wanted, _)) if wanted == produced || wanted == ArtifactType::Files => wanted,
-            Some((wanted, span)) => {
-                lw.push(
-                    Diagnostic::new(Code::ArtifactTypeMismatch, span, format!("input `{}` expects {wanted}, but `{}.{}` is {produced}", input.name.node, step_name(lw, reference.step), reference.output))
-                        .label(format!("expects {wanted}"))
-                        .secondary(produced_span, format!("produced as {produced} here"))
-                        .help(format!("change the annotation to `{produced}` (or `files` to accept any artifact), or produce {wanted} upstream")),
-                );
-                ok = false;
-                continue;
-            }
-            None => produced,
-        };
-        out.push(Input { name: input.name.clone(), ty, source: reference, span: input.span });
-    }
-    ok.then_some(out)
 }
 
 fn step_name(lw: &Lowerer, id: StepId) -> String {

@@ -73,6 +73,7 @@ codes! {
     UnboundInput = "E0310", "unbound-input", Error;
     WrongArtifactCount = "E0311", "wrong-artifact-count", Error;
     UnknownSagemakerImage = "E0312", "unknown-sagemaker-image", Error;
+    UntypedInput = "E0313", "untyped-input", Error;
 
     DependencyCycle = "E0401", "dependency-cycle", Error;
 

@@ -74,13 +74,16 @@ pub enum StepItem {
     Output(Output),
 }
 
-/// `in NAME[: TYPE] = STEP.OUTPUT`; the source is optional in the syntax so that the
-/// checker can say "unbound input" instead of a bare syntax error.
+/// `in NAME[: TYPE] = SOURCE [{ options }]`, where SOURCE is `STEP.OUTPUT` or an S3
+/// URI from outside (a string, `params.X`); the source is optional in the syntax so
+/// that the checker can say "unbound input" instead of a bare syntax error.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Input {
     pub name: Ident,
     pub ty: Option<TypeExpr>,
     pub source: Option<Expr>,
+    /// `{ distribution = sharded }`: a map on the same line, after the source.
+    pub options: Option<Expr>,
     pub span: Span,
 }
 

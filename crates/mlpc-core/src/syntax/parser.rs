@@ -95,7 +95,7 @@ impl<'s> Parser<'s> {
         }
     }
 
-    /// input := "in" ident (":" type)? ("=" value)?
+    /// input := "in" ident (":" type)? ("=" value map?)?
     fn expect_input(&mut self, i: &'s str) -> PResult<'s, Input> {
         let start = i;
         let (i, _) = self.expect_keyword(i, "in")?;
@@ -110,14 +110,22 @@ impl<'s> Parser<'s> {
             i = skip_inline(rest);
         }
         let mut source = None;
+        let mut options = None;
         if let Some(rest) = i.strip_prefix('=') {
             let (rest, value) = self.expect_value(skip_inline(rest))?;
             source = Some(value);
             end = rest;
+            // The options map, on the same line as its input.
+            let after = skip_inline(rest);
+            if after.starts_with('{') {
+                let (rest, map) = self.expect_value(after)?;
+                options = Some(map);
+                end = rest;
+            }
         } else if ty.is_none() {
             return Err(ParseError::expected(self.offset(i), "`:` and a type, or `=` and the producing `STEP.OUTPUT`"));
         }
-        Ok((end, Input { name, ty, source, span: self.span(start, end) }))
+        Ok((end, Input { name, ty, source, options, span: self.span(start, end) }))
     }
 
     /// output := "out" ident ":" type

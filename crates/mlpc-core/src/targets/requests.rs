@@ -6,8 +6,8 @@
 
 use crate::aws::{limits, names};
 use crate::ir::{
-    ArtifactType, Format, Pipeline, Processing, Resources, Step, StepId, StepKind, Text, TextPart, Training, Transform,
-    Value,
+    ArtifactType, Distribution, Format, InputSource, Pipeline, Processing, Resources, Step, StepId, StepKind, Text,
+    TextPart, Training, Transform, Value,
 };
 
 /// A request body: JSON-shaped, with run-time strings and integers.
@@ -163,12 +163,16 @@ fn resources(r: &Resources, volume: bool) -> Vec<(&'static str, Node)> {
     out
 }
 
-/// The S3 URI an input reads: the producer's output location, or for a training
-/// step the model archive it wrote.
-pub fn input_uri(p: &Pipeline, source: &crate::ir::ArtifactRef) -> Vec<Piece> {
-    match p.step(source.step).map(|s| &s.kind) {
-        Some(crate::ir::StepKind::Training(_)) => vec![Piece::ModelArtifact(source.step)],
-        _ => vec![Piece::OutputUri { step: source.step, output: source.output.clone() }],
+/// The S3 URI an input reads: the producer's output location (for a training step,
+/// the model archive it wrote), or the URI given from outside.
+pub fn input_uri(p: &Pipeline, source: &InputSource) -> Vec<Piece> {
+    let reference = match source {
+        InputSource::Step(reference) => reference,
+        InputSource::External(uri) => return text_pieces(uri),
+    };
+    match p.step(reference.step).map(|s| &s.kind) {
+        Some(crate::ir::StepKind::Training(_)) => vec![Piece::ModelArtifact(reference.step)],
+        _ => vec![Piece::OutputUri { step: reference.step, output: reference.output.clone() }],
     }
 }
 
@@ -190,7 +194,7 @@ pub fn entrypoint(code: &crate::ir::CodeFile) -> Vec<String> {
 }
 
 /// One ProcessingInput: `uri` copied to `/opt/ml/processing/input/<name>`.
-fn processing_input(name: &str, uri: Vec<Piece>) -> Node {
+fn processing_input(name: &str, uri: Vec<Piece>, distribution: Distribution) -> Node {
     Node::map(vec![
         ("InputName", Node::text(name)),
         (
@@ -200,7 +204,7 @@ fn processing_input(name: &str, uri: Vec<Piece>) -> Node {
                 ("LocalPath", Node::text(format!("{PROCESSING_INPUT_DIR}/{name}"))),
                 ("S3DataType", Node::text("S3Prefix")),
                 ("S3InputMode", Node::text("File")),
-                ("S3DataDistributionType", Node::text("FullyReplicated")),
+                ("S3DataDistributionType", Node::text(distribution.as_api())),
             ]),
         ),
     ])
@@ -208,8 +212,8 @@ fn processing_input(name: &str, uri: Vec<Piece>) -> Node {
 
 pub fn processing_job(p: &Pipeline, step: &Step, job: &Processing) -> Node {
     let mut inputs: Vec<Node> =
-        step.inputs.iter().map(|input| processing_input(&input.name.node, input_uri(p, &input.source))).collect();
-    inputs.push(processing_input(CODE_INPUT, vec![Piece::Literal(code_uri(p, &job.code))]));
+        step.inputs.iter().map(|i| processing_input(&i.name.node, input_uri(p, &i.source), i.distribution)).collect();
+    inputs.push(processing_input(CODE_INPUT, vec![Piece::Literal(code_uri(p, &job.code))], Distribution::Replicated));
     let outputs: Vec<Node> = step
         .outputs
         .iter()
@@ -270,7 +274,7 @@ pub fn training_job(p: &Pipeline, step: &Step, job: &Training) -> Node {
                         Node::map(vec![
                             ("S3DataType", Node::text("S3Prefix")),
                             ("S3Uri", Node::Text(input_uri(p, &input.source))),
-                            ("S3DataDistributionType", Node::text("FullyReplicated")),
+                            ("S3DataDistributionType", Node::text(input.distribution.as_api())),
                         ]),
                     )]),
                 ),

@@ -118,7 +118,7 @@ fn check_sql(p: &Pipeline, step: &Step, sql: &crate::ir::Sql, diags: &mut Vec<Di
         .downstream(step.id)
         .iter()
         .filter_map(|id| p.step(*id))
-        .filter(|s| s.inputs.iter().any(|i| i.source.step == step.id))
+        .filter(|s| s.inputs.iter().any(|i| i.producer().is_some_and(|r| r.step == step.id)))
         .collect();
     if let Some(other) = readers.iter().find(|s| !matches!(s.kind, StepKind::Processing(_))) {
         diags.push(

@@ -169,7 +169,7 @@ fn job_step(p: &Pipeline, step: &Step, ty: &'static str, args: Val) -> Val {
 fn depends_on(p: &Pipeline, step: &Step) -> Vec<String> {
     let mut ids: Vec<StepId> = step.after.iter().map(|(id, _)| *id).collect();
     for input in &step.inputs {
-        if let Some(producer) = p.step(input.source.step) {
+        if let Some(producer) = input.producer().and_then(|r| p.step(r.step)) {
             if let StepKind::Sql(_) = producer.kind {
                 ids.extend(producer.after.iter().map(|(id, _)| *id));
             }
@@ -186,7 +186,7 @@ fn processing_arguments(p: &Pipeline, step: &Step, request: requests::Node) -> R
     // `requests::processing_job` lists the step's inputs in order, then its code.
     let from_sql = |i: usize| {
         let input = step.inputs.get(i)?;
-        let producer = p.step(input.source.step)?;
+        let producer = p.step(input.producer()?.step)?;
         match &producer.kind {
             StepKind::Sql(query) => Some((producer, query, input)),
             StepKind::Processing(_) | StepKind::Training(_) | StepKind::Transform(_) | StepKind::Python(_) => None,

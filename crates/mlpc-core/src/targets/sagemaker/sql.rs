@@ -40,7 +40,11 @@ pub fn dataset_input(p: &Pipeline, sql_step: &Step, sql: &Sql, input: &Input, co
         crate::ir::ArtifactType::Model | crate::ir::ArtifactType::Files => Format::Parquet,
     };
     let output_format = output_format(sql.engine, format).ok_or("checked: no output format")?;
-    let location = expr::text(p, result_location(p, sql_step, &input.source.output, consumer))?.into_json();
+    let location = expr::text(
+        p,
+        result_location(p, sql_step, &input.producer().ok_or("a sql result without its step")?.output, consumer),
+    )?
+    .into_json();
     let mut def = Map::new();
     match sql.engine {
         SqlEngine::Athena => {
