@@ -168,6 +168,20 @@ fn deploy_to_airflow_explains_there_is_no_such_thing() {
 }
 
 #[test]
+fn deploy_start_without_a_required_param_is_a_usage_error_before_any_call() {
+    // The endpoint is a closed port: the refusal must come before any AWS call.
+    let file = "examples/abalone/abalone.mlp";
+    let common = ["--start", "--endpoint-url", "http://127.0.0.1:9", "--role-arn", "arn:aws:iam::123456789012:role/x"];
+    for target in ["sagemaker", "stepfunctions"] {
+        let mut args = vec!["deploy", file, "--target", target];
+        args.extend(common);
+        let o = mlpc(&args);
+        assert_eq!(code(&o), 2, "{target}: {}", stderr(&o));
+        assert!(stderr(&o).contains("parameter `batch_data` is required"), "{target}: {}", stderr(&o));
+    }
+}
+
+#[test]
 fn check_with_target_reports_target_limits() {
     let file = "tests/ui/E0501_unsupported_step_kind.mlp";
     assert_eq!(code(&mlpc(&["check", file])), 0);

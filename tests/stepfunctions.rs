@@ -106,6 +106,12 @@ fn abalone_reads_the_inputs_the_execution_is_given_in_moto() {
         r#"{"input_data": "s3://acme-data/abalone/2026-12-01/abalone.csv", "batch_data": "s3://acme-data/batch/7/"}"#;
     let (status, rendered) = common::render_in_moto(&moto, &file, input, "abalone");
     assert_eq!(status, "SUCCEEDED");
+    // `batch_data` is required: a run without it ends before any step.
+    let (_, r) = run(&moto, "examples/abalone/abalone.mlp", r#"{"input_data": "s3://acme-data/x.csv"}"#, "missing");
+    assert_eq!(r["status"], "FAILED", "{r}");
+    let entered: Vec<&str> = r["events"].as_array().unwrap().iter().filter_map(|e| e[1].as_str()).collect();
+    assert!(entered.contains(&"Missing parameter batch_data"), "{r}");
+    assert!(!entered.contains(&"preprocess"), "no step runs without a required parameter: {r}");
     assert_eq!(
         rendered["preprocess"]["ProcessingInputs"][0]["S3Input"]["S3Uri"],
         "s3://acme-data/abalone/2026-12-01/abalone.csv"
@@ -124,7 +130,6 @@ fn control_flow_keeps_every_edge_and_runs_every_step_once_in_moto() {
         "tests/targets/not_series_parallel.mlp",
         "examples/churn/churn.mlp",
         "tests/targets/every_job.mlp",
-        "examples/abalone/abalone.mlp",
     ];
     for (i, path) in cases.iter().enumerate() {
         let (ir, r) = run(&moto, path, "{}", &format!("flow-{i}"));
@@ -154,7 +159,7 @@ fn control_flow_keeps_every_edge_and_runs_every_step_once_in_moto() {
         let defaults: serde_json::Map<String, Json> = ir
             .params
             .iter()
-            .map(|p| (p.name.node.clone(), serde_json::to_value(p.default.to_text()).unwrap()))
+            .map(|p| (p.name.node.clone(), serde_json::to_value(common::default_text(&ir, &p.name.node)).unwrap()))
             .collect();
         assert_eq!(r["output"]["params"].as_object().map(|m| m.len()), Some(defaults.len()), "{path}: {r}");
     }

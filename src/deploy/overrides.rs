@@ -29,6 +29,21 @@ pub fn parse(p: &Pipeline, given: &[String]) -> Result<Vec<(String, Literal)>, S
     Ok(out)
 }
 
+/// Every required parameter (declared without a default) must be given to start a run:
+/// `given` says whether a name was.
+pub fn require_all(p: &Pipeline, given: impl Fn(&str) -> bool, how: &str) -> Result<(), String> {
+    let missing: Vec<&str> =
+        p.params.iter().filter(|q| q.default.is_none() && !given(&q.name.node)).map(|q| q.name.node.as_str()).collect();
+    match missing.as_slice() {
+        [] => Ok(()),
+        [one] => Err(format!("parameter `{one}` is required and has no default: give it with {how}")),
+        many => Err(format!(
+            "parameters {} are required and have no default: give them with {how}",
+            many.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
+        )),
+    }
+}
+
 fn typed(param: &Param, raw: &str) -> Result<Literal, String> {
     let name = &param.name.node;
     let bad = |what: &str| format!("--param {name}={raw}: `{name}` is {what}");

@@ -28,6 +28,10 @@ pub async fn deploy(
             "--input applies to --target stepfunctions; use --param NAME=VALUE".to_string(),
         ));
     }
+    if options.start {
+        overrides::require_all(p, |name| overrides.iter().any(|(n, _)| n == name), "--param NAME=VALUE")
+            .map_err(DeployError::Usage)?;
+    }
     let Some(role) = options.role_arn.clone().or_else(|| p.settings.role.as_ref().and_then(|r| r.as_literal())) else {
         return Err(DeployError::Usage(
             "the pipeline needs a literal `role` (an IAM role ARN) to be created".to_string(),

@@ -98,6 +98,10 @@ fn execution_input(p: &Pipeline, options: &DeployOptions) -> Result<String, Depl
     for (name, value) in overrides::parse(p, &options.params).map_err(DeployError::Usage)? {
         input.insert(name, value.to_json());
     }
+    if options.start {
+        overrides::require_all(p, |name| input.contains_key(name), "--param NAME=VALUE or --input")
+            .map_err(DeployError::Usage)?;
+    }
     serde_json::to_string(&input).map_err(|e| DeployError::Usage(e.to_string()))
 }
 

@@ -10,6 +10,7 @@ run with the default params. Run under a throw-away AIRFLOW_HOME.
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import sys
@@ -65,8 +66,22 @@ def jsonable(value):
         return repr(value)
 
 
+# The values a triggered run gives required params (no default), by JSON schema type;
+# tests/common/mod.rs `required_sample` says the same.
+SAMPLES = {"string": lambda name: f"given-{name}", "integer": lambda _: 1, "number": lambda _: 1.5, "boolean": lambda _: True}
+
+
+def run_params(dag):
+    """The params of a triggered run: each default, or a sample for a required param."""
+    out = {}
+    for name in dag.params.keys():
+        param = dag.params.get_param(name)
+        out[name] = param.resolve() if param.has_value else SAMPLES[param.schema["type"]](name)
+    return out
+
+
 def render(dag, task):
-    params = {name: dag.params[name] for name in dag.params.keys()}
+    params = run_params(dag)
     context = {"run_id": RUN_ID, "params": params, "ti": FakeTI(), "dag": dag, "task": task}
     env = dag.get_template_env()
     task.render_template_fields(context, jinja_env=env)
@@ -92,7 +107,10 @@ def check(path):
         "dags": {},
     }
     for dag_id, dag in bag.dags.items():
-        dag.params.validate()
+        # A required param has no value until a run gives it one: validate as a run would.
+        given = copy.deepcopy(dag.params)
+        given.update(run_params(dag))
+        given.validate()
         tasks = {}
         for task in dag.tasks:
             tasks[task.task_id] = {
@@ -111,7 +129,7 @@ def check(path):
             "tags": sorted(dag.tags),
             "owner": dag.owner,
             "serialized": serialize_round_trip(dag),
-            "params": {k: jsonable(dag.params[k]) for k in dag.params.keys()},
+            "params": {k: jsonable(v) for k, v in run_params(dag).items()},
             "tasks": tasks,
         }
     return report

@@ -84,9 +84,26 @@ pub fn files_with_extension(dir: &Path, ext: &str) -> Vec<PathBuf> {
     out
 }
 
-/// A parameter's default as the job receives it (`5`, `0.2`, `true`, the text).
+/// A parameter's default as the job receives it (`5`, `0.2`, `true`, the text); for a
+/// required parameter, the sample value the test harnesses give it (`required_sample`).
 pub fn default_text(p: &mlpc::ir::Pipeline, name: &str) -> String {
-    p.param(name).expect("declared parameter").default.to_text()
+    let param = p.param(name).expect("declared parameter");
+    match &param.default {
+        Some(default) => default.to_text(),
+        None => required_sample(param).to_text(),
+    }
+}
+
+/// The value tests give a required parameter: `given-<name>` for a string, 1 for an
+/// int, 1.5 for a float, true for a bool (as `tests/airflow/check_dags.py` does).
+pub fn required_sample(param: &mlpc::ir::Param) -> mlpc::ir::Literal {
+    use mlpc::ir::{Literal, ParamType};
+    match param.ty {
+        ParamType::String => Literal::String(format!("given-{}", param.name.node)),
+        ParamType::Int => Literal::Int(1),
+        ParamType::Float => Literal::Float(1.5),
+        ParamType::Bool => Literal::Bool(true),
+    }
 }
 
 /// What a run-time text renders to in run `run` with default parameters.

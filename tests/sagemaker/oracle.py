@@ -493,7 +493,7 @@ def abalone() -> Pipeline:
     sess = session(region, "acme-ml")
 
     input_data = ParameterString(name="input_data", default_value="s3://acme-ml/abalone/abalone-dataset.csv")
-    batch_data = ParameterString(name="batch_data", default_value="s3://acme-ml/abalone/abalone-dataset-batch")
+    batch_data = ParameterString(name="batch_data")  # required: no default
     instance_type = ParameterString(name="instance_type", default_value="ml.m5.xlarge")
 
     sklearn = image_uris.retrieve("sklearn", region=region, version="1.2-1", instance_type="ml.m5.xlarge")

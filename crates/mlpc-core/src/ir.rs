@@ -217,7 +217,8 @@ pub fn format_float(f: f64) -> String {
 pub struct Param {
     pub name: Spanned<String>,
     pub ty: ParamType,
-    pub default: Literal,
+    /// `None`: the parameter is required, and every run must give it.
+    pub default: Option<Literal>,
     pub description: Option<String>,
     pub min: Option<Literal>,
     pub max: Option<Literal>,

@@ -241,7 +241,7 @@ fn check_instance(lw: &mut Lowerer, cx: &Context, kind: JobKind, e: &Expr, text:
     let Some((param, _)) = lw.symbols.param(param_name) else {
         return;
     };
-    let mut candidates: Vec<&Expr> = vec![&param.default];
+    let mut candidates: Vec<&Expr> = param.default.iter().collect();
     if let Some(list) = param.attributes.iter().find(|a| a.key.node == "enum") {
         if let ExprKind::List(items) = &list.value.kind {
             candidates.extend(items.iter());

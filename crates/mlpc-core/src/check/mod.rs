@@ -77,6 +77,9 @@ pub fn check(
 
     let params: Vec<ir::Param> =
         symbols.params.iter().filter_map(|(p, ty)| params::lower(&mut lw, p, (*ty)?)).collect();
+    if let (Some(_), Some(field)) = (&settings.schedule, setting_fields.iter().find(|f| f.key.node == "schedule")) {
+        params::required_on_schedule(&mut lw, &params, field.value.span);
+    }
     let images = jobs::lower_images(&mut lw, &symbols.images, settings.region.as_deref(), region_span);
     let cx = Context {
         files,

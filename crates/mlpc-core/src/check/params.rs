@@ -1,5 +1,6 @@
 //! Run-time parameters: the default has the declared type, `min`/`max`/`enum` fit the
-//! type and each other, and the default satisfies them.
+//! type and each other, and the default satisfies them. A parameter without a default
+//! is required: every run must give it.
 
 use super::fields::Fields;
 use super::values::{json_literal, show_literal, Lowerer};
@@ -11,13 +12,11 @@ use crate::syntax::ast::{self, Expr, ExprKind};
 const ATTRIBUTES: &[&str] = &["description", "min", "max", "enum"];
 
 pub fn lower(lw: &mut Lowerer, param: &ast::Param, ty: ParamType) -> Option<Param> {
-    let default = literal_of(
-        lw,
-        &param.default,
-        ty,
-        &format!("the default of `{}`", param.name.node),
-        Code::ParamDefaultMismatch,
-    );
+    let default = match &param.default {
+        Some(e) => literal_of(lw, e, ty, &format!("the default of `{}`", param.name.node), Code::ParamDefaultMismatch)
+            .map(Some),
+        None => Some(None),
+    };
     let owner = format!("parameter `{}`", param.name.node);
     let mut fields = Fields::new(param.attributes.iter(), owner, param.name.span, &mut lw.diags);
     let description = fields.get("description").and_then(|e| lw.static_text(e, "`description`"));
@@ -43,8 +42,8 @@ pub fn lower(lw: &mut Lowerer, param: &ast::Param, ty: ParamType) -> Option<Para
         }
     }
     let allowed_values = allowed.as_ref().and_then(|(v, _)| v.clone()).unwrap_or_default();
-    if let Some(default) = &default {
-        check_default(lw, param, default, &min, &max, allowed.as_ref());
+    if let (Some(Some(default)), Some(e)) = (&default, &param.default) {
+        check_default(lw, e.span, default, &min, &max, allowed.as_ref());
     }
     Some(Param {
         name: param.name.clone(),
@@ -60,13 +59,12 @@ pub fn lower(lw: &mut Lowerer, param: &ast::Param, ty: ParamType) -> Option<Para
 
 fn check_default(
     lw: &mut Lowerer,
-    param: &ast::Param,
+    span: Span,
     default: &Literal,
     min: &Option<(Option<Literal>, Span)>,
     max: &Option<(Option<Literal>, Span)>,
     allowed: Option<&(Option<Vec<Literal>>, Span)>,
 ) {
-    let span = param.default.span;
     if let Some((Some(lo), lo_span)) = min {
         if number(default) < number(lo) {
             lw.push(
@@ -251,5 +249,22 @@ fn literal_kind(l: &Literal) -> &'static str {
         Literal::Int(_) => "an integer",
         Literal::Float(_) => "a float",
         Literal::Bool(_) => "a boolean",
+    }
+}
+
+/// A scheduled run has nobody to give a required parameter: Airflow refuses such a DAG
+/// outright, and a SageMaker or Step Functions schedule would start runs that fail.
+pub fn required_on_schedule(lw: &mut Lowerer, params: &[Param], schedule: Span) {
+    for param in params.iter().filter(|p| p.default.is_none()) {
+        lw.push(
+            Diagnostic::new(
+                Code::InvalidParamConstraint,
+                param.name.span,
+                format!("parameter `{}` is required, but the pipeline runs on a schedule", param.name.node),
+            )
+            .label("no default")
+            .secondary(schedule, "scheduled runs are started with no parameters")
+            .help("give the parameter a default, or remove `schedule` and start each run with its value"),
+        );
     }
 }

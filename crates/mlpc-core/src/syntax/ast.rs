@@ -45,7 +45,8 @@ pub struct Field {
 pub struct Param {
     pub name: Ident,
     pub ty: Ident,
-    pub default: Expr,
+    /// `None` for a required parameter (`param x: string`): every run must give it.
+    pub default: Option<Expr>,
     pub attributes: Vec<Field>,
     pub span: Span,
 }

@@ -45,9 +45,14 @@ impl<'s> Parser<'s> {
         let i = skip_inline(i);
         let (i, ty) = self.expect_ident(i, "a type: `string`, `int`, `float` or `bool`")?;
         let i = skip_inline(i);
-        let (i, ()) = self.expect_char(i, '=', "`=` and a default value")?;
-        let i = skip_inline(i);
-        let (i, default) = self.expect_value(i)?;
+        // Without `= DEFAULT` the parameter is required.
+        let (i, default) = match i.strip_prefix('=') {
+            Some(rest) => {
+                let (rest, value) = self.expect_value(skip_inline(rest))?;
+                (rest, Some(value))
+            }
+            None => (i, None),
+        };
         let after = skip_inline(i);
         let (i, attributes) = if after.starts_with('{') {
             self.expect_body(after, |p, i| p.expect_field(i, "an attribute: `description`, `min`, `max` or `enum`"))?

@@ -489,7 +489,9 @@ fn param_expr(param: &crate::ir::Param) -> String {
         ParamType::Float => "number",
         ParamType::Bool => "boolean",
     };
-    let mut args = vec![literal(&param.default), format!("type={}", string_literal(ty))];
+    // A required parameter has no default: Airflow refuses to trigger a run without it.
+    let mut args: Vec<String> = param.default.iter().map(literal).collect();
+    args.push(format!("type={}", string_literal(ty)));
     if let Some(d) = &param.description {
         args.push(format!("description={}", string_literal(d)));
     }

@@ -34,7 +34,7 @@ pub fn check(p: &Pipeline) -> Vec<Diagnostic> {
 
 fn check_param(param: &crate::ir::Param, diags: &mut Vec<Diagnostic>) {
     let too_long = |l: &Literal| matches!(l, Literal::String(s) if s.chars().count() > MAX_PARAM_VALUE);
-    if too_long(&param.default) || param.allowed.iter().any(too_long) {
+    if param.default.iter().any(too_long) || param.allowed.iter().any(too_long) {
         diags.push(
             Diagnostic::new(Code::RequestLimitExceeded, param.span, format!("a value of parameter `{}` is longer than {MAX_PARAM_VALUE} characters", param.name.node))
                 .label("over SageMaker's limit")

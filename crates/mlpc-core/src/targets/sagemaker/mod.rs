@@ -86,7 +86,11 @@ fn parameter(param: &crate::ir::Param) -> Json {
         ParamType::Float => "Float",
         ParamType::Bool => "Boolean",
     };
-    let mut out = json!({ "Name": param.name.node, "Type": ty, "DefaultValue": param.default.to_json() });
+    let mut out = json!({ "Name": param.name.node, "Type": ty });
+    // A required parameter has no default: SageMaker refuses an execution without it.
+    if let Some(default) = &param.default {
+        out["DefaultValue"] = default.to_json();
+    }
     // SageMaker takes allowed values for string parameters only; `mlpc deploy --param`
     // checks the others.
     if param.ty == ParamType::String && !param.allowed.is_empty() {

@@ -146,7 +146,9 @@ impl Origin<'_> {
 }
 
 fn origin<'a>(p: &'a Pipeline, state: &str) -> Origin<'a> {
-    if let Some(param) = p.params.iter().find(|param| state == super::invalid_param_state(&param.name.node)) {
+    if let Some(param) = p.params.iter().find(|param| {
+        state == super::invalid_param_state(&param.name.node) || state == super::missing_param_state(&param.name.node)
+    }) {
         return Origin::Param(&param.name.node, param.name.span);
     }
     match p.step_naming(state, ' ') {

@@ -126,6 +126,11 @@ fn invalid_param_state(param: &str) -> String {
     format!("Invalid parameter {param}")
 }
 
+/// The Fail state a run without a required parameter ends in.
+fn missing_param_state(param: &str) -> String {
+    format!("Missing parameter {param}")
+}
+
 struct Builder<'a> {
     x: Exprs<'a>,
     parallels: usize,
@@ -140,7 +145,7 @@ impl Builder<'_> {
     /// The declared defaults merged with the execution's input, and the run's id.
     fn start(&self) -> Segment {
         let defaults: Map<String, Json> =
-            self.x.p.params.iter().map(|param| (param.name.node.clone(), param.default.to_json())).collect();
+            self.x.p.params.iter().filter_map(|q| Some((q.name.node.clone(), q.default.as_ref()?.to_json()))).collect();
         let defaults = Json::Object(defaults);
         if self.jsonata() {
             return Segment::one(
@@ -191,8 +196,8 @@ impl Builder<'_> {
         }
     }
 
-    /// A Choice that sends a run whose parameters have the wrong JSON type to a Fail
-    /// state naming the parameter.
+    /// A Choice that sends a run without a required parameter, or whose parameters
+    /// have the wrong JSON type, to a Fail state naming the parameter.
     fn check_params(&self) -> Option<Segment> {
         let p = self.x.p;
         if p.params.is_empty() {
@@ -214,6 +219,23 @@ impl Builder<'_> {
                 ParamType::Float => (format!("$type($params.{n}) != 'number'"), "IsNumeric", "a float"),
                 ParamType::Bool => (format!("$type($params.{n}) != 'boolean'"), "IsBoolean", "a bool"),
             };
+            if param.default.is_none() {
+                let missing = missing_param_state(n);
+                let test = if self.jsonata() {
+                    json!({ "Condition": format!("{{% $not($exists($params.{n})) %}}") })
+                } else {
+                    json!({ "Not": { "Variable": format!("$.params.{n}"), "IsPresent": true } })
+                };
+                choices.push(Rule { test, next: missing.clone() });
+                fails.push((
+                    missing,
+                    State::Fail(Fail {
+                        error: Some("mlpc.MissingParameter".into()),
+                        cause: Some(format!("parameter `{n}` is required: give it in the execution's input")),
+                        ..Fail::default()
+                    }),
+                ));
+            }
             let test = if self.jsonata() {
                 json!({ "Condition": format!("{{% {jsonata} %}}") })
             } else {
