@@ -301,9 +301,9 @@ impl Files for DiskFiles<'_> {
     fn read(&self, path: &str) -> Result<Vec<u8>, String> {
         let full = self.base.join(path);
         match std::fs::metadata(&full) {
-            Ok(m) if m.is_dir() => return Err("it is a directory".to_string()),
+            Ok(m) if m.is_dir() => return Err(mlpc::IS_A_DIRECTORY.to_string()),
             Ok(_) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err("no such file".to_string()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(mlpc::NOT_FOUND.to_string()),
             Err(e) => return Err(e.to_string()),
         }
         std::fs::read(&full).map_err(|e| e.to_string())

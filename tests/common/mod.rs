@@ -11,8 +11,12 @@ pub struct Dir(pub PathBuf);
 
 impl Files for Dir {
     fn read(&self, path: &str) -> Result<Vec<u8>, String> {
-        std::fs::read(self.0.join(path)).map_err(|e| match e.kind() {
-            std::io::ErrorKind::NotFound => "no such file".to_string(),
+        let full = self.0.join(path);
+        if full.is_dir() {
+            return Err(mlpc::IS_A_DIRECTORY.to_string());
+        }
+        std::fs::read(full).map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => mlpc::NOT_FOUND.to_string(),
             _ => e.to_string(),
         })
     }

@@ -27,8 +27,13 @@ pub use targets::{InternalError, OutputFile, Target, TargetOptions};
 /// Reads the files a pipeline names (its `config` JSON, `code` files), by the path
 /// written in the source, relative to the .mlp file.
 pub trait Files {
+    /// The file's bytes, or why not: [`NOT_FOUND`], [`IS_A_DIRECTORY`] or another reason.
     fn read(&self, path: &str) -> Result<Vec<u8>, String>;
 }
+
+/// The reasons a [`Files`] implementation gives for the two cases the checker explains.
+pub const NOT_FOUND: &str = "no such file";
+pub const IS_A_DIRECTORY: &str = "it is a directory";
 
 /// Files held in memory, for tests and for tools that embed mlpc.
 #[derive(Clone, Debug, Default)]
@@ -43,7 +48,7 @@ impl MemoryFiles {
 
 impl Files for MemoryFiles {
     fn read(&self, path: &str) -> Result<Vec<u8>, String> {
-        self.0.get(path).cloned().ok_or_else(|| "no such file".to_string())
+        self.0.get(path).cloned().ok_or_else(|| NOT_FOUND.to_string())
     }
 }
 

@@ -21,6 +21,12 @@ pub const PROCESSING_ENV: (usize, usize) = (100, 256);
 pub const TRAINING_ENV: (usize, usize) = (100, 512);
 pub const TRANSFORM_ENV: (usize, usize) = (16, 10240);
 pub const ENV_NAME: usize = 1024;
+/// SageMaker jobs: `StoppingCondition.MaxRuntimeInSeconds` is at least 1; a processing
+/// job's is at most 777,600 (9 days; CreateProcessingJob's ProcessingStoppingCondition).
+pub const JOB_MIN_RUNTIME: u64 = 1;
+pub const PROCESSING_MAX_RUNTIME: u64 = 777_600;
+/// A training job runs at most 28 days (StoppingCondition; the default quota is lower).
+pub const TRAINING_MAX_RUNTIME: u64 = 2_419_200;
 /// Processing jobs: `ProcessingInputs` (the code counts as one), `ContainerArguments`
 /// and the characters of one argument.
 pub const PROCESSING_INPUTS: usize = 10;

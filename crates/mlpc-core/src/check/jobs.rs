@@ -287,15 +287,34 @@ fn unknown_instance(cx: &Context, kind: JobKind, span: crate::source::Span, valu
 /// once per pipeline; steps sharing a file share its bytes.
 pub fn code_file(lw: &mut Lowerer, cx: &Context, e: &Expr) -> Option<CodeFile> {
     let path = lw.static_text(e, "`code`")?;
+    if path.starts_with("s3://") {
+        lw.push(
+            Diagnostic::new(Code::CodeFileNotFound, e.span, format!("`code` names `{path}`, an S3 URI; `code` is a file next to the .mlp"))
+                .label("an S3 URI, not a local file")
+                .help("put the script next to the .mlp and write its relative path, e.g. `code = \"code/prep.py\"`: mlpc uploads it, content-addressed, under `artifacts`"),
+        );
+        return None;
+    }
     let read =
         cx.code_files.borrow_mut().entry(path.clone()).or_insert_with(|| read_code_file(cx, &path, e.span)).clone();
     match read {
         Ok(file) => Some(CodeFile { span: e.span, ..file }),
         Err(reason) => {
+            let (label, help) = match reason.as_str() {
+                crate::IS_A_DIRECTORY => (
+                    "a folder, not a file",
+                    "`code` names one script file, relative to the .mlp file, e.g. `code = \"src/train.py\"`",
+                ),
+                crate::NOT_FOUND => (
+                    "no such file",
+                    "the path is relative to the .mlp file; check its spelling and that the file is committed",
+                ),
+                _ => ("cannot be read", "the path is relative to the .mlp file; check that mlpc may read it"),
+            };
             lw.push(
                 Diagnostic::new(Code::CodeFileNotFound, e.span, format!("cannot read code file `{path}`: {reason}"))
-                    .label("no such file")
-                    .help("the path is relative to the .mlp file; check its spelling and that the file is committed"),
+                    .label(label)
+                    .help(help),
             );
             None
         }

@@ -8,6 +8,7 @@ mod graph;
 mod inputs;
 mod jobs;
 mod params;
+mod query;
 mod settings;
 mod steps;
 mod symbols;
@@ -101,8 +102,9 @@ pub fn check(
     let has_cycle = !cycles.is_empty();
     lw.diags.extend(cycles);
     requirements(&mut lw, pipeline, &symbols);
-    // Unused-name warnings are unreliable while references fail to resolve.
-    if !lw.diags.iter().any(Diagnostic::is_error) {
+    // Unused-name warnings are unreliable while references fail to resolve, or while an
+    // item that failed to parse may hold the references.
+    if !lw.diags.iter().any(Diagnostic::is_error) && broken.is_empty() {
         unused(&mut lw, &symbols);
     }
 

@@ -55,7 +55,7 @@ pub fn lower(lw: &mut Lowerer, mut fields: Fields) -> Settings {
         };
     }
     if let Some(e) = fields.get("timeout") {
-        s.timeout = lw.duration(e, "`timeout`");
+        s.timeout = lw.duration_in(e, "`timeout`", 1..=u64::MAX, "a pipeline's timeout");
     }
     if let Some(e) = fields.get("tags") {
         s.tags = lw.list(e, "`tags`", |lw, item| lw.static_text(item, "a tag")).unwrap_or_default();

@@ -5,8 +5,9 @@ use super::fields::Fields;
 use super::graph::Link;
 use super::jobs::{code_file, image_ref, resources, JobKind};
 use super::symbols::StepSymbol;
-use super::values::Lowerer;
+use super::values::{show_seconds, Lowerer};
 use super::Context;
+use crate::aws::limits::{JOB_MIN_RUNTIME, PROCESSING_MAX_RUNTIME, TRAINING_MAX_RUNTIME};
 use crate::diagnostics::suggest::help_for;
 use crate::diagnostics::{Code, Diagnostic};
 use crate::ir::*;
@@ -53,7 +54,28 @@ pub fn lower(lw: &mut Lowerer, cx: &Context, id: StepId, sym: &StepSymbol) -> Op
         Some(e) => super::settings::retry(lw, e),
         None => cx.default_retry,
     };
-    let timeout = fields.get("timeout").and_then(|e| lw.duration(e, "`timeout`"));
+    let timeout = fields.get("timeout").and_then(|e| lw.duration_in(e, "`timeout`", 1..=u64::MAX, "a step's timeout"));
+    if let (Some(StepKind::Processing(job)), Some(seconds), Some(e)) = (&lowered, timeout, fields.get("timeout")) {
+        // A processing job without its own `max_runtime` runs for at most the timeout.
+        if job.max_runtime.is_none() && seconds > PROCESSING_MAX_RUNTIME {
+            lw.push(
+                Diagnostic::new(
+                    Code::InvalidValue,
+                    e.span,
+                    format!(
+                        "`timeout` of {} is the processing job's run-time limit, above the {} SageMaker takes",
+                        show_seconds(seconds),
+                        show_seconds(PROCESSING_MAX_RUNTIME)
+                    ),
+                )
+                .label("becomes MaxRuntimeInSeconds")
+                .help(format!(
+                    "shorten the timeout, or set `max_runtime` to at most {}",
+                    show_seconds(PROCESSING_MAX_RUNTIME)
+                )),
+            );
+        }
+    }
     let cache = fields.get("cache").and_then(|e| lw.duration(e, "`cache`"));
     let description = fields.get("description").and_then(|e| lw.static_text(e, "`description`"));
     let all_keys: Vec<&str> = kind.keys().collect();
@@ -100,7 +122,13 @@ fn sql(
 ) -> Option<Sql> {
     let engine =
         f.require("engine", "athena", &mut lw.diags).and_then(|e| lw.choice(e, "`engine`", &["athena", "redshift"]));
-    let query = f.require("query", "\"select ...\"", &mut lw.diags).and_then(|e| lw.text(e, "`query`"));
+    let query_expr = f.require("query", "\"select ...\"", &mut lw.diags);
+    let query = query_expr.and_then(|e| lw.text(e, "`query`"));
+    if let (Some(text), Some(e)) = (&query, query_expr) {
+        if let Some(d) = super::query::check(text, e.span) {
+            lw.push(d);
+        }
+    }
     let text = |lw: &mut Lowerer, f: &mut Fields, key: &str| f.get(key).and_then(|e| lw.text(e, &format!("`{key}`")));
     let database = text(lw, f, "database");
     let workgroup = text(lw, f, "workgroup");
@@ -165,7 +193,14 @@ fn processing(lw: &mut Lowerer, cx: &Context, f: &mut Fields) -> Option<Processi
     let args =
         f.get("args").map(|e| lw.list(e, "`args`", |lw, a| lw.text(a, "an argument"))).unwrap_or(Some(Vec::new()));
     let env = env(lw, f);
-    let max_runtime = f.get("max_runtime").map(|e| lw.duration(e, "`max_runtime`"));
+    let max_runtime = f.get("max_runtime").map(|e| {
+        lw.duration_in(
+            e,
+            "`max_runtime`",
+            JOB_MIN_RUNTIME..=PROCESSING_MAX_RUNTIME,
+            "a SageMaker processing job's run time",
+        )
+    });
     Some(Processing {
         image: image?,
         resources: resources?,
@@ -210,7 +245,14 @@ fn training(lw: &mut Lowerer, cx: &Context, f: &mut Fields, step: &ast::Step, sy
         },
         None => Some(false),
     };
-    let max_runtime = f.get("max_runtime").map(|e| lw.duration(e, "`max_runtime`"));
+    let max_runtime = f.get("max_runtime").map(|e| {
+        lw.duration_in(
+            e,
+            "`max_runtime`",
+            JOB_MIN_RUNTIME..=TRAINING_MAX_RUNTIME,
+            "a SageMaker training job's run time",
+        )
+    });
     let models = sym.outputs.iter().filter(|(_, t, _)| *t == Some(ArtifactType::Model)).count();
     let others = sym.outputs.iter().find(|(_, t, _)| t.is_some() && *t != Some(ArtifactType::Model));
     if let Some((name, Some(ty), span)) = others {

@@ -8,6 +8,28 @@ use crate::ir::{ArtifactType, Format, ParamType, StepId};
 use crate::source::Span;
 use crate::syntax::ast::{self, Item, StepItem, TypeExpr};
 
+/// The roots of references that are not steps: `params.X`, `config.a.b`, `run.id`. A
+/// step with one of these names could never be referenced.
+const RESERVED_ROOTS: [&str; 3] = ["params", "config", "run"];
+
+/// E0506 for a step named like a reference root.
+fn reserved_step_name(step: &ast::Step, root: &str) -> Diagnostic {
+    Diagnostic::new(
+        Code::ReservedName,
+        step.name.span,
+        format!(
+            "a step cannot be named `{root}`: `{root}.…` always means the {}",
+            match root {
+                "params" => "pipeline's parameters",
+                "config" => "values of the config file",
+                _ => "run's own values (`run.id`)",
+            }
+        ),
+    )
+    .label("reserved name")
+    .help(format!("rename the step, e.g. `{root}_step` or a name that says what it does"))
+}
+
 pub struct StepSymbol<'a> {
     pub ast: &'a ast::Step,
     /// Outputs in source order; the type is `None` when it was invalid (reported).
@@ -49,6 +71,9 @@ impl<'a> Symbols<'a> {
                     }
                 }
                 Item::Step(s) => {
+                    if let Some(root) = RESERVED_ROOTS.iter().find(|r| **r == s.name.node) {
+                        diags.push(reserved_step_name(s, root));
+                    }
                     if declare(&s.name, "step", diags) {
                         let id = StepId(symbols.steps.len());
                         symbols.step_index.insert(&s.name.node, id);

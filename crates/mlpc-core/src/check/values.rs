@@ -186,6 +186,41 @@ impl<'a> Lowerer<'a> {
         }
     }
 
+    /// A duration within `range` (seconds); `what_limits` names what the limit is of
+    /// ("a processing job's run time").
+    pub fn duration_in(
+        &mut self,
+        e: &Expr,
+        field: &str,
+        range: std::ops::RangeInclusive<u64>,
+        what_limits: &str,
+    ) -> Option<u64> {
+        let seconds = self.duration(e, field)?;
+        if range.contains(&seconds) {
+            return Some(seconds);
+        }
+        let (what, limit) = if seconds < *range.start() {
+            ("below", format!("at least {}", show_seconds(*range.start())))
+        } else {
+            ("above", format!("at most {}", show_seconds(*range.end())))
+        };
+        let help = if *range.end() == u64::MAX {
+            format!("write a duration of at least {}", show_seconds(*range.start()))
+        } else {
+            format!("write a duration from {} to {}", show_seconds(*range.start()), show_seconds(*range.end()))
+        };
+        self.push(
+            Diagnostic::new(
+                Code::InvalidValue,
+                e.span,
+                format!("{field} is {}: {what_limits} must be {limit}", show_seconds(seconds)),
+            )
+            .label(format!("{what} the limit"))
+            .help(help),
+        );
+        None
+    }
+
     /// A list whose items each go through `item`. A `config.*` list is not accepted
     /// here: list items need their own spans.
     pub fn list<T>(
@@ -634,5 +669,16 @@ pub fn show_literal(lit: &Literal) -> String {
         Literal::String(s) => format!("{s:?}"),
         Literal::Float(f) => format_float(*f),
         other => other.to_text(),
+    }
+}
+
+/// Seconds as the largest whole unit a `.mlp` duration would use: `777600s` is `9d`.
+pub fn show_seconds(seconds: u64) -> String {
+    match seconds {
+        0 => "0s".to_string(),
+        s if s % 86_400 == 0 => format!("{}d ({s} s)", s / 86_400),
+        s if s % 3_600 == 0 => format!("{}h ({s} s)", s / 3_600),
+        s if s % 60 == 0 => format!("{}m ({s} s)", s / 60),
+        s => format!("{s} s"),
     }
 }

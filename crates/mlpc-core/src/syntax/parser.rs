@@ -4,7 +4,7 @@
 
 use super::ast::*;
 use super::error::ParseError;
-use super::lexeme::{ident_text, skip_all, skip_inline, PResult};
+use super::lexeme::{ident_text, is_ident_char, skip_all, skip_inline, PResult};
 use super::Parser;
 use crate::diagnostics::Code;
 use crate::source::{Span, Spanned};
@@ -81,6 +81,9 @@ impl<'s> Parser<'s> {
         let (i, _) = self.expect_keyword(i, "step")?;
         let i = skip_inline(i);
         let (i, name) = self.expect_ident(i, "the step's name")?;
+        if i.starts_with('-') {
+            return Err(self.hyphenated_step_name(&name, i));
+        }
         let i = skip_inline(i);
         let (i, ()) = self.expect_char(i, ':', "`:` and the step's kind")?;
         let i = skip_inline(i);
@@ -89,6 +92,21 @@ impl<'s> Parser<'s> {
         let i = skip_inline(i);
         let (i, items) = self.expect_body(i, Self::expect_step_item)?;
         Ok((i, Step { name, kind, items, span: self.span(start, i) }))
+    }
+
+    /// `step prep-data: ...`: a name with `-` (common in real pipelines: SageMaker and
+    /// Airflow allow it) gets the `_` spelling, which targets turn back into `-` in job
+    /// names.
+    fn hyphenated_step_name(&self, name: &Ident, rest: &'s str) -> ParseError {
+        let tail_len = rest.find(|c: char| !(is_ident_char(c) || c == '-')).unwrap_or(rest.len());
+        let whole = format!("{}{}", name.node, &rest[..tail_len]);
+        let span = Span::new(name.span.start as usize, self.offset(rest) + tail_len);
+        ParseError::custom(Code::SyntaxError, span, format!("a step name cannot contain `-`: `{whole}`"))
+            .with_label("`-` in a name")
+            .with_help(format!(
+                "write `{}`: `-` would read as a minus sign in references such as `STEP.OUTPUT`; job names on SageMaker still use `-`",
+                whole.replace('-', "_")
+            ))
     }
 
     /// step_item := input | output | field
