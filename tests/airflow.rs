@@ -289,9 +289,11 @@ fn channels(training_job: &Json) -> Vec<&str> {
         .collect()
 }
 
-/// Where a step output lands in this run.
+/// Where a step output lands in this run: the run id's characters other than letters,
+/// digits, `-`, `_` and `.` are `-` in the key (Airflow's ids hold `:` and `+`).
 fn location(p: &Pipeline, run_id: &str, step: &str, output: &str) -> String {
-    format!("{}/{}/{run_id}/{step}/{output}/", p.settings.artifacts.as_deref().unwrap(), p.name.node)
+    let key = common::run_key(run_id);
+    format!("{}/{}/{key}/{step}/{output}/", p.settings.artifacts.as_deref().unwrap(), p.name.node)
 }
 
 #[test]
@@ -322,6 +324,14 @@ fn end_to_end_churn_and_athena_examples_run_against_moto() {
 
     let (ir, r) = run_end_to_end("examples/churn/churn.mlp", r#"{"max_depth": 9}"#, &moto);
     let run_id = r["run_id"].as_str().unwrap();
+    // Airflow's run ids hold `:` and `+`; the S3 keys of outputs must not.
+    assert!(run_id.contains(':'), "{run_id}");
+    for job in r["processing"].as_array().unwrap() {
+        for output in job["ProcessingOutputConfig"]["Outputs"].as_array().unwrap() {
+            let uri = output["S3Output"]["S3Uri"].as_str().unwrap();
+            assert!(!uri["s3://".len()..].contains([':', '+']), "{uri}");
+        }
+    }
     let train = &r["training"][0];
     assert_eq!(train["HyperParameters"]["max_depth"], "9", "the run conf overrides the param");
     assert_eq!(train["HyperParameters"]["eta"], "0.2");

@@ -41,6 +41,7 @@ fn pieces(ps: &[Piece], p: &Pipeline) -> String {
             Piece::Literal(s) => s.clone(),
             Piece::Param(name) => common::default_text(p, name),
             Piece::RunId => RUN.to_string(),
+            Piece::RunKey => common::run_key(RUN),
             other => panic!("unexpected piece {other:?}"),
         })
         .collect()

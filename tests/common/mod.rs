@@ -110,6 +110,12 @@ pub fn required_sample(param: &mlpc::ir::Param) -> mlpc::ir::Literal {
     }
 }
 
+/// A run id as the S3 keys of outputs hold it: characters other than letters, digits,
+/// `-`, `_` and `.` as `-` (as `mlpc_run_key` in the DAG does).
+pub fn run_key(run_id: &str) -> String {
+    run_id.chars().map(|c| if c.is_ascii_alphanumeric() || "-_.".contains(c) { c } else { '-' }).collect()
+}
+
 /// What a run-time text renders to in run `run` with default parameters.
 pub fn rendered_text(t: &mlpc::ir::Text, p: &mlpc::ir::Pipeline, run: &str) -> String {
     use mlpc::ir::TextPart;

@@ -135,6 +135,7 @@ fn emit(p: &Pipeline, version: AirflowVersion, local_mode: bool, source_name: &s
                 stdlib_imports => view.stdlib_imports,
                 airflow_imports => view.airflow_imports,
                 uses_jobs => view.uses_jobs,
+                uses_run_key => view.uses_run_key,
                 suffix_len => requests::JOB_SUFFIX_HEX,
                 python_tasks => view.python_tasks,
                 dag_args => view.dag_args,
@@ -223,6 +224,8 @@ struct DagView {
     stdlib_imports: Vec<String>,
     airflow_imports: Vec<String>,
     uses_jobs: bool,
+    /// Some step writes an output: its S3 key holds `mlpc_run_key(run_id)`.
+    uses_run_key: bool,
     python_tasks: Vec<PythonTaskView>,
     dag_args: Vec<Arg>,
     tasks: Vec<TaskView>,
@@ -248,6 +251,7 @@ impl Pieces for Jinja<'_> {
                 out.push_str(close);
             }
             Piece::RunId => out.push_str("{{ run_id }}"),
+            Piece::RunKey => out.push_str("{{ mlpc_run_key(run_id) }}"),
             Piece::JobName(id) => {
                 out.push_str("{{ mlpc_job_name('");
                 out.push_str(&requests::job_name_prefix(&self.p.name.node, step_name(*id)));
@@ -315,7 +319,8 @@ impl DagView {
                 StepKind::Processing(_) | StepKind::Training(_) | StepKind::Transform(_) | StepKind::Sql(_)
             )
         });
-        let dag_args = dag_args(p, uses_jobs);
+        let uses_run_key = p.steps.iter().any(|s| !s.outputs.is_empty());
+        let dag_args = dag_args(p, uses_jobs, uses_run_key);
         let uses_datetime =
             dag_args.iter().chain(tasks.iter().flat_map(|t| t.args.iter())).any(|a| a.value.contains("datetime."));
         let mut stdlib = Vec::new();
@@ -331,6 +336,9 @@ impl DagView {
         }
         if uses_jobs {
             stdlib.push("import os".to_string());
+        }
+        if uses_run_key {
+            stdlib.push("import re".to_string());
         }
         let mut airflow_imports = third_party;
         airflow_imports.extend(airflow_imports_for(
@@ -369,6 +377,7 @@ impl DagView {
             stdlib_imports: stdlib,
             airflow_imports,
             uses_jobs,
+            uses_run_key,
             python_tasks,
             dag_args,
             tasks,
@@ -440,7 +449,7 @@ fn literal(l: &Literal) -> String {
     }
 }
 
-fn dag_args(p: &Pipeline, uses_jobs: bool) -> Vec<Arg> {
+fn dag_args(p: &Pipeline, uses_jobs: bool, uses_run_key: bool) -> Vec<Arg> {
     let s = &p.settings;
     let mut args = vec![arg("dag_id", string_literal(&p.name.node))];
     if let Some(d) = &s.description {
@@ -476,8 +485,13 @@ fn dag_args(p: &Pipeline, uses_jobs: bool) -> Vec<Arg> {
             .collect();
         args.push(arg("params", format!("{{\n{params}    }}")));
     }
-    if uses_jobs {
-        args.push(arg("user_defined_macros", "{\n        \"mlpc_job_name\": mlpc_job_name,\n    }"));
+    let macros: String = [(uses_jobs, "mlpc_job_name"), (uses_run_key, "mlpc_run_key")]
+        .iter()
+        .filter(|(used, _)| *used)
+        .map(|(_, name)| format!("        \"{name}\": {name},\n"))
+        .collect();
+    if !macros.is_empty() {
+        args.push(arg("user_defined_macros", format!("{{\n{macros}    }}")));
     }
     args
 }
@@ -683,16 +697,12 @@ fn sql_args(p: &Pipeline, step: &Step, sql: &crate::ir::Sql, jinja: &Jinja, args
         SqlEngine::Redshift => {
             let artifacts = p.settings.artifacts.as_deref().unwrap_or("");
             let without_scheme = artifacts.strip_prefix("s3://").unwrap_or(artifacts);
-            let (bucket, prefix) = without_scheme.split_once('/').unwrap_or((without_scheme, ""));
-            let mut key = vec![
-                Piece::Literal(format!(
-                    "{}{}/",
-                    if prefix.is_empty() { String::new() } else { format!("{prefix}/") },
-                    p.name.node
-                )),
-                Piece::RunId,
-            ];
-            key.push(Piece::Literal(format!("/{}/{}/", step.name.node, out_name)));
+            let bucket = without_scheme.split_once('/').map_or(without_scheme, |(bucket, _)| bucket);
+            // The output's location without `s3://BUCKET/`: the operator takes them apart.
+            let mut key = requests::output_location(p, step, out_name);
+            if let Some(Piece::Literal(root)) = key.first_mut() {
+                *root = root.strip_prefix(&format!("s3://{bucket}/")).unwrap_or(root).to_string();
+            }
             args.push(arg("s3_bucket", templated(&[Piece::Literal(bucket.to_string())], jinja, &[])));
             args.push(arg("s3_key", templated(&key, jinja, &[])));
             args.push(arg("select_query", templated(&queries::trim_query(query), jinja, SQL_EXT)));

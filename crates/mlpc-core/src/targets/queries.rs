@@ -68,7 +68,7 @@ pub fn athena_unload(p: &Pipeline, step: &Step, sql: &Sql) -> Vec<Piece> {
 
 /// Where Athena writes the query's own metadata: `<run>/<step>/_athena/`, beside the output.
 pub fn athena_metadata_location(p: &Pipeline, step: &Step) -> Vec<Piece> {
-    vec![Piece::Literal(requests::run_root(p)), Piece::RunId, Piece::Literal(format!("/{}/_athena/", step.name.node))]
+    vec![Piece::Literal(requests::run_root(p)), Piece::RunKey, Piece::Literal(format!("/{}/_athena/", step.name.node))]
 }
 
 /// Redshift: `UNLOAD ($$ query $$) TO '<location>' IAM_ROLE '<role>' FORMAT AS ...`.
@@ -105,6 +105,7 @@ pub fn sql_quoted(pieces: Vec<Piece>) -> Vec<Piece> {
             Piece::Literal(s) => Piece::Literal(s.replace('\'', "''")),
             other @ (Piece::Param(_)
             | Piece::RunId
+            | Piece::RunKey
             | Piece::JobName(_)
             | Piece::OutputUri { .. }
             | Piece::ModelArtifact(_)) => other,

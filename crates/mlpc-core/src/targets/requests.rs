@@ -29,6 +29,12 @@ pub enum Piece {
     /// A parameter's value as text (`true`/`false` for booleans).
     Param(String),
     RunId,
+    /// The run's id as a segment of an S3 key: every character other than an ASCII
+    /// letter, digit, `-`, `_` or `.` as `-`, so that Hadoop, Spark and Glue readers,
+    /// which refuse `:` in a path, can read outputs. Only Airflow's run ids
+    /// (`scheduled__2026-01-01T00:00:00+00:00`) change; SageMaker's execution ids and
+    /// Step Functions' execution names are already safe.
+    RunKey,
     /// A name for this step's job, unique per run, matching SageMaker's name pattern.
     JobName(StepId),
     /// The S3 URI of a step output: `<artifacts>/<pipeline>/<run.id>/<step>/<output>/`.
@@ -103,7 +109,7 @@ pub fn code_uri(p: &Pipeline, code: &crate::ir::CodeFile) -> String {
 
 /// `<artifacts>/<pipeline>/<run.id>/<step>/<output>/` as pieces.
 pub fn output_location(p: &Pipeline, step: &Step, output: &str) -> Vec<Piece> {
-    vec![Piece::Literal(run_root(p)), Piece::RunId, Piece::Literal(["/", &step.name.node, "/", output, "/"].concat())]
+    vec![Piece::Literal(run_root(p)), Piece::RunKey, Piece::Literal(["/", &step.name.node, "/", output, "/"].concat())]
 }
 
 /// A run-time text as pieces.

@@ -56,7 +56,8 @@ pub fn text(p: &Pipeline, pieces: Vec<Piece>) -> Result<Val, String> {
                 }
                 get(format!("Parameters.{name}"))
             }
-            Piece::RunId => get(EXECUTION_ID),
+            // Execution ids are lower-case letters and digits: already a safe key.
+            Piece::RunId | Piece::RunKey => get(EXECUTION_ID),
             Piece::OutputUri { step, output } => {
                 let producer = p.step(step).ok_or("output of an unknown step")?;
                 let name = &producer.name.node;

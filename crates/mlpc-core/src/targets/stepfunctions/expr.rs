@@ -138,6 +138,7 @@ impl Exprs<'_> {
                 Piece::Literal(s) => literal.push_str(&s),
                 other @ (Piece::Param(_)
                 | Piece::RunId
+                | Piece::RunKey
                 | Piece::JobName(_)
                 | Piece::OutputUri { .. }
                 | Piece::ModelArtifact(_)) => {
@@ -175,7 +176,8 @@ impl Exprs<'_> {
                 expr: self.param(name),
                 is_string: self.p.param(name).map(|q| q.ty) == Some(ParamType::String),
             },
-            Piece::RunId => Part::Value {
+            // Execution names are letters, digits, `-` and `_`: already a safe key.
+            Piece::RunId | Piece::RunKey => Part::Value {
                 expr: if jsonata { "$states.context.Execution.Name" } else { "$$.Execution.Name" }.to_string(),
                 is_string: true,
             },
@@ -232,7 +234,7 @@ impl Exprs<'_> {
                         out.push(Piece::Literal("/output/model.tar.gz".to_string()));
                     }
                 }
-                other @ (Piece::Literal(_) | Piece::Param(_) | Piece::RunId | Piece::JobName(_)) => {
+                other @ (Piece::Literal(_) | Piece::Param(_) | Piece::RunId | Piece::RunKey | Piece::JobName(_)) => {
                     out.push(other.clone())
                 }
             }
