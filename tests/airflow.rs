@@ -216,6 +216,11 @@ fn local_mode_dags_load_and_fit_the_sagemaker_sdk() {
     let out = mlpc::targets::build(&ir, &options, "").unwrap().output.unwrap();
     let dag = dir.join(&out.path);
     std::fs::write(&dag, &out.contents).unwrap();
+    // The modules python steps import sit next to the .mlp, as they would sit next to
+    // the DAG in its folder.
+    for module in common::files_with_extension(path.parent().unwrap(), "py") {
+        std::fs::copy(&module, dir.join(module.file_name().unwrap())).unwrap();
+    }
     let ruff = venv_python(3).with_file_name("ruff");
     run(Command::new(&ruff).args(["check", "--no-cache"]).arg(&dag));
     run(Command::new(&ruff).args(["format", "--check", "--no-cache"]).arg(&dag));
@@ -253,18 +258,30 @@ fn builds_are_byte_identical() {
 
 /// Builds an example for Airflow 3 and runs it with `dag.test()` against moto.
 fn run_end_to_end(example: &str, conf: &str, moto: &common::Moto) -> (Pipeline, Json) {
+    run_end_to_end_on(AirflowVersion::V3, example, conf, moto)
+}
+
+/// Builds an example for Airflow `version` and runs it with `dag.test()` against moto.
+fn run_end_to_end_on(version: AirflowVersion, example: &str, conf: &str, moto: &common::Moto) -> (Pipeline, Json) {
     let path = common::root().join(example);
     let text = std::fs::read_to_string(&path).unwrap();
     let files = common::Dir(path.parent().unwrap().to_path_buf());
     let ir = mlpc::check(&text, &files, &Default::default(), Some(Target::Airflow)).pipeline.unwrap();
-    let out = mlpc::targets::build(&ir, &TargetOptions::defaults(Target::Airflow), "").unwrap().output.unwrap();
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("e2e-{}", ir.name.node));
+    let options = TargetOptions::Airflow { version, local_mode: false };
+    let out = mlpc::targets::build(&ir, &options, "").unwrap().output.unwrap();
+    let major = if version == AirflowVersion::V2 { 2 } else { 3 };
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("e2e-{}-{major}", ir.name.node));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     let dag = dir.join(&out.path);
     std::fs::write(&dag, &out.contents).unwrap();
+    // The modules python steps import sit next to the .mlp, as they would sit next to
+    // the DAG in its folder.
+    for module in common::files_with_extension(path.parent().unwrap(), "py") {
+        std::fs::copy(&module, dir.join(module.file_name().unwrap())).unwrap();
+    }
     let report = dir.join("report.json");
-    run(Command::new(venv_python(3))
+    run(Command::new(venv_python(major))
         .arg(common::root().join("tests/airflow/e2e.py"))
         .arg(&report)
         .arg(moto.port.to_string())
@@ -316,6 +333,39 @@ fn end_to_end_abalone_reads_the_inputs_the_run_is_given() {
     let batch = &r["transform"][0];
     assert_eq!(batch["TransformInput"]["DataSource"]["S3DataSource"]["S3Uri"], "s3://acme-data/batch/7/");
     assert_eq!(batch["TransformInput"]["ContentType"], "text/csv");
+}
+
+#[test]
+fn end_to_end_a_python_step_gets_its_uris_writes_its_output_and_the_next_job_reads_it() {
+    for version in [AirflowVersion::V3, AirflowVersion::V2] {
+        python_step_end_to_end(version);
+    }
+}
+
+fn python_step_end_to_end(version: AirflowVersion) {
+    let moto = common::Moto::start();
+    let example = "tests/airflow/python_step/python_step.mlp";
+    let (ir, r) = run_end_to_end_on(version, example, r#"{"mode": "lenient"}"#, &moto);
+    let run_id = r["run_id"].as_str().unwrap();
+    let report = location(&ir, run_id, "validate", "report");
+    // The callable was called with exactly its args and the step's input and output.
+    assert_eq!(
+        r["json_objects"][format!("{report}report.json")],
+        serde_json::json!({"mode": "lenient", "level": 3, "data": location(&ir, run_id, "prep", "rows")}),
+        "{:#}",
+        r["json_objects"]
+    );
+    let publish = r["processing"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|j| j["ProcessingJobName"].as_str().unwrap().starts_with("python-step-publish"))
+        .unwrap();
+    assert_eq!(
+        publish["ProcessingInputs"][0]["S3Input"]["S3Uri"],
+        Json::from(report),
+        "publish reads what validate wrote"
+    );
 }
 
 #[test]

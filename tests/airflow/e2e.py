@@ -80,7 +80,10 @@ RedshiftSQLHook.run = redshift_run
 
 
 def main() -> None:
-    from airflow.dag_processing.dagbag import DagBag
+    try:
+        from airflow.dag_processing.dagbag import DagBag  # Airflow 3
+    except ImportError:
+        from airflow.models.dagbag import DagBag  # Airflow 2
 
     bag = DagBag(dag_folder=dag_file)
     assert not bag.import_errors, bag.import_errors
@@ -120,8 +123,16 @@ def main() -> None:
                 bucket, _, key = item["S3Input"]["S3Uri"].removeprefix("s3://").partition("/")
                 body = s3.get_object(Bucket=bucket, Key=key)["Body"].read()
                 code_objects.append({"uri": item["S3Input"]["S3Uri"], "size": len(body)})
+    # Every JSON object in the emulator's buckets, by URI: what python tasks wrote.
+    json_objects = {}
+    for bucket in s3.list_buckets()["Buckets"]:
+        for obj in s3.list_objects_v2(Bucket=bucket["Name"]).get("Contents", []):
+            if obj["Key"].endswith(".json"):
+                body = s3.get_object(Bucket=bucket["Name"], Key=obj["Key"])["Body"].read()
+                json_objects[f"s3://{bucket['Name']}/{obj['Key']}"] = json.loads(body)
     report = {
         "code_objects": code_objects,
+        "json_objects": json_objects,
         "run_id": run.run_id,
         "state": str(run.state),
         "tasks": states,

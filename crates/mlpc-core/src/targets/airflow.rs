@@ -55,6 +55,18 @@ pub fn check(p: &Pipeline) -> Vec<Diagnostic> {
     }
     for step in &p.steps {
         if let StepKind::Python(py) = &step.kind {
+            let names = step.inputs.iter().map(|i| &i.name).chain(step.outputs.iter().map(|o| &o.name));
+            for name in names.filter(|n| PYTHON_KEYWORDS.contains(&n.node.as_str())) {
+                diags.push(
+                    Diagnostic::new(
+                        Code::UnrepresentableValue,
+                        name.span,
+                        format!("`{}` of python step `{}` is a Python keyword", name.node, step.name.node),
+                    )
+                    .label("cannot be a keyword argument")
+                    .help("the callable receives each input and output as a keyword argument: rename it"),
+                );
+            }
             if PYTHON_KEYWORDS.contains(&py.function.as_str()) {
                 diags.push(
                     Diagnostic::new(
@@ -210,6 +222,12 @@ struct PythonTaskView {
     function_name: String,
     module: String,
     function: String,
+    /// The step's inputs and outputs, in order: the wrapper's parameters after
+    /// `mlpc_args` (the step's `args`, as one list). Named one by one (no `**kwargs`) so
+    /// that Airflow passes the task's context to none of them and the callable gets
+    /// exactly what the step declares; everything is passed by keyword because Airflow 2
+    /// refuses positional arguments whose parameter names are also keywords of the call.
+    keywords: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -309,6 +327,12 @@ impl DagView {
                     function_name: task.python.clone(),
                     module: python_module(step),
                     function: python_function(step),
+                    keywords: step
+                        .inputs
+                        .iter()
+                        .map(|i| i.name.node.clone())
+                        .chain(step.outputs.iter().map(|o| o.name.node.clone()))
+                        .collect(),
                 });
             }
             tasks.push(task);
@@ -629,10 +653,14 @@ fn task_view(p: &Pipeline, step: &Step, jinja: &Jinja, local_mode: bool) -> (Tas
                     }
                 })
                 .collect();
+            // Each input's and output's S3 URI: the callable reads and writes there.
             call_kwargs = step
                 .inputs
                 .iter()
                 .map(|i| arg(&i.name.node, templated(&requests::input_uri(p, &i.source), jinja, &[])))
+                .chain(step.outputs.iter().map(|o| {
+                    arg(&o.name.node, templated(&requests::output_location(p, step, &o.name.node), jinja, &[]))
+                }))
                 .collect();
             None
         }
