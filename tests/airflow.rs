@@ -366,6 +366,9 @@ fn python_step_end_to_end(version: AirflowVersion) {
         Json::from(report),
         "publish reads what validate wrote"
     );
+    // Through `aws_connection` (e2e.py points `aws_default` at a closed port): the code
+    // was uploaded and the jobs were created in the emulator.
+    assert!(r["code_objects"][0]["size"].as_u64().unwrap() > 0, "{:#}", r["code_objects"]);
 }
 
 #[test]

@@ -42,6 +42,14 @@ os.environ.update(
         "MLPC_SAGEMAKER_CHECK_INTERVAL": "1",
     }
 )
+# A DAG that names its AWS connection (`aws_connection`) gets that connection pointed at
+# the emulator, and `aws_default` at a closed port: a task that ignored the setting fails.
+named = set(re.findall(r'aws_conn_id="([A-Za-z0-9_]+)"', open(dag_file, encoding="utf-8").read()))
+for conn in named - {"aws_default"}:
+    os.environ[f"AIRFLOW_CONN_{conn.upper()}"] = os.environ["AIRFLOW_CONN_AWS_DEFAULT"]
+    os.environ["AIRFLOW_CONN_AWS_DEFAULT"] = json.dumps(
+        {"conn_type": "aws", "extra": {"endpoint_url": "http://127.0.0.1:9", "region_name": region}}
+    )
 airflow_bin = os.path.join(os.path.dirname(sys.executable), "airflow")
 subprocess.run([airflow_bin, "db", "migrate"], check=True, capture_output=True)
 

@@ -134,6 +134,10 @@ pub struct Settings {
     pub config: Option<String>,
     /// The default retry policy of every step.
     pub retry: Option<Retry>,
+    /// Airflow: the connection every AWS operator and hook uses (`aws_conn_id`).
+    pub aws_connection: Option<Spanned<String>>,
+    /// Airflow: how many runs of the DAG may be active at once.
+    pub max_active_runs: Option<Spanned<u32>>,
 }
 
 #[derive(Clone, Debug, PartialEq)]

@@ -1,11 +1,13 @@
 //! Pipeline settings: `description`, `schedule`, `start`, `catchup`, `timeout`, `tags`,
-//! `owner`, `region`, `role`, `artifacts`, `config`, `retry { attempts, delay }`.
+//! `owner`, `region`, `role`, `artifacts`, `config`, `retry { attempts, delay }`, and
+//! Airflow's `aws_connection` and `max_active_runs`.
 
 use super::fields::Fields;
 use super::values::Lowerer;
 use crate::aws::names;
 use crate::diagnostics::{Code, Diagnostic};
 use crate::ir::{Retry, Schedule, Settings};
+use crate::source::Spanned;
 use crate::syntax::ast::{Expr, ExprKind, Field};
 
 pub const SETTINGS: &[&str] = &[
@@ -21,6 +23,8 @@ pub const SETTINGS: &[&str] = &[
     "artifacts",
     "config",
     "retry",
+    "aws_connection",
+    "max_active_runs",
 ];
 
 pub const SCHEDULE_PRESETS: &[&str] = &["@once", "@hourly", "@daily", "@weekly", "@monthly", "@quarterly", "@yearly"];
@@ -56,6 +60,15 @@ pub fn lower(lw: &mut Lowerer, mut fields: Fields) -> Settings {
     }
     if let Some(e) = fields.get("timeout") {
         s.timeout = lw.duration_in(e, "`timeout`", 1..=u64::MAX, "a pipeline's timeout");
+    }
+    if let Some(e) = fields.get("aws_connection") {
+        s.aws_connection = lw.static_text(e, "`aws_connection`").map(|c| Spanned::new(c, e.span));
+    }
+    if let Some(e) = fields.get("max_active_runs") {
+        s.max_active_runs = lw
+            .static_int(e, "`max_active_runs`", 1..=i64::from(u32::MAX))
+            .and_then(|n| u32::try_from(n).ok())
+            .map(|n| Spanned::new(n, e.span));
     }
     if let Some(e) = fields.get("tags") {
         s.tags = lw.list(e, "`tags`", |lw, item| lw.static_text(item, "a tag")).unwrap_or_default();

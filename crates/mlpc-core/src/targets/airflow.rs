@@ -148,6 +148,7 @@ fn emit(p: &Pipeline, version: AirflowVersion, local_mode: bool, source_name: &s
                 airflow_imports => view.airflow_imports,
                 uses_jobs => view.uses_jobs,
                 uses_run_key => view.uses_run_key,
+                aws_conn_id => view.aws_conn_id,
                 suffix_len => requests::JOB_SUFFIX_HEX,
                 python_tasks => view.python_tasks,
                 dag_args => view.dag_args,
@@ -198,6 +199,7 @@ impl From<TaskView> for TemplateValue {
             ("args", args(t.args)),
             ("python", t.python.into()),
             ("call_args", TemplateValue::from_iter(t.call_args)),
+            ("args_list", t.args_list.into()),
             ("call_kwargs", args(t.call_kwargs)),
         ]))
     }
@@ -214,6 +216,8 @@ struct TaskView {
     /// The module-level function a python step's task runs (empty for operators).
     python: String,
     call_args: Vec<String>,
+    /// A python step's wrapper takes its `call_args` as one list, `mlpc_args`.
+    args_list: bool,
     call_kwargs: Vec<Arg>,
 }
 
@@ -244,6 +248,8 @@ struct DagView {
     uses_jobs: bool,
     /// Some step writes an output: its S3 key holds `mlpc_run_key(run_id)`.
     uses_run_key: bool,
+    /// The AWS connection as a Python literal: `aws_connection`, or Airflow's default.
+    aws_conn_id: String,
     python_tasks: Vec<PythonTaskView>,
     dag_args: Vec<Arg>,
     tasks: Vec<TaskView>,
@@ -402,6 +408,7 @@ impl DagView {
             airflow_imports,
             uses_jobs,
             uses_run_key,
+            aws_conn_id: string_literal(p.settings.aws_connection.as_ref().map_or("aws_default", |c| c.node.as_str())),
             python_tasks,
             dag_args,
             tasks,
@@ -493,6 +500,9 @@ fn dag_args(p: &Pipeline, uses_jobs: bool, uses_run_key: bool) -> Vec<Arg> {
     args.push(arg("catchup", if s.catchup { "True" } else { "False" }));
     if let Some(t) = s.timeout {
         args.push(arg("dagrun_timeout", duration(t)));
+    }
+    if let Some(n) = &s.max_active_runs {
+        args.push(arg("max_active_runs", n.node.to_string()));
     }
     if !s.tags.is_empty() {
         let tags: String = s.tags.iter().map(|t| format!("        {},\n", string_literal(t))).collect();
@@ -668,6 +678,9 @@ fn task_view(p: &Pipeline, step: &Step, jinja: &Jinja, local_mode: bool) -> (Tas
     if !local_mode && matches!(step.kind, StepKind::Processing(_) | StepKind::Training(_) | StepKind::Transform(_)) {
         args.push(arg("check_interval", "CHECK_INTERVAL"));
     }
+    if let (Some(conn), Some(_)) = (&p.settings.aws_connection, operator) {
+        args.push(arg("aws_conn_id", string_literal(&conn.node)));
+    }
     // RedshiftToS3Operator takes no region: its connections carry it.
     if let (Some(region), Some(_)) = (region, operator.filter(|o| *o != "RedshiftToS3Operator")) {
         args.push(arg("region_name", region));
@@ -693,6 +706,7 @@ fn task_view(p: &Pipeline, step: &Step, jinja: &Jinja, local_mode: bool) -> (Tas
         args,
         python,
         call_args,
+        args_list: matches!(step.kind, StepKind::Python(_)),
         call_kwargs,
     };
     (view, operator)

@@ -177,6 +177,31 @@ pub fn build(pipeline: &Pipeline, options: &TargetOptions, source_name: &str) ->
     Ok(Outcome { diagnostics, output })
 }
 
+/// W0501 for each Airflow setting on another target, which has no such thing.
+fn airflow_settings_elsewhere(target: Target, p: &Pipeline) -> Vec<Diagnostic> {
+    let what = match target {
+        Target::Airflow => return Vec::new(),
+        Target::Sagemaker => "SageMaker Pipelines",
+        Target::StepFunctions => "Step Functions",
+    };
+    let s = &p.settings;
+    let spans = [
+        s.aws_connection.as_ref().map(|c| {
+            ("aws_connection", c.span, "credentials come from the deploying identity and the pipeline's `role`")
+        }),
+        s.max_active_runs.as_ref().map(|n| ("max_active_runs", n.span, "every started execution runs")),
+    ];
+    spans
+        .into_iter()
+        .flatten()
+        .map(|(key, span, instead)| {
+            Diagnostic::new(Code::IgnoredSetting, span, format!("`{key}` is an Airflow setting; {what} ignores it"))
+                .label("has no effect here")
+                .help(format!("on {what}, {instead}; keep the setting for the Airflow build, or remove it"))
+        })
+        .collect()
+}
+
 /// The result of `build`: every diagnostic, and the file when there was no error.
 #[derive(Debug)]
 pub struct Outcome {
@@ -194,6 +219,7 @@ fn check(target: Target, pipeline: &Pipeline) -> Vec<Diagnostic> {
         Target::Sagemaker => sagemaker::check(pipeline),
         Target::StepFunctions => stepfunctions::check(pipeline),
     });
+    diags.extend(airflow_settings_elsewhere(target, pipeline));
     let (limit, what) = target.pipeline_name_limit();
     let name = &pipeline.name;
     if name.node.len() > limit {
