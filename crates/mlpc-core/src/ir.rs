@@ -206,14 +206,28 @@ impl Literal {
     }
 }
 
-/// Floats print the shortest text that reads back to the same value, always with a
-/// fraction or exponent so they stay floats (`1.0`, `0.2`, `1e-7`).
+/// Floats print as Python's `repr` does, on every target: the shortest text that reads
+/// back to the same value, always with a fraction or exponent so they stay floats, and
+/// exponents signed with at least two digits (`1.0`, `0.2`, `1e-07`, `1e+20`). The
+/// SageMaker SDK writes hyperparameters with `str(float)`, so the same `.mlp` value gives
+/// the same text whichever tool built the job.
 pub fn format_float(f: f64) -> String {
+    // Rust's shortest form switches to an exponent where Python's does (below 1e-4, from
+    // 1e16 on); only the exponent's spelling differs.
     let text = format!("{f:?}");
-    if text.contains(['.', 'e', 'E']) || !f.is_finite() {
-        text
-    } else {
-        format!("{text}.0")
+    if !f.is_finite() {
+        return text;
+    }
+    match text.split_once('e') {
+        Some((mantissa, exponent)) => {
+            let (sign, digits) = match exponent.strip_prefix('-') {
+                Some(digits) => ('-', digits),
+                None => ('+', exponent),
+            };
+            format!("{mantissa}e{sign}{digits:0>2}")
+        }
+        None if text.contains('.') => text,
+        None => format!("{text}.0"),
     }
 }
 
@@ -576,4 +590,26 @@ pub struct Python {
     /// `function`
     pub function: String,
     pub args: Vec<Value>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::format_float;
+
+    #[test]
+    fn floats_print_as_python_repr_does() {
+        for (f, python) in [
+            (1.0, "1.0"),
+            (0.2, "0.2"),
+            (1e-5, "1e-05"),
+            (1.5e-7, "1.5e-07"),
+            (1e20, "1e+20"),
+            (1e16, "1e+16"),
+            (1e15, "1000000000000000.0"),
+            (0.0001, "0.0001"),
+            (-2.5e-300, "-2.5e-300"),
+        ] {
+            assert_eq!(format_float(f), python, "{f}");
+        }
+    }
 }
