@@ -120,6 +120,24 @@ fn abalone_reads_the_inputs_the_execution_is_given_in_moto() {
 }
 
 #[test]
+fn output_references_in_text_render_to_the_outputs_locations_in_moto() {
+    let moto = common::Moto::start();
+    let (_, asl) = build(&common::root().join("tests/targets/output_references.mlp"), QueryLanguage::Jsonpath).unwrap();
+    let file = temp_dir("refs").join("machine.json");
+    std::fs::write(&file, asl).unwrap();
+    let (status, rendered) = common::render_in_moto(&moto, &file, "{}", "refs-run");
+    assert_eq!(status, "SUCCEEDED");
+    let root = "s3://demo-bucket/pipelines/output_references/refs-run";
+    let args = &rendered["report"]["AppSpecification"]["ContainerArguments"];
+    assert_eq!(args[3], format!("{root}/prep/rows/manifest.json"), "{args}");
+    let model = args[1].as_str().unwrap();
+    assert!(model.starts_with(&format!("{root}/fit/model/output-references-fit-")), "{model}");
+    assert!(model.ends_with("/output/model.tar.gz"), "{model}");
+    assert_eq!(rendered["report"]["Environment"]["STATS"], format!("{root}/prep/stats/"));
+    assert_eq!(rendered["fit"]["HyperParameters"]["stats"], format!("{root}/prep/stats/"));
+}
+
+#[test]
 fn control_flow_keeps_every_edge_and_runs_every_step_once_in_moto() {
     let moto = common::Moto::start();
     let cases = [

@@ -125,6 +125,18 @@ pub fn rendered_text(t: &mlpc::ir::Text, p: &mlpc::ir::Pipeline, run: &str) -> S
             TextPart::Literal(s) => s.clone(),
             TextPart::RunId => run.to_string(),
             TextPart::Param(name) => default_text(p, name),
+            TextPart::Output { step, output, archive: false } => format!(
+                "{}/{}/{}/{}/{output}/",
+                p.settings.artifacts.as_deref().unwrap_or_default(),
+                p.name.node,
+                run_key(run),
+                p.steps[step.0].name.node
+            ),
+            // The model archive as tests/airflow/check_dags.py's stand-in task instance
+            // returns it from XCom.
+            TextPart::Output { step, archive: true, .. } => {
+                format!("s3://xcom/{}/model.tar.gz", p.steps[step.0].name.node)
+            }
         })
         .collect()
 }

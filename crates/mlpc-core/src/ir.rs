@@ -96,6 +96,8 @@ pub enum Edge {
     Artifact { output: String, input: String },
     /// The consumer uses the producer's model (`model = train.model`).
     Model { output: String },
+    /// The consumer writes the URI of `output` into a text (`"${split.train}"`).
+    Text { output: String },
     /// `after = [producer]`
     After,
     /// The consumer runs only when the producer, a condition step, comes out as its
@@ -110,6 +112,7 @@ impl Edge {
             Edge::Artifact { output, input } if output == input => output.clone(),
             Edge::Artifact { output, input } => format!("{output} → {input}"),
             Edge::Model { output } => output.clone(),
+            Edge::Text { output } => format!("${{{output}}}"),
             Edge::After => "after".to_string(),
             Edge::Guard => "when".to_string(),
         }
@@ -255,6 +258,13 @@ pub enum TextPart {
     Literal(String),
     Param(String),
     RunId,
+    /// `${step.output}`: the S3 URI of that output in this run; for a training step's
+    /// model, the model archive (`archive`). The step reading it waits for the producer.
+    Output {
+        step: StepId,
+        output: String,
+        archive: bool,
+    },
 }
 
 impl Text {
@@ -428,6 +438,37 @@ pub struct Step {
     /// also an `Edge::Guard` of the graph. Read through `schedule`.
     pub guard: Option<Guard>,
     pub span: Span,
+}
+
+impl Step {
+    /// Every run-time text the step holds (arguments, environment, hyperparameters,
+    /// queries and their settings), for checks of what text may carry.
+    pub fn texts(&self) -> Vec<&Text> {
+        match &self.kind {
+            StepKind::Processing(job) => job.args.iter().chain(job.env.iter().map(|(_, t)| t)).collect(),
+            StepKind::Training(job) => {
+                let mut out: Vec<&Text> = job.env.iter().map(|(_, t)| t).collect();
+                out.extend(job.hyperparameters.iter().filter_map(|(_, v)| text_of(v)));
+                out
+            }
+            StepKind::Transform(job) => job.content_type.iter().chain(job.env.iter().map(|(_, t)| t)).collect(),
+            StepKind::Sql(sql) => std::iter::once(&sql.query)
+                .chain(
+                    [&sql.database, &sql.workgroup, &sql.catalog, &sql.cluster, &sql.db_user, &sql.iam_role]
+                        .into_iter()
+                        .flatten(),
+                )
+                .collect(),
+            StepKind::Python(py) => py.args.iter().filter_map(text_of).collect(),
+        }
+    }
+}
+
+fn text_of(v: &Value) -> Option<&Text> {
+    match v {
+        Value::Text(t) => Some(t),
+        Value::Int(_) | Value::Float(_) | Value::Bool(_) | Value::Param(_) => None,
+    }
 }
 
 /// `when = COND` (`when: true`) or `when = not COND` (`when: false`).

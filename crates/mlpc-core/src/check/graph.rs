@@ -106,6 +106,7 @@ fn cycle_diagnostic(path: &[NodeIndex], links: &[Link], names: &[String]) -> Dia
             Edge::Model { output } | Edge::Artifact { output, .. } => {
                 format!("`{to}` reads `{from}.{output}` here")
             }
+            Edge::Text { output } => format!("`{to}` writes the location of `{from}.{output}` here"),
         }
     };
     let (first, rest) = match edges.split_first() {

@@ -220,7 +220,7 @@ fn unused(lw: &mut Lowerer, symbols: &Symbols) {
     // Which outputs of each step some step reads (artifact and model links).
     let mut read: HashMap<usize, Vec<String>> = HashMap::new();
     for link in &lw.links {
-        if let ir::Edge::Artifact { output, .. } | ir::Edge::Model { output } = &link.edge {
+        if let ir::Edge::Artifact { output, .. } | ir::Edge::Model { output } | ir::Edge::Text { output } = &link.edge {
             read.entry(link.from.0).or_default().push(output.clone());
         }
     }

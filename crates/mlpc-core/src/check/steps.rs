@@ -21,6 +21,7 @@ const REDSHIFT_ONLY: &[&str] = &["cluster", "db_user", "iam_role", "connection"]
 pub fn lower(lw: &mut Lowerer, cx: &Context, id: StepId, sym: &StepSymbol) -> Option<Step> {
     let step = sym.ast;
     lw.current = id;
+    lw.step = Some(id);
     let kind_name = step.kind.node.as_str();
     let owner = format!("step `{}` ({kind_name})", step.name.node);
     let mut fields = Fields::new(

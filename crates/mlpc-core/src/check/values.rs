@@ -7,10 +7,12 @@ use std::collections::HashSet;
 use serde_json::Value as Json;
 
 use super::config::{describe, Config};
+use super::graph::Link;
 use super::symbols::Symbols;
 use crate::diagnostics::suggest::{did_you_mean, help_for};
 use crate::diagnostics::{Code, Diagnostic};
-use crate::ir::{format_float, ArtifactRef, Literal, ParamType, Text, TextPart, Value};
+use crate::ir::{format_float, ArtifactRef, Edge, Literal, ParamType, Text, TextPart, Value};
+use crate::kinds::Kind;
 use crate::source::Span;
 use crate::syntax::ast::{Expr, ExprKind, Path, StrPart};
 
@@ -61,6 +63,8 @@ pub struct Lowerer<'a> {
     pub links: Vec<super::graph::Link>,
     /// The step being lowered.
     pub current: crate::ir::StepId,
+    /// The step being lowered, once steps are: only a step's text may name an output.
+    pub step: Option<crate::ir::StepId>,
     /// Names declared by items that failed to parse (see `ast::File::broken`).
     pub broken: HashSet<String>,
 }
@@ -74,6 +78,7 @@ impl<'a> Lowerer<'a> {
             used_params: HashSet::new(),
             links: Vec::new(),
             current: crate::ir::StepId(0),
+            step: None,
             broken: HashSet::new(),
         }
     }
@@ -432,10 +437,30 @@ impl<'a> Lowerer<'a> {
                             ok = false;
                         }
                     },
-                    Resolved::Artifact(_) => {
-                        self.artifact_in_value(path, "a string");
-                        ok = false;
-                    }
+                    Resolved::Artifact(reference) => match self.step {
+                        // In a step: the output's S3 URI, and an edge from its producer.
+                        Some(to) => {
+                            let archive = self
+                                .symbols
+                                .step(reference.step)
+                                .is_some_and(|s| Kind::from_name(&s.ast.kind.node) == Some(Kind::Training));
+                            self.links.push(Link {
+                                from: reference.step,
+                                to,
+                                edge: Edge::Text { output: reference.output.clone() },
+                                span: reference.span,
+                            });
+                            text.parts.push(TextPart::Output {
+                                step: reference.step,
+                                output: reference.output,
+                                archive,
+                            });
+                        }
+                        None => {
+                            self.artifact_in_value(path, "a string");
+                            ok = false;
+                        }
+                    },
                     Resolved::Poison => ok = false,
                 },
             }

@@ -101,7 +101,7 @@ pub fn check(p: &Pipeline) -> Vec<Diagnostic> {
             .iter()
             .filter_map(|p| match p {
                 TextPart::Literal(s) => Some(s.as_str()),
-                TextPart::Param(_) | TextPart::RunId => None,
+                TextPart::Param(_) | TextPart::RunId | TextPart::Output { .. } => None,
             })
             .collect();
         if queries::has_dollar_quote(sql) || has_doubled_quote_pair(&literal) {

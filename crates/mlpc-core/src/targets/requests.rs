@@ -120,6 +120,10 @@ pub fn text_pieces(t: &Text) -> Vec<Piece> {
             TextPart::Literal(s) => Piece::Literal(s.clone()),
             TextPart::Param(n) => Piece::Param(n.clone()),
             TextPart::RunId => Piece::RunId,
+            TextPart::Output { step, archive: true, .. } => Piece::ModelArtifact(*step),
+            TextPart::Output { step, output, archive: false } => {
+                Piece::OutputUri { step: *step, output: output.clone() }
+            }
         })
         .collect()
 }
@@ -496,7 +500,7 @@ pub fn check(p: &Pipeline) -> Vec<crate::diagnostics::Diagnostic> {
                         .iter()
                         .map(|p| match p {
                             TextPart::Literal(s) => s.chars().count(),
-                            TextPart::Param(_) | TextPart::RunId => 0,
+                            TextPart::Param(_) | TextPart::RunId | TextPart::Output { .. } => 0,
                         })
                         .sum();
                     if len > 256 {

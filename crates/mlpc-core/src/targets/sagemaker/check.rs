@@ -23,6 +23,7 @@ pub fn check(p: &Pipeline) -> Vec<Diagnostic> {
             );
         }
     }
+    diags.extend(sql_results_in_text(p));
     for param in &p.params {
         check_param(param, &mut diags);
     }
@@ -172,4 +173,33 @@ fn check_sql(p: &Pipeline, step: &Step, sql: &crate::ir::Sql, diags: &mut Vec<Di
         "SageMaker",
         "SageMaker runs the query in a dataset definition",
     ));
+}
+
+/// `${q.rows}` of a sql step `q`: on SageMaker its query runs inside the processing job
+/// that reads it, so its result has no S3 location another step's text could name.
+fn sql_results_in_text(p: &Pipeline) -> Vec<Diagnostic> {
+    let mut diags = Vec::new();
+    for step in &p.steps {
+        for part in step.texts().into_iter().flat_map(|t| t.parts.iter()) {
+            let crate::ir::TextPart::Output { step: producer, output, .. } = part else { continue };
+            let Some(sql) = p.step(*producer).filter(|s| matches!(s.kind, StepKind::Sql(_))) else { continue };
+            diags.push(
+                Diagnostic::new(
+                    Code::UnrepresentableValue,
+                    step.name.span,
+                    format!(
+                        "step `{}` names the location of `{}.{output}`, the result of a sql step",
+                        step.name.node, sql.name.node
+                    ),
+                )
+                .label("no such location on SageMaker")
+                .secondary(sql.name.span, "runs inside the processing job that reads it")
+                .help(format!(
+                    "on SageMaker a sql result exists only as an input: read it with `in {output} = {}.{output}`",
+                    sql.name.node
+                )),
+            );
+        }
+    }
+    diags
 }
