@@ -138,6 +138,24 @@ fn output_references_in_text_render_to_the_outputs_locations_in_moto() {
 }
 
 #[test]
+fn outputs_with_their_own_uri_are_written_and_read_there_in_moto() {
+    let moto = common::Moto::start();
+    let (_, asl) = build(&common::root().join("tests/targets/output_uris.mlp"), QueryLanguage::Jsonpath).unwrap();
+    let file = temp_dir("uris").join("machine.json");
+    std::fs::write(&file, asl).unwrap();
+    let (status, r) = common::render_in_moto(&moto, &file, r#"{"day": "2026-12-02"}"#, "uris-run");
+    assert_eq!(status, "SUCCEEDED");
+    let rows = "s3://demo-lake/rows/2026-12-02/uris-run/";
+    assert!(r["q"]["QueryString"].as_str().unwrap().contains(&format!("TO '{rows}'")), "{}", r["q"]);
+    assert_eq!(r["prep"]["ProcessingInputs"][0]["S3Input"]["S3Uri"], rows);
+    let train = "s3://demo-lake/train/uris-run/";
+    assert_eq!(r["prep"]["ProcessingOutputConfig"]["Outputs"][0]["S3Output"]["S3Uri"], train);
+    assert_eq!(r["fit"]["InputDataConfig"][0]["DataSource"]["S3DataSource"]["S3Uri"], train);
+    assert_eq!(r["fit"]["OutputDataConfig"]["S3OutputPath"], "s3://demo-models/abalone/uris-run/");
+    assert_eq!(r["score"]["TransformOutput"]["S3OutputPath"], "s3://demo-lake/scores/uris-run/");
+}
+
+#[test]
 fn control_flow_keeps_every_edge_and_runs_every_step_once_in_moto() {
     let moto = common::Moto::start();
     let cases = [

@@ -417,6 +417,9 @@ impl Distribution {
 pub struct Output {
     pub name: Spanned<String>,
     pub ty: ArtifactType,
+    /// `{ uri = "s3://.../" }`: written there instead of under the pipeline's
+    /// `artifacts`; a prefix, ending in `/`.
+    pub uri: Option<Text>,
     pub span: Span,
 }
 

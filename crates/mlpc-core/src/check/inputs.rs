@@ -163,7 +163,7 @@ fn external(
             return None;
         }
     };
-    check_s3_uri(lw, &uri, source.span, name)?;
+    check_s3_uri(lw, &uri, source.span, &format!("input `{name}`"))?;
     match annotation {
         Some((ty, _)) => Some((ty, InputSource::External(uri))),
         None => {
@@ -183,7 +183,7 @@ fn external(
 
 /// The URI's literal start must be `s3://BUCKET/` with a valid bucket name; a URI that
 /// starts with a param or `run.id` is checked when the run starts.
-fn check_s3_uri(lw: &mut Lowerer, uri: &Text, span: Span, name: &str) -> Option<()> {
+pub(super) fn check_s3_uri(lw: &mut Lowerer, uri: &Text, span: Span, name: &str) -> Option<()> {
     let Some(TextPart::Literal(start)) = uri.parts.first() else {
         return Some(());
     };
@@ -196,10 +196,10 @@ fn check_s3_uri(lw: &mut Lowerer, uri: &Text, span: Span, name: &str) -> Option<
     });
     let problem = match bucket {
         None if "s3://".starts_with(start.as_str()) && !whole => return Some(()),
-        None => format!("input `{name}` reads `{}`, which is not an S3 URI", shorten(start)),
+        None => format!("{name} is `{}`, which is not an S3 URI", shorten(start)),
         Some(None) => return Some(()),
         Some(Some(bucket)) if names::is_bucket(bucket) => return Some(()),
-        Some(Some(bucket)) => format!("input `{name}` reads from `{bucket}`, which is not a valid S3 bucket name"),
+        Some(Some(bucket)) => format!("{name} names `{bucket}`, which is not a valid S3 bucket name"),
     };
     lw.push(
         Diagnostic::new(Code::InvalidValue, span, problem)

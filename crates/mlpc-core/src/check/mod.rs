@@ -7,6 +7,7 @@ mod fields;
 mod graph;
 mod inputs;
 mod jobs;
+mod outputs;
 mod params;
 mod query;
 mod settings;

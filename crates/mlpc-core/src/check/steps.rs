@@ -90,7 +90,16 @@ pub fn lower(lw: &mut Lowerer, cx: &Context, id: StepId, sym: &StepSymbol) -> Op
                 StepItem::Output(o) if o.name.span == *span => Some(o),
                 _ => None,
             })?;
-            Some(Output { name: crate::source::Spanned::new(name.clone(), *span), ty: (*ty)?, span: out.span })
+            let uri = match &out.options {
+                Some(options) => Some(super::outputs::uri(lw, options, &step.name.node, name)?),
+                None => None,
+            };
+            Some(Output {
+                name: crate::source::Spanned::new(name.clone(), *span),
+                ty: (*ty)?,
+                uri: uri.flatten(),
+                span: out.span,
+            })
         })
         .collect();
     Some(Step {

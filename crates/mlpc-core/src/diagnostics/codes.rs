@@ -89,6 +89,7 @@ codes! {
     UnusedParam = "W0202", "unused-param", Warning;
     UnusedImage = "W0203", "unused-image", Warning;
     UnrecognisedInstanceType = "W0301", "unrecognised-instance-type", Warning;
+    SharedOutputUri = "W0302", "shared-output-uri", Warning;
     IgnoredSetting = "W0501", "ignored-setting", Warning;
 }
 

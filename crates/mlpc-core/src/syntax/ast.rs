@@ -88,11 +88,13 @@ pub struct Input {
     pub span: Span,
 }
 
-/// `out NAME: TYPE`
+/// `out NAME: TYPE [{ options }]`
 #[derive(Clone, Debug, PartialEq)]
 pub struct Output {
     pub name: Ident,
     pub ty: TypeExpr,
+    /// `{ uri = "s3://..." }`: a map on the same line, after the type.
+    pub options: Option<Expr>,
     pub span: Span,
 }
 

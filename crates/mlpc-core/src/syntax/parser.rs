@@ -151,7 +151,7 @@ impl<'s> Parser<'s> {
         Ok((end, Input { name, ty, source, options, span: self.span(start, end) }))
     }
 
-    /// output := "out" ident ":" type
+    /// output := "out" ident ":" type map?
     fn expect_output(&mut self, i: &'s str) -> PResult<'s, Output> {
         let start = i;
         let (i, _) = self.expect_keyword(i, "out")?;
@@ -159,8 +159,16 @@ impl<'s> Parser<'s> {
         let (i, name) = self.expect_ident(i, "the output's name")?;
         let i = skip_inline(i);
         let (i, ()) = self.expect_char(i, ':', "`:` and the output's type, e.g. `dataset<csv>`")?;
-        let (i, ty) = self.expect_type(skip_inline(i))?;
-        Ok((i, Output { name, ty, span: self.span(start, i) }))
+        let (mut i, ty) = self.expect_type(skip_inline(i))?;
+        // The options map, on the same line as its output.
+        let mut options = None;
+        let after = skip_inline(i);
+        if after.starts_with('{') {
+            let (rest, map) = self.expect_value(after)?;
+            options = Some(map);
+            i = rest;
+        }
+        Ok((i, Output { name, ty, options, span: self.span(start, i) }))
     }
 
     /// type := ident ("<" ident ">")?

@@ -109,6 +109,10 @@ pub fn code_uri(p: &Pipeline, code: &crate::ir::CodeFile) -> String {
 
 /// `<artifacts>/<pipeline>/<run.id>/<step>/<output>/` as pieces.
 pub fn output_location(p: &Pipeline, step: &Step, output: &str) -> Vec<Piece> {
+    if let Some(uri) = step.outputs.iter().find(|o| o.name.node == output).and_then(|o| o.uri.as_ref()) {
+        // A run id in an S3 key is the run key there too, as under `artifacts`.
+        return text_pieces(uri).into_iter().map(|p| if p == Piece::RunId { Piece::RunKey } else { p }).collect();
+    }
     vec![Piece::Literal(run_root(p)), Piece::RunKey, Piece::Literal(["/", &step.name.node, "/", output, "/"].concat())]
 }
 

@@ -1,0 +1,47 @@
+//! An output's options: `{ uri = "s3://.../${run.id}/" }` writes it there instead of
+//! under the pipeline's `artifacts`.
+
+use super::values::Lowerer;
+use crate::diagnostics::suggest::help_for;
+use crate::diagnostics::{Code, Diagnostic};
+use crate::ir::{Text, TextPart};
+use crate::syntax::ast::Expr;
+
+/// The output's `uri`, if set; `None` when the options were wrong (reported).
+pub fn uri(lw: &mut Lowerer, options: &Expr, step: &str, output: &str) -> Option<Option<Text>> {
+    let what = format!("the `uri` of `{step}.{output}`");
+    let entries = lw.map(options, "the output's options", |lw, key, value| match key {
+        "uri" => {
+            let uri = lw.text(value, "`uri`")?;
+            super::inputs::check_s3_uri(lw, &uri, value.span, &what)?;
+            if !matches!(uri.parts.last(), Some(TextPart::Literal(end)) if end.ends_with('/')) {
+                lw.push(
+                    Diagnostic::new(Code::InvalidValue, value.span, format!("{what} does not end with `/`"))
+                        .label("a prefix ends with `/`")
+                        .help("an output is a prefix its step writes objects under: end the URI with `/`"),
+                );
+                return None;
+            }
+            if !uri.parts.iter().any(|p| matches!(p, TextPart::RunId)) {
+                lw.push(
+                    Diagnostic::new(Code::SharedOutputUri, value.span, format!("{what} is the same in every run"))
+                        .label("no `${run.id}` in it")
+                        .help("runs overwrite each other's output there, and a run may read the last run's: put `${run.id}` in the URI, e.g. \"s3://bucket/scores/${run.id}/\""),
+                );
+            }
+            Some(uri)
+        }
+        other => {
+            lw.push(
+                Diagnostic::new(Code::UnknownKey, value.span, format!("unknown output option `{other}`"))
+                    .label("unknown option")
+                    .maybe_help(
+                        help_for(other, ["uri"], "output options")
+                            .or_else(|| Some("an output takes one option: `uri = \"s3://.../\"`".to_string())),
+                    ),
+            );
+            None
+        }
+    })?;
+    Some(entries.into_iter().map(|(_, uri)| uri).next_back())
+}
