@@ -366,6 +366,15 @@ fn python_step_end_to_end(version: AirflowVersion) {
         Json::from(report),
         "publish reads what validate wrote"
     );
+    // `run.date` is the run's logical date: dag.test's run id is `manual__<that date>T…`.
+    let prep = r["processing"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|j| j["ProcessingJobName"].as_str().unwrap().starts_with("python-step-prep"))
+        .unwrap();
+    let day = run_id.trim_start_matches("manual__").get(..10).unwrap();
+    assert_eq!(prep["AppSpecification"]["ContainerArguments"], serde_json::json!(["--day", day]), "{run_id}");
     // Through `aws_connection` (e2e.py points `aws_default` at a closed port): the code
     // was uploaded and the jobs were created in the emulator.
     assert!(r["code_objects"][0]["size"].as_u64().unwrap() > 0, "{:#}", r["code_objects"]);

@@ -17,8 +17,6 @@
 
 mod common;
 
-use std::process::Command;
-
 use mlpc::ir::{Pipeline, StepKind};
 use mlpc::targets::requests::Piece;
 use mlpc::targets::stepfunctions::QueryLanguage;
@@ -157,10 +155,6 @@ fn stepfunctions_jsonata_carries_every_hostile_value_exactly() {
     let p = hostile(Target::StepFunctions);
     let def = build_sfn(&p, QueryLanguage::Jsonata);
     assert_eq!(def["Comment"], json!(p.settings.description.clone().unwrap()));
-    let dir = std::env::temp_dir().join(format!("mlpc-inject-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let (def_path, bindings_path) = (dir.join("machine.json"), dir.join("bindings.json"));
-    std::fs::write(&def_path, def.to_string()).unwrap();
     let params: serde_json::Map<String, Json> =
         p.params.iter().map(|q| (q.name.node.clone(), json!(common::default_text(&p, &q.name.node)))).collect();
     let bindings = json!({
@@ -168,14 +162,7 @@ fn stepfunctions_jsonata_carries_every_hostile_value_exactly() {
         "jobid": "0123456789ab",
         "states": { "context": { "Execution": { "Name": RUN }, "State": { "RetryCount": 0 } } },
     });
-    std::fs::write(&bindings_path, bindings.to_string()).unwrap();
-    let out = Command::new("node")
-        .arg(common::root().join("tests/stepfunctions/render_jsonata.js"))
-        .args([&def_path, &bindings_path])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let rendered: Json = serde_json::from_slice(&out.stdout).unwrap();
+    let rendered = common::render_jsonata(&def, &bindings);
     check_requests(&p, &rendered["prep"], &rendered["fit"], "jsonata");
     check_athena(&p, &rendered["extract"], "jsonata");
     assert_eq!(rendered["prep"]["ProcessingJobName"], json!("hostile-prep-0123456789ab-0"));

@@ -155,6 +155,30 @@ fn outputs_with_their_own_uri_are_written_and_read_there_in_moto() {
     assert_eq!(r["score"]["TransformOutput"]["S3OutputPath"], "s3://demo-lake/scores/uris-run/");
 }
 
+/// moto keeps the context's `Execution.StartTime` as a datetime, where Step Functions
+/// gives an ISO 8601 string, so `run.date` is rendered here by the `jsonata` package with
+/// a start time as Step Functions gives it (JSONPath's form is checked by asl-validator).
+#[test]
+fn run_date_is_the_executions_start_date() {
+    let (_, asl) = build(&common::root().join("tests/targets/run_date.mlp"), QueryLanguage::Jsonata).unwrap();
+    let machine: Json = serde_json::from_str(&asl).unwrap();
+    let bindings = serde_json::json!({
+        "params": {},
+        "jobid": "0123456789ab",
+        "states": { "context": {
+            "Execution": { "Name": "dated-run", "StartTime": "2026-12-02T23:59:58.123Z" },
+            "State": { "RetryCount": 0 },
+        } },
+    });
+    let rendered = common::render_jsonata(&machine, &bindings);
+    let day = "2026-12-02";
+    assert_eq!(rendered["prep"]["AppSpecification"]["ContainerArguments"], serde_json::json!(["--day", day]));
+    assert_eq!(rendered["prep"]["ProcessingInputs"][1]["S3Input"]["S3Uri"], format!("s3://demo-lake/batch/{day}/"));
+    let query = rendered["q"]["QueryString"].as_str().unwrap();
+    assert!(query.contains(&format!("where day = '{day}'")), "{query}");
+    assert!(query.contains(&format!("TO 's3://demo-lake/events/{day}/dated-run/'")), "{query}");
+}
+
 #[test]
 fn control_flow_keeps_every_edge_and_runs_every_step_once_in_moto() {
     let moto = common::Moto::start();

@@ -11,6 +11,7 @@ run with the default params. Run under a throw-away AIRFLOW_HOME.
 from __future__ import annotations
 
 import copy
+import datetime
 import json
 import os
 import sys
@@ -80,9 +81,16 @@ def run_params(dag):
     return out
 
 
+class FakeDagRun:
+    """Stands in for the run: the logical date of RUN_ID (tests/common/mod.rs RUN_DATE)."""
+
+    logical_date = datetime.datetime(2026, 11, 28, 10, 0, tzinfo=datetime.timezone.utc)
+    start_date = logical_date
+
+
 def render(dag, task):
     params = run_params(dag)
-    context = {"run_id": RUN_ID, "params": params, "ti": FakeTI(), "dag": dag, "task": task}
+    context = {"run_id": RUN_ID, "params": params, "ti": FakeTI(), "dag": dag, "task": task, "dag_run": FakeDagRun()}
     env = dag.get_template_env()
     task.render_template_fields(context, jinja_env=env)
     fields = {}

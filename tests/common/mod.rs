@@ -116,6 +116,9 @@ pub fn run_key(run_id: &str) -> String {
     run_id.chars().map(|c| if c.is_ascii_alphanumeric() || "-_.".contains(c) { c } else { '-' }).collect()
 }
 
+/// The date of the runs the Airflow harness renders (`tests/airflow/check_dags.py`).
+pub const RUN_DATE: &str = "2026-11-28";
+
 /// What a run-time text renders to in run `run` with default parameters.
 pub fn rendered_text(t: &mlpc::ir::Text, p: &mlpc::ir::Pipeline, run: &str) -> String {
     use mlpc::ir::TextPart;
@@ -124,6 +127,7 @@ pub fn rendered_text(t: &mlpc::ir::Text, p: &mlpc::ir::Pipeline, run: &str) -> S
         .map(|part| match part {
             TextPart::Literal(s) => s.clone(),
             TextPart::RunId => run.to_string(),
+            TextPart::RunDate => RUN_DATE.to_string(),
             TextPart::Param(name) => default_text(p, name),
             TextPart::Output { step, output, archive: false } => format!(
                 "{}/{}/{}/{}/{output}/",
@@ -198,6 +202,29 @@ impl Moto {
     pub fn url(&self) -> String {
         format!("http://127.0.0.1:{}", self.port)
     }
+}
+
+/// Every Task's Arguments of a JSONata state machine, rendered by the `jsonata` package
+/// (`tests/stepfunctions/render_jsonata.js`) with `bindings` for `$states`, `$params`
+/// and `$jobid`; by state name.
+pub fn render_jsonata(machine: &serde_json::Value, bindings: &serde_json::Value) -> serde_json::Value {
+    let dir = std::env::temp_dir().join(format!("mlpc-jsonata-{}-{}", std::process::id(), unique()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (def_path, bindings_path) = (dir.join("machine.json"), dir.join("bindings.json"));
+    std::fs::write(&def_path, machine.to_string()).unwrap();
+    std::fs::write(&bindings_path, bindings.to_string()).unwrap();
+    let out = std::process::Command::new("node")
+        .arg(root().join("tests/stepfunctions/render_jsonata.js"))
+        .args([&def_path, &bindings_path])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn unique() -> usize {
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
 }
 
 /// Runs a JSONPath state machine in moto with Tasks as Pass states that keep their

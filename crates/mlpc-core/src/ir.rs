@@ -258,6 +258,9 @@ pub enum TextPart {
     Literal(String),
     Param(String),
     RunId,
+    /// The run's date, `YYYY-MM-DD` (UTC): Airflow's logical date (its start where it
+    /// has none), the execution's start elsewhere.
+    RunDate,
     /// `${step.output}`: the S3 URI of that output in this run; for a training step's
     /// model, the model archive (`archive`). The step reading it waits for the producer.
     Output {
@@ -445,8 +448,19 @@ pub struct Step {
 
 impl Step {
     /// Every run-time text the step holds (arguments, environment, hyperparameters,
-    /// queries and their settings), for checks of what text may carry.
+    /// queries and their settings, the URIs of external inputs and of outputs), for
+    /// checks of what text may carry.
     pub fn texts(&self) -> Vec<&Text> {
+        let mut out = self.kind_texts();
+        out.extend(self.inputs.iter().filter_map(|i| match &i.source {
+            InputSource::External(uri) => Some(uri),
+            InputSource::Step(_) => None,
+        }));
+        out.extend(self.outputs.iter().filter_map(|o| o.uri.as_ref()));
+        out
+    }
+
+    fn kind_texts(&self) -> Vec<&Text> {
         match &self.kind {
             StepKind::Processing(job) => job.args.iter().chain(job.env.iter().map(|(_, t)| t)).collect(),
             StepKind::Training(job) => {

@@ -34,7 +34,7 @@ pub fn check(query: &Text, span: Span) -> Option<Diagnostic> {
         .iter()
         .filter_map(|p| match p {
             TextPart::Literal(s) => Some(s.as_str()),
-            TextPart::Param(_) | TextPart::RunId | TextPart::Output { .. } => None,
+            TextPart::Param(_) | TextPart::RunId | TextPart::RunDate | TextPart::Output { .. } => None,
         })
         .collect::<Vec<_>>()
         .join(" ");

@@ -47,7 +47,8 @@ impl Want {
 enum Resolved<'j> {
     Param(String, ParamType),
     Config(&'j Json),
-    RunId,
+    /// `run.id` or `run.date`, as the text part it is.
+    Run(TextPart),
     Artifact(ArtifactRef),
     /// Already reported (or refers to something broken): stay silent.
     Poison,
@@ -105,7 +106,7 @@ impl<'a> Lowerer<'a> {
                         None
                     }
                 },
-                Resolved::RunId => Some(Text { parts: vec![TextPart::RunId] }),
+                Resolved::Run(part) => Some(Text { parts: vec![part] }),
                 Resolved::Artifact(_) => {
                     self.artifact_in_value(path, field);
                     None
@@ -387,13 +388,13 @@ impl<'a> Lowerer<'a> {
                 }
                 value
             }
-            Resolved::RunId if want == Want::Scalar => Some(Value::Text(Text { parts: vec![TextPart::RunId] })),
-            Resolved::RunId => {
+            Resolved::Run(part) if want == Want::Scalar => Some(Value::Text(Text { parts: vec![part] })),
+            Resolved::Run(_) => {
                 self.push(
                     Diagnostic::new(
                         Code::WrongValueType,
                         path.span,
-                        format!("{field} must be {}, found `run.id` (a string)", want.describe()),
+                        format!("{field} must be {}, found `{}` (a string)", want.describe(), path.display()),
                     )
                     .label("a string"),
                 );
@@ -416,7 +417,7 @@ impl<'a> Lowerer<'a> {
                 StrPart::Text(t) => push_literal(&mut text, t),
                 StrPart::Interpolation(path) => match self.resolve(path) {
                     Resolved::Param(name, _) => text.parts.push(TextPart::Param(name)),
-                    Resolved::RunId => text.parts.push(TextPart::RunId),
+                    Resolved::Run(part) => text.parts.push(part),
                     Resolved::Config(json) => match json_literal(json) {
                         Some(lit) => push_literal(&mut text, &lit.to_text()),
                         None => {
@@ -481,7 +482,10 @@ impl<'a> Lowerer<'a> {
                 Some(json) => Resolved::Config(json),
                 None => Resolved::Poison,
             },
-            "run" if segs.len() == 2 && segs.get(1).is_some_and(|s| s.text() == "id") => Resolved::RunId,
+            "run" if segs.len() == 2 && segs.get(1).is_some_and(|s| s.text() == "id") => Resolved::Run(TextPart::RunId),
+            "run" if segs.len() == 2 && segs.get(1).is_some_and(|s| s.text() == "date") => {
+                Resolved::Run(TextPart::RunDate)
+            }
             "run" => {
                 self.push(
                     Diagnostic::new(
@@ -490,7 +494,7 @@ impl<'a> Lowerer<'a> {
                         format!("`{}` is not a run property", path.display()),
                     )
                     .label("unknown run property")
-                    .help("the run has one property: `run.id`"),
+                    .help("the run has two properties: `run.id` and `run.date`"),
                 );
                 Resolved::Poison
             }

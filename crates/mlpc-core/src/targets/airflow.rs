@@ -101,7 +101,7 @@ pub fn check(p: &Pipeline) -> Vec<Diagnostic> {
             .iter()
             .filter_map(|p| match p {
                 TextPart::Literal(s) => Some(s.as_str()),
-                TextPart::Param(_) | TextPart::RunId | TextPart::Output { .. } => None,
+                TextPart::Param(_) | TextPart::RunId | TextPart::RunDate | TextPart::Output { .. } => None,
             })
             .collect();
         if queries::has_dollar_quote(sql) || has_doubled_quote_pair(&literal) {
@@ -148,6 +148,7 @@ fn emit(p: &Pipeline, version: AirflowVersion, local_mode: bool, source_name: &s
                 airflow_imports => view.airflow_imports,
                 uses_jobs => view.uses_jobs,
                 uses_run_key => view.uses_run_key,
+                uses_run_date => view.uses_run_date,
                 aws_conn_id => view.aws_conn_id,
                 suffix_len => requests::JOB_SUFFIX_HEX,
                 python_tasks => view.python_tasks,
@@ -248,6 +249,8 @@ struct DagView {
     uses_jobs: bool,
     /// Some step writes an output: its S3 key holds `mlpc_run_key(run_id)`.
     uses_run_key: bool,
+    /// Some text holds `run.date`: `mlpc_run_date(dag_run)`.
+    uses_run_date: bool,
     /// The AWS connection as a Python literal: `aws_connection`, or Airflow's default.
     aws_conn_id: String,
     python_tasks: Vec<PythonTaskView>,
@@ -276,6 +279,7 @@ impl Pieces for Jinja<'_> {
             }
             Piece::RunId => out.push_str("{{ run_id }}"),
             Piece::RunKey => out.push_str("{{ mlpc_run_key(run_id) }}"),
+            Piece::RunDate => out.push_str("{{ mlpc_run_date(dag_run) }}"),
             Piece::JobName(id) => {
                 out.push_str("{{ mlpc_job_name('");
                 out.push_str(&requests::job_name_prefix(&self.p.name.node, step_name(*id)));
@@ -350,7 +354,9 @@ impl DagView {
             )
         });
         let uses_run_key = p.steps.iter().any(|s| !s.outputs.is_empty());
-        let dag_args = dag_args(p, uses_jobs, uses_run_key);
+        let uses_run_date =
+            p.steps.iter().any(|s| s.texts().iter().any(|t| t.parts.contains(&crate::ir::TextPart::RunDate)));
+        let dag_args = dag_args(p, uses_jobs, uses_run_key, uses_run_date);
         let uses_datetime =
             dag_args.iter().chain(tasks.iter().flat_map(|t| t.args.iter())).any(|a| a.value.contains("datetime."));
         let mut stdlib = Vec::new();
@@ -408,6 +414,7 @@ impl DagView {
             airflow_imports,
             uses_jobs,
             uses_run_key,
+            uses_run_date,
             aws_conn_id: string_literal(p.settings.aws_connection.as_ref().map_or("aws_default", |c| c.node.as_str())),
             python_tasks,
             dag_args,
@@ -480,7 +487,7 @@ fn literal(l: &Literal) -> String {
     }
 }
 
-fn dag_args(p: &Pipeline, uses_jobs: bool, uses_run_key: bool) -> Vec<Arg> {
+fn dag_args(p: &Pipeline, uses_jobs: bool, uses_run_key: bool, uses_run_date: bool) -> Vec<Arg> {
     let s = &p.settings;
     let mut args = vec![arg("dag_id", string_literal(&p.name.node))];
     if let Some(d) = &s.description {
@@ -519,11 +526,12 @@ fn dag_args(p: &Pipeline, uses_jobs: bool, uses_run_key: bool) -> Vec<Arg> {
             .collect();
         args.push(arg("params", format!("{{\n{params}    }}")));
     }
-    let macros: String = [(uses_jobs, "mlpc_job_name"), (uses_run_key, "mlpc_run_key")]
-        .iter()
-        .filter(|(used, _)| *used)
-        .map(|(_, name)| format!("        \"{name}\": {name},\n"))
-        .collect();
+    let macros: String =
+        [(uses_jobs, "mlpc_job_name"), (uses_run_key, "mlpc_run_key"), (uses_run_date, "mlpc_run_date")]
+            .iter()
+            .filter(|(used, _)| *used)
+            .map(|(_, name)| format!("        \"{name}\": {name},\n"))
+            .collect();
     if !macros.is_empty() {
         args.push(arg("user_defined_macros", format!("{{\n{macros}    }}")));
     }

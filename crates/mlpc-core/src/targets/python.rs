@@ -138,6 +138,7 @@ pub fn push_jinja_text(out: &mut String, pieces: &[Piece], renderer: &dyn Pieces
             other @ (Piece::Param(_)
             | Piece::RunId
             | Piece::RunKey
+            | Piece::RunDate
             | Piece::JobName(_)
             | Piece::OutputUri { .. }
             | Piece::ModelArtifact(_)) => renderer.push_piece(out, other),

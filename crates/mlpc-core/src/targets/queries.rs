@@ -106,6 +106,7 @@ pub fn sql_quoted(pieces: Vec<Piece>) -> Vec<Piece> {
             other @ (Piece::Param(_)
             | Piece::RunId
             | Piece::RunKey
+            | Piece::RunDate
             | Piece::JobName(_)
             | Piece::OutputUri { .. }
             | Piece::ModelArtifact(_)) => other,

@@ -35,6 +35,8 @@ pub enum Piece {
     /// (`scheduled__2026-01-01T00:00:00+00:00`) change; SageMaker's execution ids and
     /// Step Functions' execution names are already safe.
     RunKey,
+    /// The run's date, `YYYY-MM-DD`.
+    RunDate,
     /// A name for this step's job, unique per run, matching SageMaker's name pattern.
     JobName(StepId),
     /// The S3 URI of a step output: `<artifacts>/<pipeline>/<run.id>/<step>/<output>/`.
@@ -124,6 +126,7 @@ pub fn text_pieces(t: &Text) -> Vec<Piece> {
             TextPart::Literal(s) => Piece::Literal(s.clone()),
             TextPart::Param(n) => Piece::Param(n.clone()),
             TextPart::RunId => Piece::RunId,
+            TextPart::RunDate => Piece::RunDate,
             TextPart::Output { step, archive: true, .. } => Piece::ModelArtifact(*step),
             TextPart::Output { step, output, archive: false } => {
                 Piece::OutputUri { step: *step, output: output.clone() }
@@ -504,7 +507,7 @@ pub fn check(p: &Pipeline) -> Vec<crate::diagnostics::Diagnostic> {
                         .iter()
                         .map(|p| match p {
                             TextPart::Literal(s) => s.chars().count(),
-                            TextPart::Param(_) | TextPart::RunId | TextPart::Output { .. } => 0,
+                            TextPart::Param(_) | TextPart::RunId | TextPart::RunDate | TextPart::Output { .. } => 0,
                         })
                         .sum();
                     if len > 256 {

@@ -24,6 +24,7 @@ pub fn check(p: &Pipeline) -> Vec<Diagnostic> {
         }
     }
     diags.extend(sql_results_in_text(p));
+    diags.extend(run_dates(p));
     for param in &p.params {
         check_param(param, &mut diags);
     }
@@ -202,4 +203,22 @@ fn sql_results_in_text(p: &Pipeline) -> Vec<Diagnostic> {
         }
     }
     diags
+}
+
+/// `run.date`: SageMaker Pipelines exposes the execution's start only as a timestamp,
+/// and its functions (`Std:Join`, `Std:JsonGet`) cannot cut a date out of it.
+fn run_dates(p: &Pipeline) -> Vec<Diagnostic> {
+    p.steps
+        .iter()
+        .filter(|s| s.texts().iter().any(|t| t.parts.contains(&crate::ir::TextPart::RunDate)))
+        .map(|step| {
+            Diagnostic::new(
+                Code::UnrepresentableValue,
+                step.name.span,
+                format!("step `{}` uses `run.date`, which SageMaker Pipelines cannot compute", step.name.node),
+            )
+            .label("uses `${run.date}`")
+            .help("SageMaker gives the execution's start only as a full timestamp: declare `param day: string` and pass the date with each execution (`mlpc deploy --start --param day=2026-12-01`), or key the data by `${run.id}`")
+        })
+        .collect()
 }

@@ -58,6 +58,7 @@ pub fn text(p: &Pipeline, pieces: Vec<Piece>) -> Result<Val, String> {
             }
             // Execution ids are lower-case letters and digits: already a safe key.
             Piece::RunId | Piece::RunKey => get(EXECUTION_ID),
+            Piece::RunDate => return Err("`run.date` reached the SageMaker definition".to_string()),
             Piece::OutputUri { step, output } => {
                 let producer = p.step(step).ok_or("output of an unknown step")?;
                 let name = &producer.name.node;

@@ -139,6 +139,7 @@ impl Exprs<'_> {
                 other @ (Piece::Param(_)
                 | Piece::RunId
                 | Piece::RunKey
+                | Piece::RunDate
                 | Piece::JobName(_)
                 | Piece::OutputUri { .. }
                 | Piece::ModelArtifact(_)) => {
@@ -175,6 +176,15 @@ impl Exprs<'_> {
             Piece::Param(name) => Part::Value {
                 expr: self.param(name),
                 is_string: self.p.param(name).map(|q| q.ty) == Some(ParamType::String),
+            },
+            // The execution's start, an ISO 8601 timestamp in UTC: its date.
+            Piece::RunDate => Part::Value {
+                expr: if jsonata {
+                    "$substring($states.context.Execution.StartTime, 0, 10)".to_string()
+                } else {
+                    "States.ArrayGetItem(States.StringSplit($$.Execution.StartTime, 'T'), 0)".to_string()
+                },
+                is_string: true,
             },
             // Execution names are letters, digits, `-` and `_`: already a safe key.
             Piece::RunId | Piece::RunKey => Part::Value {
@@ -234,9 +244,12 @@ impl Exprs<'_> {
                         out.push(Piece::Literal("/output/model.tar.gz".to_string()));
                     }
                 }
-                other @ (Piece::Literal(_) | Piece::Param(_) | Piece::RunId | Piece::RunKey | Piece::JobName(_)) => {
-                    out.push(other.clone())
-                }
+                other @ (Piece::Literal(_)
+                | Piece::Param(_)
+                | Piece::RunId
+                | Piece::RunKey
+                | Piece::RunDate
+                | Piece::JobName(_)) => out.push(other.clone()),
             }
         }
         out
