@@ -179,6 +179,54 @@ fn run_date_is_the_executions_start_date() {
     assert!(query.contains(&format!("TO 's3://demo-lake/events/{day}/dated-run/'")), "{query}");
 }
 
+/// A python step off Airflow is a processing job running `mlpc_runner.py`: the job's
+/// arguments, as Step Functions renders them (the `jsonata` package), are run here by
+/// the real runner laid out as the job's inputs are, and the callable gets its typed
+/// args and the S3 URIs of its input and output.
+#[test]
+fn a_python_step_runs_as_a_processing_job_that_calls_the_callable() {
+    let path = common::root().join("tests/targets/python_job.mlp");
+    let (_, asl) = build(&path, QueryLanguage::Jsonata).unwrap();
+    let machine: Json = serde_json::from_str(&asl).unwrap();
+    let bindings = serde_json::json!({
+        "params": { "mode": "strict" },
+        "jobid": "0123456789ab",
+        "states": { "context": { "Execution": { "Name": "py-run" }, "State": { "RetryCount": 0 } } },
+    });
+    let job = &common::render_jsonata(&machine, &bindings)["validate"];
+    let inputs = temp_dir("python-job").join("input");
+    for (folder, file) in [
+        ("mlpc_runner", common::root().join("crates/mlpc-core/templates/python/mlpc_runner.py")),
+        ("code", common::root().join("tests/targets/code/quality_checks.py")),
+    ] {
+        std::fs::create_dir_all(inputs.join(folder)).unwrap();
+        std::fs::copy(&file, inputs.join(folder).join(file.file_name().unwrap())).unwrap();
+    }
+    let entrypoint: Vec<&str> = job["AppSpecification"]["ContainerEntrypoint"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a.as_str().unwrap())
+        .collect();
+    assert_eq!(entrypoint, ["python3", "/opt/ml/processing/input/mlpc_runner/mlpc_runner.py"]);
+    let args: Vec<&str> =
+        job["AppSpecification"]["ContainerArguments"].as_array().unwrap().iter().map(|a| a.as_str().unwrap()).collect();
+    let out = Command::new("python3").arg(inputs.join("mlpc_runner/mlpc_runner.py")).args(&args).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let called: Json = serde_json::from_slice(&out.stdout).unwrap();
+    let root = "s3://demo-bucket/pipelines/python_job/py-run";
+    assert_eq!(
+        called,
+        serde_json::json!({
+            "mode": "strict", "level": 3, "strict": true,
+            "data": format!("{root}/prep/rows/"), "report": format!("{root}/validate/report/"),
+        })
+    );
+    let names: Vec<&str> =
+        job["ProcessingInputs"].as_array().unwrap().iter().map(|i| i["InputName"].as_str().unwrap()).collect();
+    assert_eq!(names, ["mlpc_runner", "code"]);
+}
+
 #[test]
 fn control_flow_keeps_every_edge_and_runs_every_step_once_in_moto() {
     let moto = common::Moto::start();
@@ -190,6 +238,7 @@ fn control_flow_keeps_every_edge_and_runs_every_step_once_in_moto() {
         "tests/targets/not_series_parallel.mlp",
         "examples/churn/churn.mlp",
         "tests/targets/every_job.mlp",
+        "tests/targets/python_job.mlp",
     ];
     for (i, path) in cases.iter().enumerate() {
         let (ir, r) = run(&moto, path, "{}", &format!("flow-{i}"));

@@ -12,13 +12,13 @@ use crate::targets::requests::code_uri;
 
 /// Every code file of the pipeline by its S3 URI, each once.
 fn code_files(p: &Pipeline) -> BTreeMap<String, &[u8]> {
-    p.steps
-        .iter()
-        .filter_map(|s| match &s.kind {
-            StepKind::Processing(job) => Some((code_uri(p, &job.code), &job.code.contents[..])),
-            _ => None,
-        })
-        .collect()
+    let files = p.steps.iter().flat_map(|s| match &s.kind {
+        StepKind::Processing(job) => vec![&job.code],
+        // A python step's job: the runner that calls it, and its module when shipped.
+        StepKind::Python(py) => py.job.iter().flat_map(|job| std::iter::once(&job.runner).chain(&job.code)).collect(),
+        StepKind::Sql(_) | StepKind::Training(_) | StepKind::Transform(_) => Vec::new(),
+    });
+    files.map(|code| (code_uri(p, code), &code.contents[..])).collect()
 }
 
 fn split_uri(uri: &str) -> Option<(&str, &str)> {
@@ -69,4 +69,31 @@ pub async fn upload_code(
         log(format!("code      {uri} (uploaded, {} bytes)", bytes.len()));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::code_files;
+    use crate::{MemoryFiles, Target};
+
+    #[test]
+    fn a_python_job_ships_its_runner_and_module_and_a_processing_step_its_code() {
+        let text = r#"pipeline p {
+  role = "arn:aws:iam::123456789012:role/Demo", artifacts = "s3://b-ucket/x", region = "us-east-1"
+  step prep: processing {
+    image = "123456789012.dkr.ecr.us-east-1.amazonaws.com/sk:1", instance = "ml.m5.xlarge", code = "job.py"
+  }
+  step check: python {
+    callable = "checks:run", code = "checks.py", after = [prep]
+    image = "123456789012.dkr.ecr.us-east-1.amazonaws.com/sk:1", instance = "ml.t3.medium"
+  }
+}"#;
+        let files = MemoryFiles::default().with("job.py", "print(1)\n").with("checks.py", "def run(): pass\n");
+        let checked = crate::check(text, &files, &Default::default(), Some(Target::Sagemaker));
+        let p = checked.pipeline.unwrap_or_else(|| panic!("{:?}", checked.diagnostics));
+        let mut names: Vec<String> =
+            code_files(&p).into_keys().map(|uri| uri.rsplit('/').next().unwrap_or("").to_string()).collect();
+        names.sort();
+        assert_eq!(names, ["checks.py", "job.py", "mlpc_runner.py"]);
+    }
 }

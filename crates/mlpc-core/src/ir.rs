@@ -648,6 +648,20 @@ pub struct Python {
     /// `function`
     pub function: String,
     pub args: Vec<Value>,
+    /// Off Airflow, the processing job that runs the callable: set when the step has
+    /// `image` and `instance`.
+    pub job: Option<PythonJob>,
+}
+
+/// A python step as a SageMaker processing job: `runner` (shipped by mlpc) imports the
+/// callable, from `code` when the step ships it, and calls it with its args and the S3
+/// URIs of the step's inputs and outputs.
+#[derive(Clone, Debug)]
+pub struct PythonJob {
+    pub image: ImageRef,
+    pub resources: Resources,
+    pub code: Option<CodeFile>,
+    pub runner: CodeFile,
 }
 
 #[cfg(test)]

@@ -96,10 +96,9 @@ impl Kind {
             Kind::Python => &KindInfo {
                 name: "python",
                 required: &["callable"],
-                optional: &["args"],
-                runs_as: "a Python task (Airflow)",
-                elsewhere:
-                    "run python steps on `--target airflow`, or turn this step into a `processing` step with a script",
+                optional: &["args", "code", "image", "instance"],
+                runs_as: "a Python task (Airflow); elsewhere a processing job in `image` that calls it",
+                elsewhere: "set `image` and `instance`: off Airflow a python step runs as a processing job",
             },
         }
     }
@@ -147,8 +146,8 @@ impl Kind {
     pub fn runs_on(self, target: Target) -> bool {
         match (self, target) {
             (Kind::Sql | Kind::Processing | Kind::Training | Kind::Transform, _) => true,
-            (Kind::Python, Target::Airflow) => true,
-            (Kind::Python, Target::Sagemaker | Target::StepFunctions) => false,
+            // Off Airflow only with `image` and `instance` (checked with the step).
+            (Kind::Python, Target::Airflow | Target::Sagemaker | Target::StepFunctions) => true,
         }
     }
 }

@@ -328,3 +328,18 @@ fn read_code_file(cx: &Context, path: &str, span: crate::source::Span) -> Result
     let file_name = path.rsplit(['/', '\\']).next().unwrap_or(path).to_string();
     Ok(CodeFile { path: path.to_string(), file_name, sha256, size: bytes.len() as u64, contents: bytes.into(), span })
 }
+
+/// The script that runs a python step's callable in a processing job, shipped like a code
+/// file (content-addressed under the pipeline's artifacts).
+pub fn python_runner(span: crate::source::Span) -> CodeFile {
+    const RUNNER: &[u8] = include_bytes!("../../templates/python/mlpc_runner.py");
+    let digest = Sha256::digest(RUNNER);
+    CodeFile {
+        path: "mlpc_runner.py".to_string(),
+        file_name: "mlpc_runner.py".to_string(),
+        sha256: digest.iter().map(|b| format!("{b:02x}")).collect(),
+        size: RUNNER.len() as u64,
+        contents: RUNNER.into(),
+        span,
+    }
+}

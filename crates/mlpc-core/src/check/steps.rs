@@ -48,7 +48,7 @@ pub fn lower(lw: &mut Lowerer, cx: &Context, id: StepId, sym: &StepSymbol) -> Op
         Kind::Processing => processing(lw, cx, &mut fields).map(StepKind::Processing),
         Kind::Training => training(lw, cx, &mut fields, step, sym).map(StepKind::Training),
         Kind::Transform => transform(lw, cx, &mut fields, step, sym, &inputs).map(StepKind::Transform),
-        Kind::Python => python(lw, &mut fields).map(StepKind::Python),
+        Kind::Python => python(lw, cx, &mut fields).map(StepKind::Python),
     };
     let after = fields.get("after").and_then(|e| after(lw, e)).unwrap_or_default();
     let retry = match fields.get("retry") {
@@ -392,8 +392,12 @@ fn producer_image(
     None
 }
 
-fn python(lw: &mut Lowerer, f: &mut Fields) -> Option<Python> {
+fn python(lw: &mut Lowerer, cx: &Context, f: &mut Fields) -> Option<Python> {
     let callable = f.require("callable", "\"package.module:function\"", &mut lw.diags);
+    let image = f.get("image").map(|e| image_ref(lw, e, &cx.images, &cx.image_names));
+    let instance = f.get("instance");
+    let resources = instance.map(|i| resources(lw, cx, JobKind::Processing, i, None, None));
+    let code = f.get("code").map(|e| (code_file(lw, cx, e), e.span));
     let args =
         f.get("args").map(|e| lw.list(e, "`args`", |lw, a| lw.scalar(a, "an argument"))).unwrap_or(Some(Vec::new()));
     let callable_expr = callable?;
@@ -413,7 +417,37 @@ fn python(lw: &mut Lowerer, f: &mut Fields) -> Option<Python> {
         );
         return None;
     };
-    Some(Python { module: module.to_string(), function: function.to_string(), args: args? })
+    // The code file is the callable's module: `code = "checks.py"` ships `checks`.
+    if let Some((Some(file), span)) = &code {
+        let stem = file.file_name.strip_suffix(".py").unwrap_or(&file.file_name);
+        if stem != module {
+            lw.push(
+                Diagnostic::new(Code::InvalidValue, *span, format!("`code` ships the module `{stem}`, but the callable is in `{module}`"))
+                    .label("not the callable's module")
+                    .help(if module.contains('.') {
+                        format!("`code` ships one module file, put first on the import path; a module in a package (`{module}`) must be in the image, or name the callable `{stem}:{function}`")
+                    } else {
+                        format!("ship the module the callable names, `code = \"{module}.py\"`, or name the callable `{stem}:{function}`")
+                    }),
+            );
+            return None;
+        }
+    }
+    // An `image` or `instance` that was wrong is reported; one without the other is
+    // reported by the targets that need both.
+    let job = match (image.flatten(), resources.flatten()) {
+        (Some(image), Some(resources)) => Some(PythonJob {
+            image,
+            resources,
+            code: match code {
+                Some((file, _)) => Some(file?),
+                None => None,
+            },
+            runner: super::jobs::python_runner(callable_expr.span),
+        }),
+        (_, _) => None,
+    };
+    Some(Python { module: module.to_string(), function: function.to_string(), args: args?, job })
 }
 
 fn env(lw: &mut Lowerer, f: &mut Fields) -> Option<Vec<(String, Text)>> {

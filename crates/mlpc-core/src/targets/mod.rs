@@ -261,7 +261,32 @@ fn check(target: Target, pipeline: &Pipeline) -> Vec<Diagnostic> {
                 .label(format!("step `{}` is a {} task", step.name.node, kind.name()))
                 .help(kind.info().elsewhere),
             );
+        } else if !runs_as_written(step, target) {
+            diags.push(
+                Diagnostic::new(
+                    Code::UnsupportedStepKind,
+                    step.name.span,
+                    format!(
+                        "the {} target runs python step `{}` as a processing job, which needs `image` and `instance`",
+                        target.name(),
+                        step.name.node
+                    ),
+                )
+                .label("no `image` and `instance`")
+                .help(kind.info().elsewhere),
+            );
         }
     }
     diags
+}
+
+/// Whether the step has what the target needs to run its kind: off Airflow a python
+/// step is a processing job, so it needs an image and an instance.
+fn runs_as_written(step: &crate::ir::Step, target: Target) -> bool {
+    use crate::ir::StepKind;
+    match (&step.kind, target) {
+        (StepKind::Python(py), Target::Sagemaker | Target::StepFunctions) => py.job.is_some(),
+        (StepKind::Python(_), Target::Airflow)
+        | (StepKind::Sql(_) | StepKind::Processing(_) | StepKind::Training(_) | StepKind::Transform(_), _) => true,
+    }
 }

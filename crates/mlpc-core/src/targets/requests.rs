@@ -6,8 +6,8 @@
 
 use crate::aws::{limits, names};
 use crate::ir::{
-    ArtifactType, Distribution, Format, InputSource, Pipeline, Processing, Resources, Step, StepId, StepKind, Text,
-    TextPart, Training, Transform, Value,
+    ArtifactType, Distribution, Format, InputSource, Pipeline, Processing, Python, PythonJob, Resources, Step, StepId,
+    StepKind, Text, TextPart, Training, Transform, Value,
 };
 
 /// A request body: JSON-shaped, with run-time strings and integers.
@@ -272,6 +272,67 @@ pub fn processing_job(p: &Pipeline, step: &Step, job: &Processing) -> Node {
     }
     body.push(("RoleArn", role(p)));
     Node::map(body)
+}
+
+/// The processing input that holds the script running a python step's callable.
+pub const RUNNER_INPUT: &str = "mlpc_runner";
+
+/// A python step's processing job (off Airflow): `mlpc_runner.py MODULE FUNCTION ARGS --
+/// NAME=URI...` in the step's image, each argument tagged with its type, each input and
+/// output passed as its S3 URI; the code file, if any, is the input `code`.
+pub fn python_job(p: &Pipeline, step: &Step, py: &Python, job: &PythonJob) -> Node {
+    let runner = [PROCESSING_INPUT_DIR, "/", RUNNER_INPUT, "/", &job.runner.file_name].concat();
+    let mut inputs =
+        vec![processing_input(RUNNER_INPUT, vec![Piece::Literal(code_uri(p, &job.runner))], Distribution::Replicated)];
+    if let Some(code) = &job.code {
+        inputs.push(processing_input(CODE_INPUT, vec![Piece::Literal(code_uri(p, code))], Distribution::Replicated));
+    }
+    let mut args = vec![Node::text(&py.module), Node::text(&py.function)];
+    args.extend(py.args.iter().map(|v| Node::Text(tagged_value(p, v))));
+    args.push(Node::text("--"));
+    let named = |name: &str, uri: Vec<Piece>| {
+        let mut pieces = vec![Piece::Literal(format!("{name}="))];
+        pieces.extend(uri);
+        Node::Text(pieces)
+    };
+    args.extend(step.inputs.iter().map(|i| named(&i.name.node, input_uri(p, &i.source))));
+    args.extend(step.outputs.iter().map(|o| named(&o.name.node, output_location(p, step, &o.name.node))));
+    let app = vec![
+        ("ImageUri", Node::text(&job.image.uri)),
+        ("ContainerEntrypoint", Node::List(vec![Node::text("python3"), Node::text(runner)])),
+        ("ContainerArguments", Node::List(args)),
+    ];
+    let mut body = vec![
+        ("ProcessingJobName", Node::Text(vec![Piece::JobName(step.id)])),
+        ("ProcessingResources", Node::map(vec![("ClusterConfig", Node::map(resources(&job.resources, true)))])),
+        ("AppSpecification", Node::map(app)),
+        ("ProcessingInputs", Node::List(inputs)),
+    ];
+    if let Some(seconds) = step.timeout {
+        body.push(("StoppingCondition", Node::map(vec![("MaxRuntimeInSeconds", Node::Int(seconds as i64))])));
+    }
+    body.push(("RoleArn", role(p)));
+    Node::map(body)
+}
+
+/// A python step's argument for the runner: its type tag (`s:`, `i:`, `f:`, `b:`) and
+/// its text, so the callable gets an int as an int.
+fn tagged_value(p: &Pipeline, v: &Value) -> Vec<Piece> {
+    let tag = match v {
+        Value::Int(_) => "i:",
+        Value::Float(_) => "f:",
+        Value::Bool(_) => "b:",
+        Value::Text(_) => "s:",
+        Value::Param(name) => match p.param(name).map(|q| q.ty) {
+            Some(crate::ir::ParamType::Int) => "i:",
+            Some(crate::ir::ParamType::Float) => "f:",
+            Some(crate::ir::ParamType::Bool) => "b:",
+            Some(crate::ir::ParamType::String) | None => "s:",
+        },
+    };
+    let mut pieces = vec![Piece::Literal(tag.to_string())];
+    pieces.extend(value_pieces(v));
+    pieces
 }
 
 /// SageMaker's default when a training step sets no limit: one day.

@@ -38,6 +38,25 @@ pub fn node(p: &Pipeline, n: Node) -> Result<Val, String> {
 /// pieces. A non-string parameter alone is joined too, as the SDK's `to_string()`
 /// does, so the field receives text.
 pub fn text(p: &Pipeline, pieces: Vec<Piece>) -> Result<Val, String> {
+    // A python step's job writes its outputs where it is told: their locations.
+    let pieces: Vec<Piece> = pieces
+        .into_iter()
+        .flat_map(|piece| match &piece {
+            Piece::OutputUri { step, output } => match p.step(*step) {
+                Some(producer) if matches!(producer.kind, StepKind::Python(_)) => {
+                    crate::targets::requests::output_location(p, producer, output)
+                }
+                Some(_) | None => vec![piece],
+            },
+            Piece::Literal(_)
+            | Piece::Param(_)
+            | Piece::RunId
+            | Piece::RunKey
+            | Piece::RunDate
+            | Piece::JobName(_)
+            | Piece::ModelArtifact(_) => vec![piece],
+        })
+        .collect();
     let mut values: Vec<Val> = Vec::new();
     let mut all_strings = true;
     for piece in pieces {

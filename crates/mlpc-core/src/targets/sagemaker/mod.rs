@@ -104,7 +104,10 @@ fn parameter(param: &crate::ir::Param) -> Json {
 fn lower_step(p: &Pipeline, step: &Step) -> Result<Vec<Val>, String> {
     let (ty, request) = match &step.kind {
         StepKind::Sql(_) => return Ok(Vec::new()),
-        StepKind::Python(_) => return Err("python steps are rejected by the SageMaker check".to_string()),
+        StepKind::Python(py) => {
+            let job = py.job.as_ref().ok_or("a python step without its job passed the SageMaker check")?;
+            ("Processing", arguments(p, requests::python_job(p, step, py, job))?)
+        }
         StepKind::Processing(job) => {
             ("Processing", processing_arguments(p, step, requests::processing_job(p, step, job))?)
         }
@@ -179,6 +182,17 @@ fn depends_on(p: &Pipeline, step: &Step) -> Vec<String> {
             }
         }
     }
+    // A python step's outputs are locations, not properties SageMaker could follow:
+    // a step reading one names the python step.
+    let read = step.inputs.iter().filter_map(|i| i.producer().map(|r| r.step));
+    let named = step.texts().into_iter().flat_map(|t| &t.parts).filter_map(|part| match part {
+        crate::ir::TextPart::Output { step, .. } => Some(*step),
+        crate::ir::TextPart::Literal(_)
+        | crate::ir::TextPart::Param(_)
+        | crate::ir::TextPart::RunId
+        | crate::ir::TextPart::RunDate => None,
+    });
+    ids.extend(read.chain(named).filter(|id| p.step(*id).is_some_and(|s| matches!(s.kind, StepKind::Python(_)))));
     ids.sort();
     ids.dedup();
     ids.iter().filter_map(|id| p.step(*id)).map(|s| s.name.node.clone()).collect()

@@ -78,7 +78,21 @@ pub fn step(x: &Exprs, step: &Step) -> Result<Segment, String> {
             SqlEngine::Athena => Ok(Segment::one(&name, State::Task(athena(x, step, sql)?))),
             SqlEngine::Redshift => redshift(x, step, sql),
         },
-        StepKind::Python(_) => Err("python steps are rejected by the Step Functions check".to_string()),
+        StepKind::Python(py) => {
+            let job = py.job.as_ref().ok_or("a python step without its job passed the Step Functions check")?;
+            let body = x.body(&requests::python_job(p, step, py, job))?;
+            Ok(Segment::one(
+                &name,
+                State::Task(task(
+                    x,
+                    step,
+                    "arn:aws:states:::sagemaker:createProcessingJob.sync",
+                    body,
+                    SAGEMAKER_ERRORS,
+                    true,
+                )),
+            ))
+        }
     }
 }
 
