@@ -27,20 +27,7 @@ pub fn step(x: &Exprs, step: &Step) -> Result<Segment, String> {
     let p = x.p;
     let name = step.name.node.clone();
     match &step.kind {
-        StepKind::Processing(job) => {
-            let body = x.body(&requests::processing_job(p, step, job))?;
-            Ok(Segment::one(
-                &name,
-                State::Task(task(
-                    x,
-                    step,
-                    "arn:aws:states:::sagemaker:createProcessingJob.sync",
-                    body,
-                    SAGEMAKER_ERRORS,
-                    true,
-                )),
-            ))
-        }
+        StepKind::Processing(job) => processing(x, step, &requests::processing_job(p, step, job)),
         StepKind::Training(job) => {
             let body = x.body(&requests::training_job(p, step, job))?;
             Ok(Segment::one(
@@ -80,20 +67,16 @@ pub fn step(x: &Exprs, step: &Step) -> Result<Segment, String> {
         },
         StepKind::Python(py) => {
             let job = py.job.as_ref().ok_or("a python step without its job passed the Step Functions check")?;
-            let body = x.body(&requests::python_job(p, step, py, job))?;
-            Ok(Segment::one(
-                &name,
-                State::Task(task(
-                    x,
-                    step,
-                    "arn:aws:states:::sagemaker:createProcessingJob.sync",
-                    body,
-                    SAGEMAKER_ERRORS,
-                    true,
-                )),
-            ))
+            processing(x, step, &requests::python_job(p, step, py, job))
         }
     }
+}
+
+/// A processing job's Task, run to completion: a processing step's or a python step's.
+fn processing(x: &Exprs, step: &Step, request: &Node) -> Result<Segment, String> {
+    let body = x.body(request)?;
+    let state = task(x, step, "arn:aws:states:::sagemaker:createProcessingJob.sync", body, SAGEMAKER_ERRORS, true);
+    Ok(Segment::one(&step.name.node, State::Task(state)))
 }
 
 /// Replaces `field` (under its plain or `.$` key) by `key: value`, in place.
