@@ -381,6 +381,15 @@ fn python_step_end_to_end(version: AirflowVersion) {
 }
 
 #[test]
+fn end_to_end_a_config_filter_with_doubled_quotes_reaches_redshift_as_the_other_targets_send_it() {
+    let moto = common::Moto::start();
+    let (_, r) = run_end_to_end("tests/targets/redshift_escaped/redshift_escaped.mlp", "{}", &moto);
+    // What RedshiftToS3Operator sent, after its own rewrite of `''x''`.
+    let unload = r["unloads"][0].as_str().unwrap();
+    assert!(unload.contains("where timestamp between '2020-01' and '2022-07'"), "{unload}");
+}
+
+#[test]
 fn end_to_end_churn_and_athena_examples_run_against_moto() {
     let moto = common::Moto::start();
 

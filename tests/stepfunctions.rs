@@ -227,6 +227,23 @@ fn a_python_step_runs_as_a_processing_job_that_calls_the_callable() {
     assert_eq!(names, ["mlpc_runner", "code"]);
 }
 
+/// The Redshift statement as Step Functions sends it (moto's Pass stand-ins do not keep
+/// the Data API call, so the `jsonata` package renders it).
+#[test]
+fn a_config_filter_with_doubled_quotes_reaches_redshift_with_single_quotes() {
+    let path = common::root().join("tests/targets/redshift_escaped/redshift_escaped.mlp");
+    let (_, asl) = build(&path, QueryLanguage::Jsonata).unwrap();
+    let machine: Json = serde_json::from_str(&asl).unwrap();
+    let bindings = serde_json::json!({
+        "params": {},
+        "jobid": "0123456789ab",
+        "states": { "context": { "Execution": { "Name": "escaped-run" }, "State": { "RetryCount": 0 } } },
+    });
+    let rendered = common::render_jsonata(&machine, &bindings);
+    let sql = rendered["extract"]["Sql"].as_str().unwrap();
+    assert!(sql.contains("where timestamp between '2020-01' and '2022-07'"), "{sql}");
+}
+
 #[test]
 fn control_flow_keeps_every_edge_and_runs_every_step_once_in_moto() {
     let moto = common::Moto::start();

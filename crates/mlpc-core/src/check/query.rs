@@ -48,6 +48,67 @@ pub fn check(query: &Text, span: Span) -> Option<Diagnostic> {
     None
 }
 
+/// A Redshift query's quotes doubled for `UNLOAD('…')` (`''2020-01''`), as configs
+/// written for that form hold them, read as single quotes (`'2020-01'`) in every literal
+/// part, as Airflow's RedshiftToS3Operator reads them before it wraps the query in
+/// `UNLOAD ($$…$$)`, now for every target. `Some` with a warning when it changed the
+/// query.
+pub fn unescape_redshift(query: &mut Text, span: Span) -> Option<Diagnostic> {
+    let mut first = None;
+    for part in &mut query.parts {
+        if let TextPart::Literal(s) = part {
+            let (rewritten, found) = unescape_doubled_quotes(s);
+            if let Some(found) = found {
+                first.get_or_insert(found);
+                *s = rewritten;
+            }
+        }
+    }
+    let found = first?;
+    let read = format!("'{}'", found.get(2..found.len().saturating_sub(2)).unwrap_or_default());
+    Some(
+        Diagnostic::new(
+            Code::UnescapedQuotes,
+            span,
+            format!("the query holds `{found}`, quotes doubled for `UNLOAD('…')`; mlpc reads them as `{read}`"),
+        )
+        .label("quotes doubled")
+        .help("every target quotes the query for UNLOAD itself (`$$…$$`), as Airflow's RedshiftToS3Operator does after the same rewrite: write single quotes, in the config too, to silence this"),
+    )
+}
+
+/// `''value''` read as `'value'`, where the value has no quote and no white space
+/// (`''2020-01''`, `''CA''`), and its first match: the values a config pre-escapes for
+/// `UNLOAD('…')`. RedshiftToS3Operator's own rewrite (`re.sub(r"''(.+?)''", r"'\1'")`)
+/// is wider: it also joins two empty strings, `'' and b <> ''`, which this leaves as
+/// written (and Airflow refuses, E0504).
+fn unescape_doubled_quotes(text: &str) -> (String, Option<String>) {
+    let mut out = String::with_capacity(text.len());
+    let mut first = None;
+    let mut rest = text;
+    while let Some(start) = rest.find("''") {
+        let after = &rest[start + 2..];
+        let value_len = after.find(|c: char| c == '\'' || c.is_whitespace()).unwrap_or(after.len());
+        let close = Some(value_len).filter(|n| *n > 0 && after[*n..].starts_with("''"));
+        match close {
+            Some(end) => {
+                out.push_str(&rest[..start]);
+                out.push('\'');
+                out.push_str(&after[..end]);
+                out.push('\'');
+                first.get_or_insert_with(|| rest[start..start + 2 + end + 2].to_string());
+                rest = &after[end + 2..];
+            }
+            None => {
+                out.push_str(&rest[..start + 1]);
+                rest = &rest[start + 1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    (out, first)
+}
+
 /// The text after leading white space and SQL comments (`-- …`, `/* … */`).
 fn skip_trivia(mut s: &str) -> &str {
     loop {
@@ -97,5 +158,23 @@ mod tests {
         assert!(shape("UNLOAD (select 1) TO 's3://b/x'").unwrap().contains("found `UNLOAD`"));
         assert!(shape("select 1; drop table t").unwrap().contains("another statement"));
         assert!(shape("").unwrap().contains("no statement"));
+    }
+
+    #[test]
+    fn doubled_quotes_are_read_as_redshift_to_s3_operator_reads_them() {
+        // As Python's re.sub(r"''(.+?)''", r"'\1'", text) for values without white space.
+        for (text, want) in [
+            ("where t between ''2020-01'' and ''2022-07''", "where t between '2020-01' and '2022-07'"),
+            ("plain 'x'", "plain 'x'"),
+            ("'it''s'", "'it''s'"),
+            ("''''", "''''"),
+            ("'''a'''", "''a''"),
+            ("''a\nb''", "''a\nb''"),
+            ("x''y", "x''y"),
+            ("''é''", "'é'"),
+            ("email <> '' and phone <> ''", "email <> '' and phone <> ''"),
+        ] {
+            assert_eq!(unescape_doubled_quotes(text).0, want, "{text:?}");
+        }
     }
 }

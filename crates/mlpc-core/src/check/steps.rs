@@ -133,10 +133,15 @@ fn sql(
     let engine =
         f.require("engine", "athena", &mut lw.diags).and_then(|e| lw.choice(e, "`engine`", &["athena", "redshift"]));
     let query_expr = f.require("query", "\"select ...\"", &mut lw.diags);
-    let query = query_expr.and_then(|e| lw.text(e, "`query`"));
-    if let (Some(text), Some(e)) = (&query, query_expr) {
+    let mut query = query_expr.and_then(|e| lw.text(e, "`query`"));
+    if let (Some(text), Some(e)) = (&mut query, query_expr) {
         if let Some(d) = super::query::check(text, e.span) {
             lw.push(d);
+        }
+        if engine == Some("redshift") {
+            if let Some(d) = super::query::unescape_redshift(text, e.span) {
+                lw.push(d);
+            }
         }
     }
     let text = |lw: &mut Lowerer, f: &mut Fields, key: &str| f.get(key).and_then(|e| lw.text(e, &format!("`{key}`")));

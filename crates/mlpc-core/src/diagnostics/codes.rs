@@ -90,6 +90,7 @@ codes! {
     UnusedImage = "W0203", "unused-image", Warning;
     UnrecognisedInstanceType = "W0301", "unrecognised-instance-type", Warning;
     SharedOutputUri = "W0302", "shared-output-uri", Warning;
+    UnescapedQuotes = "W0303", "unescaped-quotes", Warning;
     IgnoredSetting = "W0501", "ignored-setting", Warning;
 }
 
