@@ -11,7 +11,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use mlpc::diagnostics::render::{self, Style};
 use mlpc::targets::airflow::AirflowVersion;
 use mlpc::targets::stepfunctions::QueryLanguage;
-use mlpc::{CheckOptions, Checked, Code, Diagnostic, Files, SourceFile, Target, TargetOptions};
+use mlpc::{CheckOptions, Checked, Code, Diagnostic, SourceFile, Target, TargetOptions};
 
 const EXAMPLES: &str = "\
 Examples:
@@ -292,31 +292,13 @@ fn read_input(path: &str) -> Result<Input, Failure> {
     })
 }
 
-/// Reads the files a pipeline names, relative to the pipeline's folder.
-struct DiskFiles<'a> {
-    base: &'a Path,
-}
-
-impl Files for DiskFiles<'_> {
-    fn read(&self, path: &str) -> Result<Vec<u8>, String> {
-        let full = self.base.join(path);
-        match std::fs::metadata(&full) {
-            Ok(m) if m.is_dir() => return Err(mlpc::IS_A_DIRECTORY.to_string()),
-            Ok(_) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(mlpc::NOT_FOUND.to_string()),
-            Err(e) => return Err(e.to_string()),
-        }
-        std::fs::read(&full).map_err(|e| e.to_string())
-    }
-}
-
 /// Checks the input and, with target options, builds the target's file (once).
 fn compile_input(input: &Input, target: Option<&TargetOptions>, common: &CommonArgs) -> Result<Checked, Failure> {
     if let Some(d) = &input.decode_error {
         return Ok(Checked { diagnostics: vec![d.clone()], ..Checked::default() });
     }
     let options = CheckOptions { allow_unknown_instance_types: common.allow_unknown_instance_types };
-    let files = DiskFiles { base: &input.base };
+    let files = mlpc::files::DiskFiles { base: input.base.clone() };
     let checked = mlpc::compile(&input.source.text, &files, &options, target, &display_name(input));
     match checked.internal_error {
         Some(mlpc::InternalError(e)) => Err(Failure::Internal(e)),

@@ -336,6 +336,30 @@ fn end_to_end_abalone_reads_the_inputs_the_run_is_given() {
 }
 
 #[test]
+fn end_to_end_code_folders_are_uploaded_and_training_runs_in_script_mode() {
+    let moto = common::Moto::start();
+    let (ir, r) = run_end_to_end("tests/targets/script_mode.mlp", "{}", &moto);
+    // Every archive the jobs name is in S3 with the bytes mlpc packed.
+    let shipped: Vec<(String, String)> =
+        ir.shipped_files().into_iter().map(|f| (mlpc::targets::requests::code_uri(&ir, f), f.sha256.clone())).collect();
+    let uploaded = r["code_objects"].as_array().unwrap();
+    assert_eq!(uploaded.len(), 3, "{uploaded:#?}");
+    for object in uploaded {
+        let uri = object["uri"].as_str().unwrap();
+        let (_, sha) = shipped.iter().find(|(u, _)| u == uri).unwrap_or_else(|| panic!("{uri} is not shipped"));
+        assert_eq!(object["sha256"], sha.as_str(), "{uri}");
+    }
+    let fit = r["training"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|j| j["TrainingJobName"].as_str().unwrap().contains("-fit-folder-"))
+        .unwrap();
+    assert_eq!(fit["HyperParameters"]["sagemaker_program"], "\"train.py\"");
+    assert_eq!(fit["HyperParameters"]["n_estimators"], "200", "the param's default, rendered");
+}
+
+#[test]
 fn end_to_end_a_python_step_gets_its_uris_writes_its_output_and_the_next_job_reads_it() {
     for version in [AirflowVersion::V3, AirflowVersion::V2] {
         python_step_end_to_end(version);

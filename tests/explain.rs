@@ -39,6 +39,10 @@ impl Files for ExampleFiles {
         }
         Err("no such file".into())
     }
+
+    fn list(&self, _folder: &str) -> Result<Vec<String>, String> {
+        Err("no such file".into())
+    }
 }
 
 fn blocks(text: &str) -> Vec<&str> {

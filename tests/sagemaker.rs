@@ -95,10 +95,26 @@ fn builds_are_byte_identical() {
     }
 }
 
+/// The S3 URIs of tests/targets/script_mode.mlp's code archives by `code` path, for the
+/// oracle: the SDK names a `source_dir` in S3 as given, and the key is mlpc's choice.
+fn sourcedirs() -> String {
+    let path = common::root().join("tests/targets/script_mode.mlp");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let files = common::Dir(path.parent().unwrap().to_path_buf());
+    let ir = mlpc::check(&text, &files, &Default::default(), None).pipeline.unwrap();
+    let uris: serde_json::Map<String, serde_json::Value> = ir
+        .shipped_files()
+        .into_iter()
+        .map(|f| (f.path.clone(), mlpc::targets::requests::code_uri(&ir, f).into()))
+        .collect();
+    serde_json::Value::Object(uris).to_string()
+}
+
 /// Runs `facts.py compare` over (example, definition file) pairs.
 fn compare_with_sdk(pairs: &[(&str, PathBuf)]) -> std::process::Output {
     let mut cmd = Command::new(python());
     cmd.arg("facts.py").arg("compare").current_dir(common::root().join("tests/sagemaker"));
+    cmd.env("MLPC_SOURCEDIRS", sourcedirs());
     for (name, file) in pairs {
         cmd.arg(name).arg(file);
     }
@@ -109,8 +125,9 @@ fn compare_with_sdk(pairs: &[(&str, PathBuf)]) -> std::process::Output {
 fn definitions_mean_what_the_official_sdk_generates() {
     let dir = temp_dir("oracle");
     let mut pairs = Vec::new();
-    for name in ["churn", "athena_features", "redshift_xgboost", "abalone"] {
-        let json = build(&common::root().join(format!("examples/{name}/{name}.mlp"))).unwrap();
+    let examples = ["churn", "athena_features", "redshift_xgboost", "abalone"].map(|n| (n, format!("examples/{n}")));
+    for (name, folder) in examples.into_iter().chain([("script_mode", "tests/targets".to_string())]) {
+        let json = build(&common::root().join(format!("{folder}/{name}.mlp"))).unwrap();
         let file = dir.join(format!("{name}.json"));
         std::fs::write(&file, json).unwrap();
         pairs.push((name, file));
@@ -118,7 +135,7 @@ fn definitions_mean_what_the_official_sdk_generates() {
     let out = compare_with_sdk(&pairs);
     let report = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{report}{}", String::from_utf8_lossy(&out.stderr));
-    assert_eq!(report.matches("same facts:").count(), 4, "{report}");
+    assert_eq!(report.matches("same facts:").count(), 5, "{report}");
 }
 
 #[test]

@@ -7,18 +7,12 @@ use std::collections::BTreeMap;
 use aws_sdk_s3::primitives::ByteStream;
 
 use super::{remote_error, DeployError, DeployOptions};
-use crate::ir::{Pipeline, StepKind};
+use crate::ir::Pipeline;
 use crate::targets::requests::code_uri;
 
-/// Every code file of the pipeline by its S3 URI, each once.
+/// Every file the pipeline ships by its S3 URI, each once.
 fn code_files(p: &Pipeline) -> BTreeMap<String, &[u8]> {
-    let files = p.steps.iter().flat_map(|s| match &s.kind {
-        StepKind::Processing(job) => vec![&job.code],
-        // A python step's job: the runner that calls it, and its module when shipped.
-        StepKind::Python(py) => py.job.iter().flat_map(|job| std::iter::once(&job.runner).chain(&job.code)).collect(),
-        StepKind::Sql(_) | StepKind::Training(_) | StepKind::Transform(_) => Vec::new(),
-    });
-    files.map(|code| (code_uri(p, code), &code.contents[..])).collect()
+    p.shipped_files().into_iter().map(|code| (code_uri(p, code), &code.contents[..])).collect()
 }
 
 fn split_uri(uri: &str) -> Option<(&str, &str)> {

@@ -13,6 +13,7 @@ final state and every SageMaker request the emulator received.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -124,13 +125,25 @@ def main() -> None:
         sm.describe_transform_job(TransformJobName=j["TransformJobName"])
         for j in sm.list_transform_jobs()["TransformJobSummaries"]
     ]
+    # The code the jobs name, as the tasks uploaded it: a processing job's input `code`,
+    # a script-mode training job's `sagemaker_submit_directory` (JSON-encoded, as the
+    # SDK writes it).
+    code_uris = [
+        item["S3Input"]["S3Uri"]
+        for job in processing
+        for item in job.get("ProcessingInputs", [])
+        if item["InputName"] == "code"
+    ]
+    code_uris += [
+        json.loads(job["HyperParameters"]["sagemaker_submit_directory"])
+        for job in training
+        if "sagemaker_submit_directory" in job.get("HyperParameters", {})
+    ]
     code_objects = []
-    for job in processing:
-        for item in job.get("ProcessingInputs", []):
-            if item["InputName"] == "code":
-                bucket, _, key = item["S3Input"]["S3Uri"].removeprefix("s3://").partition("/")
-                body = s3.get_object(Bucket=bucket, Key=key)["Body"].read()
-                code_objects.append({"uri": item["S3Input"]["S3Uri"], "size": len(body)})
+    for uri in code_uris:
+        bucket, _, key = uri.removeprefix("s3://").partition("/")
+        body = s3.get_object(Bucket=bucket, Key=key)["Body"].read()
+        code_objects.append({"uri": uri, "size": len(body), "sha256": hashlib.sha256(body).hexdigest()})
     # Every JSON object in the emulator's buckets, by URI: what python tasks wrote.
     json_objects = {}
     for bucket in s3.list_buckets()["Buckets"]:

@@ -11,14 +11,11 @@ pub struct Dir(pub PathBuf);
 
 impl Files for Dir {
     fn read(&self, path: &str) -> Result<Vec<u8>, String> {
-        let full = self.0.join(path);
-        if full.is_dir() {
-            return Err(mlpc::IS_A_DIRECTORY.to_string());
-        }
-        std::fs::read(full).map_err(|e| match e.kind() {
-            std::io::ErrorKind::NotFound => mlpc::NOT_FOUND.to_string(),
-            _ => e.to_string(),
-        })
+        mlpc::files::DiskFiles { base: self.0.clone() }.read(path)
+    }
+
+    fn list(&self, folder: &str) -> Result<Vec<String>, String> {
+        mlpc::files::DiskFiles { base: self.0.clone() }.list(folder)
     }
 }
 

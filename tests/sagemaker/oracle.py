@@ -73,6 +73,7 @@ from sagemaker.estimator import Estimator  # noqa: E402
 from sagemaker.inputs import TrainingInput  # noqa: E402
 from sagemaker.model import Model  # noqa: E402
 from sagemaker.processing import ProcessingInput, ProcessingOutput, ScriptProcessor  # noqa: E402
+from sagemaker.sklearn.estimator import SKLearn  # noqa: E402
 from sagemaker.transformer import Transformer  # noqa: E402
 from sagemaker.workflow.execution_variables import ExecutionVariables  # noqa: E402
 from sagemaker.workflow.functions import Join  # noqa: E402
@@ -571,11 +572,99 @@ def abalone() -> Pipeline:
     )
 
 
+def script_mode() -> Pipeline:
+    """tests/targets/script_mode.mlp: training in a framework image's script mode, as the
+    SDK's framework estimators set it up from `entry_point` and `source_dir`, from a code
+    folder and from a single script.
+
+    The archives' S3 URIs are mlpc's content-addressed keys, which the test passes in
+    MLPC_SOURCEDIRS (a JSON map from the `code` path to the URI): given an S3
+    `source_dir`, the SDK uploads nothing and names it as given. The processing step
+    runs a script of the same folder: the SDK's `FrameworkProcessor` would upload a
+    second script (`runproc.sh`) at build time for that, so here it is what mlpc runs,
+    a `ScriptProcessor` whose command is that script's commands inline (the SDK appends
+    the code's path, the archive, which the shell gets as `$0`).
+    """
+    region, artifacts = "us-east-1", "s3://acme-ml/pipelines/script_mode/"
+    sess = session(region, "acme-ml")
+    # A framework estimator asks for the default bucket (checking it in S3) even when
+    # `source_dir` is already in S3: settle it offline.
+    sess._default_bucket = "acme-ml"
+    sourcedirs = json.loads(os.environ["MLPC_SOURCEDIRS"])
+    n_estimators = ParameterInteger(name="n_estimators", default_value=200)
+    sklearn = image_uris.retrieve("sklearn", region=region, version="1.2-1", instance_type="ml.m5.xlarge")
+
+    features = ProcessingStep(
+        name="features",
+        step_args=ScriptProcessor(
+            role=ROLE,
+            image_uri=sklearn,
+            command=[
+                "/bin/sh",
+                "-c",
+                'cd /opt/ml/processing/input/code && tar -xzf "$0" && if [ -f requirements.txt ];'
+                ' then python3 -m pip install -r requirements.txt; fi && exec python3 features.py "$@"',
+            ],
+            instance_count=1,
+            instance_type="ml.m5.xlarge",
+            volume_size_in_gb=30,
+            sagemaker_session=sess,
+        ).run(
+            code=sourcedirs["script_src/"],
+            arguments=["--label", "churn"],
+            inputs=[
+                ProcessingInput(
+                    source="s3://acme-ml/churn/raw/", destination="/opt/ml/processing/input/raw", input_name="raw"
+                )
+            ],
+            outputs=[
+                ProcessingOutput(
+                    output_name="train",
+                    source="/opt/ml/processing/output/train",
+                    destination=location(artifacts, "features", "train"),
+                )
+            ],
+        ),
+    )
+    train = TrainingInput(
+        s3_data=features.properties.ProcessingOutputConfig.Outputs["train"].S3Output.S3Uri, content_type="text/csv"
+    )
+
+    def estimator(step: str, source_dir: str, hyperparameters: dict | None) -> SKLearn:
+        return SKLearn(
+            entry_point="train.py",
+            source_dir=source_dir,
+            framework_version="1.2-1",
+            role=ROLE,
+            instance_count=1,
+            instance_type="ml.m5.xlarge",
+            volume_size=30,
+            output_path=location(artifacts, step, "model"),
+            hyperparameters=hyperparameters,
+            sagemaker_session=sess,
+            debugger_hook_config=False,
+            disable_profiler=True,
+        )
+
+    fit_folder = TrainingStep(
+        name="fit_folder",
+        step_args=estimator(
+            "fit_folder", sourcedirs["script_src/"], {"n_estimators": n_estimators, "max_depth": 8}
+        ).fit(inputs={"train": train}),
+    )
+    fit_script = TrainingStep(
+        name="fit_script",
+        step_args=estimator("fit_script", sourcedirs["script_src/train.py"], None).fit(inputs={"train": train}),
+    )
+    return pipeline("script_mode", [n_estimators], [features, fit_folder, fit_script], sess)
+
+
 BUILDERS: dict[str, Callable[[], Pipeline]] = {
     "churn": churn,
     "athena_features": athena_features,
     "redshift_xgboost": redshift_xgboost,
     "abalone": abalone,
+    "script_mode": script_mode,
 }
 
 

@@ -565,12 +565,13 @@ pub struct Resources {
     pub volume_gb: Value,
 }
 
-/// A local file shipped with the pipeline, identified by its content.
+/// A local file shipped with the pipeline, identified by its content: a script, or a
+/// folder packed as one `sourcedir.tar.gz` (`packed`).
 #[derive(Clone, Debug)]
 pub struct CodeFile {
     /// The path as written, relative to the .mlp file.
     pub path: String,
-    /// The file name alone, e.g. `preprocessing.py`.
+    /// The file name alone, e.g. `preprocessing.py`, or `sourcedir.tar.gz` for a folder.
     pub file_name: String,
     /// Lower-case hex SHA-256 of the contents.
     pub sha256: String,
@@ -578,7 +579,48 @@ pub struct CodeFile {
     /// The file's bytes, for targets that ship the code with what they generate;
     /// shared by every step that ships the same file.
     pub contents: std::sync::Arc<[u8]>,
+    /// Set when the shipped file is an archive: what it holds and which script runs.
+    pub packed: Option<Packed>,
     pub span: Span,
+}
+
+/// A code folder (or, for training's script mode, one script) packed as
+/// `sourcedir.tar.gz`.
+#[derive(Clone, Debug)]
+pub struct Packed {
+    /// The files in the archive, relative to the folder, sorted.
+    pub files: std::sync::Arc<[String]>,
+    /// The script that runs (`entry`), relative to the folder; `None` for a python
+    /// step's package folder, whose callable names what runs.
+    pub entry: Option<String>,
+}
+
+/// The file name of a packed code folder, as the SageMaker SDK names it.
+pub const SOURCEDIR: &str = "sourcedir.tar.gz";
+
+impl Pipeline {
+    /// Every file the pipeline ships (code files, packed folders, python steps' runner),
+    /// each once, in step order: what the targets and `deploy` upload before a run.
+    pub fn shipped_files(&self) -> Vec<&CodeFile> {
+        let mut seen = std::collections::HashSet::new();
+        let mut out = Vec::new();
+        for step in &self.steps {
+            let files: Vec<&CodeFile> = match &step.kind {
+                StepKind::Processing(job) => vec![&job.code],
+                StepKind::Training(job) => job.code.iter().collect(),
+                StepKind::Python(py) => {
+                    py.job.iter().flat_map(|job| std::iter::once(&job.runner).chain(&job.code)).collect()
+                }
+                StepKind::Sql(_) | StepKind::Transform(_) => Vec::new(),
+            };
+            for file in files {
+                if seen.insert((&file.sha256, &file.file_name)) {
+                    out.push(file);
+                }
+            }
+        }
+        out
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -601,6 +643,8 @@ pub struct Training {
     pub metrics: Vec<(String, String)>,
     pub spot: bool,
     pub max_runtime: Option<u64>,
+    /// `code`: the script or folder of the framework image's script mode, always packed.
+    pub code: Option<CodeFile>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

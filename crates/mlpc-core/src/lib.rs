@@ -6,6 +6,7 @@
 //! runtime or command-line parser: the `mlpc` binary crate reads and writes files,
 //! and its `deploy` talks to AWS.
 
+pub mod archive;
 pub mod aws;
 pub mod check;
 pub mod diagnostics;
@@ -29,7 +30,22 @@ pub use targets::{InternalError, OutputFile, Target, TargetOptions};
 pub trait Files {
     /// The file's bytes, or why not: [`NOT_FOUND`], [`IS_A_DIRECTORY`] or another reason.
     fn read(&self, path: &str) -> Result<Vec<u8>, String>;
+
+    /// The files under a folder, at any depth: paths relative to it, joined with `/`,
+    /// sorted, keeping only those [`is_shipped`] accepts; or why not.
+    fn list(&self, folder: &str) -> Result<Vec<String>, String>;
 }
+
+/// Whether a file of a code folder ships: not one under a name that starts with `.`
+/// (`.git`, `.venv`, editor files) nor in `__pycache__`, which differ between machines
+/// and would change the archive's digest.
+pub fn is_shipped(relative: &str) -> bool {
+    relative.split('/').all(|part| !part.starts_with('.') && part != "__pycache__")
+}
+
+/// At most this many files in a code folder: `code = "."` in a large repository is a
+/// mistake, not a package.
+pub const MAX_FOLDER_FILES: usize = 10_000;
 
 /// The reasons a [`Files`] implementation gives for the two cases the checker explains.
 pub const NOT_FOUND: &str = "no such file";
@@ -48,8 +64,27 @@ impl MemoryFiles {
 
 impl Files for MemoryFiles {
     fn read(&self, path: &str) -> Result<Vec<u8>, String> {
-        self.0.get(path).cloned().ok_or_else(|| NOT_FOUND.to_string())
+        match self.0.get(path) {
+            Some(bytes) => Ok(bytes.clone()),
+            None if self.0.keys().any(|k| k.starts_with(&folder_prefix(path))) => Err(IS_A_DIRECTORY.to_string()),
+            None => Err(NOT_FOUND.to_string()),
+        }
     }
+
+    fn list(&self, folder: &str) -> Result<Vec<String>, String> {
+        let prefix = folder_prefix(folder);
+        Ok(self
+            .0
+            .keys()
+            .filter_map(|k| k.strip_prefix(&prefix))
+            .filter(|k| is_shipped(k))
+            .map(str::to_string)
+            .collect())
+    }
+}
+
+fn folder_prefix(folder: &str) -> String {
+    format!("{}/", folder.trim_end_matches('/'))
 }
 
 /// The result of checking: the IR when there is no error, every diagnostic sorted by

@@ -1,15 +1,13 @@
 //! What SageMaker jobs share: images (declared or inline), instance types checked
-//! against aws-sdk-sagemaker's own enums (`aws::instance_types`), counts and volumes, code files.
+//! against aws-sdk-sagemaker's own enums (`aws::instance_types`), counts and volumes.
 
 use std::collections::HashMap;
-
-use sha2::{Digest, Sha256};
 
 use super::values::Lowerer;
 use super::Context;
 use crate::diagnostics::suggest::{did_you_mean, help_for};
 use crate::diagnostics::{Code, Diagnostic};
-use crate::ir::{CodeFile, Image, ImageRef, Resources, Text, TextPart, Value};
+use crate::ir::{Image, ImageRef, Resources, Text, TextPart, Value};
 use crate::syntax::ast::{self, Expr, ExprKind};
 
 pub use crate::kinds::JobKind;
@@ -281,65 +279,4 @@ fn unknown_instance(cx: &Context, kind: JobKind, span: crate::source::Span, valu
         help.push_str(" If the type is newer than mlpc, pass --allow-unknown-instance-types.");
     }
     Diagnostic::new(code, span, message).label("unknown instance type").help(help)
-}
-
-/// Reads a `code` file through the host and records its digest. Each path is read
-/// once per pipeline; steps sharing a file share its bytes.
-pub fn code_file(lw: &mut Lowerer, cx: &Context, e: &Expr) -> Option<CodeFile> {
-    let path = lw.static_text(e, "`code`")?;
-    if path.starts_with("s3://") {
-        lw.push(
-            Diagnostic::new(Code::CodeFileNotFound, e.span, format!("`code` names `{path}`, an S3 URI; `code` is a file next to the .mlp"))
-                .label("an S3 URI, not a local file")
-                .help("put the script next to the .mlp and write its relative path, e.g. `code = \"code/prep.py\"`: mlpc uploads it, content-addressed, under `artifacts`"),
-        );
-        return None;
-    }
-    let read =
-        cx.code_files.borrow_mut().entry(path.clone()).or_insert_with(|| read_code_file(cx, &path, e.span)).clone();
-    match read {
-        Ok(file) => Some(CodeFile { span: e.span, ..file }),
-        Err(reason) => {
-            let (label, help) = match reason.as_str() {
-                crate::IS_A_DIRECTORY => (
-                    "a folder, not a file",
-                    "`code` names one script file, relative to the .mlp file, e.g. `code = \"src/train.py\"`",
-                ),
-                crate::NOT_FOUND => (
-                    "no such file",
-                    "the path is relative to the .mlp file; check its spelling and that the file is committed",
-                ),
-                _ => ("cannot be read", "the path is relative to the .mlp file; check that mlpc may read it"),
-            };
-            lw.push(
-                Diagnostic::new(Code::CodeFileNotFound, e.span, format!("cannot read code file `{path}`: {reason}"))
-                    .label(label)
-                    .help(help),
-            );
-            None
-        }
-    }
-}
-
-fn read_code_file(cx: &Context, path: &str, span: crate::source::Span) -> Result<CodeFile, String> {
-    let bytes = cx.files.read(path)?;
-    let digest = Sha256::digest(&bytes);
-    let sha256 = digest.iter().map(|b| format!("{b:02x}")).collect();
-    let file_name = path.rsplit(['/', '\\']).next().unwrap_or(path).to_string();
-    Ok(CodeFile { path: path.to_string(), file_name, sha256, size: bytes.len() as u64, contents: bytes.into(), span })
-}
-
-/// The script that runs a python step's callable in a processing job, shipped like a code
-/// file (content-addressed under the pipeline's artifacts).
-pub fn python_runner(span: crate::source::Span) -> CodeFile {
-    const RUNNER: &[u8] = include_bytes!("../../templates/python/mlpc_runner.py");
-    let digest = Sha256::digest(RUNNER);
-    CodeFile {
-        path: "mlpc_runner.py".to_string(),
-        file_name: "mlpc_runner.py".to_string(),
-        sha256: digest.iter().map(|b| format!("{b:02x}")).collect(),
-        size: RUNNER.len() as u64,
-        contents: RUNNER.into(),
-        span,
-    }
 }

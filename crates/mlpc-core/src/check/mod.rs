@@ -2,6 +2,7 @@
 //! out. It reports every problem it can find in one run, each once: a reference that
 //! failed to resolve is "poison" and stays silent wherever it flows.
 
+mod code;
 mod config;
 mod fields;
 mod graph;

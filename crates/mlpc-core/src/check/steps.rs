@@ -1,9 +1,10 @@
 //! Steps: the fields each kind takes, inputs bound to producers with compatible
 //! types, outputs each kind must have, and `after`, `retry`, `timeout`, `cache`.
 
+use super::code::{code_file, with_entry, Runs};
 use super::fields::Fields;
 use super::graph::Link;
-use super::jobs::{code_file, image_ref, resources, JobKind};
+use super::jobs::{image_ref, resources, JobKind};
 use super::symbols::StepSymbol;
 use super::values::{show_seconds, Lowerer};
 use super::Context;
@@ -202,6 +203,8 @@ fn processing(lw: &mut Lowerer, cx: &Context, f: &mut Fields) -> Option<Processi
         f.require("image", "my_image", &mut lw.diags).and_then(|e| image_ref(lw, e, &cx.images, &cx.image_names));
     let instance = f.require("instance", "\"ml.m5.xlarge\"", &mut lw.diags);
     let code = f.require("code", "\"code/script.py\"", &mut lw.diags).and_then(|e| code_file(lw, cx, e));
+    let entry = f.get("entry");
+    let code = code.and_then(|c| with_entry(lw, c, entry, Runs::Processing));
     let count = f.get("count");
     let volume = f.get("volume_gb");
     let resources = instance.and_then(|i| resources(lw, cx, JobKind::Processing, i, count, volume));
@@ -226,6 +229,10 @@ fn processing(lw: &mut Lowerer, cx: &Context, f: &mut Fields) -> Option<Processi
     })
 }
 
+/// The hyperparameters a training step's script mode sets (`targets::requests`).
+const SCRIPT_MODE_KEYS: [&str; 4] =
+    ["sagemaker_program", "sagemaker_submit_directory", "sagemaker_container_log_level", "sagemaker_region"];
+
 fn training(lw: &mut Lowerer, cx: &Context, f: &mut Fields, step: &ast::Step, sym: &StepSymbol) -> Option<Training> {
     let image =
         f.require("image", "my_image", &mut lw.diags).and_then(|e| image_ref(lw, e, &cx.images, &cx.image_names));
@@ -233,6 +240,20 @@ fn training(lw: &mut Lowerer, cx: &Context, f: &mut Fields, step: &ast::Step, sy
     let count = f.get("count");
     let volume = f.get("volume_gb");
     let resources = instance.and_then(|i| resources(lw, cx, JobKind::Training, i, count, volume));
+    let entry = f.get("entry");
+    let code = match f.get("code") {
+        Some(e) => code_file(lw, cx, e).and_then(|c| with_entry(lw, c, entry, Runs::Training)).map(Some),
+        None => {
+            if let Some(e) = entry {
+                lw.push(
+                    Diagnostic::new(Code::InvalidValue, e.span, "`entry` picks a script in `code`, and this step has no `code`")
+                        .label("no `code` to run it from")
+                        .help("add `code = \"src/\"` (a folder next to the .mlp) for the framework image's script mode, or remove `entry`"),
+                );
+            }
+            Some(None)
+        }
+    };
     let hyperparameters = f
         .get("hyperparameters")
         .map(|e| lw.map(e, "`hyperparameters`", |lw, key, v| lw.scalar(v, &format!("hyperparameter `{key}`"))))
@@ -260,6 +281,18 @@ fn training(lw: &mut Lowerer, cx: &Context, f: &mut Fields, step: &ast::Step, sy
         },
         None => Some(false),
     };
+    // Script mode sets these itself; a second value would be a duplicate key.
+    if let (Some(Some(_)), Some(e)) = (&code, f.get("hyperparameters")) {
+        if let ExprKind::Map(entries) = &e.kind {
+            for entry in entries.iter().filter(|m| SCRIPT_MODE_KEYS.contains(&m.key.node.as_str())) {
+                lw.push(
+                    Diagnostic::new(Code::InvalidValue, entry.span, format!("hyperparameter `{}` is set by `code`", entry.key.node))
+                        .label("set by script mode")
+                        .help("remove it: with `code`, mlpc sets `sagemaker_program` from `entry` and `sagemaker_submit_directory` to the uploaded archive"),
+                );
+            }
+        }
+    }
     let max_runtime = f.get("max_runtime").map(|e| {
         lw.duration_in(
             e,
@@ -291,6 +324,7 @@ fn training(lw: &mut Lowerer, cx: &Context, f: &mut Fields, step: &ast::Step, sy
         metrics: metrics?,
         spot: spot?,
         max_runtime: max_runtime.flatten(),
+        code: code?,
     })
 }
 
@@ -422,8 +456,24 @@ fn python(lw: &mut Lowerer, cx: &Context, f: &mut Fields) -> Option<Python> {
         );
         return None;
     };
+    // A code folder is the import root: it must hold the callable's module.
+    if let Some((Some(CodeFile { packed: Some(folder), path, .. }), span)) = &code {
+        let file = module.replace('.', "/");
+        let wanted = [format!("{file}.py"), format!("{file}/__init__.py")];
+        if !folder.files.iter().any(|f| wanted.contains(f)) {
+            lw.push(
+                Diagnostic::new(Code::InvalidValue, *span, format!("the folder `{path}` holds no module `{module}`"))
+                    .label(format!("no `{}` in it", wanted[0]))
+                    .help(format!(
+                        "the folder is put first on the import path: `{module}` must be `{}` or `{}` inside it",
+                        wanted[0], wanted[1]
+                    )),
+            );
+            return None;
+        }
+    }
     // The code file is the callable's module: `code = "checks.py"` ships `checks`.
-    if let Some((Some(file), span)) = &code {
+    if let Some((Some(file @ CodeFile { packed: None, .. }), span)) = &code {
         let stem = file.file_name.strip_suffix(".py").unwrap_or(&file.file_name);
         if stem != module {
             lw.push(
@@ -448,7 +498,7 @@ fn python(lw: &mut Lowerer, cx: &Context, f: &mut Fields) -> Option<Python> {
                 Some((file, _)) => Some(file?),
                 None => None,
             },
-            runner: super::jobs::python_runner(callable_expr.span),
+            runner: super::code::python_runner(callable_expr.span),
         }),
         (_, _) => None,
     };

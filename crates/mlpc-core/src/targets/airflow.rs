@@ -12,7 +12,7 @@ use super::queries;
 use super::requests::{self, Node, Piece};
 use super::templates;
 use crate::diagnostics::{Code, Diagnostic};
-use crate::ir::{Literal, ParamType, Pipeline, Schedule, SqlEngine, Step, StepKind, Text, TextPart, Value};
+use crate::ir::{Literal, ParamType, Pipeline, Schedule, SqlEngine, Step, StepKind, Text, TextPart, Training, Value};
 
 /// Which Airflow the DAG is written for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -139,6 +139,7 @@ fn emit(p: &Pipeline, version: AirflowVersion, local_mode: bool, source_name: &s
     // doubling copies it again and again.
     let mut out = Vec::with_capacity(view.size_hint());
     let env = templates::environment();
+    let has_code = !view.code_files.is_empty();
     let rendered = env.get_template(templates::AIRFLOW_DAG).and_then(|t| {
         t.render_captured_to(
             context! {
@@ -156,7 +157,12 @@ fn emit(p: &Pipeline, version: AirflowVersion, local_mode: bool, source_name: &s
                 tasks => TemplateValue::from_iter(view.tasks.into_iter().map(TemplateValue::from)),
                 edges => view.edges,
                 code_files => view.code_files,
+                processing_code => view.processing_code,
+                training_code => view.training_code,
                 local_mode => local_mode,
+                // Nothing between the imports and the python steps' functions: one
+                // newline fewer keeps two blank lines there.
+                imports_only => !(view.uses_jobs || view.uses_run_key || view.uses_run_date || has_code || local_mode),
             },
             &mut out,
         )
@@ -243,6 +249,10 @@ struct CodeFileView {
 
 struct DagView {
     code_files: Vec<CodeFileView>,
+    /// Processing steps upload their code: `MlpcProcessingOperator`.
+    processing_code: bool,
+    /// Some training step runs in script mode: `MlpcTrainingOperator`.
+    training_code: bool,
     source: String,
     stdlib_imports: Vec<String>,
     airflow_imports: Vec<String>,
@@ -392,23 +402,30 @@ impl DagView {
                 }
             }
         }
+        // What the DAG's own tasks upload: the code of processing and training jobs
+        // (python steps run on the worker; their runner is for the other targets).
+        let mut shipped = std::collections::BTreeSet::new();
         let mut code_files: Vec<CodeFileView> = Vec::new();
-        let mut shipped = std::collections::HashSet::new();
-        for step in &p.steps {
-            if let StepKind::Processing(job) = &step.kind {
-                let uri = string_literal(&requests::code_uri(p, &job.code));
-                if !shipped.insert(uri.clone()) {
-                    continue;
-                }
-                let contents = match std::str::from_utf8(&job.code.contents) {
+        for file in p.steps.iter().filter_map(|s| match &s.kind {
+            StepKind::Processing(job) => Some(&job.code),
+            StepKind::Training(job) => job.code.as_ref(),
+            StepKind::Sql(_) | StepKind::Transform(_) | StepKind::Python(_) => None,
+        }) {
+            let uri = string_literal(&requests::code_uri(p, file));
+            if shipped.insert(uri.clone()) {
+                let contents = match std::str::from_utf8(&file.contents) {
                     Ok(text) => string_literal(text),
-                    Err(_) => super::python::bytes_literal(&job.code.contents),
+                    Err(_) => super::python::bytes_literal(&file.contents),
                 };
                 code_files.push(CodeFileView { uri, contents });
             }
         }
+        let processing_code = p.steps.iter().any(|s| matches!(s.kind, StepKind::Processing(_)));
+        let training_code = p.steps.iter().any(|s| matches!(&s.kind, StepKind::Training(job) if job.code.is_some()));
         DagView {
             code_files,
+            processing_code,
+            training_code,
             source: comment_safe(source_name),
             stdlib_imports: stdlib,
             airflow_imports,
@@ -631,6 +648,9 @@ fn task_view(p: &Pipeline, step: &Step, jinja: &Jinja, local_mode: bool) -> (Tas
         StepKind::Training(job) if local_mode => {
             python = "mlpc_local_training".to_string();
             call_kwargs.push(arg("request", node(&local_instances(requests::training_job(p, step, job)), 8, jinja)));
+            if let Some(code) = &job.code {
+                call_kwargs.push(arg("code_uri", string_literal(&requests::code_uri(p, code))));
+            }
             None
         }
         StepKind::Transform(job) if local_mode => {
@@ -646,6 +666,9 @@ fn task_view(p: &Pipeline, step: &Step, jinja: &Jinja, local_mode: bool) -> (Tas
         }
         StepKind::Training(job) => {
             args.push(arg("config", node(&requests::training_job(p, step, job), 8, jinja)));
+            if let Some(code) = &job.code {
+                args.push(arg("code_uri", string_literal(&requests::code_uri(p, code))));
+            }
             Some("SageMakerTrainingOperator")
         }
         StepKind::Transform(job) => {
@@ -706,9 +729,12 @@ fn task_view(p: &Pipeline, step: &Step, jinja: &Jinja, local_mode: bool) -> (Tas
     let view = TaskView {
         var: var(step),
         // The template's subclass uploads the code file before the job starts.
-        operator: match operator {
-            Some("SageMakerProcessingOperator") => "MlpcProcessingOperator",
-            other => other.unwrap_or_default(),
+        operator: match (operator, &step.kind) {
+            (Some("SageMakerProcessingOperator"), _) => "MlpcProcessingOperator",
+            (Some("SageMakerTrainingOperator"), StepKind::Training(Training { code: Some(_), .. })) => {
+                "MlpcTrainingOperator"
+            }
+            (other, _) => other.unwrap_or_default(),
         }
         .to_string(),
         args,

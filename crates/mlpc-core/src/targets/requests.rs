@@ -198,9 +198,30 @@ fn max_runtime(explicit: Option<u64>, step: &Step) -> Option<u64> {
     explicit.or(step.timeout)
 }
 
-/// The command that runs a processing step's code file.
+/// The command that runs a processing step's code: the script, or, for a packed folder,
+/// a shell that unpacks it in place, installs its `requirements.txt` if it has one, and
+/// runs `entry` with the step's arguments, as the SageMaker SDK's `FrameworkProcessor`
+/// does with its `runproc.sh`. Like the SDK's `ScriptProcessor`, the command ends with
+/// the shipped file's path, here the shell's `$0`.
 pub fn entrypoint(code: &crate::ir::CodeFile) -> Vec<String> {
     let path = [PROCESSING_INPUT_DIR, "/", CODE_INPUT, "/", &code.file_name].concat();
+    if let Some(entry) = code.packed.as_ref().and_then(|p| p.entry.as_deref()) {
+        // `entry` is checked to be a plain relative path: no quoting needed.
+        let run = if entry.ends_with(".sh") { "bash" } else { "python3" };
+        let script = [
+            "cd ",
+            PROCESSING_INPUT_DIR,
+            "/",
+            CODE_INPUT,
+            " && tar -xzf \"$0\" && if [ -f requirements.txt ]; then python3 -m pip install -r requirements.txt; fi && exec ",
+            run,
+            " ",
+            entry,
+            " \"$@\"",
+        ]
+        .concat();
+        return vec!["/bin/sh".to_string(), "-c".to_string(), script, path];
+    }
     if code.file_name.ends_with(".sh") {
         vec!["bash".to_string(), path]
     } else if code.file_name.ends_with(".py") {
@@ -392,11 +413,13 @@ pub fn training_job(p: &Pipeline, step: &Step, job: &Training) -> Node {
     body.push(("OutputDataConfig", Node::map(vec![("S3OutputPath", Node::Text(output_location(p, step, model)))])));
     body.push(("ResourceConfig", Node::map(resources(&job.resources, true))));
     body.push(("StoppingCondition", Node::map(stopping)));
-    if !job.hyperparameters.is_empty() {
-        body.push((
-            "HyperParameters",
-            Node::Map(job.hyperparameters.iter().map(|(k, v)| (k.clone(), value_text(v))).collect()),
-        ));
+    let mut hyperparameters: Vec<(String, Node)> =
+        job.hyperparameters.iter().map(|(k, v)| (k.clone(), value_text(v))).collect();
+    if let Some(code) = &job.code {
+        hyperparameters.extend(script_mode(p, code));
+    }
+    if !hyperparameters.is_empty() {
+        body.push(("HyperParameters", Node::Map(hyperparameters)));
     }
     if let Some(env) = env(&job.env) {
         body.push(("Environment", env));
@@ -405,6 +428,23 @@ pub fn training_job(p: &Pipeline, step: &Step, job: &Training) -> Node {
         body.push(("EnableManagedSpotTraining", Node::Bool(true)));
     }
     Node::map(body)
+}
+
+/// The hyperparameters of a framework image's script mode, JSON-encoded as the SageMaker
+/// SDK's framework estimators write them: the script to run, the archive it is in, the
+/// log level and the region. The images' training toolkit reads them.
+fn script_mode(p: &Pipeline, code: &crate::ir::CodeFile) -> Vec<(String, Node)> {
+    let json = |s: &str| serde_json::Value::from(s).to_string();
+    let entry = code.packed.as_ref().and_then(|packed| packed.entry.as_deref()).unwrap_or(&code.file_name);
+    let mut out = vec![
+        ("sagemaker_program".to_string(), Node::text(json(entry))),
+        ("sagemaker_submit_directory".to_string(), Node::text(json(&code_uri(p, code)))),
+        ("sagemaker_container_log_level".to_string(), Node::text("20")),
+    ];
+    if let Some(region) = &p.settings.region {
+        out.push(("sagemaker_region".to_string(), Node::text(json(region))));
+    }
+    out
 }
 
 /// CreateModel for a transform step: the trained model in its serving container.

@@ -1,0 +1,225 @@
+//! `code` and `entry`: the script or folder a step ships, read through the host and
+//! identified by its digest. A folder is packed into one `sourcedir.tar.gz`
+//! (`crate::archive`); `entry` names the script in it that runs. Training ships its code
+//! packed even when it is one script: the framework images' script mode takes an archive.
+
+use sha2::{Digest, Sha256};
+
+use super::values::Lowerer;
+use super::Context;
+use crate::diagnostics::suggest::did_you_mean;
+use crate::diagnostics::{Code, Diagnostic};
+use crate::ir::{CodeFile, Packed, SOURCEDIR};
+use crate::source::Span;
+use crate::syntax::ast::Expr;
+
+/// Longest `entry`: it runs inside a processing job's entrypoint, of at most 256
+/// characters per item, next to mlpc's unpacking command.
+const MAX_ENTRY: usize = 100;
+
+fn digest(bytes: &[u8]) -> String {
+    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Reads what `code` names (a file, or a folder packed whole). Each path is read once
+/// per pipeline; steps sharing it share its bytes.
+pub fn code_file(lw: &mut Lowerer, cx: &Context, e: &Expr) -> Option<CodeFile> {
+    let path = lw.static_text(e, "`code`")?;
+    if path.starts_with("s3://") {
+        lw.push(
+            Diagnostic::new(Code::CodeFileNotFound, e.span, format!("`code` names `{path}`, an S3 URI; `code` is a file or folder next to the .mlp"))
+                .label("an S3 URI, not a local path")
+                .help("put the script (or its folder) next to the .mlp and write its relative path, e.g. `code = \"code/prep.py\"` or `code = \"src/\"`: mlpc uploads it, content-addressed, under `artifacts`"),
+        );
+        return None;
+    }
+    let read = cx.code_files.borrow_mut().entry(path.clone()).or_insert_with(|| read_code(cx, &path, e.span)).clone();
+    match read {
+        Ok(file) => Some(CodeFile { span: e.span, ..file }),
+        Err(reason) => {
+            let (label, help) = match reason.as_str() {
+                crate::NOT_FOUND => (
+                    "no such file or folder",
+                    "the path is relative to the .mlp file; check its spelling and that it is committed",
+                ),
+                _ => (
+                    "cannot be read",
+                    "the path is relative to the .mlp file; check that mlpc may read it and everything in it",
+                ),
+            };
+            lw.push(
+                Diagnostic::new(Code::CodeFileNotFound, e.span, format!("cannot read code `{path}`: {reason}"))
+                    .label(label)
+                    .help(help),
+            );
+            None
+        }
+    }
+}
+
+fn read_code(cx: &Context, path: &str, span: Span) -> Result<CodeFile, String> {
+    match cx.files.read(path) {
+        Ok(bytes) => {
+            let file_name = path.rsplit(['/', '\\']).next().unwrap_or(path).to_string();
+            Ok(CodeFile {
+                path: path.to_string(),
+                file_name,
+                sha256: digest(&bytes),
+                size: bytes.len() as u64,
+                contents: bytes.into(),
+                packed: None,
+                span,
+            })
+        }
+        Err(reason) if reason == crate::IS_A_DIRECTORY => read_folder(cx, path, span),
+        Err(reason) => Err(reason),
+    }
+}
+
+fn read_folder(cx: &Context, folder: &str, span: Span) -> Result<CodeFile, String> {
+    let names = cx.files.list(folder)?;
+    if names.is_empty() {
+        return Err("the folder holds no files to ship".to_string());
+    }
+    let base = folder.trim_end_matches('/');
+    let mut files = Vec::with_capacity(names.len());
+    for name in &names {
+        let bytes = cx.files.read(&format!("{base}/{name}")).map_err(|reason| format!("`{name}` in it: {reason}"))?;
+        files.push((name.clone(), std::sync::Arc::<[u8]>::from(bytes)));
+    }
+    packed(folder, &files, None, span)
+}
+
+fn packed(
+    path: &str,
+    files: &[(String, std::sync::Arc<[u8]>)],
+    entry: Option<String>,
+    span: Span,
+) -> Result<CodeFile, String> {
+    let archive = crate::archive::pack(files)?;
+    Ok(CodeFile {
+        path: path.to_string(),
+        file_name: SOURCEDIR.to_string(),
+        sha256: digest(&archive),
+        size: archive.len() as u64,
+        contents: archive.into(),
+        packed: Some(Packed { files: files.iter().map(|(name, _)| name.clone()).collect(), entry }),
+        span,
+    })
+}
+
+/// What runs the shipped code.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Runs {
+    /// A processing job: a script runs itself, a folder needs `entry`.
+    Processing,
+    /// A training job's script mode: the script, or `entry` in the folder; packed always.
+    Training,
+}
+
+/// Settles `entry` against the code it points into: required for a folder, refused for
+/// a single script (which is what runs), one of the folder's `.py`/`.sh` files.
+pub fn with_entry(lw: &mut Lowerer, code: CodeFile, entry: Option<&Expr>, runs: Runs) -> Option<CodeFile> {
+    let Some(packed_folder) = code.packed.clone() else {
+        if let Some(e) = entry {
+            lw.push(
+                Diagnostic::new(
+                    Code::InvalidValue,
+                    e.span,
+                    format!("`entry` picks a script in a code folder, but `code` is the script `{}`", code.path),
+                )
+                .label("`code` is one file")
+                .secondary(code.span, "the script that runs")
+                .help("remove `entry`, or point `code` at the folder, e.g. `code = \"src/\"`"),
+            );
+            return None;
+        }
+        return match runs {
+            Runs::Processing => Some(code),
+            Runs::Training => {
+                let files = [(code.file_name.clone(), code.contents.clone())];
+                match packed(&code.path, &files, Some(code.file_name.clone()), code.span) {
+                    Ok(file) => Some(file),
+                    Err(reason) => {
+                        lw.push(
+                            Diagnostic::new(
+                                Code::CodeFileNotFound,
+                                code.span,
+                                format!("cannot pack `{}`: {reason}", code.path),
+                            )
+                            .label("cannot be packed"),
+                        );
+                        None
+                    }
+                }
+            }
+        };
+    };
+    let scripts = || packed_folder.files.iter().filter(|f| f.ends_with(".py") || f.ends_with(".sh"));
+    let Some(e) = entry else {
+        let example = scripts().next().map_or("main.py", String::as_str);
+        lw.push(
+            Diagnostic::new(
+                Code::MissingKey,
+                code.span,
+                format!("`code` is the folder `{}`: say which script in it runs with `entry`", code.path),
+            )
+            .label("a folder")
+            .help(format!("add `entry = \"{example}\"`, the script's path inside the folder")),
+        );
+        return None;
+    };
+    let name = lw.static_text(e, "`entry`")?;
+    let safe = name.len() <= MAX_ENTRY
+        && !name.starts_with(['/', '-'])
+        && name.split('/').all(|part| !part.is_empty() && part != "." && part != "..")
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || "._/-".contains(c));
+    if !safe {
+        lw.push(
+            Diagnostic::new(Code::InvalidValue, e.span, format!("`entry = \"{name}\"` is not a script path inside the folder"))
+                .label("not a relative path")
+                .help(format!("write the script's path relative to the folder, of letters, digits, `.`, `_`, `-` and `/`, at most {MAX_ENTRY} characters, e.g. `entry = \"train.py\"`")),
+        );
+        return None;
+    }
+    if !packed_folder.files.contains(&name) {
+        let mut d =
+            Diagnostic::new(Code::InvalidValue, e.span, format!("the folder `{}` holds no file `{name}`", code.path))
+                .label("not in the folder")
+                .secondary(code.span, "the folder");
+        d = match did_you_mean(&name, scripts().map(String::as_str)) {
+            Some(s) => d.help(format!("did you mean `{s}`?")),
+            None => d.help(format!(
+                "`entry` is relative to the folder; its scripts are {}",
+                list(scripts().map(String::as_str))
+            )),
+        };
+        lw.push(d);
+        return None;
+    }
+    Some(CodeFile { packed: Some(Packed { entry: Some(name), ..packed_folder }), ..code })
+}
+
+fn list<'a>(names: impl Iterator<Item = &'a str>) -> String {
+    let names: Vec<String> = names.take(5).map(|n| format!("`{n}`")).collect();
+    if names.is_empty() {
+        "none (no `.py` or `.sh` file)".to_string()
+    } else {
+        names.join(", ")
+    }
+}
+
+/// The script that runs a python step's callable in a processing job, shipped like a code
+/// file (content-addressed under the pipeline's artifacts).
+pub fn python_runner(span: Span) -> CodeFile {
+    const RUNNER: &[u8] = include_bytes!("../../templates/python/mlpc_runner.py");
+    CodeFile {
+        path: "mlpc_runner.py".to_string(),
+        file_name: "mlpc_runner.py".to_string(),
+        sha256: digest(RUNNER),
+        size: RUNNER.len() as u64,
+        contents: RUNNER.into(),
+        packed: None,
+        span,
+    }
+}

@@ -1,0 +1,6 @@
+def fit():
+    return "fitted"
+
+
+def check(limit, data):
+    print("checked", limit, data)

@@ -1,0 +1,2 @@
+def validate(data):
+    return data
