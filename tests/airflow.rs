@@ -360,6 +360,25 @@ fn end_to_end_code_folders_are_uploaded_and_training_runs_in_script_mode() {
 }
 
 #[test]
+fn end_to_end_sql_statements_run_as_written() {
+    let moto = common::Moto::start();
+    let (_, r) = run_end_to_end("tests/targets/sql_statements.mlp", r#"{"day": "2026-12-02"}"#, &moto);
+    let athena = r["athena_queries"].as_array().unwrap();
+    assert!(athena.iter().any(|q| q == "MSCK REPAIR TABLE events.clicks"), "{athena:?}");
+    assert!(athena.iter().any(|q| q.as_str().unwrap().starts_with("UNLOAD (")), "{athena:?}");
+    assert_eq!(
+        r["data_api"],
+        serde_json::json!([{
+            "QueryString": "DELETE FROM staging.clicks WHERE day < '2026-12-02'",
+            "Database": "dev",
+            "ClusterIdentifier": "analytics",
+            "DbUser": "ml",
+        }])
+    );
+    assert_eq!(r["unloads"], serde_json::json!(["GRANT SELECT ON staging.clicks TO GROUP analysts"]));
+}
+
+#[test]
 fn end_to_end_a_python_step_gets_its_uris_writes_its_output_and_the_next_job_reads_it() {
     for version in [AirflowVersion::V3, AirflowVersion::V2] {
         python_step_end_to_end(version);

@@ -23,12 +23,23 @@ fn diagnostics(kind: Kind, body: &str) -> Vec<mlpc::Diagnostic> {
 #[test]
 fn a_step_without_keys_misses_exactly_the_required_ones() {
     for kind in Kind::ALL {
+        // A key is the message's last quoted name; "`a` or `b`" is a choice, "a|b".
         let missing: BTreeSet<String> = diagnostics(kind, "")
             .iter()
             .filter(|d| d.code == Code::MissingKey)
-            .filter_map(|d| d.message.rsplit('`').nth(1).map(str::to_string))
+            .filter_map(|d| {
+                let mut names = d.message.rsplit('`').skip(1).step_by(2);
+                let last = names.next()?.to_string();
+                match d.message.contains("` or `") {
+                    true => names.next().map(|before| format!("{before}|{last}")),
+                    false => Some(last),
+                }
+            })
             .collect();
-        let required: BTreeSet<String> = kind.info().required.iter().map(|k| k.to_string()).collect();
+        let mut required: BTreeSet<String> = kind.info().required.iter().map(|k| k.to_string()).collect();
+        if !kind.info().one_of.is_empty() {
+            required.insert(kind.info().one_of.join("|"));
+        }
         assert_eq!(missing, required, "{kind:?}");
     }
 }

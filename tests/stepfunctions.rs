@@ -138,6 +138,25 @@ fn output_references_in_text_render_to_the_outputs_locations_in_moto() {
 }
 
 #[test]
+fn sql_statements_run_as_written_in_moto() {
+    let moto = common::Moto::start();
+    let (_, asl) = build(&common::root().join("tests/targets/sql_statements.mlp"), QueryLanguage::Jsonpath).unwrap();
+    let file = temp_dir("statements").join("machine.json");
+    std::fs::write(&file, asl).unwrap();
+    let (status, r) = common::render_in_moto(&moto, &file, r#"{"day": "2026-12-02"}"#, "statements-run");
+    assert_eq!(status, "SUCCEEDED");
+    assert_eq!(r["repair"]["QueryString"], "MSCK REPAIR TABLE events.clicks", "{}", r["repair"]);
+    assert_eq!(
+        r["repair"]["ResultConfiguration"]["OutputLocation"],
+        "s3://acme-data/pipelines/sql_statements/statements-run/repair/_athena/"
+    );
+    assert!(r["daily"]["QueryString"].as_str().unwrap().starts_with("UNLOAD ("), "{}", r["daily"]);
+    assert_eq!(r["vacuum"]["Sql"], "DELETE FROM staging.clicks WHERE day < '2026-12-02'");
+    assert_eq!(r["grant"]["Sql"], "GRANT SELECT ON staging.clicks TO GROUP analysts");
+    assert_eq!(r["grant"]["ClusterIdentifier"], "analytics");
+}
+
+#[test]
 fn outputs_with_their_own_uri_are_written_and_read_there_in_moto() {
     let moto = common::Moto::start();
     let (_, asl) = build(&common::root().join("tests/targets/output_uris.mlp"), QueryLanguage::Jsonpath).unwrap();

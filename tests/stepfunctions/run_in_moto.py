@@ -29,20 +29,31 @@ os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "test")
 ROLE = "arn:aws:iam::123456789012:role/StepFunctions"
 
 
+def rendering(name: str, parameters: dict) -> dict:
+    """A Pass that writes what a Task's Parameters render to under `$.rendered.<name>`."""
+    # moto gives a Pass state's context no RetryCount; a first attempt's is 0.
+    return {
+        "Type": "Pass",
+        "Parameters": json.loads(json.dumps(parameters).replace("$$.State.RetryCount", "States.MathAdd(0, 0)")),
+        "ResultPath": "$.rendered." + "".join(c if c.isalnum() else "_" for c in name),
+    }
+
+
 def as_pass(states: dict[str, Any], render: bool) -> None:
-    for name, state in states.items():
+    for name, state in list(states.items()):
         if state.get("Type") == "Task":
             replacement = {"Type": "Pass", "Result": {"Id": "statement", "Status": "FINISHED"}}
             for key in ("ResultPath", "Next", "End"):
                 if key in state:
                     replacement[key] = state[key]
             if render and "Parameters" in state and state.get("ResultPath", None) is None:
-                del replacement["Result"]
-                # moto gives a Pass state's context no RetryCount; a first attempt's is 0.
-                replacement["Parameters"] = json.loads(
-                    json.dumps(state["Parameters"]).replace("$$.State.RetryCount", "States.MathAdd(0, 0)")
-                )
-                replacement["ResultPath"] = "$.rendered." + "".join(c if c.isalnum() else "_" for c in name)
+                moves = {k: replacement[k] for k in ("Next", "End") if k in replacement}
+                replacement = {**rendering(name, state["Parameters"]), **moves}
+            elif render and "Parameters" in state:
+                # A Task whose result the machine reads (Redshift's ExecuteStatement):
+                # a Pass under its name renders its Parameters, then the Task's Pass runs.
+                states[name + " (task)"] = replacement
+                replacement = {**rendering(name, state["Parameters"]), "Next": name + " (task)"}
             state.clear()
             state.update(replacement)
         for branch in state.get("Branches", []):

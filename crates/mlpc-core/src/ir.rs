@@ -542,7 +542,10 @@ pub enum SqlEngine {
 #[derive(Clone, Debug)]
 pub struct Sql {
     pub engine: SqlEngine,
+    /// The SQL as written: a `query` (one SELECT, whose result the targets unload to the
+    /// step's output), or with `statement` set, a statement run as is, with no result.
     pub query: Text,
+    pub statement: bool,
     pub database: Option<Text>,
     pub workgroup: Option<Text>,
     pub catalog: Option<Text>,

@@ -51,6 +51,8 @@ pub struct KindInfo {
     pub required: &'static [&'static str],
     /// Keys it may set, besides the ones every step may set (`COMMON`).
     pub optional: &'static [&'static str],
+    /// Optional keys of which a step must set exactly one.
+    pub one_of: &'static [&'static str],
     /// What it runs as, for documentation.
     pub runs_as: &'static str,
     /// How to run such a step on a target that cannot.
@@ -67,13 +69,26 @@ impl Kind {
         match self {
             Kind::Sql => &KindInfo {
                 name: "sql",
-                required: &["engine", "query"],
-                optional: &["database", "workgroup", "catalog", "cluster", "db_user", "iam_role", "connection"],
-                runs_as: "an Athena query or a Redshift UNLOAD to the output's S3 prefix",
+                required: &["engine"],
+                optional: &[
+                    "query",
+                    "statement",
+                    "database",
+                    "workgroup",
+                    "catalog",
+                    "cluster",
+                    "db_user",
+                    "iam_role",
+                    "connection",
+                ],
+                one_of: &["query", "statement"],
+                runs_as:
+                    "an Athena query or a Redshift UNLOAD to the output's S3 prefix; or a statement with no result",
                 elsewhere: "",
             },
             Kind::Processing => &KindInfo {
                 name: "processing",
+                one_of: &[],
                 required: &["image", "instance", "code"],
                 optional: &["entry", "count", "volume_gb", "args", "env", "max_runtime"],
                 runs_as: "a SageMaker processing job",
@@ -81,6 +96,7 @@ impl Kind {
             },
             Kind::Training => &KindInfo {
                 name: "training",
+                one_of: &[],
                 required: &["image", "instance"],
                 optional: &[
                     "code",
@@ -98,6 +114,7 @@ impl Kind {
             },
             Kind::Transform => &KindInfo {
                 name: "transform",
+                one_of: &[],
                 required: &["model", "instance"],
                 optional: &["count", "content_type", "split", "image", "env"],
                 runs_as: "a SageMaker batch transform job",
@@ -105,6 +122,7 @@ impl Kind {
             },
             Kind::Python => &KindInfo {
                 name: "python",
+                one_of: &[],
                 required: &["callable"],
                 optional: &["args", "code", "image", "instance"],
                 runs_as: "a Python task (Airflow); elsewhere a processing job in `image` that calls it",

@@ -26,18 +26,10 @@ pub fn check(query: &Text, span: Span) -> Option<Diagnostic> {
         return Some(
             Diagnostic::new(Code::InvalidValue, span, format!("a `query` must be one SELECT, found {found}"))
                 .label("not a SELECT")
-                .help("mlpc unloads the query's result to the step's output: write a SELECT (or WITH … SELECT); statements without a result (DDL, INSERT, MSCK REPAIR, UNLOAD) are not supported in a sql step yet"),
+                .help("mlpc unloads the query's result to the step's output: write a SELECT (or WITH … SELECT); to run a statement without a result (DDL, INSERT, MSCK REPAIR), write `statement = \"…\"` instead of `query`, with no `out`"),
         );
     }
-    let literal: String = query
-        .parts
-        .iter()
-        .filter_map(|p| match p {
-            TextPart::Literal(s) => Some(s.as_str()),
-            TextPart::Param(_) | TextPart::RunId | TextPart::RunDate | TextPart::Output { .. } => None,
-        })
-        .collect::<Vec<_>>()
-        .join(" ");
+    let literal = literal_text(query);
     if second_statement(&literal) {
         return Some(
             Diagnostic::new(Code::InvalidValue, span, "a `query` must be one SELECT, found `;` and another statement")
@@ -46,6 +38,40 @@ pub fn check(query: &Text, span: Span) -> Option<Diagnostic> {
         );
     }
     None
+}
+
+/// The written parts of a text, joined by spaces where a reference was: what can be
+/// judged before a run.
+fn literal_text(text: &Text) -> String {
+    text.parts
+        .iter()
+        .filter_map(|p| match p {
+            TextPart::Literal(s) => Some(s.as_str()),
+            TextPart::Param(_) | TextPart::RunId | TextPart::RunDate | TextPart::Output { .. } => None,
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The problem with a `statement`, if any: the engines run one statement per call
+/// (Athena's StartQueryExecution, Redshift's ExecuteStatement), so a second one after
+/// `;` would be refused when the run reaches it.
+pub fn check_statement(statement: &Text, span: Span) -> Option<Diagnostic> {
+    let literal = literal_text(statement);
+    if statement.parts.len() == 1
+        && skip_trivia(&literal).trim_matches(|c: char| c.is_whitespace() || c == ';').is_empty()
+    {
+        return Some(
+            Diagnostic::new(Code::InvalidValue, span, "the `statement` is empty")
+                .label("no SQL")
+                .help("write the statement to run, e.g. `statement = \"MSCK REPAIR TABLE events\"`"),
+        );
+    }
+    second_statement(&literal).then(|| {
+        Diagnostic::new(Code::InvalidValue, span, "a `statement` is one statement, found `;` and another")
+            .label("more than one statement")
+            .help("give each statement its own sql step, ordered with `after = [...]`; a trailing `;` is fine")
+    })
 }
 
 /// A Redshift query's quotes doubled for `UNLOAD('…')` (`''2020-01''`), as configs

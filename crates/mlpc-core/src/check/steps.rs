@@ -133,13 +133,39 @@ fn sql(
 ) -> Option<Sql> {
     let engine =
         f.require("engine", "athena", &mut lw.diags).and_then(|e| lw.choice(e, "`engine`", &["athena", "redshift"]));
-    let query_expr = f.require("query", "\"select ...\"", &mut lw.diags);
-    let mut query = query_expr.and_then(|e| lw.text(e, "`query`"));
-    if let (Some(text), Some(e)) = (&mut query, query_expr) {
-        if let Some(d) = super::query::check(text, e.span) {
+    let (query_expr, statement_expr) = (f.get("query"), f.get("statement"));
+    let (sql_expr, statement) = match (query_expr, statement_expr) {
+        (Some(q), None) => (Some(q), false),
+        (None, Some(s)) => (Some(s), true),
+        (Some(q), Some(s)) => {
+            lw.push(
+                Diagnostic::new(Code::InvalidValue, s.span, "a sql step runs a `query` or a `statement`, not both")
+                    .label("a second SQL text")
+                    .secondary(q.span, "the query")
+                    .help("split them into two sql steps; order them with `after = [...]`"),
+            );
+            // Judged as the query, whose result the `out` holds.
+            (None, false)
+        }
+        (None, None) => {
+            lw.push(
+                Diagnostic::new(Code::MissingKey, step.name.span, format!("step `{}` has no SQL to run: it needs `query` or `statement`", step.name.node))
+                    .label("no `query` or `statement`")
+                    .help("add `query = \"select ...\"` (its result is the step's `out`) or `statement = \"...\"` (DDL, INSERT, MSCK REPAIR: no result, no `out`)"),
+            );
+            (None, false)
+        }
+    };
+    let field = if statement { "`statement`" } else { "`query`" };
+    let mut query = sql_expr.and_then(|e| lw.text(e, field));
+    if let (Some(text), Some(e)) = (&mut query, sql_expr) {
+        let shape =
+            if statement { super::query::check_statement(text, e.span) } else { super::query::check(text, e.span) };
+        if let Some(d) = shape {
             lw.push(d);
         }
-        if engine == Some("redshift") {
+        // Only a query is wrapped in `UNLOAD('…')`-style quoting; a statement runs as written.
+        if engine == Some("redshift") && !statement {
             if let Some(d) = super::query::unescape_redshift(text, e.span) {
                 lw.push(d);
             }
@@ -155,6 +181,17 @@ fn sql(
     let connection = f.get("connection").and_then(|e| lw.static_text(e, "`connection`"));
     let outputs: Vec<_> = sym.outputs.iter().collect();
     match outputs.as_slice() {
+        // Without SQL, what the outputs should be is unknown.
+        _ if query_expr.is_none() && statement_expr.is_none() => {}
+        _ if statement => {
+            for (name, _, span) in &outputs {
+                lw.push(
+                    Diagnostic::new(Code::WrongArtifactCount, *span, format!("a statement has no result for `{name}` to hold"))
+                        .label("output of a statement")
+                        .help("remove the `out`; steps that need the statement done first name it in `after = [...]`; to write a result, use `query = \"select ...\"`"),
+                );
+            }
+        }
         [(_, Some(ArtifactType::Dataset(Format::Csv | Format::Parquet)), _)] | [(_, None, _)] => {}
         [(_, Some(other), span)] => lw.push(
             Diagnostic::new(
@@ -195,7 +232,7 @@ fn sql(
             );
         }
     }
-    Some(Sql { engine, query: query?, database, workgroup, catalog, cluster, db_user, iam_role, connection })
+    Some(Sql { engine, query: query?, statement, database, workgroup, catalog, cluster, db_user, iam_role, connection })
 }
 
 fn processing(lw: &mut Lowerer, cx: &Context, f: &mut Fields) -> Option<Processing> {

@@ -462,6 +462,12 @@ fn airflow_imports_for(version: AirflowVersion, operators: &[&str], python: bool
             lines.push(format!("from airflow.providers.amazon.aws.operators.sagemaker import (\n{body})"));
         }
     }
+    if operators.contains(&"RedshiftDataOperator") {
+        lines.push("from airflow.providers.amazon.aws.operators.redshift_data import RedshiftDataOperator".to_string());
+    }
+    if operators.contains(&"SQLExecuteQueryOperator") {
+        lines.push("from airflow.providers.common.sql.operators.sql import SQLExecuteQueryOperator".to_string());
+    }
     if operators.contains(&"RedshiftToS3Operator") {
         lines
             .push("from airflow.providers.amazon.aws.transfers.redshift_to_s3 import RedshiftToS3Operator".to_string());
@@ -709,11 +715,13 @@ fn task_view(p: &Pipeline, step: &Step, jinja: &Jinja, local_mode: bool) -> (Tas
     if !local_mode && matches!(step.kind, StepKind::Processing(_) | StepKind::Training(_) | StepKind::Transform(_)) {
         args.push(arg("check_interval", "CHECK_INTERVAL"));
     }
-    if let (Some(conn), Some(_)) = (&p.settings.aws_connection, operator) {
+    // SQLExecuteQueryOperator talks to the database alone: no AWS connection or region.
+    let aws = operator.filter(|o| *o != "SQLExecuteQueryOperator");
+    if let (Some(conn), Some(_)) = (&p.settings.aws_connection, aws) {
         args.push(arg("aws_conn_id", string_literal(&conn.node)));
     }
     // RedshiftToS3Operator takes no region: its connections carry it.
-    if let (Some(region), Some(_)) = (region, operator.filter(|o| *o != "RedshiftToS3Operator")) {
+    if let (Some(region), Some(_)) = (region, aws.filter(|o| *o != "RedshiftToS3Operator")) {
         args.push(arg("region_name", region));
     }
     if let Some(retry) = &step.retry {
@@ -747,6 +755,36 @@ fn task_view(p: &Pipeline, step: &Step, jinja: &Jinja, local_mode: bool) -> (Tas
 }
 
 /// Arguments of the operator that runs a `sql` step; returns the operator's name.
+/// A Redshift statement: through the Data API (`RedshiftDataOperator`, waiting for it to
+/// finish) when the step names its `cluster`, as Step Functions runs it; else on the
+/// step's Airflow connection (`SQLExecuteQueryOperator`, `redshift_default` when unset),
+/// as `RedshiftToS3Operator` runs a query.
+fn redshift_statement(sql: &crate::ir::Sql, jinja: &Jinja, args: &mut Vec<Arg>) -> &'static str {
+    let statement = queries::trim_query(requests::text_pieces(&sql.query));
+    let opt_text = |t: &Option<Text>| t.as_ref().map(|t| templated(&requests::text_pieces(t), jinja, &[]));
+    match (&sql.connection, &sql.cluster) {
+        (None, Some(cluster)) => {
+            args.push(arg("cluster_identifier", templated(&requests::text_pieces(cluster), jinja, &[])));
+            if let Some(db) = opt_text(&sql.database) {
+                args.push(arg("database", db));
+            }
+            if let Some(user) = opt_text(&sql.db_user) {
+                args.push(arg("db_user", user));
+            }
+            args.push(arg("sql", templated(&statement, jinja, SQL_EXT)));
+            args.push(arg("wait_for_completion", "True"));
+            args.push(arg("poll_interval", "CHECK_INTERVAL"));
+            "RedshiftDataOperator"
+        }
+        (connection, _) => {
+            let conn = connection.as_deref().unwrap_or("redshift_default");
+            args.push(arg("conn_id", templated(&[Piece::Literal(conn.to_string())], jinja, &[])));
+            args.push(arg("sql", templated(&statement, jinja, SQL_EXT)));
+            "SQLExecuteQueryOperator"
+        }
+    }
+}
+
 fn sql_args(p: &Pipeline, step: &Step, sql: &crate::ir::Sql, jinja: &Jinja, args: &mut Vec<Arg>) -> &'static str {
     let out_name = step.outputs.first().map_or("rows", |o| o.name.node.as_str());
     let parquet = queries::is_parquet(step);
@@ -754,7 +792,7 @@ fn sql_args(p: &Pipeline, step: &Step, sql: &crate::ir::Sql, jinja: &Jinja, args
     let opt_text = |t: &Option<Text>| t.as_ref().map(|t| templated(&requests::text_pieces(t), jinja, &[]));
     match sql.engine {
         SqlEngine::Athena => {
-            let unload = queries::athena_unload(p, step, sql);
+            let unload = queries::athena_sql(p, step, sql);
             args.push(arg("query", templated(&unload, jinja, SQL_EXT)));
             if let Some(db) = opt_text(&sql.database) {
                 args.push(arg("database", db));
@@ -770,6 +808,7 @@ fn sql_args(p: &Pipeline, step: &Step, sql: &crate::ir::Sql, jinja: &Jinja, args
             args.push(arg("sleep_time", "CHECK_INTERVAL"));
             "AthenaOperator"
         }
+        SqlEngine::Redshift if sql.statement => redshift_statement(sql, jinja, args),
         SqlEngine::Redshift => {
             let artifacts = p.settings.artifacts.as_deref().unwrap_or("");
             let without_scheme = artifacts.strip_prefix("s3://").unwrap_or(artifacts);

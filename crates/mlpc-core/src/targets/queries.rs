@@ -1,6 +1,7 @@
 //! The SQL a `sql` step runs where a target runs it as its own step (Airflow, Step
 //! Functions): the query wrapped in an UNLOAD to the step's output location, so the
-//! result lands as files of the declared format under one S3 prefix.
+//! result lands as files of the declared format under one S3 prefix; a statement as
+//! written.
 
 use crate::diagnostics::{Code, Diagnostic};
 use crate::ir::{ArtifactType, Format, Pipeline, Sql, Step, TextPart};
@@ -26,22 +27,43 @@ pub fn missing_settings(step: &Step, required: &[(&str, bool)], service: &str, h
     )
 }
 
-/// The Redshift settings a service needs to run an UNLOAD itself: the cluster, the
-/// database, the user, and the role Redshift writes to S3 with.
-pub fn redshift_settings<'a>(p: &Pipeline, sql: &Sql) -> [(&'a str, bool); 4] {
-    [
+/// The Redshift settings a service needs to run the step's SQL itself: the cluster, the
+/// database, the user, and, for a query's UNLOAD, the role Redshift writes to S3 with.
+pub fn redshift_settings<'a>(p: &Pipeline, sql: &Sql) -> Vec<(&'a str, bool)> {
+    let mut settings = vec![
         ("cluster", sql.cluster.is_some()),
         ("database", sql.database.is_some()),
         ("db_user", sql.db_user.is_some()),
-        ("iam_role", sql.iam_role.is_some() || p.settings.role.is_some()),
-    ]
+    ];
+    if !sql.statement {
+        settings.push(("iam_role", sql.iam_role.is_some() || p.settings.role.is_some()));
+    }
+    settings
 }
 
 /// Whether the query's written text contains `$$`, which would end the `$$ ... $$`
 /// quoting Redshift's UNLOAD gets the query in. Each literal part is judged alone:
-/// what a parameter brings is only known at run time.
+/// what a parameter brings is only known at run time. A statement is not wrapped.
 pub fn has_dollar_quote(sql: &Sql) -> bool {
-    sql.query.parts.iter().any(|part| matches!(part, TextPart::Literal(s) if s.contains("$$")))
+    !sql.statement && sql.query.parts.iter().any(|part| matches!(part, TextPart::Literal(s) if s.contains("$$")))
+}
+
+/// What Athena runs for the step: a statement as written, a query in its UNLOAD.
+pub fn athena_sql(p: &Pipeline, step: &Step, sql: &Sql) -> Vec<Piece> {
+    if sql.statement {
+        trim_query(requests::text_pieces(&sql.query))
+    } else {
+        athena_unload(p, step, sql)
+    }
+}
+
+/// What Redshift runs for the step: a statement as written, a query in its UNLOAD.
+pub fn redshift_sql(p: &Pipeline, step: &Step, sql: &Sql) -> Vec<Piece> {
+    if sql.statement {
+        trim_query(requests::text_pieces(&sql.query))
+    } else {
+        redshift_unload(p, step, sql)
+    }
 }
 
 /// Whether the step's output is declared Parquet (otherwise CSV text).

@@ -115,6 +115,18 @@ pub fn step_names(p: &Pipeline, definition: &super::Definition) -> Vec<Diagnosti
 
 fn check_sql(p: &Pipeline, step: &Step, sql: &crate::ir::Sql, diags: &mut Vec<Diagnostic>) {
     let name = &step.name.node;
+    if sql.statement {
+        let engine = match sql.engine {
+            SqlEngine::Athena => "Athena's StartQueryExecution",
+            SqlEngine::Redshift => "the Redshift Data API's ExecuteStatement",
+        };
+        diags.push(
+            Diagnostic::new(Code::UnsupportedStepKind, step.name.span, format!("SageMaker Pipelines cannot run the statement of sql step `{name}`"))
+                .label("a statement, with no result to read")
+                .help(format!("SageMaker runs SQL only as the dataset definition of a processing job's input, which must be a SELECT: build for Airflow or Step Functions, or run the statement from a python step (`image`, `instance`) that calls {engine} with boto3")),
+        );
+        return;
+    }
     // The steps with an input from this one (`after` also makes a downstream step).
     let readers: Vec<&Step> = p
         .downstream(step.id)

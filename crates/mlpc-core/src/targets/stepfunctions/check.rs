@@ -208,7 +208,11 @@ fn check_keys(step: &Step, diags: &mut Vec<Diagnostic>) {
 }
 
 fn check_redshift(p: &Pipeline, step: &Step, sql: &crate::ir::Sql, diags: &mut Vec<Diagnostic>) {
-    let how = "Step Functions runs the UNLOAD through the Redshift Data API";
+    let how = if sql.statement {
+        "Step Functions runs the statement through the Redshift Data API"
+    } else {
+        "Step Functions runs the UNLOAD through the Redshift Data API"
+    };
     diags.extend(queries::missing_settings(step, &queries::redshift_settings(p, sql), "Step Functions", how));
     if queries::has_dollar_quote(sql) {
         diags.push(

@@ -137,10 +137,11 @@ fn map(entries: Vec<(&str, Option<Node>)>) -> Node {
     Node::Map(entries.into_iter().filter_map(|(k, v)| v.map(|v| (k.to_string(), v))).collect())
 }
 
-/// Athena: the query wrapped in UNLOAD to the step's output, run to completion.
+/// Athena: the query wrapped in UNLOAD to the step's output (or the statement), run to
+/// completion.
 fn athena(x: &Exprs, step: &Step, sql: &Sql) -> Result<Task, String> {
     let body = map(vec![
-        ("QueryString", Some(Node::Text(queries::athena_unload(x.p, step, sql)))),
+        ("QueryString", Some(Node::Text(queries::athena_sql(x.p, step, sql)))),
         ("QueryExecutionContext", Some(map(vec![("Database", text(&sql.database)), ("Catalog", text(&sql.catalog))]))),
         ("WorkGroup", text(&sql.workgroup)),
         (
@@ -166,7 +167,7 @@ fn redshift(x: &Exprs, step: &Step, sql: &Sql) -> Result<Segment, String> {
         ("ClusterIdentifier", text(&sql.cluster)),
         ("Database", text(&sql.database)),
         ("DbUser", text(&sql.db_user)),
-        ("Sql", Some(Node::Text(queries::redshift_unload(x.p, step, sql)))),
+        ("Sql", Some(Node::Text(queries::redshift_sql(x.p, step, sql)))),
     ]);
     let mut execute =
         task(x, step, "arn:aws:states:::aws-sdk:redshiftdata:executeStatement", x.body(&body)?, REDSHIFT_ERRORS, true);
@@ -215,7 +216,10 @@ fn redshift(x: &Exprs, step: &Step, sql: &Sql) -> Result<Segment, String> {
             failed,
             State::Fail(Fail {
                 error: Some("Redshift.StatementFailed".into()),
-                cause: Some(format!("the UNLOAD of step `{name}` ended FAILED or ABORTED (see DescribeStatement)")),
+                cause: Some(format!(
+                    "the {} of step `{name}` ended FAILED or ABORTED (see DescribeStatement)",
+                    if sql.statement { "statement" } else { "UNLOAD" }
+                )),
                 ..Fail::default()
             }),
         ),
