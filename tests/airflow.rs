@@ -184,7 +184,9 @@ fn check_rendered(p: &Pipeline, step: &mlpc::ir::Step, r: &Json, name: &str) {
         StepKind::Sql(sql) => {
             let query = common::rendered_text(&sql.query, p, RUN_ID);
             let trimmed = query.trim_end_matches(|c: char| c.is_whitespace() || c == ';');
-            let rendered = r.get("query").or_else(|| r.get("select_query")).and_then(Json::as_str).unwrap();
+            // Athena's `query`, Redshift's `select_query` (an UNLOAD) or `sql` (a statement).
+            let rendered =
+                ["query", "select_query", "sql"].iter().find_map(|k| r.get(*k)).and_then(Json::as_str).unwrap();
             assert!(rendered.contains(trimmed), "{at}: query not carried exactly:\n{rendered}\n---\n{trimmed}");
         }
         StepKind::Python(_) => {}
@@ -357,6 +359,30 @@ fn end_to_end_code_folders_are_uploaded_and_training_runs_in_script_mode() {
         .unwrap();
     assert_eq!(fit["HyperParameters"]["sagemaker_program"], "\"train.py\"");
     assert_eq!(fit["HyperParameters"]["n_estimators"], "200", "the param's default, rendered");
+}
+
+#[test]
+fn end_to_end_file_inputs_are_uploaded_before_the_steps_that_read_them() {
+    let moto = common::Moto::start();
+    let (ir, r) = run_end_to_end("tests/targets/file_inputs.mlp", "{}", &moto);
+    let uploads = mlpc::targets::requests::uploads(&ir);
+    let data = |name: &str| uploads.keys().find(|u| u.contains("/data/") && u.ends_with(name)).unwrap().clone();
+    let lookup = data("/lookup.csv");
+    assert_eq!(r["processing"][0]["ProcessingInputs"][0]["S3Input"]["S3Uri"], lookup.as_str());
+    // A folder is a prefix holding its files.
+    let labels = data("/part-1.csv").trim_end_matches("part-1.csv").to_string();
+    assert!(data("/part-2.csv").starts_with(&labels));
+    assert_eq!(channels(&r["training"][0])[1], labels);
+    assert_eq!(r["transform"][0]["TransformInput"]["DataSource"]["S3DataSource"]["S3Uri"], data("/batch.csv").as_str());
+    // The python task uploaded its input before the call, which read it from S3.
+    let summary = r["json_objects"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .find(|(uri, _)| uri.ends_with("/check/summary/summary.json"))
+        .map(|(_, v)| v)
+        .expect("the callable wrote its summary");
+    assert_eq!(summary, &serde_json::json!({"lookup": lookup, "lines": 3}));
 }
 
 #[test]

@@ -1,6 +1,7 @@
-//! Code files to the content-addressed S3 keys the generated definitions name
-//! (`<artifacts>/<pipeline>/code/<sha256>/<file>`): the same bytes give the same key,
-//! so a file already there is left alone and a re-run uploads only what is missing.
+//! Code files and `file()` inputs to the content-addressed S3 keys the generated
+//! definitions name (`<artifacts>/<pipeline>/code/<sha256>/<file>`,
+//! `…/data/<sha256>/<file>`): the same bytes give the same key, so a file already there
+//! is left alone and a re-run uploads only what is missing.
 
 use std::collections::BTreeMap;
 
@@ -8,11 +9,10 @@ use aws_sdk_s3::primitives::ByteStream;
 
 use super::{remote_error, DeployError, DeployOptions};
 use crate::ir::Pipeline;
-use crate::targets::requests::code_uri;
 
 /// Every file the pipeline ships by its S3 URI, each once.
 fn code_files(p: &Pipeline) -> BTreeMap<String, &[u8]> {
-    p.shipped_files().into_iter().map(|code| (code_uri(p, code), &code.contents[..])).collect()
+    crate::targets::requests::uploads(p)
 }
 
 fn split_uri(uri: &str) -> Option<(&str, &str)> {
@@ -45,7 +45,7 @@ pub async fn upload_code(
         };
         match client.head_object().bucket(bucket).key(key).send().await {
             Ok(head) if head.content_length() == Some(bytes.len() as i64) => {
-                log(format!("code      {uri} (already there)"));
+                log(format!("upload    {uri} (already there)"));
                 continue;
             }
             Ok(_) => {}
@@ -60,7 +60,7 @@ pub async fn upload_code(
             .send()
             .await
             .map_err(|e| remote_error(&format!("uploading {uri}"), endpoint, &e))?;
-        log(format!("code      {uri} (uploaded, {} bytes)", bytes.len()));
+        log(format!("upload    {uri} (uploaded, {} bytes)", bytes.len()));
     }
     Ok(())
 }
@@ -89,5 +89,26 @@ mod tests {
             code_files(&p).into_keys().map(|uri| uri.rsplit('/').next().unwrap_or("").to_string()).collect();
         names.sort();
         assert_eq!(names, ["checks.py", "job.py", "mlpc_runner.py"]);
+    }
+
+    #[test]
+    fn file_inputs_ship_each_file_under_their_content_address() {
+        let text = r#"pipeline p {
+  role = "arn:aws:iam::123456789012:role/Demo", artifacts = "s3://b-ucket/x", region = "us-east-1"
+  step prep: processing {
+    image = "123456789012.dkr.ecr.us-east-1.amazonaws.com/sk:1", instance = "ml.m5.xlarge", code = "job.py"
+    in one: dataset<csv> = file("data/a.csv")
+    in many: files = file("data")
+  }
+}"#;
+        let files = MemoryFiles::default()
+            .with("job.py", "print(1)\n")
+            .with("data/a.csv", "x\n1\n")
+            .with("data/more/b.csv", "y\n");
+        let checked = crate::check(text, &files, &Default::default(), Some(Target::Sagemaker));
+        let p = checked.pipeline.unwrap_or_else(|| panic!("{:?}", checked.diagnostics));
+        let data: Vec<String> = code_files(&p).into_keys().filter(|u| u.contains("/data/")).collect();
+        assert_eq!(data.len(), 3, "{data:?}");
+        assert!(data.iter().any(|u| u.ends_with("/a.csv")) && data.iter().any(|u| u.ends_with("/more/b.csv")));
     }
 }

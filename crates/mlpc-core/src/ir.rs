@@ -382,7 +382,7 @@ impl Input {
     pub fn producer(&self) -> Option<&ArtifactRef> {
         match &self.source {
             InputSource::Step(reference) => Some(reference),
-            InputSource::External(_) => None,
+            InputSource::External(_) | InputSource::Local(_) => None,
         }
     }
 }
@@ -395,6 +395,29 @@ pub enum InputSource {
     /// An S3 URI from outside the pipeline: a literal, a string parameter, or text
     /// made of both (and the run's id); the caller's data, read as it is.
     External(Text),
+    /// `file("…")`: a local file or folder next to the .mlp, shipped with the pipeline
+    /// and uploaded content-addressed before the steps that read it run.
+    Local(LocalData),
+}
+
+/// The data of a `file("…")` input.
+#[derive(Clone, Debug)]
+pub struct LocalData {
+    /// The path as written, relative to the .mlp file.
+    pub path: String,
+    /// Lower-case hex SHA-256 of the file, or of a folder's listing (each file's path
+    /// and digest): the S3 key's content address.
+    pub sha256: String,
+    /// The files: one, named by its file name, or a folder's, by their paths in it.
+    pub files: Vec<CodeFile>,
+    pub folder: bool,
+}
+
+/// Two `file()` inputs are the same data when their contents and layout are.
+impl PartialEq for LocalData {
+    fn eq(&self, other: &Self) -> bool {
+        self.sha256 == other.sha256 && self.folder == other.folder
+    }
 }
 
 /// How a job's instances share an input: each gets all of it, or a share of the
@@ -454,7 +477,7 @@ impl Step {
         let mut out = self.kind_texts();
         out.extend(self.inputs.iter().filter_map(|i| match &i.source {
             InputSource::External(uri) => Some(uri),
-            InputSource::Step(_) => None,
+            InputSource::Step(_) | InputSource::Local(_) => None,
         }));
         out.extend(self.outputs.iter().filter_map(|o| o.uri.as_ref()));
         out
@@ -497,6 +520,14 @@ pub struct Guard {
 }
 
 impl Step {
+    /// The data of the step's `file()` inputs.
+    pub fn local_inputs(&self) -> impl Iterator<Item = &LocalData> {
+        self.inputs.iter().filter_map(|i| match &i.source {
+            InputSource::Local(data) => Some(data),
+            InputSource::Step(_) | InputSource::External(_) => None,
+        })
+    }
+
     pub fn output(&self, name: &str) -> Option<&Output> {
         self.outputs.iter().find(|o| o.name.node == name)
     }

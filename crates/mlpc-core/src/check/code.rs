@@ -9,7 +9,7 @@ use super::values::Lowerer;
 use super::Context;
 use crate::diagnostics::suggest::did_you_mean;
 use crate::diagnostics::{Code, Diagnostic};
-use crate::ir::{CodeFile, Packed, SOURCEDIR};
+use crate::ir::{CodeFile, LocalData, Packed, SOURCEDIR};
 use crate::source::Span;
 use crate::syntax::ast::Expr;
 
@@ -106,6 +106,66 @@ fn packed(
         packed: Some(Packed { files: files.iter().map(|(name, _)| name.clone()).collect(), entry }),
         span,
     })
+}
+
+/// Reads what a `file("…")` input names: one file, or every shipped file of a folder
+/// (`crate::is_shipped`), each kept with its path in the folder.
+pub fn local_data(lw: &mut Lowerer, cx: &Context, e: &Expr, input: &str) -> Option<LocalData> {
+    let path = lw.static_text(e, "the path of `file()`")?;
+    let fail = |lw: &mut Lowerer, reason: String| {
+        let label = if reason == crate::NOT_FOUND { "no such file or folder" } else { "cannot be read" };
+        lw.push(
+            Diagnostic::new(Code::CodeFileNotFound, e.span, format!("input `{input}` reads `{path}`: {reason}"))
+                .label(label)
+                .help("`file()` names a file or folder relative to the .mlp file, uploaded with the pipeline; data already in S3 is bound by its URI, `= \"s3://…\"`"),
+        );
+    };
+    let file = |name: &str, bytes: Vec<u8>| CodeFile {
+        path: name.to_string(),
+        file_name: name.rsplit('/').next().unwrap_or(name).to_string(),
+        sha256: digest(&bytes),
+        size: bytes.len() as u64,
+        contents: bytes.into(),
+        packed: None,
+        span: e.span,
+    };
+    match cx.files.read(&path) {
+        Ok(bytes) => {
+            let name = path.rsplit(['/', '\\']).next().unwrap_or(&path);
+            let one = file(name, bytes);
+            Some(LocalData { path: path.clone(), sha256: one.sha256.clone(), files: vec![one], folder: false })
+        }
+        Err(reason) if reason == crate::IS_A_DIRECTORY => {
+            let names = match cx.files.list(&path) {
+                Ok(names) if names.is_empty() => {
+                    fail(lw, "the folder holds no files to upload".to_string());
+                    return None;
+                }
+                Ok(names) => names,
+                Err(reason) => {
+                    fail(lw, reason);
+                    return None;
+                }
+            };
+            let base = path.trim_end_matches('/');
+            let mut files = Vec::with_capacity(names.len());
+            for name in &names {
+                match cx.files.read(&format!("{base}/{name}")) {
+                    Ok(bytes) => files.push(file(name, bytes)),
+                    Err(reason) => {
+                        fail(lw, format!("`{name}` in it: {reason}"));
+                        return None;
+                    }
+                }
+            }
+            let listing: String = files.iter().map(|f| format!("{}\0{}\n", f.path, f.sha256)).collect();
+            Some(LocalData { path: path.clone(), sha256: digest(listing.as_bytes()), files, folder: true })
+        }
+        Err(reason) => {
+            fail(lw, reason);
+            None
+        }
+    }
 }
 
 /// What runs the shipped code.

@@ -16,7 +16,7 @@ use crate::syntax::ast::{self, Expr, ExprKind, StepItem};
 
 /// Every `in`: bound exactly once, to an existing output of a compatible type or to
 /// an S3 URI with a declared type.
-pub fn inputs(lw: &mut Lowerer, step: &ast::Step) -> Option<Vec<Input>> {
+pub fn inputs(lw: &mut Lowerer, cx: &super::Context, step: &ast::Step) -> Option<Vec<Input>> {
     let kind = Kind::from_name(&step.kind.node);
     let mut out: Vec<Input> = Vec::new();
     let mut ok = true;
@@ -73,7 +73,7 @@ pub fn inputs(lw: &mut Lowerer, step: &ast::Step) -> Option<Vec<Input>> {
         let bound = if names_step_output(source) {
             from_step(lw, input, source, annotation)
         } else {
-            external(lw, input, source, annotation)
+            external(lw, cx, input, source, annotation)
         };
         match (bound, distribution) {
             (Some((ty, source)), Some(distribution)) => {
@@ -133,19 +133,28 @@ fn from_step(
 /// An input from outside the pipeline: an S3 URI as text, typed by its annotation.
 fn external(
     lw: &mut Lowerer,
+    cx: &super::Context,
     input: &ast::Input,
     source: &Expr,
     annotation: Option<(ArtifactType, Span)>,
 ) -> Option<(ArtifactType, InputSource)> {
     let name = &input.name.node;
-    if let ExprKind::Call(function, _) = &source.kind {
+    if let ExprKind::Call(function, args) = &source.kind {
         if function.node == "file" {
-            lw.push(
-                Diagnostic::new(Code::UnknownFunction, function.span, format!("input `{name}` reads a local file with `file()`, which mlpc cannot upload yet"))
-                    .label("local files are not supported as inputs yet")
-                    .help("upload the data to S3 and bind the input to its URI, e.g. `in data: dataset<csv> = \"s3://my-bucket/data/\"`"),
-            );
-            return None;
+            let [path] = args.as_slice() else {
+                lw.push(
+                    Diagnostic::new(
+                        Code::WrongValueType,
+                        source.span,
+                        format!("`file()` takes one path, found {} arguments", args.len()),
+                    )
+                    .label("expected `file(\"data/x.csv\")`")
+                    .help("name one file or folder relative to the .mlp file"),
+                );
+                return None;
+            };
+            let data = super::code::local_data(lw, cx, path, name)?;
+            return typed(lw, input, annotation, "file(\"data/...\")").map(|ty| (ty, InputSource::Local(data)));
         }
     }
     let uri = match &source.kind {
@@ -164,13 +173,25 @@ fn external(
         }
     };
     check_s3_uri(lw, &uri, source.span, &format!("input `{name}`"))?;
+    let example = match uri.as_param() {
+        Some(param) => format!("params.{param}"),
+        None => "\"s3://...\"".to_string(),
+    };
+    typed(lw, input, annotation, &example).map(|ty| (ty, InputSource::External(uri)))
+}
+
+/// The declared type of an input from outside the pipeline, which it must have: no
+/// producer gives one (E0313).
+fn typed(
+    lw: &mut Lowerer,
+    input: &ast::Input,
+    annotation: Option<(ArtifactType, Span)>,
+    example: &str,
+) -> Option<ArtifactType> {
+    let name = &input.name.node;
     match annotation {
-        Some((ty, _)) => Some((ty, InputSource::External(uri))),
+        Some((ty, _)) => Some(ty),
         None => {
-            let example = match uri.as_param() {
-                Some(param) => format!("params.{param}"),
-                None => "\"s3://...\"".to_string(),
-            };
             lw.push(
                 Diagnostic::new(Code::UntypedInput, input.name.span, format!("input `{name}` comes from outside the pipeline and has no type"))
                     .label("needs a type")

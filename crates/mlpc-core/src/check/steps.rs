@@ -35,7 +35,7 @@ pub fn lower(lw: &mut Lowerer, cx: &Context, id: StepId, sym: &StepSymbol) -> Op
         &mut lw.diags,
     )
     .with_broken(&lw.broken);
-    let inputs = super::inputs::inputs(lw, step);
+    let inputs = super::inputs::inputs(lw, cx, step);
     let Some(kind) = Kind::from_name(kind_name) else {
         lw.push(
             Diagnostic::new(Code::InvalidValue, step.kind.span, format!("unknown step kind `{kind_name}`"))

@@ -12,7 +12,7 @@ use super::queries;
 use super::requests::{self, Node, Piece};
 use super::templates;
 use crate::diagnostics::{Code, Diagnostic};
-use crate::ir::{Literal, ParamType, Pipeline, Schedule, SqlEngine, Step, StepKind, Text, TextPart, Training, Value};
+use crate::ir::{Literal, ParamType, Pipeline, Schedule, SqlEngine, Step, StepKind, Text, TextPart, Value};
 
 /// Which Airflow the DAG is written for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -157,8 +157,7 @@ fn emit(p: &Pipeline, version: AirflowVersion, local_mode: bool, source_name: &s
                 tasks => TemplateValue::from_iter(view.tasks.into_iter().map(TemplateValue::from)),
                 edges => view.edges,
                 code_files => view.code_files,
-                processing_code => view.processing_code,
-                training_code => view.training_code,
+                upload_operators => view.upload_operators,
                 local_mode => local_mode,
                 // Nothing between the imports and the python steps' functions: one
                 // newline fewer keeps two blank lines there.
@@ -239,6 +238,17 @@ struct PythonTaskView {
     /// exactly what the step declares; everything is passed by keyword because Airflow 2
     /// refuses positional arguments whose parameter names are also keywords of the call.
     keywords: Vec<String>,
+    /// The `file()` inputs it puts in S3 before the call, as Python literals.
+    uploads: Vec<String>,
+}
+
+/// An operator subclass that uploads what its job reads (`Mlpc<kind>Operator`).
+#[derive(Serialize)]
+struct UploadOperatorView {
+    /// `Processing`, `Training` or `Transform`.
+    kind: &'static str,
+    job: &'static str,
+    files: &'static str,
 }
 
 #[derive(Serialize)]
@@ -249,10 +259,8 @@ struct CodeFileView {
 
 struct DagView {
     code_files: Vec<CodeFileView>,
-    /// Processing steps upload their code: `MlpcProcessingOperator`.
-    processing_code: bool,
-    /// Some training step runs in script mode: `MlpcTrainingOperator`.
-    training_code: bool,
+    /// The operator subclasses whose tasks upload files first.
+    upload_operators: Vec<UploadOperatorView>,
     source: String,
     stdlib_imports: Vec<String>,
     airflow_imports: Vec<String>,
@@ -353,6 +361,7 @@ impl DagView {
                         .map(|i| i.name.node.clone())
                         .chain(step.outputs.iter().map(|o| o.name.node.clone()))
                         .collect(),
+                    uploads: step_uploads(p, step).iter().map(|u| string_literal(u)).collect(),
                 });
             }
             tasks.push(task);
@@ -402,30 +411,49 @@ impl DagView {
                 }
             }
         }
-        // What the DAG's own tasks upload: the code of processing and training jobs
-        // (python steps run on the worker; their runner is for the other targets).
+        // What the DAG's own tasks upload: the code of processing and training jobs and
+        // `file()` inputs (python steps run on the worker; their runner is for the other
+        // targets).
+        let all = requests::uploads(p);
         let mut shipped = std::collections::BTreeSet::new();
         let mut code_files: Vec<CodeFileView> = Vec::new();
-        for file in p.steps.iter().filter_map(|s| match &s.kind {
-            StepKind::Processing(job) => Some(&job.code),
-            StepKind::Training(job) => job.code.as_ref(),
-            StepKind::Sql(_) | StepKind::Transform(_) | StepKind::Python(_) => None,
-        }) {
-            let uri = string_literal(&requests::code_uri(p, file));
+        for uri in p.steps.iter().flat_map(|s| step_uploads(p, s)) {
+            let Some(bytes) = all.get(&uri).copied() else { continue };
             if shipped.insert(uri.clone()) {
-                let contents = match std::str::from_utf8(&file.contents) {
+                let contents = match std::str::from_utf8(bytes) {
                     Ok(text) => string_literal(text),
-                    Err(_) => super::python::bytes_literal(&file.contents),
+                    Err(_) => super::python::bytes_literal(bytes),
                 };
-                code_files.push(CodeFileView { uri, contents });
+                code_files.push(CodeFileView { uri: string_literal(&uri), contents });
             }
         }
-        let processing_code = p.steps.iter().any(|s| matches!(s.kind, StepKind::Processing(_)));
-        let training_code = p.steps.iter().any(|s| matches!(&s.kind, StepKind::Training(job) if job.code.is_some()));
+        let uploads_of =
+            |want: fn(&StepKind) -> bool| p.steps.iter().any(|s| want(&s.kind) && !step_uploads(p, s).is_empty());
+        let mut upload_operators = Vec::new();
+        if uploads_of(|k| matches!(k, StepKind::Processing(_))) {
+            upload_operators.push(UploadOperatorView {
+                kind: "Processing",
+                job: "processing",
+                files: "its code, `file()` inputs",
+            });
+        }
+        if uploads_of(|k| matches!(k, StepKind::Training(_))) {
+            upload_operators.push(UploadOperatorView {
+                kind: "Training",
+                job: "training",
+                files: "its code archive in script mode, `file()` inputs",
+            });
+        }
+        if uploads_of(|k| matches!(k, StepKind::Transform(_))) {
+            upload_operators.push(UploadOperatorView {
+                kind: "Transform",
+                job: "batch transform",
+                files: "`file()` inputs",
+            });
+        }
         DagView {
             code_files,
-            processing_code,
-            training_code,
+            upload_operators,
             source: comment_safe(source_name),
             stdlib_imports: stdlib,
             airflow_imports,
@@ -637,6 +665,25 @@ fn local_instances(node: Node) -> Node {
     }
 }
 
+/// The S3 URIs a step's task puts there before its job runs: its code (processing;
+/// training in script mode) and its `file()` inputs' files.
+fn step_uploads(p: &Pipeline, step: &Step) -> Vec<String> {
+    let mut out: Vec<String> = match &step.kind {
+        StepKind::Processing(job) => vec![requests::code_uri(p, &job.code)],
+        StepKind::Training(job) => job.code.iter().map(|c| requests::code_uri(p, c)).collect(),
+        StepKind::Sql(_) | StepKind::Transform(_) | StepKind::Python(_) => Vec::new(),
+    };
+    out.extend(step.local_inputs().flat_map(|data| requests::data_files(p, data).into_iter().map(|(uri, _)| uri)));
+    out
+}
+
+/// `step_uploads` as a Python list, one item a line with a trailing comma (as ruff
+/// formats it), for an argument at 8 spaces.
+fn uploads_literal(p: &Pipeline, step: &Step) -> String {
+    let items: String = step_uploads(p, step).iter().map(|u| format!("            {},\n", string_literal(u))).collect();
+    format!("[\n{items}        ]")
+}
+
 fn task_view(p: &Pipeline, step: &Step, jinja: &Jinja, local_mode: bool) -> (TaskView, Option<&'static str>) {
     let mut args = vec![arg("task_id", string_literal(&step.name.node))];
     let region = p.settings.region.as_deref().map(string_literal);
@@ -648,14 +695,14 @@ fn task_view(p: &Pipeline, step: &Step, jinja: &Jinja, local_mode: bool) -> (Tas
             let request = local_instances(requests::processing_job(p, step, job));
             python = "mlpc_local_processing".to_string();
             call_kwargs.push(arg("request", node(&request, 8, jinja)));
-            call_kwargs.push(arg("code_uri", string_literal(&requests::code_uri(p, &job.code))));
+            call_kwargs.push(arg("uploads", uploads_literal(p, step)));
             None
         }
         StepKind::Training(job) if local_mode => {
             python = "mlpc_local_training".to_string();
             call_kwargs.push(arg("request", node(&local_instances(requests::training_job(p, step, job)), 8, jinja)));
-            if let Some(code) = &job.code {
-                call_kwargs.push(arg("code_uri", string_literal(&requests::code_uri(p, code))));
+            if !step_uploads(p, step).is_empty() {
+                call_kwargs.push(arg("uploads", uploads_literal(p, step)));
             }
             None
         }
@@ -663,17 +710,20 @@ fn task_view(p: &Pipeline, step: &Step, jinja: &Jinja, local_mode: bool) -> (Tas
             python = "mlpc_local_transform".to_string();
             call_kwargs.push(arg("model", node(&requests::model(p, step, job), 8, jinja)));
             call_kwargs.push(arg("transform", node(&local_instances(requests::transform_job(p, step, job)), 8, jinja)));
+            if !step_uploads(p, step).is_empty() {
+                call_kwargs.push(arg("uploads", uploads_literal(p, step)));
+            }
             None
         }
         StepKind::Processing(job) => {
             args.push(arg("config", node(&requests::processing_job(p, step, job), 8, jinja)));
-            args.push(arg("code_uri", string_literal(&requests::code_uri(p, &job.code))));
+            args.push(arg("uploads", uploads_literal(p, step)));
             Some("SageMakerProcessingOperator")
         }
         StepKind::Training(job) => {
             args.push(arg("config", node(&requests::training_job(p, step, job), 8, jinja)));
-            if let Some(code) = &job.code {
-                args.push(arg("code_uri", string_literal(&requests::code_uri(p, code))));
+            if !step_uploads(p, step).is_empty() {
+                args.push(arg("uploads", uploads_literal(p, step)));
             }
             Some("SageMakerTrainingOperator")
         }
@@ -683,6 +733,9 @@ fn task_view(p: &Pipeline, step: &Step, jinja: &Jinja, local_mode: bool) -> (Tas
                 ("Transform".to_string(), requests::transform_job(p, step, job)),
             ]);
             args.push(arg("config", node(&config, 8, jinja)));
+            if !step_uploads(p, step).is_empty() {
+                args.push(arg("uploads", uploads_literal(p, step)));
+            }
             Some("SageMakerTransformOperator")
         }
         StepKind::Sql(sql) => Some(sql_args(p, step, sql, jinja, &mut args)),
@@ -737,12 +790,11 @@ fn task_view(p: &Pipeline, step: &Step, jinja: &Jinja, local_mode: bool) -> (Tas
     let view = TaskView {
         var: var(step),
         // The template's subclass uploads the code file before the job starts.
-        operator: match (operator, &step.kind) {
-            (Some("SageMakerProcessingOperator"), _) => "MlpcProcessingOperator",
-            (Some("SageMakerTrainingOperator"), StepKind::Training(Training { code: Some(_), .. })) => {
-                "MlpcTrainingOperator"
-            }
-            (other, _) => other.unwrap_or_default(),
+        operator: match operator {
+            Some(
+                job @ ("SageMakerProcessingOperator" | "SageMakerTrainingOperator" | "SageMakerTransformOperator"),
+            ) if !step_uploads(p, step).is_empty() => job.replacen("SageMaker", "Mlpc", 1),
+            other => other.unwrap_or_default().to_string(),
         }
         .to_string(),
         args,

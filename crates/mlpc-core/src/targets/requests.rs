@@ -104,6 +104,33 @@ pub fn run_root(p: &Pipeline) -> String {
     [p.settings.artifacts.as_deref().unwrap_or(""), "/", &p.name.node, "/"].concat()
 }
 
+/// The content-addressed S3 URI of a `file()` input: the file's, or a folder's prefix.
+pub fn data_uri(p: &Pipeline, data: &crate::ir::LocalData) -> String {
+    let root = [&run_root(p), "data/", &data.sha256, "/"].concat();
+    match (data.folder, data.files.first()) {
+        (false, Some(file)) => root + &file.path,
+        _ => root,
+    }
+}
+
+/// Every file a run needs in S3 before its steps start, by S3 URI, each once: code
+/// (`code_uri`), and the files of `file()` inputs (`data_uri`, plus a folder file's
+/// path in it). What `mlpc deploy` and Airflow's tasks upload.
+pub fn uploads(p: &Pipeline) -> std::collections::BTreeMap<String, &[u8]> {
+    let mut out: std::collections::BTreeMap<String, &[u8]> =
+        p.shipped_files().into_iter().map(|f| (code_uri(p, f), &f.contents[..])).collect();
+    for data in p.steps.iter().flat_map(|s| s.local_inputs()) {
+        out.extend(data_files(p, data));
+    }
+    out
+}
+
+/// The S3 URI and bytes of each file of a `file()` input.
+pub fn data_files<'a>(p: &Pipeline, data: &'a crate::ir::LocalData) -> Vec<(String, &'a [u8])> {
+    let root = [&run_root(p), "data/", &data.sha256, "/"].concat();
+    data.files.iter().map(|f| ([root.as_str(), &f.path].concat(), &f.contents[..])).collect()
+}
+
 /// The content-addressed S3 URI of a step's code file.
 pub fn code_uri(p: &Pipeline, code: &crate::ir::CodeFile) -> String {
     [&run_root(p), "code/", &code.sha256, "/", &code.file_name].concat()
@@ -186,6 +213,7 @@ pub fn input_uri(p: &Pipeline, source: &InputSource) -> Vec<Piece> {
     let reference = match source {
         InputSource::Step(reference) => reference,
         InputSource::External(uri) => return text_pieces(uri),
+        InputSource::Local(data) => return vec![Piece::Literal(data_uri(p, data))],
     };
     match p.step(reference.step).map(|s| &s.kind) {
         Some(crate::ir::StepKind::Training(_)) => vec![Piece::ModelArtifact(reference.step)],
