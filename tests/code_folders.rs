@@ -1,7 +1,8 @@
 //! Code folders run as shipped: the archive mlpc packs, unpacked by the processing
 //! entrypoint it generates (run here by `/bin/sh`, in a temporary folder standing for
-//! `/opt/ml/processing/input`) and by the python steps' runner, with the Python of the
-//! SageMaker SDK's venv (scripts/setup-python) standing for the image's.
+//! `/opt/ml/processing/input`) and by the python steps' runner; and the script that moves
+//! a sql step's result on SageMaker. The Python of the SageMaker SDK's venv
+//! (scripts/setup-python) stands for the image's.
 // mlpc-test: end-to-end (the Python venv from scripts/setup-python)
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
@@ -118,4 +119,30 @@ fn the_longest_entry_fits_a_processing_entrypoint_item() {
     };
     // SageMaker takes at most 256 characters per ContainerEntrypoint item.
     assert!(mlpc::targets::requests::entrypoint(&file).iter().all(|item| item.len() <= 256));
+}
+
+#[test]
+fn the_sql_script_turns_athena_textfile_into_csv_and_copies_the_rest() {
+    let script = common::root().join("crates/mlpc-core/templates/python/mlpc_sql.py");
+    let dir = temp_dir("sql");
+    let query = dir.join("query");
+    std::fs::create_dir_all(query.join("part")).unwrap();
+    // Athena's TEXTFILE: \x01 between fields, \N for NULL; a field with a comma and a quote.
+    std::fs::write(query.join("part/0001"), "1\x01a, \"b\"\x01\\N\n2\x01c\x010.5\n").unwrap();
+    let gzip = Command::new("gzip").arg("-c").arg(query.join("part/0001")).output().unwrap();
+    std::fs::write(query.join("0002.gz"), gzip.stdout).unwrap();
+    let run = |mode: &str, out: &str| {
+        let out = Command::new(venv_bin().join("python3"))
+            .arg(&script)
+            .args([mode, query.to_str().unwrap(), dir.join(out).to_str().unwrap()])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    };
+    run("textfile-to-csv", "csv");
+    let want = "1,\"a, \"\"b\"\"\",\n2,c,0.5\n";
+    assert_eq!(std::fs::read_to_string(dir.join("csv/part/0001.csv")).unwrap(), want);
+    assert_eq!(std::fs::read_to_string(dir.join("csv/0002.csv")).unwrap(), want, "gzip is read too");
+    run("copy", "copy");
+    assert_eq!(std::fs::read(dir.join("copy/part/0001")).unwrap(), std::fs::read(query.join("part/0001")).unwrap());
 }

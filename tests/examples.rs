@@ -1,5 +1,6 @@
-//! Every example checks clean, and the language contract's pipeline is an example
-//! that compiles unchanged.
+//! Every example checks clean, the language contract's pipeline is an example that
+//! compiles unchanged, and every example of the reference checks for every target it
+//! is meant for.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
@@ -83,4 +84,89 @@ fn every_mlp_block_in_grammar_docs_parses() {
         }
     }
     assert!(count >= 5, "expected examples in grammar/, found {count}");
+}
+
+/// The files an example of the reference names, made up: a path with an extension is a
+/// file (a script, a CSV), one without is a folder holding every `entry` and module the
+/// example names.
+struct ReferenceFiles {
+    folder: Vec<String>,
+}
+
+impl ReferenceFiles {
+    fn for_block(block: &str) -> ReferenceFiles {
+        let quoted = |key: &str| -> Vec<String> {
+            block
+                .lines()
+                .filter_map(|l| l.trim().strip_prefix(key))
+                .filter_map(|rest| rest.trim_start().strip_prefix('=').and_then(|v| v.split('"').nth(1)))
+                .map(str::to_string)
+                .collect()
+        };
+        let mut folder = quoted("entry");
+        folder.extend(
+            quoted("callable")
+                .iter()
+                .filter_map(|c| c.split(':').next())
+                .map(|m| format!("{}.py", m.replace('.', "/"))),
+        );
+        if folder.is_empty() {
+            folder.push("main.py".to_string());
+        }
+        ReferenceFiles { folder }
+    }
+}
+
+impl mlpc::Files for ReferenceFiles {
+    fn read(&self, path: &str) -> Result<Vec<u8>, String> {
+        let name = path.trim_end_matches('/').rsplit('/').next().unwrap_or(path);
+        if path.ends_with('/') || !name.contains('.') {
+            return Err(mlpc::IS_A_DIRECTORY.to_string());
+        }
+        if path.ends_with(".json") {
+            return Ok(b"{}".to_vec());
+        }
+        Ok(b"print(1)\n".to_vec())
+    }
+
+    fn list(&self, _folder: &str) -> Result<Vec<String>, String> {
+        Ok(self.folder.clone())
+    }
+}
+
+/// The targets an example is for: every one, or those its `# targets:` line names
+/// (with the reason there, for a reader).
+fn targets_of(block: &str) -> Vec<Target> {
+    let named = block.lines().find_map(|l| l.trim().strip_prefix("# targets:"));
+    let Some(line) = named else {
+        return vec![Target::Airflow, Target::Sagemaker, Target::StepFunctions];
+    };
+    let list = line.split(['(', '—', ';']).next().unwrap_or("");
+    list.split(',')
+        .map(|t| match t.trim() {
+            "airflow" => Target::Airflow,
+            "sagemaker" => Target::Sagemaker,
+            "stepfunctions" => Target::StepFunctions,
+            other => panic!("unknown target `{other}` in `# targets:{line}`"),
+        })
+        .collect()
+}
+
+#[test]
+fn every_example_of_the_reference_checks_for_its_targets() {
+    let text = std::fs::read_to_string(common::root().join("grammar/README.md")).unwrap();
+    let mut failures = Vec::new();
+    let blocks = mlp_blocks(&text);
+    for (i, block) in blocks.iter().enumerate() {
+        let files = ReferenceFiles::for_block(block);
+        for target in targets_of(block) {
+            let checked = mlpc::check(block, &files, &Default::default(), Some(target));
+            if checked.has_errors() {
+                let file = mlpc::SourceFile::new(format!("grammar/README.md, example {}", i + 1), block.clone());
+                failures.push(format!("{target:?}:\n{}", common::render(&file, &checked)));
+            }
+        }
+    }
+    assert!(blocks.len() >= 10, "expected the reference's examples, found {}", blocks.len());
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

@@ -131,7 +131,9 @@ fn sagemaker_carries_every_hostile_value_exactly() {
     let step = |name: &str| def["Steps"].as_array().unwrap().iter().find(|s| s["Name"] == name).unwrap().clone();
     check_requests(&p, &step("prep")["Arguments"], &step("fit")["Arguments"], "sagemaker");
     let StepKind::Sql(sql) = &p.steps[0].kind else { panic!() };
-    let athena = &step("prep")["Arguments"]["ProcessingInputs"][0]["DatasetDefinition"]["AthenaDatasetDefinition"];
+    // The sql step is a processing job of its own; its query is its first input.
+    let sql_step = step(&p.steps[0].name.node);
+    let athena = &sql_step["Arguments"]["ProcessingInputs"][0]["DatasetDefinition"]["AthenaDatasetDefinition"];
     assert_eq!(athena["QueryString"], json!(common::rendered_text(&sql.query, &p, RUN)), "the query runs as written");
     assert_eq!(athena["Database"], json!("db{{x}}"));
     assert_eq!(def["Parameters"][0]["DefaultValue"], json!(common::default_text(&p, "text")));

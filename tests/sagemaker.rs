@@ -72,13 +72,16 @@ fn definitions_are_valid_for_the_schema_and_the_api_model() {
     assert_eq!(report.matches(": valid (").count(), files.len(), "{report}");
 }
 
+fn step_named<'a>(def: &'a mut serde_json::Value, name: &str) -> &'a mut serde_json::Value {
+    def["Steps"].as_array_mut().unwrap().iter_mut().find(|s| s["Name"] == name).unwrap()
+}
+
 #[test]
 fn the_validator_rejects_a_broken_definition() {
     let json = build(&common::root().join("examples/churn/churn.mlp")).unwrap();
     let mut def: serde_json::Value = serde_json::from_str(&json).unwrap();
-    let steps = def["Steps"].as_array_mut().unwrap();
-    steps[0]["Arguments"].as_object_mut().unwrap().remove("RoleArn");
-    steps[1]["Arguments"]["ResourceConfig"]["InstanceCount"] = serde_json::json!("2");
+    step_named(&mut def, "split")["Arguments"].as_object_mut().unwrap().remove("RoleArn");
+    step_named(&mut def, "train")["Arguments"]["ResourceConfig"]["InstanceCount"] = serde_json::json!("2");
     let file = temp_dir("broken").join("broken.json");
     std::fs::write(&file, def.to_string()).unwrap();
     let out = validate(&[file]);
@@ -142,7 +145,7 @@ fn definitions_mean_what_the_official_sdk_generates() {
 fn the_sdk_comparison_notices_a_changed_edge_and_hyperparameter() {
     let json = build(&common::root().join("examples/churn/churn.mlp")).unwrap();
     let mut def: serde_json::Value = serde_json::from_str(&json).unwrap();
-    let train = &mut def["Steps"][1]["Arguments"];
+    let train = &mut step_named(&mut def, "train")["Arguments"];
     train["InputDataConfig"][1]["DataSource"]["S3DataSource"]["S3Uri"] =
         serde_json::json!({"Get": "Steps.split.ProcessingOutputConfig.Outputs['train'].S3Output.S3Uri"});
     train["HyperParameters"]["objective"] = serde_json::json!("reg:squarederror");

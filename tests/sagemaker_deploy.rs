@@ -100,7 +100,10 @@ fn deploy_creates_updates_and_starts_against_moto() {
     assert_eq!(churn["executions"], serde_json::json!([{"max_depth": "7", "instance": "ml.m5.2xlarge"}]));
     let sha = code_sha256("examples/churn/code/preprocessing.py");
     let key = format!("s3://acme-ml/pipelines/churn/code/{sha}/preprocessing.py");
-    assert_eq!(s["objects"], serde_json::json!({ key: sha }), "the code file, content-addressed");
+    // The sql step's script, too: on SageMaker the query runs in a job of its own.
+    let sql_sha = code_sha256("crates/mlpc-core/templates/python/mlpc_sql.py");
+    let sql_key = format!("s3://acme-ml/pipelines/churn/code/{sql_sha}/mlpc_sql.py");
+    assert_eq!(s["objects"], serde_json::json!({ key: sha, sql_key: sql_sha }), "the code files, content-addressed");
 }
 
 #[test]

@@ -207,6 +207,63 @@ def code_uri(run_root: str, example: str, file: str) -> str:
     return f"{run_root}code/{digest}/{file}"
 
 
+def shipped_uri(run_root: str, script: str) -> str:
+    """The content-addressed key of a script mlpc ships itself (templates/python/SCRIPT)."""
+    path = os.path.join(os.path.dirname(__file__), "..", "..", "crates", "mlpc-core", "templates", "python", script)
+    with open(path, "rb") as f:
+        digest = hashlib.sha256(f.read()).hexdigest()
+    return f"{run_root}code/{digest}/{script}"
+
+
+def sql_step(
+    sess: PipelineSession,
+    name: str,
+    run_root: str,
+    region: str,
+    output: str,
+    mode: str,
+    definition: dict,
+    retry_policies: list[RetryPolicy] | None = None,
+) -> ProcessingStep:
+    """A sql step as mlpc lowers it on SageMaker: a processing job of its own whose input
+    `query` is the dataset definition (SageMaker runs the query), and whose code,
+    mlpc's `mlpc_sql.py`, moves the result to the step's output (MODE `copy`, or
+    `textfile-to-csv` for Athena's TEXTFILE). `definition` holds the engine's
+    `athena_dataset_definition=` or `redshift_dataset_definition=`, staging the result
+    under `<run>/<step>/_query/`."""
+    image = image_uris.retrieve("sklearn", region=region, version="1.2-1", instance_type="ml.t3.medium")
+    query = ProcessingInput(
+        input_name="query",
+        dataset_definition=DatasetDefinition(
+            local_path="/opt/ml/processing/input/query",
+            data_distribution_type="FullyReplicated",
+            input_mode="File",
+            **definition,
+        ),
+    )
+    return ProcessingStep(
+        name=name,
+        step_args=script_processor(sess, image, "ml.t3.medium").run(
+            code=shipped_uri(run_root, "mlpc_sql.py"),
+            inputs=[query],
+            outputs=[
+                ProcessingOutput(
+                    output_name=output,
+                    source=f"/opt/ml/processing/output/{output}",
+                    destination=location(run_root, name, output),
+                )
+            ],
+            arguments=[mode, "/opt/ml/processing/input/query", f"/opt/ml/processing/output/{output}"],
+        ),
+        retry_policies=retry_policies,
+    )
+
+
+def output_of(step: ProcessingStep, name: str) -> Properties:
+    """A processing step's output, as a step reading it names it."""
+    return step.properties.ProcessingOutputConfig.Outputs[name].S3Output.S3Uri
+
+
 def dedent(text: str) -> str:
     """A `.mlp` multi-line string's layout (grammar/README.md, "Multi-line strings").
 
@@ -238,15 +295,16 @@ def churn() -> Pipeline:
     xgboost = image_uris.retrieve("xgboost", region=region, version="1.5-1")
     sklearn = "123456789012.dkr.ecr.us-east-1.amazonaws.com/churn-sklearn:3"
 
-    # `extract` (sql, redshift) is no step of its own: its query runs as a dataset
-    # definition input of `split`, the processing step that reads `extract.rows`.
-    extract_rows = ProcessingInput(
-        input_name="rows",
-        dataset_definition=DatasetDefinition(
-            local_path="/opt/ml/processing/input/rows",
-            data_distribution_type="FullyReplicated",
-            input_mode="File",
-            redshift_dataset_definition=RedshiftDatasetDefinition(
+    # `extract` (sql, redshift): a processing job of its own that runs the query.
+    extract = sql_step(
+        sess,
+        "extract",
+        artifacts,
+        region,
+        "rows",
+        "copy",
+        {
+            "redshift_dataset_definition": RedshiftDatasetDefinition(
                 cluster_id="analytics",
                 database="datamart",
                 db_user="ml_pipeline",
@@ -258,10 +316,14 @@ def churn() -> Pipeline:
     """
                 ),
                 cluster_role_arn=ROLE,
-                output_s3_uri=location(artifacts, "extract", "rows", "split"),
+                output_s3_uri=location(artifacts, "extract", "_query"),
                 output_format="PARQUET",
-            ),
-        ),
+            )
+        },
+        retry(*default_retry),
+    )
+    extract_rows = ProcessingInput(
+        source=output_of(extract, "rows"), destination="/opt/ml/processing/input/rows", input_name="rows"
     )
     split = ProcessingStep(
         name="split",
@@ -336,7 +398,9 @@ def churn() -> Pipeline:
         step_args=transformer.transform(data=split_output("test"), content_type="text/csv"),
         retry_policies=retry(*default_retry),
     )
-    return pipeline("churn", [max_depth, eta, train_end, instance], [split, train, create_model, score], sess)
+    return pipeline(
+        "churn", [max_depth, eta, train_end, instance], [extract, split, train, create_model, score], sess
+    )
 
 
 def athena_features() -> Pipeline:
@@ -346,7 +410,7 @@ def athena_features() -> Pipeline:
     day = ParameterString(name="day", default_value="2026-01-01")
     sklearn = image_uris.retrieve("sklearn", region=region, version="1.2-1", instance_type="ml.m5.xlarge")
 
-    # `clicks` (sql, athena) runs as a dataset definition input of `featurize`. The
+    # `clicks` (sql, athena): a processing job of its own that runs the query. The
     # query interpolates `params.day`, so it is a Join evaluated at run time.
     query = dedent(
         """
@@ -357,21 +421,26 @@ def athena_features() -> Pipeline:
     """
     )
     before, after = query.split("${params.day}")
-    clicks_rows = ProcessingInput(
-        input_name="rows",
-        dataset_definition=DatasetDefinition(
-            local_path="/opt/ml/processing/input/rows",
-            data_distribution_type="FullyReplicated",
-            input_mode="File",
-            athena_dataset_definition=AthenaDatasetDefinition(
+    clicks = sql_step(
+        sess,
+        "clicks",
+        artifacts,
+        region,
+        "rows",
+        "copy",
+        {
+            "athena_dataset_definition": AthenaDatasetDefinition(
                 catalog="AwsDataCatalog",  # Athena's default catalog; the .mlp names none
                 database="web_events",
                 query_string=Join(on="", values=[before, day, after]),
                 work_group="primary",
-                output_s3_uri=location(artifacts, "clicks", "rows", "featurize"),
+                output_s3_uri=location(artifacts, "clicks", "_query"),
                 output_format="PARQUET",
-            ),
-        ),
+            )
+        },
+    )
+    clicks_rows = ProcessingInput(
+        source=output_of(clicks, "rows"), destination="/opt/ml/processing/input/rows", input_name="rows"
     )
     processor = script_processor(sess, sklearn, "ml.m5.xlarge", max_runtime=3600, env={"MIN_VIEWS": "2"})
     featurize = ProcessingStep(
@@ -390,7 +459,7 @@ def athena_features() -> Pipeline:
         ),
         # No `retry` in this pipeline: SageMaker's defaults apply.
     )
-    return pipeline("athena-features", [day], [featurize], sess)
+    return pipeline("athena-features", [day], [clicks, featurize], sess)
 
 
 def redshift_xgboost() -> Pipeline:
@@ -407,13 +476,15 @@ def redshift_xgboost() -> Pipeline:
     sklearn = image_uris.retrieve("sklearn", region=region, version="1.2-1", instance_type="ml.m5.xlarge")
 
     # config.json: redshift.cluster, redshift.database, label_column, split.*.
-    unload_rows = ProcessingInput(
-        input_name="rows",
-        dataset_definition=DatasetDefinition(
-            local_path="/opt/ml/processing/input/rows",
-            data_distribution_type="FullyReplicated",
-            input_mode="File",
-            redshift_dataset_definition=RedshiftDatasetDefinition(
+    unload = sql_step(
+        sess,
+        "unload",
+        artifacts,
+        region,
+        "rows",
+        "copy",
+        {
+            "redshift_dataset_definition": RedshiftDatasetDefinition(
                 cluster_id="analytics-prod",
                 database="warehouse",
                 db_user="ml_pipeline",
@@ -425,10 +496,14 @@ def redshift_xgboost() -> Pipeline:
     """
                 ),
                 cluster_role_arn=ROLE,  # no `iam_role` on the step: the pipeline's role
-                output_s3_uri=location(artifacts, "unload", "rows", "split"),
+                output_s3_uri=location(artifacts, "unload", "_query"),
                 output_format="PARQUET",
-            ),
-        ),
+            )
+        },
+        default_retry,
+    )
+    unload_rows = ProcessingInput(
+        source=output_of(unload, "rows"), destination="/opt/ml/processing/input/rows", input_name="rows"
     )
     split = ProcessingStep(
         name="split",
@@ -483,7 +558,7 @@ def redshift_xgboost() -> Pipeline:
         ),
         retry_policies=default_retry,
     )
-    return pipeline("redshift-xgboost", [max_depth, eta, num_round], [split, train], sess)
+    return pipeline("redshift-xgboost", [max_depth, eta, num_round], [unload, split, train], sess)
 
 
 def abalone() -> Pipeline:

@@ -585,6 +585,9 @@ pub struct Sql {
     /// Redshift's role for UNLOAD; the pipeline's `role` when not set.
     pub iam_role: Option<Text>,
     pub connection: Option<String>,
+    /// Where a processing job runs the query (SageMaker), the script that moves its
+    /// result to the step's output.
+    pub unloader: CodeFile,
 }
 
 /// What every SageMaker job has.
@@ -645,7 +648,8 @@ impl Pipeline {
                 StepKind::Python(py) => {
                     py.job.iter().flat_map(|job| std::iter::once(&job.runner).chain(&job.code)).collect()
                 }
-                StepKind::Sql(_) | StepKind::Transform(_) => Vec::new(),
+                StepKind::Sql(sql) => vec![&sql.unloader],
+                StepKind::Transform(_) => Vec::new(),
             };
             for file in files {
                 if seen.insert((&file.sha256, &file.file_name)) {

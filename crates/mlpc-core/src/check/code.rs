@@ -272,13 +272,22 @@ fn list<'a>(names: impl Iterator<Item = &'a str>) -> String {
 /// The script that runs a python step's callable in a processing job, shipped like a code
 /// file (content-addressed under the pipeline's artifacts).
 pub fn python_runner(span: Span) -> CodeFile {
-    const RUNNER: &[u8] = include_bytes!("../../templates/python/mlpc_runner.py");
+    shipped_script("mlpc_runner.py", include_bytes!("../../templates/python/mlpc_runner.py"), span)
+}
+
+/// The script that moves a sql step's result to its output where a processing job runs
+/// the query (SageMaker), shipped like a code file.
+pub fn sql_unloader(span: Span) -> CodeFile {
+    shipped_script("mlpc_sql.py", include_bytes!("../../templates/python/mlpc_sql.py"), span)
+}
+
+fn shipped_script(name: &str, bytes: &'static [u8], span: Span) -> CodeFile {
     CodeFile {
-        path: "mlpc_runner.py".to_string(),
-        file_name: "mlpc_runner.py".to_string(),
-        sha256: digest(RUNNER),
-        size: RUNNER.len() as u64,
-        contents: RUNNER.into(),
+        path: name.to_string(),
+        file_name: name.to_string(),
+        sha256: digest(bytes),
+        size: bytes.len() as u64,
+        contents: bytes.into(),
         packed: None,
         span,
     }

@@ -232,7 +232,19 @@ fn sql(
             );
         }
     }
-    Some(Sql { engine, query: query?, statement, database, workgroup, catalog, cluster, db_user, iam_role, connection })
+    Some(Sql {
+        engine,
+        query: query?,
+        statement,
+        database,
+        workgroup,
+        catalog,
+        cluster,
+        db_user,
+        iam_role,
+        connection,
+        unloader: super::code::sql_unloader(step.name.span),
+    })
 }
 
 fn processing(lw: &mut Lowerer, cx: &Context, f: &mut Fields) -> Option<Processing> {

@@ -83,7 +83,6 @@ codes! {
     UnrepresentableValue = "E0504", "unrepresentable-value", Error;
     RequestLimitExceeded = "E0505", "request-limit-exceeded", Error;
     ReservedName = "E0506", "reserved-name", Error;
-    SqlWithoutReader = "E0507", "sql-without-reader", Error;
 
     UnusedOutput = "W0201", "unused-output", Warning;
     UnusedParam = "W0202", "unused-param", Warning;

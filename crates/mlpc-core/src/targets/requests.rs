@@ -53,7 +53,7 @@ impl Node {
         Node::Text(vec![Piece::Literal(s.into())])
     }
 
-    fn map(entries: Vec<(&str, Node)>) -> Node {
+    pub(crate) fn map(entries: Vec<(&str, Node)>) -> Node {
         Node::Map(entries.into_iter().map(|(k, v)| (k.to_string(), v)).collect())
     }
 }
@@ -191,7 +191,7 @@ fn value_int(v: &Value) -> Node {
     }
 }
 
-fn role(p: &Pipeline) -> Node {
+pub fn role(p: &Pipeline) -> Node {
     p.settings.role.as_ref().map_or_else(|| Node::text(""), text)
 }
 
@@ -260,7 +260,7 @@ pub fn entrypoint(code: &crate::ir::CodeFile) -> Vec<String> {
 }
 
 /// One ProcessingInput: `uri` copied to `/opt/ml/processing/input/<name>`.
-fn processing_input(name: &str, uri: Vec<Piece>, distribution: Distribution) -> Node {
+pub fn processing_input(name: &str, uri: Vec<Piece>, distribution: Distribution) -> Node {
     Node::map(vec![
         ("InputName", Node::text(name)),
         (

@@ -1,7 +1,6 @@
 //! What a SageMaker Pipeline cannot hold, reported with spans before anything is
-//! generated: sql steps with no processing job to run their query, query results in
-//! a format the engine cannot write, settings SageMaker needs before a run starts,
-//! and the service's limits.
+//! generated: sql statements, query results in a format the engine cannot write,
+//! settings SageMaker needs before a run starts, and the service's limits.
 
 use super::sql::output_format;
 use crate::aws::limits::{
@@ -23,7 +22,6 @@ pub fn check(p: &Pipeline) -> Vec<Diagnostic> {
             );
         }
     }
-    diags.extend(sql_results_in_text(p));
     diags.extend(run_dates(p));
     for param in &p.params {
         check_param(param, &mut diags);
@@ -62,16 +60,6 @@ fn check_param(param: &crate::ir::Param, diags: &mut Vec<Diagnostic>) {
 
 fn check_step(p: &Pipeline, step: &Step, diags: &mut Vec<Diagnostic>) {
     let name = &step.name.node;
-    if let Some((id, span)) =
-        step.after.iter().find(|(id, _)| matches!(p.step(*id).map(|s| &s.kind), Some(StepKind::Sql(_))))
-    {
-        let sql_name = p.step_name(*id);
-        diags.push(
-            Diagnostic::new(Code::SqlWithoutReader, *span, format!("step `{name}` waits for sql step `{sql_name}`, which is not a step of its own on SageMaker"))
-                .label("not a SageMaker step")
-                .help(format!("the query of `{sql_name}` runs inside each processing step that reads it: wait for one of those instead")),
-        );
-    }
     if let Some(retry) = step.retry {
         if retry.attempts > MAX_RETRY_ATTEMPTS {
             diags.push(
@@ -127,41 +115,30 @@ fn check_sql(p: &Pipeline, step: &Step, sql: &crate::ir::Sql, diags: &mut Vec<Di
         );
         return;
     }
-    // The steps with an input from this one (`after` also makes a downstream step).
-    let readers: Vec<&Step> = p
-        .downstream(step.id)
-        .iter()
-        .filter_map(|id| p.step(*id))
-        .filter(|s| s.inputs.iter().any(|i| i.producer().is_some_and(|r| r.step == step.id)))
-        .collect();
-    if let Some(other) = readers.iter().find(|s| !matches!(s.kind, StepKind::Processing(_))) {
-        diags.push(
-            Diagnostic::new(Code::SqlWithoutReader, step.name.span, format!("the result of sql step `{name}` is read by {} step `{}`; on SageMaker only a processing step can run a query", other.kind_name(), other.name.node))
-                .label("no SageMaker step of its own")
-                .secondary(other.name.span, "reads the query result")
-                .help(format!("SageMaker runs a query as an input of a processing job: read `{name}` in a processing step (e.g. one that prepares the data) and feed `{}` from it", other.name.node)),
-        );
-    }
-    if readers.is_empty() {
+    if p.settings.role.is_none() {
         diags.push(
             Diagnostic::new(
-                Code::SqlWithoutReader,
+                Code::MissingKey,
                 step.name.span,
-                format!("no step reads the result of sql step `{name}`, so SageMaker would never run its query"),
+                format!("sql step `{name}` needs the pipeline's `role` on SageMaker"),
             )
-            .label("query never runs on SageMaker")
-            .help(format!("read `{name}` in a processing step (`in rows = {name}.<output>`), or remove the step")),
+            .label("runs as a processing job, which needs a role")
+            .help(
+                "SageMaker runs the query in a processing job: set `role = \"arn:aws:iam::…:role/…\"` in the pipeline",
+            ),
+        );
+    }
+    // The job's image is resolved for the pipeline's region.
+    if p.settings.region.is_none() {
+        diags.push(
+            Diagnostic::new(Code::MissingKey, step.name.span, format!("sql step `{name}` needs the pipeline's `region` on SageMaker"))
+                .label("runs as a processing job in a regional image")
+                .help("SageMaker runs the query in a processing job whose image is regional: set `region = \"us-east-1\"` (or yours) in the pipeline"),
         );
     }
     for out in &step.outputs {
         if let ArtifactType::Dataset(format) = out.ty {
             if output_format(sql.engine, format).is_none() {
-                let formats = match sql.engine {
-                    SqlEngine::Athena => {
-                        "athena writes PARQUET or JSON (its TEXTFILE separates fields with \\001, not commas)"
-                    }
-                    SqlEngine::Redshift => "redshift writes PARQUET or CSV",
-                };
                 diags.push(
                     Diagnostic::new(
                         Code::UnrepresentableValue,
@@ -169,7 +146,7 @@ fn check_sql(p: &Pipeline, step: &Step, sql: &crate::ir::Sql, diags: &mut Vec<Di
                         format!("a SageMaker dataset definition cannot write the result of `{name}` as {}", out.ty),
                     )
                     .label("format not available")
-                    .help(format!("in a SageMaker dataset definition {formats}: declare `dataset<parquet>`")),
+                    .help("a Redshift dataset definition writes PARQUET or CSV: declare `dataset<parquet>` or `dataset<csv>`"),
                 );
             }
         }
@@ -186,35 +163,6 @@ fn check_sql(p: &Pipeline, step: &Step, sql: &crate::ir::Sql, diags: &mut Vec<Di
         "SageMaker",
         "SageMaker runs the query in a dataset definition",
     ));
-}
-
-/// `${q.rows}` of a sql step `q`: on SageMaker its query runs inside the processing job
-/// that reads it, so its result has no S3 location another step's text could name.
-fn sql_results_in_text(p: &Pipeline) -> Vec<Diagnostic> {
-    let mut diags = Vec::new();
-    for step in &p.steps {
-        for part in step.texts().into_iter().flat_map(|t| t.parts.iter()) {
-            let crate::ir::TextPart::Output { step: producer, output, .. } = part else { continue };
-            let Some(sql) = p.step(*producer).filter(|s| matches!(s.kind, StepKind::Sql(_))) else { continue };
-            diags.push(
-                Diagnostic::new(
-                    Code::UnrepresentableValue,
-                    step.name.span,
-                    format!(
-                        "step `{}` names the location of `{}.{output}`, the result of a sql step",
-                        step.name.node, sql.name.node
-                    ),
-                )
-                .label("no such location on SageMaker")
-                .secondary(sql.name.span, "runs inside the processing job that reads it")
-                .help(format!(
-                    "on SageMaker a sql result exists only as an input: read it with `in {output} = {}.{output}`",
-                    sql.name.node
-                )),
-            );
-        }
-    }
-    diags
 }
 
 /// `run.date`: SageMaker Pipelines exposes the execution's start only as a timestamp,

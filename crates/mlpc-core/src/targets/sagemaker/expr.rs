@@ -82,12 +82,13 @@ pub fn text(p: &Pipeline, pieces: Vec<Piece>) -> Result<Val, String> {
                 let producer = p.step(step).ok_or("output of an unknown step")?;
                 let name = &producer.name.node;
                 match producer.kind {
-                    StepKind::Processing(_) => {
+                    // A sql step is a processing job here (`sql`).
+                    StepKind::Processing(_) | StepKind::Sql(_) => {
                         get(format!("Steps.{name}.ProcessingOutputConfig.Outputs['{output}'].S3Output.S3Uri"))
                     }
                     StepKind::Transform(_) => get(format!("Steps.{name}.TransformOutput.S3OutputPath")),
                     StepKind::Training(_) => get(format!("Steps.{name}.ModelArtifacts.S3ModelArtifacts")),
-                    StepKind::Sql(_) | StepKind::Python(_) => {
+                    StepKind::Python(_) => {
                         return Err(format!("step `{name}` has no output a SageMaker step can reference"))
                     }
                 }

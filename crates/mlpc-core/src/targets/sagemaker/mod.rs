@@ -4,7 +4,7 @@
 //! job name (SageMaker names a pipeline's jobs itself), with run-time strings as
 //! `Get`/`Std:Join` expressions. Inputs read upstream outputs through property
 //! references, which is also how SageMaker learns the edges; `after` becomes
-//! DependsOn. A `sql` step is not a step here: see `sql`.
+//! DependsOn. A `sql` step is a processing job that runs its query: see `sql`.
 
 mod check;
 mod expr;
@@ -99,18 +99,16 @@ fn parameter(param: &crate::ir::Param) -> Json {
     out
 }
 
-/// The definition's steps for one `.mlp` step: none for `sql` (its query runs
-/// inside each consuming processing job), two for `transform` (the model first).
+/// The definition's steps for one `.mlp` step: one, or two for `transform` (the model
+/// first).
 fn lower_step(p: &Pipeline, step: &Step) -> Result<Vec<Val>, String> {
     let (ty, request) = match &step.kind {
-        StepKind::Sql(_) => return Ok(Vec::new()),
+        StepKind::Sql(query) => ("Processing", sql::job(p, step, query, arguments)?),
         StepKind::Python(py) => {
             let job = py.job.as_ref().ok_or("a python step without its job passed the SageMaker check")?;
             ("Processing", arguments(p, requests::python_job(p, step, py, job))?)
         }
-        StepKind::Processing(job) => {
-            ("Processing", processing_arguments(p, step, requests::processing_job(p, step, job))?)
-        }
+        StepKind::Processing(job) => ("Processing", arguments(p, requests::processing_job(p, step, job))?),
         StepKind::Training(job) => ("Training", arguments(p, requests::training_job(p, step, job))?),
         StepKind::Transform(job) => {
             let model_name = model_step_name(&step.name.node);
@@ -171,17 +169,9 @@ fn job_step(p: &Pipeline, step: &Step, ty: &'static str, args: Val) -> Val {
     out
 }
 
-/// The steps named in `after`, and the `after` of every sql step this step reads
-/// (that query runs inside this job, so this job waits instead), in source order.
+/// The steps named in `after`, in source order, and the python steps it reads.
 fn depends_on(p: &Pipeline, step: &Step) -> Vec<String> {
     let mut ids: Vec<StepId> = step.after.iter().map(|(id, _)| *id).collect();
-    for input in &step.inputs {
-        if let Some(producer) = input.producer().and_then(|r| p.step(r.step)) {
-            if let StepKind::Sql(_) = producer.kind {
-                ids.extend(producer.after.iter().map(|(id, _)| *id));
-            }
-        }
-    }
     // A python step's outputs are locations, not properties SageMaker could follow:
     // a step reading one names the python step.
     let read = step.inputs.iter().filter_map(|i| i.producer().map(|r| r.step));
@@ -196,47 +186,6 @@ fn depends_on(p: &Pipeline, step: &Step) -> Vec<String> {
     ids.sort();
     ids.dedup();
     ids.iter().filter_map(|id| p.step(*id)).map(|s| s.name.node.clone()).collect()
-}
-
-/// A processing job's arguments, with each input read from a sql step replaced by
-/// the dataset definition that runs the query.
-fn processing_arguments(p: &Pipeline, step: &Step, request: requests::Node) -> Result<Val, String> {
-    // `requests::processing_job` lists the step's inputs in order, then its code.
-    let from_sql = |i: usize| {
-        let input = step.inputs.get(i)?;
-        let producer = p.step(input.producer()?.step)?;
-        match &producer.kind {
-            StepKind::Sql(query) => Some((producer, query, input)),
-            StepKind::Processing(_) | StepKind::Training(_) | StepKind::Transform(_) | StepKind::Python(_) => None,
-        }
-    };
-    let requests::Node::Map(mut entries) = request else {
-        return Err("a processing request that is not a map".to_string());
-    };
-    // The S3 inputs of sql results are left out before conversion (a sql step has no
-    // output location on SageMaker) and replaced after it.
-    for (key, value) in &mut entries {
-        if let ("ProcessingInputs", requests::Node::List(inputs)) = (key.as_str(), value) {
-            for (i, slot) in inputs.iter_mut().enumerate() {
-                if from_sql(i).is_some() {
-                    *slot = requests::Node::Bool(false);
-                }
-            }
-        }
-    }
-    let mut args = arguments(p, requests::Node::Map(entries))?;
-    if let Val::Map(entries) = &mut args {
-        for (key, value) in entries.iter_mut() {
-            if let ("ProcessingInputs", Val::List(inputs)) = (key.as_ref(), value) {
-                for (i, slot) in inputs.iter_mut().enumerate() {
-                    if let Some((producer, query, input)) = from_sql(i) {
-                        *slot = Val::Json(sql::dataset_input(p, producer, query, input, step)?);
-                    }
-                }
-            }
-        }
-    }
-    Ok(args)
 }
 
 /// SageMaker's error types worth retrying: the service's own faults and throttling,
