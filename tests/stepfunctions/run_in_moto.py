@@ -29,6 +29,10 @@ os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "test")
 ROLE = "arn:aws:iam::123456789012:role/StepFunctions"
 
 
+# Where the stand-in training jobs report their model archives.
+REPORTED_MODELS = "s3://mlpc-reported-models/"
+
+
 def rendering(name: str, parameters: dict) -> dict:
     """A Pass that writes what a Task's Parameters render to under `$.rendered.<name>`."""
     # moto gives a Pass state's context no RetryCount; a first attempt's is 0.
@@ -43,6 +47,11 @@ def as_pass(states: dict[str, Any], render: bool) -> None:
     for name, state in list(states.items()):
         if state.get("Type") == "Task":
             replacement = {"Type": "Pass", "Result": {"Id": "statement", "Status": "FINISHED"}}
+            if "ResultSelector" in state:
+                # A training Task keeps the archive its job reports (a Pass has no
+                # ResultSelector: its Result is the selection). The key is not the one
+                # a consumer could compute, so reading it proves the state passed it on.
+                replacement["Result"] = {"S3ModelArtifacts": f"{REPORTED_MODELS}{name}/output/model.tar.gz"}
             for key in ("ResultPath", "Next", "End"):
                 if key in state:
                     replacement[key] = state[key]
@@ -58,7 +67,10 @@ def as_pass(states: dict[str, Any], render: bool) -> None:
             state.update(replacement)
         for branch in state.get("Branches", []):
             as_pass(branch["States"], render)
-            if render:
+            if render and "ResultSelector" in state:
+                # The Parallel passes models on: keep that, with the branches beside them.
+                state["ResultSelector"]["mlpc_branches.$"] = "$"
+            elif render:
                 # Keep the branches' renderings: the Parallel's output is their list.
                 state.pop("ResultPath", None)
                 state["ResultSelector"] = {"branches.$": "$"}

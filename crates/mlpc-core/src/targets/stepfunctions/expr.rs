@@ -10,7 +10,7 @@
 //! with a computed element becomes `States.Array(...)`; so values are converted
 //! together with their key.
 
-use serde_json::{Map, Value as Json};
+use serde_json::{json, Map, Value as Json};
 
 use crate::ir::{ParamType, Pipeline};
 use crate::targets::requests::{self, Node, Piece};
@@ -36,6 +36,9 @@ impl QueryLanguage {
 
 /// The longest static part of a job name: 63 − `-` − 12 hex digits − `-` − two
 /// digits of the retry count.
+/// JSONPath: where the run's state keeps each training step's reported model archive.
+pub const MODELS_PATH: &str = "$.models";
+
 pub const JOB_PREFIX_MAX: usize = crate::aws::names::job_prefix_within(1 + 12 + 1 + 2);
 
 /// Converts run-time values for one pipeline and language.
@@ -204,10 +207,78 @@ impl Exprs<'_> {
                 };
                 Part::Value { expr, is_string: true }
             }
-            Piece::Literal(_) | Piece::OutputUri { .. } | Piece::ModelArtifact(_) => {
-                return Err("unexpanded piece".to_string())
-            }
+            // The archive the training job reported: its name holds the attempt that
+            // made it, which only the training state knows.
+            Piece::ModelArtifact(step) => Part::Value { expr: self.model_artifact(*step), is_string: true },
+            Piece::Literal(_) | Piece::OutputUri { .. } => return Err("unexpanded piece".to_string()),
         })
+    }
+
+    /// Where a training step's model archive is read from: what its Task reported
+    /// (`model_result`), kept in `$.models` (JSONPath) or a variable (JSONata).
+    pub fn model_artifact(&self, step: crate::ir::StepId) -> String {
+        let name = self.p.step_name(step);
+        match self.lang {
+            QueryLanguage::Jsonata => format!("$model_{name}"),
+            QueryLanguage::Jsonpath => format!("{MODELS_PATH}.{name}.S3ModelArtifacts"),
+        }
+    }
+
+    /// What a training Task keeps of its result: the model archive's URI.
+    /// JSONPath: (ResultSelector, ResultPath); JSONata: the Assign.
+    pub fn model_result(&self, step: crate::ir::StepId) -> (Option<Json>, Option<String>, Option<Json>) {
+        let name = self.p.step_name(step);
+        match self.lang {
+            QueryLanguage::Jsonata => (
+                None,
+                None,
+                Some(json!({ format!("model_{name}"): "{% $states.result.ModelArtifacts.S3ModelArtifacts %}" })),
+            ),
+            QueryLanguage::Jsonpath => (
+                Some(json!({ "S3ModelArtifacts.$": "$.ModelArtifacts.S3ModelArtifacts" })),
+                Some(format!("{MODELS_PATH}.{name}")),
+                None,
+            ),
+        }
+    }
+
+    /// JSONata: the Pass ending a Parallel branch, whose output carries the models the
+    /// branch trained (its variables end with it).
+    pub fn export_models(&self, models: &[crate::ir::StepId]) -> super::machine::Pass {
+        let fields: Vec<String> =
+            models.iter().map(|m| format!("'model_{0}': $model_{0}", self.p.step_name(*m))).collect();
+        super::machine::Pass {
+            comment: Some("The models trained in this branch, for the states after the Parallel".into()),
+            output: Some(Json::String(format!("{{% {{{}}} %}}", fields.join(", ")))),
+            ..super::machine::Pass::default()
+        }
+    }
+
+    /// JSONata: a Parallel's Assign taking each model from the branch that trained it.
+    pub fn import_models(&self, made: &[(usize, crate::ir::StepId)]) -> Option<Json> {
+        if made.is_empty() {
+            return None;
+        }
+        let entries: Map<String, Json> = made
+            .iter()
+            .map(|(k, m)| {
+                let name = self.p.step_name(*m);
+                (format!("model_{name}"), Json::String(format!("{{% $states.result[{k}].model_{name} %}}")))
+            })
+            .collect();
+        Some(Json::Object(entries))
+    }
+
+    /// JSONPath: a Parallel's ResultSelector gathering every model from the branch that
+    /// holds it (any branch holds those trained before the Parallel).
+    pub fn select_models(&self, held: impl Iterator<Item = (usize, crate::ir::StepId)>) -> Json {
+        Json::Object(
+            held.map(|(k, m)| {
+                let name = self.p.step_name(m);
+                (format!("{name}.$"), Json::String(format!("$[{k}].models.{name}")))
+            })
+            .collect(),
+        )
     }
 
     /// The static part of a step's job names.
@@ -236,15 +307,8 @@ impl Exprs<'_> {
                         out.extend(requests::output_location(self.p, s, output));
                     }
                 }
-                Piece::ModelArtifact(step) => {
-                    if let Some(s) = self.p.step(*step) {
-                        let model = s.outputs.first().map_or("model", |o| o.name.node.as_str());
-                        out.extend(requests::output_location(self.p, s, model));
-                        out.push(Piece::JobName(*step));
-                        out.push(Piece::Literal("/output/model.tar.gz".to_string()));
-                    }
-                }
                 other @ (Piece::Literal(_)
+                | Piece::ModelArtifact(_)
                 | Piece::Param(_)
                 | Piece::RunId
                 | Piece::RunKey

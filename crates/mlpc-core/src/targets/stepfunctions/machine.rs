@@ -179,6 +179,8 @@ pub struct Pass {
     pub comment: Option<String>,
     #[serde(rename = "Parameters", skip_serializing_if = "Option::is_none")]
     pub parameters: Option<Json>,
+    #[serde(rename = "Output", skip_serializing_if = "Option::is_none")]
+    pub output: Option<Json>,
     #[serde(rename = "Assign", skip_serializing_if = "Option::is_none")]
     pub assign: Option<Json>,
     #[serde(flatten)]
@@ -197,6 +199,8 @@ pub struct Task {
     pub arguments: Option<Json>,
     #[serde(rename = "Parameters", skip_serializing_if = "Option::is_none")]
     pub parameters: Option<Json>,
+    #[serde(rename = "ResultSelector", skip_serializing_if = "Option::is_none")]
+    pub result_selector: Option<Json>,
     #[serde(rename = "ResultPath", skip_serializing_if = "Option::is_none")]
     pub result_path: Option<ResultPath>,
     #[serde(rename = "TimeoutSeconds", skip_serializing_if = "Option::is_none")]
@@ -264,14 +268,18 @@ pub struct Wait {
     pub transition: Option<Transition>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Default, Serialize)]
 pub struct Parallel {
     #[serde(rename = "Branches")]
     pub branches: Vec<Branch>,
     #[serde(flatten)]
     pub transition: Option<Transition>,
+    #[serde(rename = "ResultSelector", skip_serializing_if = "Option::is_none")]
+    pub result_selector: Option<Json>,
     #[serde(rename = "ResultPath", skip_serializing_if = "Option::is_none")]
     pub result_path: Option<ResultPath>,
+    #[serde(rename = "Assign", skip_serializing_if = "Option::is_none")]
+    pub assign: Option<Json>,
     #[serde(rename = "Catch", skip_serializing_if = "Vec::is_empty")]
     pub catch: Vec<Catcher>,
 }

@@ -16,7 +16,7 @@ use serde_json::{json, Map, Value as Json};
 pub use check::check;
 pub use expr::QueryLanguage;
 
-use crate::ir::{ParamType, Pipeline};
+use crate::ir::{ParamType, Pipeline, StepId, StepKind};
 use crate::schedule::plan::{self, Plan};
 use crate::targets::size::{self, Budget};
 use crate::targets::{Built, InternalError, LowerError};
@@ -48,7 +48,7 @@ pub fn build(p: &Pipeline, lang: QueryLanguage) -> Result<Built, InternalError> 
 
 /// The state machine; `Err` once the states lowered so far are over the size limit.
 pub fn definition(p: &Pipeline, lang: QueryLanguage) -> Result<Machine, LowerError> {
-    let mut b = Builder { x: Exprs::new(p, lang), parallels: 0, budget: Budget::default() };
+    let mut b = Builder { x: Exprs::new(p, lang), parallels: 0, budget: Budget::default(), models: Vec::new() };
     // The steps first: they name the texts the start state puts into the context.
     let steps = b.plan(&plan::plan(p))?;
     let mut segments = vec![b.start()];
@@ -135,6 +135,9 @@ struct Builder<'a> {
     x: Exprs<'a>,
     parallels: usize,
     budget: Budget,
+    /// The training steps whose model the states built so far hold, in run order: a
+    /// Parallel passes those of its branches on (`Exprs::model_artifact`).
+    models: Vec<StepId>,
 }
 
 impl Builder<'_> {
@@ -174,6 +177,7 @@ impl Builder<'_> {
                     State::Pass(Pass {
                         comment: Some("The declared defaults and the execution's input".into()),
                         parameters: Some(json!({ "defaults": defaults, "given.$": "$" })),
+                        output: None,
                         assign: None,
                         transition: Some(Transition::Next(merge.to_string())),
                     }),
@@ -265,6 +269,9 @@ impl Builder<'_> {
                 for (name, state) in &segment.states {
                     self.budget.spend(name.len() + state.min_len()).map_err(LowerError::TooLarge)?;
                 }
+                if matches!(step.kind, StepKind::Training(_)) {
+                    self.models.push(*id);
+                }
                 Ok(segment)
             }
             Plan::Sequence(parts) => {
@@ -274,16 +281,38 @@ impl Builder<'_> {
             Plan::Parallel(branches) => {
                 self.parallels += 1;
                 let name = format!("Parallel {}", self.parallels);
+                let before = self.models.clone();
                 let mut out = Vec::new();
-                for branch in branches {
-                    let segment = finish(self.plan(branch)?);
+                // The models each branch trained, by branch index.
+                let mut made: Vec<(usize, StepId)> = Vec::new();
+                for (k, branch) in branches.iter().enumerate() {
+                    self.models.clone_from(&before);
+                    let mut segment = self.plan(branch)?;
+                    let new: Vec<StepId> = self.models[before.len()..].to_vec();
+                    if self.jsonata() && !new.is_empty() {
+                        // A branch's variables end with it: its last state outputs its models.
+                        let export = format!("{name} branch {} models", k + 1);
+                        segment = chain(vec![segment, Segment::one(&export, State::Pass(self.x.export_models(&new)))]);
+                    }
+                    made.extend(new.into_iter().map(|m| (k, m)));
+                    let segment = finish(segment);
                     out.push(Branch { start_at: segment.entry, states: States(segment.states) });
                 }
-                // JSONPath: the branches' outputs are not needed, keep the run's context.
-                let result_path = (!self.jsonata()).then_some(ResultPath::Discard);
-                let state =
-                    State::Parallel(Parallel { branches: out, transition: None, result_path, catch: Vec::new() });
-                Ok(Segment::one(&name, state))
+                self.models = before.clone();
+                self.models.extend(made.iter().map(|(_, m)| *m));
+                let mut parallel = Parallel { branches: out, ..Parallel::default() };
+                if self.jsonata() {
+                    parallel.assign = self.x.import_models(&made);
+                } else if made.is_empty() {
+                    // JSONPath: the branches' outputs are not needed, keep the run's context.
+                    parallel.result_path = Some(ResultPath::Discard);
+                } else {
+                    // JSONPath: every model so far, from the branch that holds it.
+                    let held = before.iter().map(|m| (0, *m)).chain(made.iter().copied());
+                    parallel.result_selector = Some(self.x.select_models(held));
+                    parallel.result_path = Some(ResultPath::At(expr::MODELS_PATH.to_string()));
+                }
+                Ok(Segment::one(&name, State::Parallel(parallel)))
             }
         }
     }

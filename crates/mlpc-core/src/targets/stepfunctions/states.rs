@@ -30,17 +30,16 @@ pub fn step(x: &Exprs, step: &Step) -> Result<Segment, String> {
         StepKind::Processing(job) => processing(x, step, &requests::processing_job(p, step, job)),
         StepKind::Training(job) => {
             let body = x.body(&requests::training_job(p, step, job))?;
-            Ok(Segment::one(
-                &name,
-                State::Task(task(
-                    x,
-                    step,
-                    "arn:aws:states:::sagemaker:createTrainingJob.sync",
-                    body,
-                    SAGEMAKER_ERRORS,
-                    true,
-                )),
-            ))
+            let mut training =
+                task(x, step, "arn:aws:states:::sagemaker:createTrainingJob.sync", body, SAGEMAKER_ERRORS, true);
+            // The model archive as the job reports it, for the steps that read it.
+            let (selector, path, assign) = x.model_result(step.id);
+            training.result_selector = selector;
+            if let Some(path) = path {
+                training.result_path = Some(ResultPath::At(path));
+            }
+            training.assign = assign;
+            Ok(Segment::one(&name, State::Task(training)))
         }
         StepKind::Transform(job) => {
             let model_state = format!("{name} model");
