@@ -206,15 +206,42 @@ pub fn main() -> ExitCode {
         Command::Graph { file, format } => graph(&file, format, style),
         Command::Explain { code } => explain(code.as_deref()),
     };
-    match result {
+    let code = match result {
         Ok(code) => code,
         Err(failure) => {
             match &failure {
-                Failure::Usage(message) => eprintln!("error: {message}"),
+                Failure::Usage(message) => err(&format!("error: {message}\n")),
                 Failure::Internal(message) => report_internal_error(message),
             }
             ExitCode::from(failure.exit_status())
         }
+    };
+    if STDERR_FAILED.load(std::sync::atomic::Ordering::Relaxed) {
+        return ExitCode::from(2);
+    }
+    code
+}
+
+/// Set when writing to standard error failed: the run then exits with status 2.
+static STDERR_FAILED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Writes to standard error. A failure (a full disk, a closed pipe) is remembered for
+/// the exit status, never a panic: there is nowhere left to report it.
+fn err(text: &str) {
+    let mut stderr = std::io::stderr().lock();
+    if stderr.write_all(text.as_bytes()).and_then(|()| stderr.flush()).is_err() {
+        STDERR_FAILED.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+/// Writes to standard output. A reader that closed the pipe (`| head`) ends the output
+/// quietly; any other failure is an I/O error (exit status 2).
+fn out(bytes: &[u8]) -> Result<(), Failure> {
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(bytes).and_then(|()| stdout.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(Failure::Usage(format!("cannot write to standard output: {e}"))),
     }
 }
 
@@ -230,10 +257,10 @@ impl Failure {
 
 /// The report of a bug in mlpc (a panic, or an internal error met while building).
 pub fn report_internal_error(what: &dyn std::fmt::Display) {
-    eprintln!(
-        "internal compiler error: {what}\n\nThis is a bug in mlpc {}, not in your pipeline. Please report it with the input that caused it.",
+    err(&format!(
+        "internal compiler error: {what}\n\nThis is a bug in mlpc {}, not in your pipeline. Please report it with the input that caused it.\n",
         env!("CARGO_PKG_VERSION")
-    );
+    ));
 }
 
 fn use_color(choice: ColorChoice) -> bool {
@@ -275,11 +302,8 @@ fn read_input(path: &str) -> Result<Input, Failure> {
         }
         ("<stdin>".to_string(), bytes, PathBuf::from("."))
     } else {
-        let size = std::fs::metadata(path).map_err(|e| Failure::Usage(format!("cannot read `{path}`: {e}")))?.len();
-        if size > MAX_INPUT_BYTES {
-            return Err(too_large(path, size));
-        }
-        let bytes = std::fs::read(path).map_err(|e| Failure::Usage(format!("cannot read `{path}`: {e}")))?;
+        let bytes = mlpc::files::read_limited(Path::new(path))
+            .map_err(|reason| Failure::Usage(format!("cannot read `{path}`: {reason}")))?;
         let base = Path::new(path).parent().map(Path::to_path_buf).unwrap_or_default();
         (path.to_string(), bytes, base)
     };
@@ -333,10 +357,10 @@ fn report(checked: &Checked, input: &Input, style: Style, format: Format, json: 
         Format::Human => {
             let text = render::human(&checked.diagnostics, &input.source, style);
             if !text.is_empty() {
-                eprint!("{text}");
+                err(&text);
             }
             if let Some(summary) = render::summary(&checked.diagnostics, &input.source.name) {
-                eprintln!("{summary}");
+                err(&format!("{summary}\n"));
             }
         }
     }
@@ -359,7 +383,7 @@ fn check(
         let input = match read_input(path) {
             Ok(input) => input,
             Err(Failure::Usage(message)) => {
-                eprintln!("error: {message}");
+                err(&format!("error: {message}\n"));
                 io_error = true;
                 continue;
             }
@@ -382,9 +406,9 @@ fn check(
 }
 
 fn print_json(values: &[serde_json::Value]) -> Result<(), Failure> {
-    let text = serde_json::to_string_pretty(values).map_err(|e| Failure::Usage(e.to_string()))?;
-    let mut out = std::io::stdout().lock();
-    writeln!(out, "{text}").map_err(|e| Failure::Usage(format!("cannot write to standard output: {e}")))
+    let mut text = serde_json::to_string_pretty(values).map_err(|e| Failure::Usage(e.to_string()))?;
+    text.push('\n');
+    out(text.as_bytes())
 }
 
 struct BuildArgs {
@@ -424,10 +448,7 @@ fn build(file: &str, how: &BuildArgs, common: &CommonArgs, style: Style) -> Resu
         if how.check {
             return Err(Failure::Usage("--check compares with a file: give it with -o PATH".to_string()));
         }
-        std::io::stdout()
-            .lock()
-            .write_all(generated.contents.as_bytes())
-            .map_err(|e| Failure::Usage(format!("cannot write to standard output: {e}")))?;
+        out(generated.contents.as_bytes())?;
         return Ok(ExitCode::SUCCESS);
     };
     if how.check {
@@ -435,16 +456,16 @@ fn build(file: &str, how: &BuildArgs, common: &CommonArgs, style: Style) -> Resu
         if current == generated.contents.as_bytes() {
             return Ok(ExitCode::SUCCESS);
         }
-        eprintln!(
-            "{} is out of date: run `mlpc build {file} --target {}` to regenerate it",
+        err(&format!(
+            "{} is out of date: run `mlpc build {file} --target {}` to regenerate it\n",
             path.display(),
             how.target.name()
-        );
+        ));
         return Ok(ExitCode::from(1));
     }
     write_atomically(&path, generated.contents.as_bytes())
         .map_err(|e| Failure::Usage(format!("cannot write `{}`: {e}", path.display())))?;
-    eprintln!("wrote {}", path.display());
+    err(&format!("wrote {}\n", path.display()));
     Ok(ExitCode::SUCCESS)
 }
 
@@ -502,7 +523,7 @@ fn deploy(
     else {
         return Ok(ExitCode::from(1));
     };
-    let mut log = |line: String| eprintln!("{line}");
+    let mut log = |line: String| err(&format!("{line}\n"));
     let result = match target {
         Target::Sagemaker => {
             mlpc::deploy::block_on(mlpc::deploy::sagemaker::deploy(pipeline, &generated.contents, options, &mut log))
@@ -524,7 +545,7 @@ fn deploy(
         Ok(()) => Ok(ExitCode::SUCCESS),
         Err(DeployError::Usage(message)) => Err(Failure::Usage(message)),
         Err(DeployError::Remote(message)) => {
-            eprintln!("error: {message}");
+            err(&format!("error: {message}\n"));
             Ok(ExitCode::from(3))
         }
     }
@@ -542,23 +563,20 @@ fn graph(file: &str, format: GraphFormat, style: Style) -> Result<ExitCode, Fail
         GraphFormat::Mermaid => mlpc::graph::mermaid(pipeline),
         GraphFormat::Dot => mlpc::graph::dot(pipeline),
     };
-    std::io::stdout()
-        .lock()
-        .write_all(text.as_bytes())
-        .map_err(|e| Failure::Usage(format!("cannot write to standard output: {e}")))?;
+    out(text.as_bytes())?;
     Ok(ExitCode::SUCCESS)
 }
 
 fn explain(code: Option<&str>) -> Result<ExitCode, Failure> {
     let Some(code) = code else {
-        for c in Code::ALL {
-            println!("{}  {:<28} {}", c.as_str(), c.name(), c.severity().as_str());
-        }
+        let list: String =
+            Code::ALL.iter().map(|c| format!("{}  {:<28} {}\n", c.as_str(), c.name(), c.severity().as_str())).collect();
+        out(list.as_bytes())?;
         return Ok(ExitCode::SUCCESS);
     };
     match Code::lookup(code) {
         Some(c) => {
-            print!("{}", c.explanation());
+            out(c.explanation().as_bytes())?;
             Ok(ExitCode::SUCCESS)
         }
         None => Err(Failure::Usage(format!("`{code}` is not a diagnostic code; `mlpc explain` lists them all"))),

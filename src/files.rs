@@ -9,16 +9,42 @@ pub struct DiskFiles {
     pub base: PathBuf,
 }
 
+/// The largest file mlpc reads, of any kind: a pipeline, its config, a code file, a
+/// `file()` input. Larger is a mistake (or `/dev/zero`), not a pipeline.
+pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
+
+/// Reads a regular file of at most [`MAX_FILE_BYTES`]; anything else (a device, a named
+/// pipe that would block, a socket) is refused with the reason.
+pub fn read_limited(path: &Path) -> Result<Vec<u8>, String> {
+    use std::io::Read;
+    let meta = std::fs::metadata(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => NOT_FOUND.to_string(),
+        _ => e.to_string(),
+    })?;
+    if meta.is_dir() {
+        return Err(IS_A_DIRECTORY.to_string());
+    }
+    if !meta.is_file() {
+        return Err("it is not a regular file (a device, a named pipe or a socket)".to_string());
+    }
+    let too_large =
+        |size: u64| format!("it is {size} bytes; mlpc reads files of up to {MAX_FILE_BYTES} bytes (16 MiB)");
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(too_large(meta.len()));
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
+    // The file may grow between the two looks: read one byte past the limit at most.
+    file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes).map_err(|e| e.to_string())?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(too_large(bytes.len() as u64));
+    }
+    Ok(bytes)
+}
+
 impl Files for DiskFiles {
     fn read(&self, path: &str) -> Result<Vec<u8>, String> {
-        let full = self.base.join(path);
-        match std::fs::metadata(&full) {
-            Ok(m) if m.is_dir() => return Err(IS_A_DIRECTORY.to_string()),
-            Ok(_) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(NOT_FOUND.to_string()),
-            Err(e) => return Err(e.to_string()),
-        }
-        std::fs::read(&full).map_err(|e| e.to_string())
+        read_limited(&self.base.join(path))
     }
 
     fn list(&self, folder: &str) -> Result<Vec<String>, String> {

@@ -367,3 +367,93 @@ fn check_takes_the_query_language_its_state_machine_is_built_in() {
     assert_eq!(code(&o), 1, "{}", stderr(&o));
     assert!(stderr(&o).contains("E0502"), "{}", stderr(&o));
 }
+
+/// Runs mlpc with standard output or error going to /dev/full.
+fn to_full_device(args: &[&str], stream: &str) -> Output {
+    let full = || std::fs::OpenOptions::new().write(true).open("/dev/full").expect("/dev/full");
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_mlpc"));
+    cmd.args(args).current_dir(common::root()).stdin(Stdio::null());
+    match stream {
+        "stdout" => cmd.stdout(full()).stderr(Stdio::piped()),
+        _ => cmd.stdout(Stdio::piped()).stderr(full()),
+    };
+    cmd.output().expect("run mlpc")
+}
+
+#[test]
+fn a_full_device_is_an_io_error_not_a_crash() {
+    for args in [&["explain", "E0201"][..], &["explain"], &["graph", "examples/churn/churn.mlp"]] {
+        let out = to_full_device(args, "stdout");
+        assert_eq!(code(&out), 2, "{args:?}: {}", stderr(&out));
+        assert_eq!(stderr(&out).lines().count(), 1, "{args:?}: one line: {}", stderr(&out));
+        assert!(stderr(&out).starts_with("error: cannot write to standard output"), "{}", stderr(&out));
+    }
+    let out = to_full_device(&["build", "examples/churn/churn.mlp", "--target", "airflow", "-o", "-"], "stdout");
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+    // Diagnostics that cannot be written: exit 2, no abort.
+    let out = to_full_device(&["check", "tests/ui/E0210_unknown_key.mlp"], "stderr");
+    assert_eq!(code(&out), 2);
+    let out = to_full_device(&["build", "examples/churn/churn.mlp", "--target", "sagemaker", "-o", "-"], "stderr");
+    assert_eq!(code(&out), 0, "a build whose stderr is full but prints nothing there succeeds");
+}
+
+#[test]
+fn a_closed_pipe_ends_the_output_quietly() {
+    // Large enough not to fit in a pipe's buffer: the writes meet the closed pipe.
+    let mut text = String::from("pipeline wide {\n  artifacts = \"s3://b-ucket/p\"\n");
+    for i in 0..3000 {
+        text.push_str(&format!(
+            "  step s{i}: sql {{\n    engine = athena, query = \"select {i}\"\n    out rows: dataset<parquet>\n  }}\n"
+        ));
+    }
+    text.push_str("}\n");
+    let dir = std::env::temp_dir().join(format!("mlpc-pipe-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("wide.mlp");
+    std::fs::write(&file, text).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_mlpc"))
+        .args(["build", file.to_str().unwrap(), "--target", "airflow", "-o", "-"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn mlpc");
+    drop(child.stdout.take());
+    let out = child.wait_with_output().expect("mlpc ends");
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(stderr(&out), "", "nothing to say about a reader that stopped reading");
+}
+
+#[test]
+fn a_diagnostic_on_a_very_long_line_is_shown_without_the_line() {
+    let text = format!("pipeline p {{\n  description = \"{}\"  bogus = 1\n}}\n", "x".repeat(70_000));
+    let out = run(&["check", "-"], Some(text.as_bytes()), &[]);
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("E0101(syntax-error)"), "{err}");
+    assert!(err.contains("<stdin>:2:70021"), "{err}");
+    assert!(err.contains("not shown"), "{err}");
+    assert!(err.len() < 1_000, "the line itself is not printed");
+}
+
+#[test]
+fn files_that_never_end_or_block_are_refused() {
+    let out = mlpc(&["check", "/dev/zero"]);
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+    assert!(stderr(&out).contains("not a regular file"), "{}", stderr(&out));
+    let dir = std::env::temp_dir().join(format!("mlpc-special-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let fifo = dir.join("config.json");
+    let _ = std::fs::remove_file(&fifo);
+    assert!(Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    let file = dir.join("p.mlp");
+    std::fs::write(
+        &file,
+        "pipeline p {\n  config = \"config.json\"\n  artifacts = \"s3://b-ucket/p\"\n  image i = \"123456789012.dkr.ecr.us-east-1.amazonaws.com/i:1\"\n  role = \"arn:aws:iam::123456789012:role/R\"\n  step s: processing {\n    image = i, instance = \"ml.m5.xlarge\", code = \"/dev/zero\"\n  }\n}\n",
+    )
+    .unwrap();
+    // A named pipe nobody writes to would block forever; /dev/zero would never end.
+    let out = mlpc(&["check", file.to_str().unwrap()]);
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    assert_eq!(stderr(&out).matches("not a regular file").count(), 2, "{}", stderr(&out));
+}

@@ -30,15 +30,65 @@ pub fn human(diagnostics: &[Diagnostic], file: &SourceFile, style: Style) -> Str
     let theme = if style.color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
     let handler = GraphicalReportHandler::new_themed(theme).with_width(style.width).with_links(false);
     let source = NamedSource::new(file.name.clone(), file.text.clone()).with_language("mlp");
+    let index = LineIndex::new(&file.text);
     let mut out = String::new();
     for diagnostic in diagnostics {
         if !out.is_empty() {
             out.push('\n');
         }
+        if let Some(width) = too_wide(diagnostic, &file.text) {
+            out.push_str(&without_snippet(diagnostic, file, &index, width));
+            continue;
+        }
         let report = Report { diagnostic, source: &source };
         if handler.render_report(&mut out, &report).is_err() {
             out.push_str(&format!("{}[{}]: {}\n", diagnostic.severity.as_str(), diagnostic.code, diagnostic.message));
         }
+    }
+    out
+}
+
+/// Longest source line shown under a diagnostic. Past it the snippet would be
+/// unreadable anyway, and miette cannot pad columns beyond 65,535.
+const MAX_SNIPPET_LINE: usize = 4096;
+
+/// The length of the longest line a label of `diagnostic` is on, when over the limit.
+fn too_wide(diagnostic: &Diagnostic, text: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let line_len = |offset: u32| {
+        let offset = (offset as usize).min(bytes.len());
+        let (before, after) = bytes.split_at(offset);
+        let start = before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+        let end = after.iter().position(|&b| b == b'\n').map_or(bytes.len(), |i| offset + i);
+        end - start
+    };
+    std::iter::once(&diagnostic.primary)
+        .chain(&diagnostic.secondary)
+        .flat_map(|l| [line_len(l.span.start), line_len(l.span.end)])
+        .max()
+        .filter(|&n| n > MAX_SNIPPET_LINE)
+}
+
+/// A diagnostic whose line is too long to show: its place as `file:line:column`.
+fn without_snippet(diagnostic: &Diagnostic, file: &SourceFile, index: &LineIndex, width: usize) -> String {
+    let (line, column) = index.line_col(diagnostic.primary.span.start as usize);
+    let mut out = format!(
+        "{}({})\n\n  × {}\n   at {}:{line}:{column}",
+        diagnostic.code,
+        diagnostic.code.name(),
+        diagnostic.message,
+        file.name
+    );
+    if !diagnostic.primary.text.is_empty() {
+        out.push_str(&format!(": {}", diagnostic.primary.text));
+    }
+    out.push_str(&format!(" (a line of {width} bytes: not shown)\n"));
+    for label in &diagnostic.secondary {
+        let (line, column) = index.line_col(label.span.start as usize);
+        out.push_str(&format!("   at {}:{line}:{column}: {}\n", file.name, label.text));
+    }
+    if let Some(help) = &diagnostic.help {
+        out.push_str(&format!("  help: {help}\n"));
     }
     out
 }
