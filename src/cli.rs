@@ -185,7 +185,11 @@ pub fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(err) => {
-            let _ = err.print();
+            // `--help` and `--version` print to standard output: a failed write is an
+            // I/O error there too.
+            if err.print().is_err() {
+                return ExitCode::from(2);
+            }
             return ExitCode::from(if err.use_stderr() { 2 } else { 0 });
         }
     };
@@ -383,6 +387,16 @@ fn check(
         let input = match read_input(path) {
             Ok(input) => input,
             Err(Failure::Usage(message)) => {
+                // A CI that reads only the JSON must see the file it could not check.
+                if common.format == Format::Json {
+                    json.push(serde_json::json!({
+                        "file": path,
+                        "code": null,
+                        "name": "io-error",
+                        "severity": "error",
+                        "message": message,
+                    }));
+                }
                 err(&format!("error: {message}\n"));
                 io_error = true;
                 continue;

@@ -457,3 +457,20 @@ fn files_that_never_end_or_block_are_refused() {
     assert_eq!(code(&out), 1, "{}", stderr(&out));
     assert_eq!(stderr(&out).matches("not a regular file").count(), 2, "{}", stderr(&out));
 }
+
+#[test]
+fn help_and_version_to_a_full_device_are_io_errors() {
+    for args in [&["--help"][..], &["--version"]] {
+        assert_eq!(code(&to_full_device(args, "stdout")), 2, "{args:?}");
+    }
+}
+
+#[test]
+fn json_output_names_a_file_that_could_not_be_read() {
+    let out = mlpc(&["check", "no/such/file.mlp", "--format", "json"]);
+    assert_eq!(code(&out), 2);
+    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(json[0]["file"], "no/such/file.mlp");
+    assert_eq!(json[0]["name"], "io-error");
+    assert_eq!(json[0]["severity"], "error");
+}

@@ -21,12 +21,23 @@ pub const PROCESSING_ENV: (usize, usize) = (100, 256);
 pub const TRAINING_ENV: (usize, usize) = (100, 512);
 pub const TRANSFORM_ENV: (usize, usize) = (16, 10240);
 pub const ENV_NAME: usize = 1024;
+/// The longest duration every target takes: Step Functions' `TimeoutSeconds` and a
+/// Retrier's `IntervalSeconds` are at most 99,999,999 s (about 3 years 2 months);
+/// Airflow's `timedelta` and SageMaker's fields take more, so this is every
+/// duration's ceiling (`timeout`, `retry.delay`, `cache`).
+pub const MAX_DURATION: u64 = 99_999_999;
+
 /// SageMaker jobs: `StoppingCondition.MaxRuntimeInSeconds` is at least 1; a processing
 /// job's is at most 777,600 (9 days; CreateProcessingJob's ProcessingStoppingCondition).
 pub const JOB_MIN_RUNTIME: u64 = 1;
 pub const PROCESSING_MAX_RUNTIME: u64 = 777_600;
 /// A training job runs at most 28 days (StoppingCondition; the default quota is lower).
 pub const TRAINING_MAX_RUNTIME: u64 = 2_419_200;
+/// A training job's `InputDataConfig` holds at most 20 channels.
+pub const TRAINING_CHANNELS: usize = 20;
+/// Airflow refuses a DAG whose tag is longer than 100 characters (`TAG_MAX_LEN`), and
+/// tags go everywhere: the shortest limit of the three targets.
+pub const TAG_CHARS: usize = 100;
 /// Processing jobs: `ProcessingInputs` (the code counts as one), `ContainerArguments`
 /// and the characters of one argument.
 pub const PROCESSING_INPUTS: usize = 10;

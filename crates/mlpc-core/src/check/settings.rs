@@ -4,6 +4,7 @@
 
 use super::fields::Fields;
 use super::values::Lowerer;
+use crate::aws::limits::{MAX_DURATION, TAG_CHARS};
 use crate::aws::names;
 use crate::diagnostics::{Code, Diagnostic};
 use crate::ir::{Retry, Schedule, Settings};
@@ -59,7 +60,7 @@ pub fn lower(lw: &mut Lowerer, mut fields: Fields) -> Settings {
         };
     }
     if let Some(e) = fields.get("timeout") {
-        s.timeout = lw.duration_in(e, "`timeout`", 1..=u64::MAX, "a pipeline's timeout");
+        s.timeout = lw.duration_in(e, "`timeout`", 1..=MAX_DURATION, "a run's timeout on every target");
     }
     if let Some(e) = fields.get("aws_connection") {
         s.aws_connection = lw.static_text(e, "`aws_connection`").map(|c| Spanned::new(c, e.span));
@@ -71,7 +72,21 @@ pub fn lower(lw: &mut Lowerer, mut fields: Fields) -> Settings {
             .map(|n| Spanned::new(n, e.span));
     }
     if let Some(e) = fields.get("tags") {
-        s.tags = lw.list(e, "`tags`", |lw, item| lw.static_text(item, "a tag")).unwrap_or_default();
+        s.tags = lw
+            .list(e, "`tags`", |lw, item| {
+                let tag = lw.static_text(item, "a tag")?;
+                let chars = tag.chars().count();
+                if chars > TAG_CHARS {
+                    lw.push(
+                        Diagnostic::new(Code::InvalidValue, item.span, format!("a tag of {chars} characters; tags have at most {TAG_CHARS}"))
+                            .label("too long")
+                            .help(format!("Airflow refuses to load a DAG with a longer tag: shorten it to {TAG_CHARS} characters, or put the text in `description`")),
+                    );
+                    return None;
+                }
+                Some(tag)
+            })
+            .unwrap_or_default();
     }
     if let Some(e) = fields.get("owner") {
         s.owner = lw.static_text(e, "`owner`");
@@ -113,7 +128,7 @@ pub fn retry(lw: &mut Lowerer, e: &Expr) -> Option<Retry> {
     let mut fields = Fields::new(as_fields.iter(), "`retry`".to_string(), e.span, &mut lw.diags);
     let attempts = fields.require("attempts", "3", &mut lw.diags).and_then(|a| lw.static_int(a, "`attempts`", 0..=100));
     let delay = match fields.get("delay") {
-        Some(d) => lw.duration(d, "`delay`"),
+        Some(d) => lw.duration_in(d, "`delay`", 0..=MAX_DURATION, "a retry's delay on every target"),
         None => Some(300),
     };
     fields.finish(&["attempts", "delay"], &mut lw.diags);

@@ -8,7 +8,7 @@ use super::jobs::{image_ref, resources, JobKind};
 use super::symbols::StepSymbol;
 use super::values::{show_seconds, Lowerer};
 use super::Context;
-use crate::aws::limits::{JOB_MIN_RUNTIME, PROCESSING_MAX_RUNTIME, TRAINING_MAX_RUNTIME};
+use crate::aws::limits::{JOB_MIN_RUNTIME, MAX_DURATION, PROCESSING_MAX_RUNTIME, TRAINING_MAX_RUNTIME};
 use crate::diagnostics::suggest::help_for;
 use crate::diagnostics::{Code, Diagnostic};
 use crate::ir::*;
@@ -56,29 +56,42 @@ pub fn lower(lw: &mut Lowerer, cx: &Context, id: StepId, sym: &StepSymbol) -> Op
         Some(e) => super::settings::retry(lw, e),
         None => cx.default_retry,
     };
-    let timeout = fields.get("timeout").and_then(|e| lw.duration_in(e, "`timeout`", 1..=u64::MAX, "a step's timeout"));
-    if let (Some(StepKind::Processing(job)), Some(seconds), Some(e)) = (&lowered, timeout, fields.get("timeout")) {
-        // A processing job without its own `max_runtime` runs for at most the timeout.
-        if job.max_runtime.is_none() && seconds > PROCESSING_MAX_RUNTIME {
+    let timeout = fields
+        .get("timeout")
+        .and_then(|e| lw.duration_in(e, "`timeout`", 1..=MAX_DURATION, "a step's timeout on every target"));
+    // A job without its own `max_runtime` runs for at most the timeout.
+    let job_limit = match &lowered {
+        Some(StepKind::Processing(job)) if job.max_runtime.is_none() => Some(("processing", PROCESSING_MAX_RUNTIME)),
+        Some(StepKind::Training(job)) if job.max_runtime.is_none() => Some(("training", TRAINING_MAX_RUNTIME)),
+        Some(
+            StepKind::Processing(_)
+            | StepKind::Training(_)
+            | StepKind::Transform(_)
+            | StepKind::Sql(_)
+            | StepKind::Python(_),
+        )
+        | None => None,
+    };
+    if let (Some((job, limit)), Some(seconds), Some(e)) = (job_limit, timeout, fields.get("timeout")) {
+        if seconds > limit {
             lw.push(
                 Diagnostic::new(
                     Code::InvalidValue,
                     e.span,
                     format!(
-                        "`timeout` of {} is the processing job's run-time limit, above the {} SageMaker takes",
+                        "`timeout` of {} is the {job} job's run-time limit, above the {} SageMaker takes",
                         show_seconds(seconds),
-                        show_seconds(PROCESSING_MAX_RUNTIME)
+                        show_seconds(limit)
                     ),
                 )
                 .label("becomes MaxRuntimeInSeconds")
-                .help(format!(
-                    "shorten the timeout, or set `max_runtime` to at most {}",
-                    show_seconds(PROCESSING_MAX_RUNTIME)
-                )),
+                .help(format!("shorten the timeout, or set `max_runtime` to at most {}", show_seconds(limit))),
             );
         }
     }
-    let cache = fields.get("cache").and_then(|e| lw.duration(e, "`cache`"));
+    let cache = fields
+        .get("cache")
+        .and_then(|e| lw.duration_in(e, "`cache`", 1..=MAX_DURATION, "a cache's lifetime on every target"));
     let description = fields.get("description").and_then(|e| lw.static_text(e, "`description`"));
     let all_keys: Vec<&str> = kind.keys().collect();
     fields.finish(&all_keys, &mut lw.diags);

@@ -426,9 +426,11 @@ pub fn training_job(p: &Pipeline, step: &Step, job: &Training) -> Node {
         ));
     }
     let runtime = max_runtime(job.max_runtime, step).unwrap_or(DEFAULT_TRAINING_RUNTIME);
-    let mut stopping = vec![("MaxRuntimeInSeconds", Node::Int(runtime as i64))];
+    // Checked to fit (`aws::limits`): the arithmetic saturates rather than wrap.
+    let seconds = |s: u64| Node::Int(i64::try_from(s).unwrap_or(i64::MAX));
+    let mut stopping = vec![("MaxRuntimeInSeconds", seconds(runtime))];
     if job.spot {
-        stopping.push(("MaxWaitTimeInSeconds", Node::Int(runtime as i64 * 2)));
+        stopping.push(("MaxWaitTimeInSeconds", seconds(runtime.saturating_mul(2))));
     }
     let mut body = vec![
         ("TrainingJobName", Node::Text(vec![Piece::JobName(step.id)])),
@@ -645,6 +647,18 @@ pub fn check(p: &Pipeline) -> Vec<crate::diagnostics::Diagnostic> {
                 }
             }
             StepKind::Training(job) => {
+                if step.inputs.len() > limits::TRAINING_CHANNELS {
+                    diags.push(limit(
+                        step.name.span,
+                        format!(
+                            "step `{}` has {} inputs, each a channel; a SageMaker training job takes at most {}",
+                            step.name.node,
+                            step.inputs.len(),
+                            limits::TRAINING_CHANNELS
+                        ),
+                        "combine inputs upstream (one prefix holding several folders is one channel)",
+                    ));
+                }
                 if job.hyperparameters.len() > 100 {
                     diags.push(limit(
                         step.name.span,

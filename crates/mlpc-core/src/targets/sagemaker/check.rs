@@ -128,6 +128,13 @@ fn check_sql(p: &Pipeline, step: &Step, sql: &crate::ir::Sql, diags: &mut Vec<Di
             ),
         );
     }
+    if let Some(seconds) = step.timeout.filter(|s| *s > crate::aws::limits::PROCESSING_MAX_RUNTIME) {
+        diags.push(
+            Diagnostic::new(Code::InvalidValue, step.name.span, format!("the `timeout` of sql step `{name}`, {seconds} s, is its processing job's run-time limit on SageMaker, which takes at most {} s", crate::aws::limits::PROCESSING_MAX_RUNTIME))
+                .label("runs as a processing job")
+                .help("shorten the timeout to 9 days (`9d`) or less"),
+        );
+    }
     // The job's image is resolved for the pipeline's region.
     if p.settings.region.is_none() {
         diags.push(
