@@ -474,3 +474,17 @@ fn json_output_names_a_file_that_could_not_be_read() {
     assert_eq!(json[0]["name"], "io-error");
     assert_eq!(json[0]["severity"], "error");
 }
+
+#[test]
+fn an_error_storm_is_summarised_in_the_human_format_and_complete_in_json() {
+    let storm = "]".repeat(10_000);
+    let out = run(&["check", "-"], Some(storm.as_bytes()), &[]);
+    assert_eq!(code(&out), 1);
+    let err = stderr(&out);
+    assert!(err.len() < 100_000, "{} bytes of diagnostics", err.len());
+    assert!(err.contains("… and 9900 more (the first 100 are shown"), "{}", &err[err.len().saturating_sub(400)..]);
+    assert!(err.ends_with("<stdin>: 10000 errors\n"), "the summary counts them all");
+    let out = run(&["check", "-", "--format", "json"], Some(storm.as_bytes()), &[]);
+    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(json.as_array().unwrap().len(), 10_000);
+}

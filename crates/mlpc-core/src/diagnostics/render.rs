@@ -32,7 +32,7 @@ pub fn human(diagnostics: &[Diagnostic], file: &SourceFile, style: Style) -> Str
     let source = NamedSource::new(file.name.clone(), file.text.clone()).with_language("mlp");
     let index = LineIndex::new(&file.text);
     let mut out = String::new();
-    for diagnostic in diagnostics {
+    for diagnostic in diagnostics.iter().take(MAX_SHOWN) {
         if !out.is_empty() {
             out.push('\n');
         }
@@ -45,8 +45,18 @@ pub fn human(diagnostics: &[Diagnostic], file: &SourceFile, style: Style) -> Str
             out.push_str(&format!("{}[{}]: {}\n", diagnostic.severity.as_str(), diagnostic.code, diagnostic.message));
         }
     }
+    if let Some(more) = diagnostics.len().checked_sub(MAX_SHOWN).filter(|n| *n > 0) {
+        out.push_str(&format!(
+            "\n… and {more} more (the first {MAX_SHOWN} are shown; `--format json` lists every one)\n"
+        ));
+    }
     out
 }
+
+/// Diagnostics shown per file in the human format: a storm of thousands (a file of
+/// stray brackets, a generated file gone wrong) is summarised, not printed; the JSON
+/// format keeps them all.
+pub const MAX_SHOWN: usize = 100;
 
 /// Longest source line shown under a diagnostic. Past it the snippet would be
 /// unreadable anyway, and miette cannot pad columns beyond 65,535.
