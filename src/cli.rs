@@ -153,6 +153,10 @@ struct CommonArgs {
     /// Accept instance types missing from mlpc's SageMaker lists (newer types), as warnings.
     #[arg(long)]
     allow_unknown_instance_types: bool,
+    /// Read `config`, `code` and `file()` paths outside the .mlp file's folder (`..`,
+    /// absolute paths, symbolic links leading out); refused by default.
+    #[arg(long)]
+    allow_outside_paths: bool,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq)]
@@ -326,7 +330,7 @@ fn compile_input(input: &Input, target: Option<&TargetOptions>, common: &CommonA
         return Ok(Checked { diagnostics: vec![d.clone()], ..Checked::default() });
     }
     let options = CheckOptions { allow_unknown_instance_types: common.allow_unknown_instance_types };
-    let files = mlpc::files::DiskFiles { base: input.base.clone() };
+    let files = mlpc::files::DiskFiles { base: input.base.clone(), allow_outside: common.allow_outside_paths };
     let checked = mlpc::compile(&input.source.text, &files, &options, target, &display_name(input));
     match checked.internal_error {
         Some(mlpc::InternalError(e)) => Err(Failure::Internal(e)),
@@ -567,7 +571,14 @@ fn deploy(
 
 fn graph(file: &str, format: GraphFormat, style: Style) -> Result<ExitCode, Failure> {
     let input = read_input(file)?;
-    let common = CommonArgs { format: Format::Human, deny_warnings: false, allow_unknown_instance_types: true };
+    // The graph shows structure only: files are read to check the pipeline, never
+    // copied into the output, so where they are does not matter here.
+    let common = CommonArgs {
+        format: Format::Human,
+        deny_warnings: false,
+        allow_unknown_instance_types: true,
+        allow_outside_paths: true,
+    };
     let checked = check_input(&input, None, &common)?;
     let Some(pipeline) = &checked.pipeline else {
         report(&checked, &input, style, Format::Human, &mut Vec::new());

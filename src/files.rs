@@ -7,7 +7,34 @@ use mlpc_core::{is_shipped, Files, IS_A_DIRECTORY, MAX_FOLDER_FILES, NOT_FOUND};
 
 pub struct DiskFiles {
     pub base: PathBuf,
+    /// Read paths that lead out of `base` (`..`, an absolute path, a symbolic link).
+    /// Off by default: a pipeline built in CI from a pull request must not be able to
+    /// ship the machine's files (`code = "/etc/passwd"`) into a DAG or to S3.
+    pub allow_outside: bool,
 }
+
+impl DiskFiles {
+    /// Where `path` leads, if it stays inside `base` (or leaving is allowed).
+    fn inside(&self, path: &str) -> Result<PathBuf, String> {
+        let full = self.base.join(path);
+        if self.allow_outside {
+            return Ok(full);
+        }
+        let canonical = |p: &Path| std::fs::canonicalize(p);
+        let base = canonical(if self.base.as_os_str().is_empty() { Path::new(".") } else { &self.base })
+            .map_err(|e| e.to_string())?;
+        match canonical(&full) {
+            Ok(resolved) if resolved.starts_with(&base) => Ok(full),
+            Ok(_) => Err(OUTSIDE.to_string()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(NOT_FOUND.to_string()),
+            Err(e) => Err(e.to_string()),
+        }
+    }
+}
+
+/// Why a path is refused when it leads out of the pipeline's folder.
+pub const OUTSIDE: &str =
+    "it is outside the .mlp file's folder (by `..`, an absolute path or a symbolic link); pass --allow-outside-paths to read it";
 
 /// The largest file mlpc reads, of any kind: a pipeline, its config, a code file, a
 /// `file()` input. Larger is a mistake (or `/dev/zero`), not a pipeline.
@@ -44,12 +71,12 @@ pub fn read_limited(path: &Path) -> Result<Vec<u8>, String> {
 
 impl Files for DiskFiles {
     fn read(&self, path: &str) -> Result<Vec<u8>, String> {
-        read_limited(&self.base.join(path))
+        read_limited(&self.inside(path)?)
     }
 
     fn list(&self, folder: &str) -> Result<Vec<String>, String> {
         let mut out = Vec::new();
-        walk(&self.base.join(folder), "", &mut out)?;
+        walk(&self.inside(folder)?, "", &mut out)?;
         out.sort();
         Ok(out)
     }

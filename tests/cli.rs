@@ -453,7 +453,7 @@ fn files_that_never_end_or_block_are_refused() {
     )
     .unwrap();
     // A named pipe nobody writes to would block forever; /dev/zero would never end.
-    let out = mlpc(&["check", file.to_str().unwrap()]);
+    let out = mlpc(&["check", file.to_str().unwrap(), "--allow-outside-paths"]);
     assert_eq!(code(&out), 1, "{}", stderr(&out));
     assert_eq!(stderr(&out).matches("not a regular file").count(), 2, "{}", stderr(&out));
 }
@@ -487,4 +487,31 @@ fn an_error_storm_is_summarised_in_the_human_format_and_complete_in_json() {
     let out = run(&["check", "-", "--format", "json"], Some(storm.as_bytes()), &[]);
     let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
     assert_eq!(json.as_array().unwrap().len(), 10_000);
+}
+
+#[test]
+fn paths_leading_out_of_the_pipeline_folder_are_refused_unless_allowed() {
+    let dir = std::env::temp_dir().join(format!("mlpc-outside-{}", std::process::id()));
+    let inner = dir.join("pipelines");
+    std::fs::create_dir_all(&inner).unwrap();
+    std::fs::write(dir.join("secret.py"), "TOKEN = 'x'\n").unwrap();
+    let _ = std::fs::remove_file(inner.join("link.py"));
+    std::os::unix::fs::symlink(dir.join("secret.py"), inner.join("link.py")).unwrap();
+    let step = |name: &str, code: &str| {
+        format!("  step {name}: processing {{\n    image = i, instance = \"ml.m5.xlarge\", code = \"{code}\"\n  }}\n")
+    };
+    let text = format!(
+        "pipeline p {{\n  role = \"arn:aws:iam::123456789012:role/R\"\n  artifacts = \"s3://b-ucket/p\"\n  image i = \"123456789012.dkr.ecr.us-east-1.amazonaws.com/i:1\"\n{}{}{}}}\n",
+        step("up", "../secret.py"),
+        step("absolute", "/etc/passwd"),
+        step("linked", "link.py"),
+    );
+    let file = inner.join("p.mlp");
+    std::fs::write(&file, text).unwrap();
+    let out = mlpc(&["build", file.to_str().unwrap(), "--target", "airflow", "-o", "-"]);
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    assert_eq!(stderr(&out).matches("outside the .mlp file's folder").count(), 3, "{}", stderr(&out));
+    assert!(!stdout(&out).contains("TOKEN"), "nothing is embedded");
+    let out = mlpc(&["check", file.to_str().unwrap(), "--allow-outside-paths"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
 }

@@ -6,16 +6,17 @@ use std::path::{Path, PathBuf};
 use mlpc::diagnostics::render::{self, Style};
 use mlpc::{CheckOptions, Checked, Files, SourceFile, Target};
 
-/// Reads files relative to a folder, as the CLI does.
+/// Reads files relative to a folder, as the CLI does with `--allow-outside-paths`
+/// (fixtures share code across folders; tests/cli.rs holds the default).
 pub struct Dir(pub PathBuf);
 
 impl Files for Dir {
     fn read(&self, path: &str) -> Result<Vec<u8>, String> {
-        mlpc::files::DiskFiles { base: self.0.clone() }.read(path)
+        mlpc::files::DiskFiles { base: self.0.clone(), allow_outside: true }.read(path)
     }
 
     fn list(&self, folder: &str) -> Result<Vec<String>, String> {
-        mlpc::files::DiskFiles { base: self.0.clone() }.list(folder)
+        mlpc::files::DiskFiles { base: self.0.clone(), allow_outside: true }.list(folder)
     }
 }
 
