@@ -6,3 +6,4 @@ pub use mlpc_core::*;
 
 pub mod deploy;
 pub mod files;
+pub mod output;

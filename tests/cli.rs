@@ -515,3 +515,50 @@ fn paths_leading_out_of_the_pipeline_folder_are_refused_unless_allowed() {
     let out = mlpc(&["check", file.to_str().unwrap(), "--allow-outside-paths"]);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
 }
+
+#[test]
+fn a_build_never_overwrites_an_input_or_a_file_mlpc_did_not_write() {
+    let dir = std::env::temp_dir().join(format!("mlpc-lose-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let script = "import sys\nprint(sys.argv)\n";
+    std::fs::write(dir.join("featurize.py"), script).unwrap();
+    std::fs::write(dir.join("config.json"), r#"{"day": "2026-01-01"}"#).unwrap();
+    std::fs::write(dir.join("notes.json"), r#"{"mine": true}"#).unwrap();
+    let source = "pipeline featurize {\n  role = \"arn:aws:iam::123456789012:role/R\"\n  artifacts = \"s3://b-ucket/p\"\n  config = \"config.json\"\n  step featurize: processing {\n    image = \"123456789012.dkr.ecr.us-east-1.amazonaws.com/i:1\", instance = \"ml.m5.xlarge\", code = \"featurize.py\"\n    args = [\"${config.day}\"]\n  }\n}\n";
+    let mlp = dir.join("featurize.mlp");
+    std::fs::write(&mlp, source).unwrap();
+    let path = |name: &str| dir.join(name).to_str().unwrap().to_string();
+    let build = |target: &str, extra: &[&str]| {
+        let mut args = vec!["build".to_string(), path("featurize.mlp"), "--target".to_string(), target.to_string()];
+        args.extend(extra.iter().map(|s| s.to_string()));
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        mlpc(&args)
+    };
+    // The default name, featurize.py, is the step's code.
+    let out = build("airflow", &[]);
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+    assert!(stderr(&out).contains("is the code of step `featurize`"), "{}", stderr(&out));
+    assert_eq!(std::fs::read_to_string(dir.join("featurize.py")).unwrap(), script);
+    // The source, the config: never, even with --force.
+    for (target, target_file, what) in
+        [("airflow", "featurize.mlp", "the pipeline's source"), ("sagemaker", "config.json", "the pipeline's config")]
+    {
+        let out = build(target, &["-o", &path(target_file), "--force"]);
+        assert_eq!(code(&out), 2, "{}", stderr(&out));
+        assert!(stderr(&out).contains(what), "{}", stderr(&out));
+    }
+    assert_eq!(std::fs::read_to_string(&mlp).unwrap(), source);
+    // A file mlpc did not write: only with --force.
+    let out = build("sagemaker", &["-o", &path("notes.json")]);
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+    assert!(stderr(&out).contains("pass --force"), "{}", stderr(&out));
+    assert_eq!(std::fs::read_to_string(dir.join("notes.json")).unwrap(), r#"{"mine": true}"#);
+    assert_eq!(code(&build("sagemaker", &["-o", &path("notes.json"), "--force"])), 0);
+    // Its own files it replaces; the default names follow the .mlp file's name.
+    for _ in 0..2 {
+        let out = build("stepfunctions", &[]);
+        assert_eq!(code(&out), 0, "{}", stderr(&out));
+        assert!(dir.join("featurize.asl.json").is_file());
+    }
+}
