@@ -527,3 +527,37 @@ fn deploy_creates_updates_and_starts_against_moto() {
     assert_eq!(code, Some(3), "{err}");
     assert!(err.contains("the endpoint cannot be reached"), "{err}");
 }
+
+#[test]
+fn a_float_param_is_spelled_in_jsonata_as_python_and_airflow_spell_it() {
+    let values = [
+        2.0,
+        0.2,
+        1e-5,
+        1.5e-7,
+        1e20,
+        1e16,
+        1e15,
+        0.0001,
+        -2.5e-300,
+        123.456,
+        0.001,
+        2.71,
+        100.0,
+        -0.5,
+        0.0,
+        1e21,
+        9.999e15,
+        1.7976931348623157e308,
+        5e-324,
+        0.05,
+        6.0,
+        -7.25,
+    ];
+    let expr = mlpc::targets::stepfunctions::expr::python_float("$params.x");
+    let machine = json!({ "States": { "t": { "Type": "Task", "Arguments": { "x": format!("{{% {expr} %}}") } } } });
+    for v in values {
+        let rendered = common::render_jsonata(&machine, &json!({ "params": { "x": v } }));
+        assert_eq!(rendered["t"]["x"], json!(mlpc::ir::format_float(v)), "{v}");
+    }
+}

@@ -176,9 +176,13 @@ impl Exprs<'_> {
     fn part(&self, piece: &Piece) -> Result<Part, String> {
         let jsonata = self.lang == QueryLanguage::Jsonata;
         Ok(match piece {
-            Piece::Param(name) => Part::Value {
-                expr: self.param(name),
-                is_string: self.p.param(name).map(|q| q.ty) == Some(ParamType::String),
+            Piece::Param(name) => match self.p.param(name).map(|q| q.ty) {
+                // JSONata's `$string(2.0)` is "2": spell a float as Python does, as the
+                // Airflow target and a literal do ("2.0", "1e-05").
+                Some(ParamType::Float) if jsonata => {
+                    Part::Value { expr: python_float(&self.param(name)), is_string: true }
+                }
+                ty => Part::Value { expr: self.param(name), is_string: ty == Some(ParamType::String) },
             },
             // The execution's start, an ISO 8601 timestamp in UTC: its date.
             Piece::RunDate => Part::Value {
@@ -376,6 +380,28 @@ impl Exprs<'_> {
 enum Part {
     Literal(String),
     Value { expr: String, is_string: bool },
+}
+
+/// A JSONata expression that spells the number `value` as Python's `repr(float)` does:
+/// `2.0`, `0.0001`, `1e-05`, `1.5e+16`. It takes the shortest digits JSONata's
+/// `$string` gives (at most 15 significant ones) and lays them out by Python's rule:
+/// positional for exponents -4 to 15, else `d.ddde±XX`.
+pub fn python_float(value: &str) -> String {
+    [
+        "($v := ",
+        value,
+        "; $a := $abs($v); $js := $string($a); $sci := $contains($js, 'e'); ",
+        "$m := $sci ? $substringBefore($js, 'e') : $js; ",
+        "$int := $contains($m, '.') ? $substringBefore($m, '.') : $m; ",
+        "$frac := $contains($m, '.') ? $substringAfter($m, '.') : ''; ",
+        "$lead := $int = '0' ? $length($frac) - $length($replace($frac, /^0+/, '')) : 0; ",
+        "$digits := $replace($replace($int & $frac, /^0+/, ''), /0+$/, ''); ",
+        "$e := $sci ? $number($replace($substringAfter($js, 'e'), '+', '')) : ($int = '0' ? -($lead + 1) : $length($int) - 1); ",
+        "$d := $digits = '' ? '0' : $digits; ",
+        "$body := $e >= -4 and $e < 16 ? ($e >= 0 ? $substring($pad($d, $e + 1, '0'), 0, $e + 1) & '.' & ($length($d) > $e + 1 ? $substring($d, $e + 1) : '0') : '0.' & $join($map([1..(-$e - 1)], function(){'0'})) & $d) : $substring($d, 0, 1) & ($length($d) > 1 ? '.' & $substring($d, 1) : '') & 'e' & ($e < 0 ? '-' : '+') & $pad($string($abs($e)), -2, '0'); ",
+        "($v < 0 ? '-' : '') & ($a = 0 ? '0.0' : $body))",
+    ]
+    .concat()
 }
 
 /// A JSONata string literal: single-quoted, with JSON's escapes (JSONata has no

@@ -7,7 +7,7 @@
 //! between states: every S3 location, and every job name, follows from the run's id.
 
 mod check;
-mod expr;
+pub mod expr;
 mod machine;
 mod states;
 
