@@ -562,3 +562,15 @@ fn a_build_never_overwrites_an_input_or_a_file_mlpc_did_not_write() {
         assert!(dir.join("featurize.asl.json").is_file());
     }
 }
+
+#[test]
+fn terminal_escapes_and_nul_in_a_pipeline_reach_the_terminal_inert() {
+    let text = "pipeline p {\n  role = \"arn:aws:iam::123456789012:role/R\"\n  artifacts = \"s3://b-ucket/p\"\n  step s: processing {\n    image = \"123456789012.dkr.ecr.us-east-1.amazonaws.com/i:1\"\n    instance = \"\u{1b}[2J\u{1b}[31mml.m5\u{0}\u{202e}x\"\n    code = \"job.py\"\n  }\n}\n";
+    let out = run(&["check", "-"], Some(text.as_bytes()), &[("NO_COLOR", "1")]);
+    assert_eq!(code(&out), 1);
+    let err = stderr(&out);
+    for bad in ['\u{1b}', '\u{0}', '\u{202e}'] {
+        assert!(!err.contains(bad), "{bad:?} reached the terminal:\n{err:?}");
+    }
+    assert!(err.contains("\\u{1b}[2J"), "the message shows the escape, escaped:\n{err}");
+}

@@ -29,7 +29,7 @@ pub fn human(diagnostics: &[Diagnostic], file: &SourceFile, style: Style) -> Str
     }
     let theme = if style.color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
     let handler = GraphicalReportHandler::new_themed(theme).with_width(style.width).with_links(false);
-    let source = NamedSource::new(file.name.clone(), file.text.clone()).with_language("mlp");
+    let source = NamedSource::new(printable(&file.name), inert(&file.text)).with_language("mlp");
     let index = LineIndex::new(&file.text);
     let mut out = String::new();
     for diagnostic in diagnostics.iter().take(MAX_SHOWN) {
@@ -37,10 +37,11 @@ pub fn human(diagnostics: &[Diagnostic], file: &SourceFile, style: Style) -> Str
             out.push('\n');
         }
         if let Some(width) = too_wide(diagnostic, &file.text) {
-            out.push_str(&without_snippet(diagnostic, file, &index, width));
+            out.push_str(&without_snippet(&shown(diagnostic), file, &index, width));
             continue;
         }
-        let report = Report { diagnostic, source: &source };
+        let shown = shown(diagnostic);
+        let report = Report { diagnostic: &shown, source: &source };
         if handler.render_report(&mut out, &report).is_err() {
             out.push_str(&format!("{}[{}]: {}\n", diagnostic.severity.as_str(), diagnostic.code, diagnostic.message));
         }
@@ -57,6 +58,56 @@ pub fn human(diagnostics: &[Diagnostic], file: &SourceFile, style: Style) -> Str
 /// stray brackets, a generated file gone wrong) is summarised, not printed; the JSON
 /// format keeps them all.
 pub const MAX_SHOWN: usize = 100;
+
+/// A source's text as it may reach a terminal: every control character other than tab
+/// and line breaks (ESC, NUL, a lone CR, DEL, C1 controls) and every bidirectional
+/// override becomes `?`, once per byte, so that spans still fall where they did.
+fn inert(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        let keep = match c {
+            '\t' | '\n' => true,
+            '\r' => chars.peek() == Some(&'\n'),
+            c => !dangerous(c),
+        };
+        if keep {
+            out.push(c);
+        } else {
+            out.extend(std::iter::repeat_n('?', c.len_utf8()));
+        }
+    }
+    out
+}
+
+/// Control characters and the bidirectional controls that reorder what a terminal shows.
+fn dangerous(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}')
+}
+
+/// A message as it may reach a terminal: dangerous characters escaped (`\u{1b}`).
+pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(|c| dangerous(c) && c != '\n') {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    std::borrow::Cow::Owned(
+        text.chars()
+            .map(|c| if dangerous(c) && c != '\n' { c.escape_unicode().to_string() } else { c.to_string() })
+            .collect(),
+    )
+}
+
+/// The diagnostic with its texts made printable.
+fn shown(d: &Diagnostic) -> Diagnostic {
+    let mut out = d.clone();
+    out.message = printable(&d.message).into_owned();
+    out.primary.text = printable(&d.primary.text).into_owned();
+    for label in &mut out.secondary {
+        label.text = printable(&label.text).into_owned();
+    }
+    out.help = d.help.as_deref().map(|h| printable(h).into_owned());
+    out
+}
 
 /// Longest source line shown under a diagnostic. Past it the snippet would be
 /// unreadable anyway, and miette cannot pad columns beyond 65,535.
@@ -87,7 +138,7 @@ fn without_snippet(diagnostic: &Diagnostic, file: &SourceFile, index: &LineIndex
         diagnostic.code,
         diagnostic.code.name(),
         diagnostic.message,
-        file.name
+        printable(&file.name)
     );
     if !diagnostic.primary.text.is_empty() {
         out.push_str(&format!(": {}", diagnostic.primary.text));
@@ -95,7 +146,7 @@ fn without_snippet(diagnostic: &Diagnostic, file: &SourceFile, index: &LineIndex
     out.push_str(&format!(" (a line of {width} bytes: not shown)\n"));
     for label in &diagnostic.secondary {
         let (line, column) = index.line_col(label.span.start as usize);
-        out.push_str(&format!("   at {}:{line}:{column}: {}\n", file.name, label.text));
+        out.push_str(&format!("   at {}:{line}:{column}: {}\n", printable(&file.name), label.text));
     }
     if let Some(help) = &diagnostic.help {
         out.push_str(&format!("  help: {help}\n"));
