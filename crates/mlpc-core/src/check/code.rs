@@ -57,45 +57,51 @@ pub fn code_file(lw: &mut Lowerer, cx: &Context, e: &Expr) -> Option<CodeFile> {
     }
 }
 
+/// A file shipped as it is, named by the last part of its path.
+fn loose_file(path: &str, bytes: impl Into<std::sync::Arc<[u8]>>, span: Span) -> CodeFile {
+    let contents: std::sync::Arc<[u8]> = bytes.into();
+    CodeFile {
+        path: path.to_string(),
+        file_name: path.rsplit(['/', '\\']).next().unwrap_or(path).to_string(),
+        sha256: digest(&contents),
+        size: contents.len() as u64,
+        contents,
+        packed: None,
+        span,
+    }
+}
+
+/// A file of a folder: its path in the folder, and its bytes.
+type FolderFile = (String, std::sync::Arc<[u8]>);
+
+/// Every shipped file of a folder.
+fn read_folder(cx: &Context, folder: &str) -> Result<Vec<FolderFile>, String> {
+    let base = folder.trim_end_matches('/');
+    cx.files
+        .list(folder)?
+        .into_iter()
+        .map(|name| match cx.files.read(&format!("{base}/{name}")) {
+            Ok(bytes) => Ok((name, bytes.into())),
+            Err(reason) => Err(format!("`{name}` in it: {reason}")),
+        })
+        .collect()
+}
+
 fn read_code(cx: &Context, path: &str, span: Span) -> Result<CodeFile, String> {
     match cx.files.read(path) {
-        Ok(bytes) => {
-            let file_name = path.rsplit(['/', '\\']).next().unwrap_or(path).to_string();
-            Ok(CodeFile {
-                path: path.to_string(),
-                file_name,
-                sha256: digest(&bytes),
-                size: bytes.len() as u64,
-                contents: bytes.into(),
-                packed: None,
-                span,
-            })
+        Ok(bytes) => Ok(loose_file(path, bytes, span)),
+        Err(reason) if reason == crate::IS_A_DIRECTORY => {
+            let files = read_folder(cx, path)?;
+            if files.is_empty() {
+                return Err("the folder holds no files to ship".to_string());
+            }
+            packed(path, &files, None, span)
         }
-        Err(reason) if reason == crate::IS_A_DIRECTORY => read_folder(cx, path, span),
         Err(reason) => Err(reason),
     }
 }
 
-fn read_folder(cx: &Context, folder: &str, span: Span) -> Result<CodeFile, String> {
-    let names = cx.files.list(folder)?;
-    if names.is_empty() {
-        return Err("the folder holds no files to ship".to_string());
-    }
-    let base = folder.trim_end_matches('/');
-    let mut files = Vec::with_capacity(names.len());
-    for name in &names {
-        let bytes = cx.files.read(&format!("{base}/{name}")).map_err(|reason| format!("`{name}` in it: {reason}"))?;
-        files.push((name.clone(), std::sync::Arc::<[u8]>::from(bytes)));
-    }
-    packed(folder, &files, None, span)
-}
-
-fn packed(
-    path: &str,
-    files: &[(String, std::sync::Arc<[u8]>)],
-    entry: Option<String>,
-    span: Span,
-) -> Result<CodeFile, String> {
+fn packed(path: &str, files: &[FolderFile], entry: Option<String>, span: Span) -> Result<CodeFile, String> {
     let archive = crate::archive::pack(files)?;
     Ok(CodeFile {
         path: path.to_string(),
@@ -120,44 +126,26 @@ pub fn local_data(lw: &mut Lowerer, cx: &Context, e: &Expr, input: &str) -> Opti
                 .help("`file()` names a file or folder relative to the .mlp file, uploaded with the pipeline; data already in S3 is bound by its URI, `= \"s3://…\"`"),
         );
     };
-    let file = |name: &str, bytes: Vec<u8>| CodeFile {
-        path: name.to_string(),
-        file_name: name.rsplit('/').next().unwrap_or(name).to_string(),
-        sha256: digest(&bytes),
-        size: bytes.len() as u64,
-        contents: bytes.into(),
-        packed: None,
-        span: e.span,
-    };
     match cx.files.read(&path) {
         Ok(bytes) => {
             let name = path.rsplit(['/', '\\']).next().unwrap_or(&path);
-            let one = file(name, bytes);
+            let one = loose_file(name, bytes, e.span);
             Some(LocalData { path: path.clone(), sha256: one.sha256.clone(), files: vec![one], folder: false })
         }
         Err(reason) if reason == crate::IS_A_DIRECTORY => {
-            let names = match cx.files.list(&path) {
-                Ok(names) if names.is_empty() => {
+            let files = match read_folder(cx, &path) {
+                Ok(files) if files.is_empty() => {
                     fail(lw, "the folder holds no files to upload".to_string());
                     return None;
                 }
-                Ok(names) => names,
+                Ok(files) => files,
                 Err(reason) => {
                     fail(lw, reason);
                     return None;
                 }
             };
-            let base = path.trim_end_matches('/');
-            let mut files = Vec::with_capacity(names.len());
-            for name in &names {
-                match cx.files.read(&format!("{base}/{name}")) {
-                    Ok(bytes) => files.push(file(name, bytes)),
-                    Err(reason) => {
-                        fail(lw, format!("`{name}` in it: {reason}"));
-                        return None;
-                    }
-                }
-            }
+            let files: Vec<CodeFile> =
+                files.into_iter().map(|(name, bytes)| loose_file(&name, bytes, e.span)).collect();
             let listing: String = files.iter().map(|f| format!("{}\0{}\n", f.path, f.sha256)).collect();
             Some(LocalData { path: path.clone(), sha256: digest(listing.as_bytes()), files, folder: true })
         }
@@ -272,23 +260,11 @@ fn list<'a>(names: impl Iterator<Item = &'a str>) -> String {
 /// The script that runs a python step's callable in a processing job, shipped like a code
 /// file (content-addressed under the pipeline's artifacts).
 pub fn python_runner(span: Span) -> CodeFile {
-    shipped_script("mlpc_runner.py", include_bytes!("../../templates/python/mlpc_runner.py"), span)
+    loose_file("mlpc_runner.py", &include_bytes!("../../templates/python/mlpc_runner.py")[..], span)
 }
 
 /// The script that moves a sql step's result to its output where a processing job runs
 /// the query (SageMaker), shipped like a code file.
 pub fn sql_unloader(span: Span) -> CodeFile {
-    shipped_script("mlpc_sql.py", include_bytes!("../../templates/python/mlpc_sql.py"), span)
-}
-
-fn shipped_script(name: &str, bytes: &'static [u8], span: Span) -> CodeFile {
-    CodeFile {
-        path: name.to_string(),
-        file_name: name.to_string(),
-        sha256: digest(bytes),
-        size: bytes.len() as u64,
-        contents: bytes.into(),
-        packed: None,
-        span,
-    }
+    loose_file("mlpc_sql.py", &include_bytes!("../../templates/python/mlpc_sql.py")[..], span)
 }

@@ -291,10 +291,6 @@ fn processing(lw: &mut Lowerer, cx: &Context, f: &mut Fields) -> Option<Processi
     })
 }
 
-/// The hyperparameters a training step's script mode sets (`targets::requests`).
-const SCRIPT_MODE_KEYS: [&str; 4] =
-    ["sagemaker_program", "sagemaker_submit_directory", "sagemaker_container_log_level", "sagemaker_region"];
-
 fn training(lw: &mut Lowerer, cx: &Context, f: &mut Fields, step: &ast::Step, sym: &StepSymbol) -> Option<Training> {
     let image =
         f.require("image", "my_image", &mut lw.diags).and_then(|e| image_ref(lw, e, &cx.images, &cx.image_names));
@@ -346,7 +342,9 @@ fn training(lw: &mut Lowerer, cx: &Context, f: &mut Fields, step: &ast::Step, sy
     // Script mode sets these itself; a second value would be a duplicate key.
     if let (Some(Some(_)), Some(e)) = (&code, f.get("hyperparameters")) {
         if let ExprKind::Map(entries) = &e.kind {
-            for entry in entries.iter().filter(|m| SCRIPT_MODE_KEYS.contains(&m.key.node.as_str())) {
+            for entry in
+                entries.iter().filter(|m| crate::targets::requests::SCRIPT_MODE_KEYS.contains(&m.key.node.as_str()))
+            {
                 lw.push(
                     Diagnostic::new(Code::InvalidValue, entry.span, format!("hyperparameter `{}` is set by `code`", entry.key.node))
                         .label("set by script mode")

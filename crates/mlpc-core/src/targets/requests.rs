@@ -104,9 +104,14 @@ pub fn run_root(p: &Pipeline) -> String {
     [p.settings.artifacts.as_deref().unwrap_or(""), "/", &p.name.node, "/"].concat()
 }
 
+/// The content-addressed prefix a `file()` input's files go under.
+fn data_root(p: &Pipeline, data: &crate::ir::LocalData) -> String {
+    [&run_root(p), "data/", &data.sha256, "/"].concat()
+}
+
 /// The content-addressed S3 URI of a `file()` input: the file's, or a folder's prefix.
 pub fn data_uri(p: &Pipeline, data: &crate::ir::LocalData) -> String {
-    let root = [&run_root(p), "data/", &data.sha256, "/"].concat();
+    let root = data_root(p, data);
     match (data.folder, data.files.first()) {
         (false, Some(file)) => root + &file.path,
         _ => root,
@@ -127,7 +132,7 @@ pub fn uploads(p: &Pipeline) -> std::collections::BTreeMap<String, &[u8]> {
 
 /// The S3 URI and bytes of each file of a `file()` input.
 pub fn data_files<'a>(p: &Pipeline, data: &'a crate::ir::LocalData) -> Vec<(String, &'a [u8])> {
-    let root = [&run_root(p), "data/", &data.sha256, "/"].concat();
+    let root = data_root(p, data);
     data.files.iter().map(|f| ([root.as_str(), &f.path].concat(), &f.contents[..])).collect()
 }
 
@@ -466,16 +471,21 @@ pub fn training_job(p: &Pipeline, step: &Step, job: &Training) -> Node {
 fn script_mode(p: &Pipeline, code: &crate::ir::CodeFile) -> Vec<(String, Node)> {
     let json = |s: &str| serde_json::Value::from(s).to_string();
     let entry = code.packed.as_ref().and_then(|packed| packed.entry.as_deref()).unwrap_or(&code.file_name);
+    let [program, directory, log_level, region_key] = SCRIPT_MODE_KEYS;
     let mut out = vec![
-        ("sagemaker_program".to_string(), Node::text(json(entry))),
-        ("sagemaker_submit_directory".to_string(), Node::text(json(&code_uri(p, code)))),
-        ("sagemaker_container_log_level".to_string(), Node::text("20")),
+        (program.to_string(), Node::text(json(entry))),
+        (directory.to_string(), Node::text(json(&code_uri(p, code)))),
+        (log_level.to_string(), Node::text("20")),
     ];
     if let Some(region) = &p.settings.region {
-        out.push(("sagemaker_region".to_string(), Node::text(json(region))));
+        out.push((region_key.to_string(), Node::text(json(region))));
     }
     out
 }
+
+/// The hyperparameters script mode sets (`script_mode`), which a step may not set too.
+pub const SCRIPT_MODE_KEYS: [&str; 4] =
+    ["sagemaker_program", "sagemaker_submit_directory", "sagemaker_container_log_level", "sagemaker_region"];
 
 /// CreateModel for a transform step: the trained model in its serving container.
 pub fn model(p: &Pipeline, step: &Step, job: &Transform) -> Node {
