@@ -293,9 +293,9 @@ struct Input {
     decode_error: Option<Diagnostic>,
 }
 
-/// The largest pipeline file mlpc reads. A 10,000-step pipeline is under 2 MiB; a larger
-/// input is refused before it is read, instead of costing gigabytes of memory.
-const MAX_INPUT_BYTES: u64 = 16 * 1024 * 1024;
+/// The largest pipeline mlpc reads, as any file it reads (a 10,000-step pipeline is under
+/// 2 MiB): a larger input is refused instead of costing gigabytes of memory.
+const MAX_INPUT_BYTES: u64 = mlpc::files::MAX_FILE_BYTES;
 
 fn too_large(name: &str, size: u64) -> Failure {
     Failure::Usage(format!(

@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use mlpc_core::ir::{InputSource, Pipeline, StepKind};
+use mlpc_core::ir::{InputSource, Pipeline};
 use mlpc_core::Target;
 
 /// The default output file: the `.mlp` file's name with the target's extension, next
@@ -37,13 +37,7 @@ pub fn refusal(
         inputs.push((base.join(config), "the pipeline's config".to_string()));
     }
     for step in &p.steps {
-        let code = match &step.kind {
-            StepKind::Processing(job) => Some(&job.code),
-            StepKind::Training(job) => job.code.as_ref(),
-            StepKind::Python(py) => py.job.as_ref().and_then(|j| j.code.as_ref()),
-            StepKind::Sql(_) | StepKind::Transform(_) => None,
-        };
-        if let Some(code) = code {
+        if let Some(code) = step.kind.code() {
             inputs.push((base.join(&code.path), format!("the code of step `{}`", step.name.node)));
         }
         for input in &step.inputs {

@@ -562,6 +562,17 @@ impl StepKind {
     pub fn name(&self) -> &'static str {
         self.kind().name()
     }
+
+    /// The step's own `code` (a script or packed folder from the user's files): a
+    /// processing step's, a training step's in script mode, a python job's module.
+    pub fn code(&self) -> Option<&CodeFile> {
+        match self {
+            StepKind::Processing(job) => Some(&job.code),
+            StepKind::Training(job) => job.code.as_ref(),
+            StepKind::Python(py) => py.job.as_ref().and_then(|job| job.code.as_ref()),
+            StepKind::Sql(_) | StepKind::Transform(_) => None,
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -642,16 +653,13 @@ impl Pipeline {
         let mut seen = std::collections::HashSet::new();
         let mut out = Vec::new();
         for step in &self.steps {
-            let files: Vec<&CodeFile> = match &step.kind {
-                StepKind::Processing(job) => vec![&job.code],
-                StepKind::Training(job) => job.code.iter().collect(),
-                StepKind::Python(py) => {
-                    py.job.iter().flat_map(|job| std::iter::once(&job.runner).chain(&job.code)).collect()
-                }
-                StepKind::Sql(sql) => vec![&sql.unloader],
-                StepKind::Transform(_) => Vec::new(),
+            // The scripts mlpc ships for a step, then the step's own code.
+            let ours = match &step.kind {
+                StepKind::Python(py) => py.job.as_ref().map(|job| &job.runner),
+                StepKind::Sql(sql) => Some(&sql.unloader),
+                StepKind::Processing(_) | StepKind::Training(_) | StepKind::Transform(_) => None,
             };
-            for file in files {
+            for file in ours.into_iter().chain(step.kind.code()) {
                 if seen.insert((&file.sha256, &file.file_name)) {
                     out.push(file);
                 }
