@@ -243,13 +243,20 @@ struct PythonTaskView {
 }
 
 /// An operator subclass that uploads what its job reads (`Mlpc<kind>Operator`).
-#[derive(Serialize)]
+#[derive(Clone, Copy, Serialize)]
 struct UploadOperatorView {
     /// `Processing`, `Training` or `Transform`.
     kind: &'static str,
     job: &'static str,
     files: &'static str,
 }
+
+/// Every operator subclass a DAG may define, for its docstring.
+const UPLOAD_OPERATORS: [UploadOperatorView; 3] = [
+    UploadOperatorView { kind: "Processing", job: "processing", files: "its code, `file()` inputs" },
+    UploadOperatorView { kind: "Training", job: "training", files: "its code archive in script mode, `file()` inputs" },
+    UploadOperatorView { kind: "Transform", job: "batch transform", files: "`file()` inputs" },
+];
 
 #[derive(Serialize)]
 struct CodeFileView {
@@ -345,9 +352,13 @@ impl DagView {
         let mut operators: Vec<&str> = Vec::new();
         let mut tasks = Vec::new();
         let mut python_tasks = Vec::new();
+        // What each step's task uploads, by step index: computed once, read by the
+        // task's arguments, the DAG's CODE_FILES and the operator subclasses it defines.
+        let uploads: Vec<Vec<(String, &[u8])>> = p.steps.iter().map(|s| step_uploads(p, s)).collect();
         for id in &p.order {
             let Some(step) = p.step(*id) else { continue };
-            let (task, operator) = task_view(p, step, &jinja, local_mode);
+            let step_uploads = uploads.get(id.0).map_or(&[][..], Vec::as_slice);
+            let (task, operator) = task_view(p, step, step_uploads, &jinja, local_mode);
             if let Some(op) = operator {
                 operators.push(op);
             } else if matches!(step.kind, StepKind::Python(_)) {
@@ -361,7 +372,7 @@ impl DagView {
                         .map(|i| i.name.node.clone())
                         .chain(step.outputs.iter().map(|o| o.name.node.clone()))
                         .collect(),
-                    uploads: step_uploads(p, step).iter().map(|u| string_literal(u)).collect(),
+                    uploads: step_uploads.iter().map(|(uri, _)| string_literal(uri)).collect(),
                 });
             }
             tasks.push(task);
@@ -414,43 +425,22 @@ impl DagView {
         // What the DAG's own tasks upload: the code of processing and training jobs and
         // `file()` inputs (python steps run on the worker; their runner is for the other
         // targets).
-        let all = requests::uploads(p);
         let mut shipped = std::collections::BTreeSet::new();
         let mut code_files: Vec<CodeFileView> = Vec::new();
-        for uri in p.steps.iter().flat_map(|s| step_uploads(p, s)) {
-            let Some(bytes) = all.get(&uri).copied() else { continue };
-            if shipped.insert(uri.clone()) {
+        for (uri, bytes) in uploads.iter().flatten() {
+            if shipped.insert(uri) {
                 let contents = match std::str::from_utf8(bytes) {
                     Ok(text) => string_literal(text),
                     Err(_) => super::python::bytes_literal(bytes),
                 };
-                code_files.push(CodeFileView { uri: string_literal(&uri), contents });
+                code_files.push(CodeFileView { uri: string_literal(uri), contents });
             }
         }
-        let uploads_of =
-            |want: fn(&StepKind) -> bool| p.steps.iter().any(|s| want(&s.kind) && !step_uploads(p, s).is_empty());
-        let mut upload_operators = Vec::new();
-        if uploads_of(|k| matches!(k, StepKind::Processing(_))) {
-            upload_operators.push(UploadOperatorView {
-                kind: "Processing",
-                job: "processing",
-                files: "its code, `file()` inputs",
-            });
-        }
-        if uploads_of(|k| matches!(k, StepKind::Training(_))) {
-            upload_operators.push(UploadOperatorView {
-                kind: "Training",
-                job: "training",
-                files: "its code archive in script mode, `file()` inputs",
-            });
-        }
-        if uploads_of(|k| matches!(k, StepKind::Transform(_))) {
-            upload_operators.push(UploadOperatorView {
-                kind: "Transform",
-                job: "batch transform",
-                files: "`file()` inputs",
-            });
-        }
+        // The subclasses the tasks use, defined in the DAG file.
+        let upload_operators = UPLOAD_OPERATORS
+            .into_iter()
+            .filter(|op| tasks.iter().any(|t| t.operator == format!("Mlpc{}Operator", op.kind)))
+            .collect();
         DagView {
             code_files,
             upload_operators,
@@ -665,27 +655,38 @@ fn local_instances(node: Node) -> Node {
     }
 }
 
-/// The S3 URIs a step's task puts there before its job runs: its code (processing;
-/// training in script mode) and its `file()` inputs' files.
-fn step_uploads(p: &Pipeline, step: &Step) -> Vec<String> {
-    let mut out: Vec<String> = match &step.kind {
-        StepKind::Processing(job) => vec![requests::code_uri(p, &job.code)],
-        StepKind::Training(job) => job.code.iter().map(|c| requests::code_uri(p, c)).collect(),
-        StepKind::Sql(_) | StepKind::Transform(_) | StepKind::Python(_) => Vec::new(),
+/// The files a step's task puts in S3 before its job runs, by S3 URI: its code
+/// (processing; training in script mode) and its `file()` inputs' files.
+fn step_uploads<'a>(p: &Pipeline, step: &'a Step) -> Vec<(String, &'a [u8])> {
+    let code = match &step.kind {
+        StepKind::Processing(job) => Some(&job.code),
+        StepKind::Training(job) => job.code.as_ref(),
+        StepKind::Sql(_) | StepKind::Transform(_) | StepKind::Python(_) => None,
     };
-    out.extend(step.local_inputs().flat_map(|data| requests::data_files(p, data).into_iter().map(|(uri, _)| uri)));
+    let mut out: Vec<(String, &[u8])> = code.map(|c| (requests::code_uri(p, c), &c.contents[..])).into_iter().collect();
+    out.extend(step.local_inputs().flat_map(|data| requests::data_files(p, data)));
     out
 }
 
-/// `step_uploads` as a Python list, one item a line with a trailing comma (as ruff
-/// formats it), for an argument at 8 spaces.
-fn uploads_literal(p: &Pipeline, step: &Step) -> String {
-    let items: String = step_uploads(p, step).iter().map(|u| format!("            {},\n", string_literal(u))).collect();
-    format!("[\n{items}        ]")
+/// The `uploads=[...]` argument of a task that uploads files: one item a line with a
+/// trailing comma (as ruff formats it), for an argument at 8 spaces.
+fn uploads_arg(uploads: &[(String, &[u8])]) -> Option<Arg> {
+    if uploads.is_empty() {
+        return None;
+    }
+    let items: String = uploads.iter().map(|(uri, _)| format!("            {},\n", string_literal(uri))).collect();
+    Some(arg("uploads", format!("[\n{items}        ]")))
 }
 
-fn task_view(p: &Pipeline, step: &Step, jinja: &Jinja, local_mode: bool) -> (TaskView, Option<&'static str>) {
+fn task_view(
+    p: &Pipeline,
+    step: &Step,
+    uploads: &[(String, &[u8])],
+    jinja: &Jinja,
+    local_mode: bool,
+) -> (TaskView, Option<&'static str>) {
     let mut args = vec![arg("task_id", string_literal(&step.name.node))];
+    let upload = uploads_arg(uploads);
     let region = p.settings.region.as_deref().map(string_literal);
     let mut python = String::new();
     let mut call_args = Vec::new();
@@ -695,36 +696,30 @@ fn task_view(p: &Pipeline, step: &Step, jinja: &Jinja, local_mode: bool) -> (Tas
             let request = local_instances(requests::processing_job(p, step, job));
             python = "mlpc_local_processing".to_string();
             call_kwargs.push(arg("request", node(&request, 8, jinja)));
-            call_kwargs.push(arg("uploads", uploads_literal(p, step)));
+            call_kwargs.extend(upload);
             None
         }
         StepKind::Training(job) if local_mode => {
             python = "mlpc_local_training".to_string();
             call_kwargs.push(arg("request", node(&local_instances(requests::training_job(p, step, job)), 8, jinja)));
-            if !step_uploads(p, step).is_empty() {
-                call_kwargs.push(arg("uploads", uploads_literal(p, step)));
-            }
+            call_kwargs.extend(upload);
             None
         }
         StepKind::Transform(job) if local_mode => {
             python = "mlpc_local_transform".to_string();
             call_kwargs.push(arg("model", node(&requests::model(p, step, job), 8, jinja)));
             call_kwargs.push(arg("transform", node(&local_instances(requests::transform_job(p, step, job)), 8, jinja)));
-            if !step_uploads(p, step).is_empty() {
-                call_kwargs.push(arg("uploads", uploads_literal(p, step)));
-            }
+            call_kwargs.extend(upload);
             None
         }
         StepKind::Processing(job) => {
             args.push(arg("config", node(&requests::processing_job(p, step, job), 8, jinja)));
-            args.push(arg("uploads", uploads_literal(p, step)));
+            args.extend(upload);
             Some("SageMakerProcessingOperator")
         }
         StepKind::Training(job) => {
             args.push(arg("config", node(&requests::training_job(p, step, job), 8, jinja)));
-            if !step_uploads(p, step).is_empty() {
-                args.push(arg("uploads", uploads_literal(p, step)));
-            }
+            args.extend(upload);
             Some("SageMakerTrainingOperator")
         }
         StepKind::Transform(job) => {
@@ -733,9 +728,7 @@ fn task_view(p: &Pipeline, step: &Step, jinja: &Jinja, local_mode: bool) -> (Tas
                 ("Transform".to_string(), requests::transform_job(p, step, job)),
             ]);
             args.push(arg("config", node(&config, 8, jinja)));
-            if !step_uploads(p, step).is_empty() {
-                args.push(arg("uploads", uploads_literal(p, step)));
-            }
+            args.extend(upload);
             Some("SageMakerTransformOperator")
         }
         StepKind::Sql(sql) => Some(sql_args(p, step, sql, jinja, &mut args)),
@@ -789,14 +782,13 @@ fn task_view(p: &Pipeline, step: &Step, jinja: &Jinja, local_mode: bool) -> (Tas
     }
     let view = TaskView {
         var: var(step),
-        // The template's subclass uploads the code file before the job starts.
+        // The template's subclass uploads the task's files before the job starts.
         operator: match operator {
             Some(
                 job @ ("SageMakerProcessingOperator" | "SageMakerTrainingOperator" | "SageMakerTransformOperator"),
-            ) if !step_uploads(p, step).is_empty() => job.replacen("SageMaker", "Mlpc", 1),
+            ) if !uploads.is_empty() => job.replacen("SageMaker", "Mlpc", 1),
             other => other.unwrap_or_default().to_string(),
-        }
-        .to_string(),
+        },
         args,
         python,
         call_args,
@@ -806,7 +798,6 @@ fn task_view(p: &Pipeline, step: &Step, jinja: &Jinja, local_mode: bool) -> (Tas
     (view, operator)
 }
 
-/// Arguments of the operator that runs a `sql` step; returns the operator's name.
 /// A Redshift statement: through the Data API (`RedshiftDataOperator`, waiting for it to
 /// finish) when the step names its `cluster`, as Step Functions runs it; else on the
 /// step's Airflow connection (`SQLExecuteQueryOperator`, `redshift_default` when unset),
@@ -837,6 +828,7 @@ fn redshift_statement(sql: &crate::ir::Sql, jinja: &Jinja, args: &mut Vec<Arg>) 
     }
 }
 
+/// Arguments of the operator that runs a `sql` step; returns the operator's name.
 fn sql_args(p: &Pipeline, step: &Step, sql: &crate::ir::Sql, jinja: &Jinja, args: &mut Vec<Arg>) -> &'static str {
     let out_name = step.outputs.first().map_or("rows", |o| o.name.node.as_str());
     let parquet = queries::is_parquet(step);
