@@ -219,7 +219,7 @@ impl Exprs<'_> {
     }
 
     /// Where a training step's model archive is read from: what its Task reported
-    /// (`model_result`), kept in `$.models` (JSONPath) or a variable (JSONata).
+    /// (`keep_model`), kept in `$.models` (JSONPath) or a variable (JSONata).
     pub fn model_artifact(&self, step: crate::ir::StepId) -> String {
         let name = self.p.step_name(step);
         match self.lang {
@@ -228,21 +228,19 @@ impl Exprs<'_> {
         }
     }
 
-    /// What a training Task keeps of its result: the model archive's URI.
-    /// JSONPath: (ResultSelector, ResultPath); JSONata: the Assign.
-    pub fn model_result(&self, step: crate::ir::StepId) -> (Option<Json>, Option<String>, Option<Json>) {
+    /// Makes a training Task keep the model archive's URI its job reported, where
+    /// `model_artifact` reads it.
+    pub fn keep_model(&self, step: crate::ir::StepId, task: &mut super::machine::Task) {
         let name = self.p.step_name(step);
         match self.lang {
-            QueryLanguage::Jsonata => (
-                None,
-                None,
-                Some(json!({ format!("model_{name}"): "{% $states.result.ModelArtifacts.S3ModelArtifacts %}" })),
-            ),
-            QueryLanguage::Jsonpath => (
-                Some(json!({ "S3ModelArtifacts.$": "$.ModelArtifacts.S3ModelArtifacts" })),
-                Some(format!("{MODELS_PATH}.{name}")),
-                None,
-            ),
+            QueryLanguage::Jsonata => {
+                task.assign =
+                    Some(json!({ format!("model_{name}"): "{% $states.result.ModelArtifacts.S3ModelArtifacts %}" }));
+            }
+            QueryLanguage::Jsonpath => {
+                task.result_selector = Some(json!({ "S3ModelArtifacts.$": "$.ModelArtifacts.S3ModelArtifacts" }));
+                task.result_path = Some(super::machine::ResultPath::At(format!("{MODELS_PATH}.{name}")));
+            }
         }
     }
 
@@ -300,8 +298,8 @@ impl Exprs<'_> {
         }
     }
 
-    /// Output locations and model archives as the literal and run-time pieces they
-    /// are made of: every S3 location is known from the run's id and job names.
+    /// Output locations as the literal and run-time pieces they are made of: every one
+    /// is known from the run's id. (A model archive is read from state: `model_artifact`.)
     fn expand(&self, pieces: &[Piece]) -> Vec<Piece> {
         let mut out = Vec::new();
         for piece in pieces {

@@ -33,12 +33,7 @@ pub fn step(x: &Exprs, step: &Step) -> Result<Segment, String> {
             let mut training =
                 task(x, step, "arn:aws:states:::sagemaker:createTrainingJob.sync", body, SAGEMAKER_ERRORS, true);
             // The model archive as the job reports it, for the steps that read it.
-            let (selector, path, assign) = x.model_result(step.id);
-            training.result_selector = selector;
-            if let Some(path) = path {
-                training.result_path = Some(ResultPath::At(path));
-            }
-            training.assign = assign;
+            x.keep_model(step.id, &mut training);
             Ok(Segment::one(&name, State::Task(training)))
         }
         StepKind::Transform(job) => {
