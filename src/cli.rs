@@ -335,7 +335,7 @@ fn compile_input(input: &Input, target: Option<&TargetOptions>, common: &CommonA
         return Ok(Checked { diagnostics: vec![d.clone()], ..Checked::default() });
     }
     let options = CheckOptions { allow_unknown_instance_types: common.allow_unknown_instance_types };
-    let files = mlpc::files::DiskFiles { base: input.base.clone(), allow_outside: common.allow_outside_paths };
+    let files = mlpc::files::DiskFiles::new(input.base.clone(), common.allow_outside_paths);
     let checked = mlpc::compile(&input.source.text, &files, &options, target, &display_name(input));
     match checked.internal_error {
         Some(mlpc::InternalError(e)) => Err(Failure::Internal(e)),

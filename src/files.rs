@@ -6,25 +6,34 @@ use std::path::{Path, PathBuf};
 use mlpc_core::{is_shipped, Files, IS_A_DIRECTORY, MAX_FOLDER_FILES, NOT_FOUND};
 
 pub struct DiskFiles {
-    pub base: PathBuf,
-    /// Read paths that lead out of `base` (`..`, an absolute path, a symbolic link).
-    /// Off by default: a pipeline built in CI from a pull request must not be able to
-    /// ship the machine's files (`code = "/etc/passwd"`) into a DAG or to S3.
-    pub allow_outside: bool,
+    base: PathBuf,
+    /// `base` resolved once (symbolic links, `..`), the folder every path must stay in;
+    /// `None` when leaving it is allowed.
+    inside: Option<Result<PathBuf, String>>,
 }
 
 impl DiskFiles {
+    /// Files relative to `base`. With `allow_outside`, paths may lead out of it (`..`,
+    /// an absolute path, a symbolic link); without, they may not: a pipeline built in
+    /// CI from a pull request must not ship the machine's files (`code = "/etc/passwd"`)
+    /// into a DAG or to S3.
+    pub fn new(base: PathBuf, allow_outside: bool) -> DiskFiles {
+        let inside = (!allow_outside).then(|| {
+            let folder = if base.as_os_str().is_empty() { Path::new(".") } else { base.as_path() };
+            std::fs::canonicalize(folder).map_err(|e| e.to_string())
+        });
+        DiskFiles { base, inside }
+    }
+
     /// Where `path` leads, if it stays inside `base` (or leaving is allowed).
     fn inside(&self, path: &str) -> Result<PathBuf, String> {
         let full = self.base.join(path);
-        if self.allow_outside {
+        let Some(base) = &self.inside else {
             return Ok(full);
-        }
-        let canonical = |p: &Path| std::fs::canonicalize(p);
-        let base = canonical(if self.base.as_os_str().is_empty() { Path::new(".") } else { &self.base })
-            .map_err(|e| e.to_string())?;
-        match canonical(&full) {
-            Ok(resolved) if resolved.starts_with(&base) => Ok(full),
+        };
+        let base = base.as_ref().map_err(Clone::clone)?;
+        match std::fs::canonicalize(&full) {
+            Ok(resolved) if resolved.starts_with(base) => Ok(full),
             Ok(_) => Err(OUTSIDE.to_string()),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(NOT_FOUND.to_string()),
             Err(e) => Err(e.to_string()),

@@ -12,11 +12,11 @@ pub struct Dir(pub PathBuf);
 
 impl Files for Dir {
     fn read(&self, path: &str) -> Result<Vec<u8>, String> {
-        mlpc::files::DiskFiles { base: self.0.clone(), allow_outside: true }.read(path)
+        mlpc::files::DiskFiles::new(self.0.clone(), true).read(path)
     }
 
     fn list(&self, folder: &str) -> Result<Vec<String>, String> {
-        mlpc::files::DiskFiles { base: self.0.clone(), allow_outside: true }.list(folder)
+        mlpc::files::DiskFiles::new(self.0.clone(), true).list(folder)
     }
 }
 
