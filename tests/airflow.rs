@@ -138,9 +138,22 @@ fn prove(major: u8, version: AirflowVersion) {
     }
 }
 
+fn string_leaves<'a>(v: &'a Json, out: &mut Vec<&'a str>) {
+    match v {
+        Json::String(s) => out.push(s),
+        Json::Array(items) => items.iter().for_each(|x| string_leaves(x, out)),
+        Json::Object(map) => map.values().for_each(|x| string_leaves(x, out)),
+        Json::Null | Json::Bool(_) | Json::Number(_) => {}
+    }
+}
+
 /// Every user value a task carries renders to exactly the `.mlp`'s value.
 fn check_rendered(p: &Pipeline, step: &mlpc::ir::Step, r: &Json, name: &str) {
     let at = format!("{name}: step {}", step.name.node);
+    // The AWS connection, where the operator templates it (all but RedshiftToS3Operator).
+    if let (Some(conn), Some(rendered)) = (&p.settings.aws_connection, r.get("aws_conn_id")) {
+        assert_eq!(rendered, &Json::from(conn.node.as_str()), "{at}: aws_conn_id");
+    }
     match &step.kind {
         StepKind::Processing(job) => {
             let config = &r["config"];
@@ -164,6 +177,16 @@ fn check_rendered(p: &Pipeline, step: &mlpc::ir::Step, r: &Json, name: &str) {
         }
         StepKind::Training(job) => {
             let config = &r["config"];
+            let metrics: Vec<(String, String)> = config["AlgorithmSpecification"]["MetricDefinitions"]
+                .as_array()
+                .map(|ms| ms.iter().map(|m| (m["Name"].to_string(), m["Regex"].to_string())).collect())
+                .unwrap_or_default();
+            let expected: Vec<(String, String)> = job
+                .metrics
+                .iter()
+                .map(|(n, re)| (Json::from(n.as_str()).to_string(), Json::from(re.as_str()).to_string()))
+                .collect();
+            assert_eq!(metrics, expected, "{at}: metric definitions");
             for (k, v) in &job.hyperparameters {
                 assert_eq!(
                     config["HyperParameters"][k],
@@ -182,6 +205,19 @@ fn check_rendered(p: &Pipeline, step: &mlpc::ir::Step, r: &Json, name: &str) {
             assert!(model.starts_with("s3://xcom/"), "{at}: model from the training task's XCom, got {model}");
         }
         StepKind::Sql(sql) => {
+            // Settings arrive exactly, wherever the operator takes them.
+            let mut strings = Vec::new();
+            string_leaves(r, &mut strings);
+            let settings = [&sql.database, &sql.catalog, &sql.workgroup, &sql.cluster, &sql.db_user];
+            // Redshift on an Airflow connection: the connection carries the rest.
+            let on_connection = sql.engine == mlpc::ir::SqlEngine::Redshift && sql.connection.is_some();
+            for text in settings.into_iter().filter(|_| !on_connection).flatten() {
+                let value = common::rendered_text(text, p, RUN_ID);
+                assert!(strings.contains(&value.as_str()), "{at}: {value:?} not among {strings:?}");
+            }
+            if let Some(conn) = &sql.connection {
+                assert!(strings.contains(&conn.as_str()), "{at}: {conn:?} not among {strings:?}");
+            }
             let query = common::rendered_text(&sql.query, p, RUN_ID);
             let trimmed = query.trim_end_matches(|c: char| c.is_whitespace() || c == ';');
             // Athena's `query`, Redshift's `select_query` (an UNLOAD) or `sql` (a statement).

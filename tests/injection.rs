@@ -50,6 +50,7 @@ struct Expected {
     args: Vec<String>,
     env: Vec<(String, String)>,
     hyperparameters: Vec<(String, String)>,
+    metrics: Json,
 }
 
 fn expected(p: &Pipeline) -> Expected {
@@ -64,6 +65,7 @@ fn expected(p: &Pipeline) -> Expected {
             .iter()
             .map(|(k, v)| (k.clone(), common::rendered_value(v, p, RUN)))
             .collect(),
+        metrics: fit.metrics.iter().map(|(name, regex)| json!({ "Name": name, "Regex": regex })).collect(),
     }
 }
 
@@ -91,6 +93,7 @@ fn check_requests(p: &Pipeline, prep: &Json, fit: &Json, what: &str) {
     assert_eq!(args, e.args, "{what}: arguments");
     assert_eq!(strings(&prep["Environment"]), sorted(e.env), "{what}: environment");
     assert_eq!(strings(&fit["HyperParameters"]), sorted(e.hyperparameters), "{what}: hyperparameters");
+    assert_eq!(fit["AlgorithmSpecification"]["MetricDefinitions"], e.metrics, "{what}: metric definitions");
 }
 
 /// A SageMaker expression's value for a run with default parameters.

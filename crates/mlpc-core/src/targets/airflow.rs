@@ -1,6 +1,7 @@
 //! The Airflow target: one flat DAG file, each step an Airflow task running the
 //! Amazon provider's operator for it, each `param` an Airflow `Param`.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use minijinja::value::Object;
@@ -38,9 +39,11 @@ impl AirflowVersion {
 /// mlpc DAGs do not catch up unless asked to (and then `start` is required).
 pub const DEFAULT_START: &str = "2025-01-01";
 
-/// Template extensions of the operators' templated fields: a string ending in one
-/// would be loaded as a template file instead of used as text.
+/// The `template_ext` of the SQL operators: any templated string (not only the query)
+/// ending in one of these would be loaded as a template file instead of used as text.
+/// The SageMaker operators and python tasks have none.
 const SQL_EXT: &[&str] = &[".sql"];
+const SQL_EXECUTE_QUERY_EXT: &[&str] = &[".sql", ".json"];
 
 /// What only the Airflow target cannot do.
 pub fn check(p: &Pipeline) -> Vec<Diagnostic> {
@@ -296,8 +299,10 @@ impl Pieces for Jinja<'_> {
             Piece::Literal(_) => push_jinja_text(out, std::slice::from_ref(piece), self, &[]),
             Piece::Param(name) => {
                 let bool = matches!(self.p.param(name).map(|p| p.ty), Some(ParamType::Bool));
+                // `params['items']`, not `params.items`: Jinja looks an attribute up
+                // first, and a param named like a dict method would render the method.
                 let (open, close) =
-                    if bool { ("{{ 'true' if params.", " else 'false' }}") } else { ("{{ params.", " }}") };
+                    if bool { ("{{ 'true' if params['", "'] else 'false' }}") } else { ("{{ params['", "'] }}") };
                 out.push_str(open);
                 out.push_str(name);
                 out.push_str(close);
@@ -465,31 +470,34 @@ fn comment_safe(name: &str) -> String {
 }
 
 fn airflow_imports_for(version: AirflowVersion, operators: &[&str], python: bool, params: bool) -> Vec<String> {
-    let mut lines = Vec::new();
-    let mut sagemaker: Vec<&str> = operators.iter().copied().filter(|o| o.starts_with("SageMaker")).collect();
-    sagemaker.sort_unstable();
-    sagemaker.dedup();
-    if operators.contains(&"AthenaOperator") {
-        lines.push("from airflow.providers.amazon.aws.operators.athena import AthenaOperator".to_string());
+    // Each provider module with the operators used from it, in isort's order (the
+    // module path), as `ruff check` wants them.
+    let module = |o: &str| match o {
+        "AthenaOperator" => "airflow.providers.amazon.aws.operators.athena",
+        "RedshiftDataOperator" => "airflow.providers.amazon.aws.operators.redshift_data",
+        "RedshiftToS3Operator" => "airflow.providers.amazon.aws.transfers.redshift_to_s3",
+        "SQLExecuteQueryOperator" => "airflow.providers.common.sql.operators.sql",
+        // SageMakerProcessingOperator, SageMakerTrainingOperator, SageMakerTransformOperator
+        _ => "airflow.providers.amazon.aws.operators.sagemaker",
+    };
+    let mut by_module: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for o in operators {
+        by_module.entry(module(o)).or_default().push(o);
     }
-    match sagemaker.as_slice() {
-        [] => {}
-        [one] => lines.push(format!("from airflow.providers.amazon.aws.operators.sagemaker import {one}")),
-        many => {
-            let body: String = many.iter().map(|o| format!("    {o},\n")).collect();
-            lines.push(format!("from airflow.providers.amazon.aws.operators.sagemaker import (\n{body})"));
-        }
-    }
-    if operators.contains(&"RedshiftDataOperator") {
-        lines.push("from airflow.providers.amazon.aws.operators.redshift_data import RedshiftDataOperator".to_string());
-    }
-    if operators.contains(&"SQLExecuteQueryOperator") {
-        lines.push("from airflow.providers.common.sql.operators.sql import SQLExecuteQueryOperator".to_string());
-    }
-    if operators.contains(&"RedshiftToS3Operator") {
-        lines
-            .push("from airflow.providers.amazon.aws.transfers.redshift_to_s3 import RedshiftToS3Operator".to_string());
-    }
+    let mut lines: Vec<String> = by_module
+        .into_iter()
+        .map(|(module, mut names)| {
+            names.sort_unstable();
+            names.dedup();
+            match names.as_slice() {
+                [one] => format!("from {module} import {one}"),
+                many => {
+                    let body: String = many.iter().map(|o| format!("    {o},\n")).collect();
+                    format!("from {module} import (\n{body})")
+                }
+            }
+        })
+        .collect();
     match version {
         AirflowVersion::V3 => {
             let mut names = vec!["DAG"];
@@ -764,7 +772,7 @@ fn task_view(
     // SQLExecuteQueryOperator talks to the database alone: no AWS connection or region.
     let aws = operator.filter(|o| *o != "SQLExecuteQueryOperator");
     if let (Some(conn), Some(_)) = (&p.settings.aws_connection, aws) {
-        args.push(arg("aws_conn_id", string_literal(&conn.node)));
+        args.push(arg("aws_conn_id", aws_conn_id(operator.unwrap_or_default(), &conn.node, jinja)));
     }
     // RedshiftToS3Operator takes no region: its connections carry it.
     if let (Some(region), Some(_)) = (region, aws.filter(|o| *o != "RedshiftToS3Operator")) {
@@ -798,31 +806,43 @@ fn task_view(
     (view, operator)
 }
 
+/// The `aws_conn_id` argument: a templated field of every AWS operator mlpc uses but
+/// `RedshiftToS3Operator`, so there it is plain text and elsewhere template text.
+fn aws_conn_id(operator: &str, conn: &str, jinja: &Jinja) -> String {
+    let text = [Piece::Literal(conn.to_string())];
+    match operator {
+        "RedshiftToS3Operator" => string_literal(conn),
+        "AthenaOperator" | "RedshiftDataOperator" => templated(&text, jinja, SQL_EXT),
+        _ => templated(&text, jinja, &[]),
+    }
+}
+
 /// A Redshift statement: through the Data API (`RedshiftDataOperator`, waiting for it to
 /// finish) when the step names its `cluster`, as Step Functions runs it; else on the
 /// step's Airflow connection (`SQLExecuteQueryOperator`, `redshift_default` when unset),
 /// as `RedshiftToS3Operator` runs a query.
 fn redshift_statement(sql: &crate::ir::Sql, jinja: &Jinja, args: &mut Vec<Arg>) -> &'static str {
     let statement = queries::trim_query(requests::text_pieces(&sql.query));
-    let opt_text = |t: &Option<Text>| t.as_ref().map(|t| templated(&requests::text_pieces(t), jinja, &[]));
     match (&sql.connection, &sql.cluster) {
         (None, Some(cluster)) => {
-            args.push(arg("cluster_identifier", templated(&requests::text_pieces(cluster), jinja, &[])));
-            if let Some(db) = opt_text(&sql.database) {
-                args.push(arg("database", db));
+            let text = |pieces: &[Piece]| templated(pieces, jinja, SQL_EXT);
+            args.push(arg("cluster_identifier", text(&requests::text_pieces(cluster))));
+            if let Some(db) = &sql.database {
+                args.push(arg("database", text(&requests::text_pieces(db))));
             }
-            if let Some(user) = opt_text(&sql.db_user) {
-                args.push(arg("db_user", user));
+            if let Some(user) = &sql.db_user {
+                args.push(arg("db_user", text(&requests::text_pieces(user))));
             }
-            args.push(arg("sql", templated(&statement, jinja, SQL_EXT)));
+            args.push(arg("sql", text(&statement)));
             args.push(arg("wait_for_completion", "True"));
             args.push(arg("poll_interval", "CHECK_INTERVAL"));
             "RedshiftDataOperator"
         }
         (connection, _) => {
+            let text = |pieces: &[Piece]| templated(pieces, jinja, SQL_EXECUTE_QUERY_EXT);
             let conn = connection.as_deref().unwrap_or("redshift_default");
-            args.push(arg("conn_id", templated(&[Piece::Literal(conn.to_string())], jinja, &[])));
-            args.push(arg("sql", templated(&statement, jinja, SQL_EXT)));
+            args.push(arg("conn_id", text(&[Piece::Literal(conn.to_string())])));
+            args.push(arg("sql", text(&statement)));
             "SQLExecuteQueryOperator"
         }
     }
@@ -833,11 +853,13 @@ fn sql_args(p: &Pipeline, step: &Step, sql: &crate::ir::Sql, jinja: &Jinja, args
     let out_name = step.outputs.first().map_or("rows", |o| o.name.node.as_str());
     let parquet = queries::is_parquet(step);
     let query = requests::text_pieces(&sql.query);
-    let opt_text = |t: &Option<Text>| t.as_ref().map(|t| templated(&requests::text_pieces(t), jinja, &[]));
+    // Every operator here has SQL_EXT.
+    let text = |pieces: &[Piece]| templated(pieces, jinja, SQL_EXT);
+    let opt_text = |t: &Option<Text>| t.as_ref().map(|t| text(&requests::text_pieces(t)));
     match sql.engine {
         SqlEngine::Athena => {
             let unload = queries::athena_sql(p, step, sql);
-            args.push(arg("query", templated(&unload, jinja, SQL_EXT)));
+            args.push(arg("query", text(&unload)));
             if let Some(db) = opt_text(&sql.database) {
                 args.push(arg("database", db));
             }
@@ -848,7 +870,7 @@ fn sql_args(p: &Pipeline, step: &Step, sql: &crate::ir::Sql, jinja: &Jinja, args
                 args.push(arg("workgroup", w));
             }
             let meta = queries::athena_metadata_location(p, step);
-            args.push(arg("output_location", templated(&meta, jinja, &[])));
+            args.push(arg("output_location", text(&meta)));
             args.push(arg("sleep_time", "CHECK_INTERVAL"));
             "AthenaOperator"
         }
@@ -862,19 +884,17 @@ fn sql_args(p: &Pipeline, step: &Step, sql: &crate::ir::Sql, jinja: &Jinja, args
             if let Some(Piece::Literal(root)) = key.first_mut() {
                 *root = root.strip_prefix(&format!("s3://{bucket}/")).unwrap_or(root).to_string();
             }
-            args.push(arg("s3_bucket", templated(&[Piece::Literal(bucket.to_string())], jinja, &[])));
-            args.push(arg("s3_key", templated(&key, jinja, &[])));
-            args.push(arg("select_query", templated(&queries::trim_query(query), jinja, SQL_EXT)));
+            args.push(arg("s3_bucket", text(&[Piece::Literal(bucket.to_string())])));
+            args.push(arg("s3_key", text(&key)));
+            args.push(arg("select_query", text(&queries::trim_query(query))));
             let option = if parquet { "FORMAT AS PARQUET" } else { "FORMAT AS CSV" };
             args.push(arg("unload_options", format!("[\n            {},\n        ]", string_literal(option))));
             match (&sql.connection, &sql.cluster) {
-                (Some(conn), _) => {
-                    args.push(arg("redshift_conn_id", templated(&[Piece::Literal(conn.clone())], jinja, &[])))
-                }
+                (Some(conn), _) => args.push(arg("redshift_conn_id", text(&[Piece::Literal(conn.clone())]))),
                 (None, Some(cluster)) => {
                     let mut api = vec![format!(
                         "            \"cluster_identifier\": {},\n",
-                        templated(&requests::text_pieces(cluster), jinja, &[])
+                        text(&requests::text_pieces(cluster))
                     )];
                     if let Some(db) = opt_text(&sql.database) {
                         api.push(format!("            \"database\": {db},\n"));

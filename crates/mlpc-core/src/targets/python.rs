@@ -97,6 +97,10 @@ fn jinja_string(s: &str) -> String {
         match c {
             '\\' => out.push_str("\\\\"),
             '\'' => out.push_str("\\'"),
+            // Jinja turns a raw CR into a newline, even inside a string literal;
+            // its escapes survive (the lexer decodes them after that step).
+            '\r' => out.push_str("\\r"),
+            '\n' => out.push_str("\\n"),
             c => out.push(c),
         }
     }
@@ -111,9 +115,10 @@ pub trait Pieces {
 }
 
 /// Template text for a templated operator field that renders to the value the
-/// pieces describe. Literal text that Jinja would read as syntax (any brace), or that
-/// would make Airflow load a template file (text ending in one of `template_ext`), is
-/// written as a Jinja string expression, so it arrives unchanged.
+/// pieces describe. Literal text that Jinja would read as syntax (any brace), change
+/// (a CR becomes a newline, a final newline is dropped), or that would make Airflow
+/// load a template file (text ending in one of `template_ext`), is written as a Jinja
+/// string expression, so it arrives unchanged.
 pub fn jinja_text(pieces: &[Piece], renderer: &dyn Pieces, template_ext: &[&str]) -> String {
     let mut out = String::new();
     push_jinja_text(&mut out, pieces, renderer, template_ext);
@@ -126,8 +131,8 @@ pub fn push_jinja_text(out: &mut String, pieces: &[Piece], renderer: &dyn Pieces
     for (i, piece) in pieces.iter().enumerate() {
         match piece {
             Piece::Literal(s) => {
-                let ends_badly = i == last && template_ext.iter().any(|e| s.ends_with(e));
-                if s.contains(['{', '}']) || ends_badly || s.contains("#}") || s.contains("%}") {
+                let ends_badly = i == last && (s.ends_with('\n') || template_ext.iter().any(|e| s.ends_with(e)));
+                if s.contains(['{', '}', '\r']) || ends_badly || s.contains("#}") || s.contains("%}") {
                     out.push_str("{{ ");
                     out.push_str(&jinja_string(s));
                     out.push_str(" }}");
