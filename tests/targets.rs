@@ -99,3 +99,38 @@ fn snapshot_stepfunctions(path: &std::path::Path) {
     }
     insta::assert_snapshot!(snapshot);
 }
+
+/// Config numbers keep one spelling on every target (tests/targets/config_numbers.mlp):
+/// the hyperparameters of the training request are the same text everywhere, and what
+/// a user wrote survives (an integer past 2^53 keeps its last digit).
+#[test]
+fn config_numbers_have_one_spelling_on_every_target() {
+    use mlpc::targets::stepfunctions::QueryLanguage;
+    let path = common::root().join("tests/targets/config_numbers.mlp");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let files = common::Dir(path.parent().unwrap().to_path_buf());
+    let checked = mlpc::check(&text, &files, &Default::default(), None);
+    let ir = checked.pipeline.expect("checks clean");
+    let expected = [
+        ("negative_zero", "0"),
+        ("exponent", "100.0"),
+        ("float_zero", "0.0"),
+        ("past_2_53", "9007199254740993"),
+        ("tenth", "0.1"),
+        ("small", "1e-07"),
+        ("in_text", "9007199254740993/100.0"),
+    ];
+    let options = [
+        TargetOptions::Airflow { version: AirflowVersion::V3, local_mode: false },
+        TargetOptions::Sagemaker,
+        TargetOptions::StepFunctions { query_language: QueryLanguage::Jsonpath },
+        TargetOptions::StepFunctions { query_language: QueryLanguage::Jsonata },
+    ];
+    for option in &options {
+        let out = mlpc::targets::build(&ir, option, "pipeline.mlp").unwrap().output.unwrap();
+        for (name, value) in expected {
+            let line = format!("\"{name}\": \"{value}\"");
+            assert!(out.contents.contains(&line), "{option:?}: no {line} in\n{}", out.contents);
+        }
+    }
+}

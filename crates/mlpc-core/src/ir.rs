@@ -176,6 +176,16 @@ impl ParamType {
             ParamType::Bool => "bool",
         }
     }
+
+    /// The type's name for a sentence: "an int", "a string".
+    pub fn with_article(self) -> &'static str {
+        match self {
+            ParamType::String => "a string",
+            ParamType::Int => "an int",
+            ParamType::Float => "a float",
+            ParamType::Bool => "a bool",
+        }
+    }
 }
 
 /// A literal value known at compile time.

@@ -13,6 +13,7 @@ pub mod diagnostics;
 pub mod graph;
 pub mod ir;
 pub mod kinds;
+pub mod number;
 pub mod schedule;
 pub mod source;
 pub mod syntax;

@@ -99,13 +99,29 @@ fn push_segment(walked: &mut String, segment: &Segment) {
     }
 }
 
+/// For a config number mlpc cannot carry exactly, how to go on: as a JSON string where
+/// text will do (`text_ok`), else within range.
+pub fn number_help(json: &Json, text_ok: bool) -> Option<String> {
+    match json {
+        Json::Number(n) if crate::number::parse(&n.to_string()).is_err() => Some(if text_ok {
+            format!("write it as a JSON string to pass its digits as text: \"{n}\"")
+        } else {
+            "use a value a 64-bit integer or float holds".to_string()
+        }),
+        _ => None,
+    }
+}
+
 /// "a string", "an object", ... for messages.
 pub fn describe(json: &Json) -> &'static str {
     match json {
         Json::Null => "null",
         Json::Bool(_) => "a boolean",
-        Json::Number(n) if n.is_i64() || n.is_u64() => "an integer",
-        Json::Number(_) => "a number",
+        Json::Number(n) => match crate::number::parse(&n.to_string()) {
+            Ok(crate::number::Number::Int(_)) => "an integer",
+            Ok(crate::number::Number::Float(_)) => "a number",
+            Err(why) => why.describe(),
+        },
         Json::String(_) => "a string",
         Json::Array(_) => "a list",
         Json::Object(_) => "an object",

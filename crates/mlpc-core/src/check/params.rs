@@ -134,20 +134,24 @@ fn literal_of(lw: &mut Lowerer, e: &Expr, ty: ParamType, what: &str, code: Code)
             match json_literal(json) {
                 Some(l) => l,
                 None => {
+                    let number_help = super::config::number_help(json, ty == ParamType::String);
                     lw.push(
                         Diagnostic::new(
                             code,
                             e.span,
                             format!(
-                                "{what} must be a {}, but `{}` in {} is {}",
-                                ty.as_str(),
+                                "{what} must be {}, but `{}` in {} is {}",
+                                ty.with_article(),
                                 p.display(),
                                 lw.config.file_name(),
                                 super::config::describe(json)
                             ),
                         )
-                        .label("not a scalar")
-                        .help("use a config key that holds a single value"),
+                        .label(match number_help {
+                            Some(_) => "cannot be represented exactly",
+                            None => "not a scalar",
+                        })
+                        .help(number_help.unwrap_or_else(|| "use a config key that holds a single value".to_string())),
                     );
                     return None;
                 }
@@ -158,9 +162,9 @@ fn literal_of(lw: &mut Lowerer, e: &Expr, ty: ParamType, what: &str, code: Code)
                 Diagnostic::new(
                     code,
                     e.span,
-                    format!("{what} must be a {} literal, found {}", ty.as_str(), e.describe()),
+                    format!("{what} must be {} literal, found {}", ty.with_article(), e.describe()),
                 )
-                .label(format!("expected a {}", ty.as_str()))
+                .label(format!("expected {}", ty.with_article()))
                 .help("write a literal value, or a `config.*` value"),
             );
             return None;
@@ -180,15 +184,15 @@ fn literal_of(lw: &mut Lowerer, e: &Expr, ty: ParamType, what: &str, code: Code)
                 (Literal::Float(_), ParamType::Int) => {
                     "declare the parameter as `float`, or write a whole number".to_string()
                 }
-                _ => format!("write a {} value, or change the parameter's type", ty.as_str()),
+                _ => format!("write {} value, or change the parameter's type", ty.with_article()),
             };
             lw.push(
                 Diagnostic::new(
                     code,
                     e.span,
-                    format!("{what} is {}, but the parameter is {}", literal_kind(&other), ty.as_str()),
+                    format!("{what} is {}, but the parameter is {}", literal_kind(&other), ty.with_article()),
                 )
-                .label(format!("expected {}", ty.as_str()))
+                .label(format!("expected {}", ty.with_article()))
                 .help(hint),
             );
             None
@@ -205,7 +209,7 @@ fn bound(lw: &mut Lowerer, e: &Expr, ty: ParamType, which: &str) -> Option<Liter
                 e.span,
                 format!("`{which}` only applies to `int` and `float` parameters"),
             )
-            .label(format!("on a {} parameter", ty.as_str()))
+            .label(format!("on {} parameter", ty.with_article()))
             .help("remove it, or use `enum` to restrict the values"),
         );
         return None;

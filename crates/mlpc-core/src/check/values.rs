@@ -421,6 +421,7 @@ impl<'a> Lowerer<'a> {
                     Resolved::Config(json) => match json_literal(json) {
                         Some(lit) => push_literal(&mut text, &lit.to_text()),
                         None => {
+                            let number_help = super::config::number_help(json, true);
                             self.push(
                                 Diagnostic::new(
                                     Code::WrongValueType,
@@ -432,8 +433,13 @@ impl<'a> Lowerer<'a> {
                                         describe(json)
                                     ),
                                 )
-                                .label("not a string, number or boolean")
-                                .help("interpolate a key that holds a string, number or boolean"),
+                                .label(match number_help {
+                                    Some(_) => "cannot be represented exactly",
+                                    None => "not a string, number or boolean",
+                                })
+                                .help(number_help.unwrap_or_else(|| {
+                                    "interpolate a key that holds a string, number or boolean".to_string()
+                                })),
                             );
                             ok = false;
                         }
@@ -628,9 +634,9 @@ impl<'a> Lowerer<'a> {
         let mut d = Diagnostic::new(
             Code::ParamTypeMismatch,
             span,
-            format!("{field} must be {}, but parameter `{name}` is {}", want.describe(), ty.as_str()),
+            format!("{field} must be {}, but parameter `{name}` is {}", want.describe(), ty.with_article()),
         )
-        .label(format!("a {} parameter", ty.as_str()))
+        .label(format!("{} parameter", ty.with_article()))
         .help(help);
         if let Some((param, _)) = self.symbols.param(name) {
             d = d.secondary(param.ty.span, "declared here");
@@ -639,7 +645,14 @@ impl<'a> Lowerer<'a> {
     }
 
     fn config_mismatch(&mut self, path: &Path, json: &Json, want: Want, field: &str) {
-        let help = if want == Want::Text && json_literal(json).is_some() {
+        let number_help = super::config::number_help(json, want != Want::Int);
+        let label = match number_help {
+            Some(_) => "cannot be represented exactly".to_string(),
+            None => format!("{} in {}", describe(json), self.config.file_name()),
+        };
+        let help = if let Some(help) = number_help {
+            help
+        } else if want == Want::Text && json_literal(json).is_some() {
             format!("interpolate it to use its text: `\"${{{}}}\"`", path.display())
         } else {
             format!("{field} takes {}", want.describe())
@@ -656,7 +669,7 @@ impl<'a> Lowerer<'a> {
                     describe(json)
                 ),
             )
-            .label(format!("{} in {}", describe(json), self.config.file_name()))
+            .label(label)
             .help(help),
         );
     }
@@ -682,12 +695,17 @@ fn push_literal(text: &mut Text, s: &str) {
     }
 }
 
-/// A JSON scalar as a literal; objects, lists and null have none.
+/// A JSON scalar as a literal; objects, lists, null and numbers mlpc cannot carry
+/// exactly (`config::describe` says why) have none.
 pub fn json_literal(json: &Json) -> Option<Literal> {
     match json {
         Json::String(s) => Some(Literal::String(s.clone())),
         Json::Bool(b) => Some(Literal::Bool(*b)),
-        Json::Number(n) => n.as_i64().map(Literal::Int).or_else(|| n.as_f64().map(Literal::Float)),
+        // The number's text as written (serde_json's arbitrary_precision).
+        Json::Number(n) => match crate::number::parse(&n.to_string()).ok()? {
+            crate::number::Number::Int(i) => Some(Literal::Int(i)),
+            crate::number::Number::Float(f) => Some(Literal::Float(f)),
+        },
         _ => None,
     }
 }

@@ -11,6 +11,7 @@ use super::ast::{ExprKind, StrPart};
 use super::error::ParseError;
 use super::Parser;
 use crate::diagnostics::Code;
+use crate::number::Unrepresentable;
 use crate::source::{Span, Spanned};
 
 pub type PResult<'s, T> = Result<(&'s str, T), ParseError>;
@@ -26,6 +27,13 @@ pub fn ident_text(i: &str) -> IResult<&str, &str> {
 
 pub fn is_ident_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || c == '_'
+}
+
+/// The error for a `"""` at `start` that is never closed.
+pub fn unterminated_triple(start: usize) -> ParseError {
+    ParseError::custom(Code::UnterminatedString, Span::new(start, start + 3), "unterminated multi-line string")
+        .with_label("this `\"\"\"` is never closed")
+        .with_help("close the string with `\"\"\"`: everything after it is read as the string")
 }
 
 /// Skips spaces, tabs and comments, but not line breaks.
@@ -131,17 +139,20 @@ impl<'s> Parser<'s> {
                 .with_label("out of range")),
             };
         }
-        let is_float = text.contains(['.', 'e', 'E']);
-        let value = if is_float {
-            text.parse::<f64>().ok().filter(|f| f.is_finite()).map(ExprKind::Float)
-        } else {
-            text.parse::<i64>().ok().map(ExprKind::Int)
-        };
-        match value {
-            Some(v) => Ok((rest, v)),
-            None => Err(ParseError::custom(Code::NumberOutOfRange, span, format!("number `{text}` is out of range"))
-                .with_label("does not fit")
-                .with_help("integers are 64-bit signed (at most 9223372036854775807); floats must be finite")),
+        match crate::number::parse(text) {
+            Ok(crate::number::Number::Int(n)) => Ok((rest, ExprKind::Int(n))),
+            Ok(crate::number::Number::Float(f)) => Ok((rest, ExprKind::Float(f))),
+            Err(why) => {
+                Err(ParseError::custom(Code::NumberOutOfRange, span, format!("`{text}` is {}", why.describe()))
+                    .with_label("cannot be represented")
+                    .with_help(match why {
+                        Unrepresentable::IntegerRange => "write a smaller integer, or a string if it is an identifier",
+                        Unrepresentable::FloatOverflow | Unrepresentable::FloatUnderflow => {
+                            "write a value a 64-bit float holds (or 0.0 for zero)"
+                        }
+                        Unrepresentable::Malformed => "write digits, with `.` or an exponent for a float",
+                    }))
+            }
         }
     }
 
@@ -150,13 +161,7 @@ impl<'s> Parser<'s> {
         let start = self.offset(i);
         if let Some(body) = i.strip_prefix("\"\"\"") {
             let Some(close) = find_triple_close(body) else {
-                return Err(ParseError::custom(
-                    Code::UnterminatedString,
-                    Span::new(start, start + 3),
-                    "unterminated multi-line string",
-                )
-                .with_label("this `\"\"\"` is never closed")
-                .with_help("close the string with `\"\"\"`"));
+                return Err(unterminated_triple(start));
             };
             let content = body.get(..close).unwrap_or("");
             let rest = body.get(close + 3..).unwrap_or("");
