@@ -58,7 +58,8 @@ impl ParseError {
                     }
                 },
             );
-        Diagnostic::new(self.code, span, message).label(label).maybe_help(self.help)
+        let help = self.help.or_else(|| non_ascii_in_name(src, start));
+        Diagnostic::new(self.code, span, message).label(label).maybe_help(help)
     }
 }
 
@@ -88,7 +89,28 @@ fn describe_found(src: &str, offset: usize) -> String {
     if c.is_control() {
         return format!("control character {:?}", c);
     }
+    if is_invisible(c) {
+        return format!("the invisible character U+{:04X}", c as u32);
+    }
+    if !c.is_ascii() {
+        return format!("`{c}` (U+{:04X})", c as u32);
+    }
     format!("`{c}`")
+}
+
+/// Characters that show as nothing (zero-width spaces and joiners, direction marks,
+/// the byte order mark, soft hyphen): a message must name them by code point.
+fn is_invisible(c: char) -> bool {
+    matches!(c as u32, 0xad | 0x180e | 0x200b..=0x200f | 0x2028..=0x202e | 0x2060..=0x206f | 0xfeff)
+}
+
+/// A non-ASCII character next to a name: names are ASCII, say which character it is.
+fn non_ascii_in_name(src: &str, offset: usize) -> Option<String> {
+    let c = src.get(offset..)?.chars().next().filter(|c| !c.is_ascii())?;
+    let before = src.get(..offset)?.chars().next_back();
+    let after = src.get(offset + c.len_utf8()..)?.chars().next();
+    let touches_name = [before, after].into_iter().flatten().any(|n| n.is_ascii_alphanumeric() || n == '_');
+    touches_name.then(|| format!("names are ASCII letters, digits and `_`: remove U+{:04X} or replace it", c as u32))
 }
 
 fn found_len(src: &str, offset: usize) -> usize {

@@ -121,6 +121,19 @@ impl<'s> Parser<'s> {
                 return Ok((rest, items));
             }
             if i.is_empty() {
+                // A `"""` left open swallowed the rest of the file: it, not this `{`, is
+                // the error, and the only one worth showing from here on.
+                if let Some(at) = unclosed_triple_quote(self.src.get(open..).unwrap_or("")) {
+                    let at = open + at;
+                    if !self
+                        .errors
+                        .iter()
+                        .any(|e| e.code == Code::UnterminatedString && e.primary.span.start as usize == at)
+                    {
+                        self.errors.push(lexeme::unterminated_triple(at).into_diagnostic(self.src));
+                    }
+                    return Ok((i, items));
+                }
                 return Err(ParseError::custom(
                     Code::SyntaxError,
                     Span::new(open, open + 1),
@@ -185,6 +198,26 @@ fn skip_item(mut i: &str) -> &str {
             _ => {}
         }
         i = i.get(c.len_utf8()..).unwrap_or("");
+    }
+}
+
+/// Where in `text` a `"""` opens that is never closed (strings and comments skipped).
+fn unclosed_triple_quote(text: &str) -> Option<usize> {
+    let mut i = text;
+    loop {
+        let c = i.chars().next()?;
+        match c {
+            '"' if i.starts_with("\"\"\"") => {
+                let body = i.get(3..).unwrap_or("");
+                match lexeme::find_triple_close(body) {
+                    Some(n) => i = body.get(n + 3..).unwrap_or(""),
+                    None => return Some(text.len() - i.len()),
+                }
+            }
+            '"' => i = skip_one_line_string(i.get(1..).unwrap_or("")),
+            '#' => i = skip_inline(i),
+            _ => i = i.get(c.len_utf8()..).unwrap_or(""),
+        }
     }
 }
 

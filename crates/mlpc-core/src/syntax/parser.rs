@@ -345,6 +345,9 @@ impl<'s> Parser<'s> {
         loop {
             if let Some(rest) = i.strip_prefix('.') {
                 let (rest, name) = self.expect_ident(rest, "a name after `.`")?;
+                if rest.starts_with('-') && rest.get(1..).is_some_and(|r| r.starts_with(is_ident_char)) {
+                    return Err(self.hyphenated_key(start, i, rest));
+                }
                 segments.push(Segment::Name(name));
                 i = rest;
             } else if let Some(rest) = i.strip_prefix('[') {
@@ -360,6 +363,22 @@ impl<'s> Parser<'s> {
             }
         }
         Ok((i, Path { segments, span: self.span(start, i) }))
+    }
+
+    /// `config.data-source.x`: a key with `-` after a `.`, which must go in brackets.
+    /// `dot` is the `.` before the key, `hyphen` the first `-` in it.
+    fn hyphenated_key(&self, start: &'s str, dot: &'s str, hyphen: &'s str) -> ParseError {
+        let key_start = dot.get(1..).unwrap_or("");
+        let end = hyphen.find(|c: char| !(is_ident_char(c) || c == '-')).unwrap_or(hyphen.len());
+        let after = hyphen.get(end..).unwrap_or("");
+        let key = key_start.get(..key_start.len() - after.len()).unwrap_or("");
+        let before = start.get(..start.len() - dot.len()).unwrap_or("");
+        // The rest of the path as written, for the suggestion (`.query` after it).
+        let tail_len = after.find(|c: char| !(is_ident_char(c) || c == '.')).unwrap_or(after.len());
+        let tail = after.get(..tail_len).unwrap_or("");
+        ParseError::custom(Code::SyntaxError, self.span(key_start, after), format!("`{key}` is not a name"))
+            .with_label("`-` cannot be part of a name after `.`")
+            .with_help(format!("put a key with `-` in brackets: `{before}[\"{key}\"]{tail}`"))
     }
 
     /// call := ident "(" (value ("," value)* ","?)? ")"
