@@ -49,9 +49,10 @@ enum Command {
         /// Also check what this target can run and name (its checks run on what it would build).
         #[arg(long, value_parser = target_parser())]
         target: Option<Target>,
-        /// Step Functions: the query language to check the state machine in (its size differs).
-        #[arg(long, value_parser = query_language_parser(), default_value = QueryLanguage::Jsonata.name())]
-        query_language: QueryLanguage,
+        /// Step Functions: the query language to check the state machine in (its size
+        /// differs). Default: jsonata.
+        #[arg(long, value_parser = query_language_parser())]
+        query_language: Option<QueryLanguage>,
         #[command(flatten)]
         common: CommonArgs,
     },
@@ -72,15 +73,15 @@ enum Command {
         /// of the pipeline: its source, config, code or `file()` data).
         #[arg(long)]
         force: bool,
-        /// The Airflow major version the DAG is written for.
-        #[arg(long, value_parser = airflow_version_parser(), default_value = AirflowVersion::V3.name())]
-        airflow_version: AirflowVersion,
+        /// Airflow: the major version the DAG is written for. Default: 3.
+        #[arg(long, value_parser = airflow_version_parser())]
+        airflow_version: Option<AirflowVersion>,
         /// Airflow: run SageMaker jobs on the worker with the SageMaker SDK's local mode (needs Docker and `sagemaker<3` there).
         #[arg(long)]
         local_mode: bool,
-        /// Step Functions: the state machine's query language.
-        #[arg(long, value_parser = query_language_parser(), default_value = QueryLanguage::Jsonata.name())]
-        query_language: QueryLanguage,
+        /// Step Functions: the state machine's query language. Default: jsonata.
+        #[arg(long, value_parser = query_language_parser())]
+        query_language: Option<QueryLanguage>,
         #[command(flatten)]
         common: CommonArgs,
     },
@@ -108,9 +109,9 @@ enum Command {
         /// The IAM role the service runs the pipeline as (Step Functions: required to create; SageMaker: instead of `role`).
         #[arg(long, value_name = "ARN")]
         role_arn: Option<String>,
-        /// Step Functions: the state machine's query language.
-        #[arg(long, value_parser = query_language_parser(), default_value = QueryLanguage::Jsonata.name())]
-        query_language: QueryLanguage,
+        /// Step Functions: the state machine's query language. Default: jsonata.
+        #[arg(long, value_parser = query_language_parser())]
+        query_language: Option<QueryLanguage>,
         #[command(flatten)]
         common: CommonArgs,
     },
@@ -120,6 +121,12 @@ enum Command {
         file: String,
         #[arg(long, value_enum, default_value_t = GraphFormat::Mermaid)]
         format: GraphFormat,
+        /// As for `check`.
+        #[arg(long)]
+        allow_unknown_instance_types: bool,
+        /// As for `check`.
+        #[arg(long)]
+        allow_outside_paths: bool,
     },
     /// Explain a diagnostic code (`mlpc explain E0201`), or list them all.
     Explain {
@@ -205,8 +212,11 @@ pub fn main() -> ExitCode {
     let style = Style { color: use_color(cli.color), width: 100 };
     let result = match cli.command {
         Command::Check { files, target, query_language, common } => {
-            let options = target.map(|t| target_options(t, AirflowVersion::V3, false, query_language));
-            check(&files, options, &common, style)
+            match target.map(|t| target_options(t, None, false, query_language)).transpose() {
+                Ok(options) if options.is_some() || query_language.is_none() => check(&files, options, &common, style),
+                Ok(_) => Err(only_for("--query-language", Target::StepFunctions)),
+                Err(failure) => Err(failure),
+            }
         }
         Command::Build { file, target, output, check, force, airflow_version, local_mode, query_language, common } => {
             let how = BuildArgs { target, output, check, force, airflow_version, local_mode, query_language };
@@ -216,7 +226,16 @@ pub fn main() -> ExitCode {
             let options = mlpc::deploy::DeployOptions { endpoint_url, start, params, input, role_arn };
             deploy(&file, target, &options, query_language, &common, style)
         }
-        Command::Graph { file, format } => graph(&file, format, style),
+        Command::Graph { file, format, allow_unknown_instance_types, allow_outside_paths } => {
+            // The pipeline is checked as `check` checks it, so both report the same.
+            let common = CommonArgs {
+                format: Format::Human,
+                deny_warnings: false,
+                allow_unknown_instance_types,
+                allow_outside_paths,
+            };
+            graph(&file, format, &common, style)
+        }
         Command::Explain { code } => explain(code.as_deref()),
     };
     let code = match result {
@@ -349,18 +368,38 @@ fn check_input(input: &Input, target: Option<TargetOptions>, common: &CommonArgs
     Ok(checked)
 }
 
-/// A target's options from the command line's flags: each target takes its own.
+/// A target's options from the command line's flags: each target takes its own, and
+/// a flag given for another target is a usage error rather than silently ignored.
 fn target_options(
     target: Target,
-    airflow_version: AirflowVersion,
+    airflow_version: Option<AirflowVersion>,
     local_mode: bool,
-    query_language: QueryLanguage,
-) -> TargetOptions {
-    match target {
-        Target::Airflow => TargetOptions::Airflow { version: airflow_version, local_mode },
-        Target::Sagemaker => TargetOptions::Sagemaker,
-        Target::StepFunctions => TargetOptions::StepFunctions { query_language },
+    query_language: Option<QueryLanguage>,
+) -> Result<TargetOptions, Failure> {
+    if target != Target::Airflow {
+        if airflow_version.is_some() {
+            return Err(only_for("--airflow-version", Target::Airflow));
+        }
+        if local_mode {
+            return Err(only_for("--local-mode", Target::Airflow));
+        }
     }
+    if target != Target::StepFunctions && query_language.is_some() {
+        return Err(only_for("--query-language", Target::StepFunctions));
+    }
+    Ok(match target {
+        Target::Airflow => {
+            TargetOptions::Airflow { version: airflow_version.unwrap_or(AirflowVersion::V3), local_mode }
+        }
+        Target::Sagemaker => TargetOptions::Sagemaker,
+        Target::StepFunctions => {
+            TargetOptions::StepFunctions { query_language: query_language.unwrap_or(QueryLanguage::Jsonata) }
+        }
+    })
+}
+
+fn only_for(flag: &str, target: Target) -> Failure {
+    Failure::Usage(format!("{flag} applies to --target {} only", target.name()))
 }
 
 /// Prints diagnostics (human to stderr, JSON collected by the caller).
@@ -439,17 +478,44 @@ struct BuildArgs {
     output: Option<String>,
     check: bool,
     force: bool,
-    airflow_version: AirflowVersion,
+    airflow_version: Option<AirflowVersion>,
     local_mode: bool,
-    query_language: QueryLanguage,
+    query_language: Option<QueryLanguage>,
+}
+
+/// The `mlpc build` command that writes what `--check` compared: the same file,
+/// target, output and target flags, quoted for a POSIX shell.
+fn build_command(file: &str, how: &BuildArgs) -> String {
+    let mut words = vec!["mlpc".to_string(), "build".to_string(), shell_word(file)];
+    words.extend(["--target".to_string(), how.target.name().to_string()]);
+    if let Some(output) = &how.output {
+        words.extend(["-o".to_string(), shell_word(output)]);
+    }
+    if let Some(version) = how.airflow_version {
+        words.extend(["--airflow-version".to_string(), version.name().to_string()]);
+    }
+    if how.local_mode {
+        words.push("--local-mode".to_string());
+    }
+    if let Some(language) = how.query_language {
+        words.extend(["--query-language".to_string(), language.name().to_string()]);
+    }
+    words.join(" ")
+}
+
+/// A word a POSIX shell reads back as `s`: as it is when it holds only safe
+/// characters, else in single quotes.
+fn shell_word(s: &str) -> String {
+    if !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b"/._-+=:@,".contains(&b)) {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
 }
 
 fn build(file: &str, how: &BuildArgs, common: &CommonArgs, style: Style) -> Result<ExitCode, Failure> {
     let input = read_input(file)?;
-    if how.local_mode && how.target != Target::Airflow {
-        return Err(Failure::Usage("--local-mode applies to --target airflow only".to_string()));
-    }
-    let options = target_options(how.target, how.airflow_version, how.local_mode, how.query_language);
+    let options = target_options(how.target, how.airflow_version, how.local_mode, how.query_language)?;
     let checked = compile_input(&input, Some(&options), common)?;
     let mut json = Vec::new();
     report(&checked, &input, style, common.format, &mut json);
@@ -476,15 +542,13 @@ fn build(file: &str, how: &BuildArgs, common: &CommonArgs, style: Style) -> Resu
         return Ok(ExitCode::SUCCESS);
     };
     if how.check {
-        let current = std::fs::read(&path).unwrap_or_default();
-        if current == generated.contents.as_bytes() {
-            return Ok(ExitCode::SUCCESS);
-        }
-        err(&format!(
-            "{} is out of date: run `mlpc build {file} --target {}` to regenerate it\n",
-            path.display(),
-            how.target.name()
-        ));
+        let (state, verb) = match std::fs::read(&path) {
+            Ok(current) if current == generated.contents.as_bytes() => return Ok(ExitCode::SUCCESS),
+            Ok(_) => ("is out of date", "regenerate"),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => ("does not exist", "generate"),
+            Err(e) => return Err(Failure::Usage(format!("cannot read `{}`: {e}", path.display()))),
+        };
+        err(&format!("{} {state}: run `{}` to {verb} it\n", path.display(), build_command(file, how)));
         return Ok(ExitCode::from(1));
     }
     if let Some(pipeline) = &checked.pipeline {
@@ -535,13 +599,13 @@ fn deploy(
     file: &str,
     target: Target,
     options: &mlpc::deploy::DeployOptions,
-    query_language: QueryLanguage,
+    query_language: Option<QueryLanguage>,
     common: &CommonArgs,
     style: Style,
 ) -> Result<ExitCode, Failure> {
     use mlpc::deploy::DeployError;
     let input = read_input(file)?;
-    let built_for = target_options(target, AirflowVersion::V3, false, query_language);
+    let built_for = target_options(target, None, false, query_language)?;
     let checked = compile_input(&input, Some(&built_for), common)?;
     let mut json = Vec::new();
     report(&checked, &input, style, common.format, &mut json);
@@ -581,17 +645,9 @@ fn deploy(
     }
 }
 
-fn graph(file: &str, format: GraphFormat, style: Style) -> Result<ExitCode, Failure> {
+fn graph(file: &str, format: GraphFormat, common: &CommonArgs, style: Style) -> Result<ExitCode, Failure> {
     let input = read_input(file)?;
-    // The graph shows structure only: files are read to check the pipeline, never
-    // copied into the output, so where they are does not matter here.
-    let common = CommonArgs {
-        format: Format::Human,
-        deny_warnings: false,
-        allow_unknown_instance_types: true,
-        allow_outside_paths: true,
-    };
-    let checked = check_input(&input, None, &common)?;
+    let checked = check_input(&input, None, common)?;
     let Some(pipeline) = &checked.pipeline else {
         report(&checked, &input, style, Format::Human, &mut Vec::new());
         return Ok(ExitCode::from(1));
@@ -613,7 +669,7 @@ fn explain(code: Option<&str>) -> Result<ExitCode, Failure> {
     };
     match Code::lookup(code) {
         Some(c) => {
-            out(c.explanation().as_bytes())?;
+            out(c.explanation_labelled().as_bytes())?;
             Ok(ExitCode::SUCCESS)
         }
         None => Err(Failure::Usage(format!("`{code}` is not a diagnostic code; `mlpc explain` lists them all"))),

@@ -64,7 +64,23 @@ pub struct SourceFile {
 
 impl SourceFile {
     pub fn new(name: impl Into<String>, text: impl Into<String>) -> Self {
-        SourceFile { name: name.into(), text: text.into() }
+        let text = text.into();
+        let text = match cr_line_breaks(&text) {
+            std::borrow::Cow::Owned(lf) => lf,
+            std::borrow::Cow::Borrowed(_) => text,
+        };
+        SourceFile { name: name.into(), text }
+    }
+}
+
+/// A file whose lines end in a lone CR (classic Mac OS), with LF instead: the same
+/// length, so every offset stays, and lines are lines for the parser and in messages.
+/// A file with any LF is left alone: there a CR is CRLF's or part of a value.
+pub fn cr_line_breaks(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.contains('\r') && !text.contains('\n') {
+        std::borrow::Cow::Owned(text.replace('\r', "\n"))
+    } else {
+        std::borrow::Cow::Borrowed(text)
     }
 }
 

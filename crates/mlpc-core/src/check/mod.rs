@@ -169,22 +169,25 @@ fn load_config(settings: &[&ast::Field], files: &dyn Files, diags: &mut Vec<Diag
         }
         _ => return Config::Failed,
     };
-    let error = |message: String| {
-        Diagnostic::new(Code::ConfigFileUnreadable, field.value.span, message)
-            .label("config file")
-            .help("the path is relative to the .mlp file and must name a JSON file")
+    let error = |message: String, help: &str| {
+        Diagnostic::new(Code::ConfigFileUnreadable, field.value.span, message).label("config file").help(help)
     };
     let bytes = match files.read(&path) {
         Ok(b) => b,
         Err(reason) => {
-            diags.push(error(format!("cannot read config file `{path}`: {reason}")));
+            let help = "the path is relative to the .mlp file and must name a JSON file";
+            diags.push(error(format!("cannot read config file `{path}`: {reason}"), help));
             return Config::Failed;
         }
     };
-    match serde_json::from_slice::<serde_json::Value>(&bytes) {
+    // Editors on Windows may start a UTF-8 file with a byte order mark; JSON allows
+    // a parser to ignore it (RFC 8259, 8.1).
+    let json = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    match serde_json::from_slice::<serde_json::Value>(json) {
         Ok(json) => Config::Loaded { file: path, json },
         Err(err) => {
-            diags.push(error(format!("config file `{path}` is not valid JSON: {err}")));
+            let help = "fix the file at that place: it must be plain JSON (no comments, no trailing commas)";
+            diags.push(error(format!("config file `{path}` is not valid JSON: {err}"), help));
             Config::Failed
         }
     }

@@ -106,3 +106,24 @@ impl std::fmt::Display for Code {
         f.write_str(self.as_str())
     }
 }
+
+impl Code {
+    /// The explanation as `mlpc explain` shows it: each code's page has two examples,
+    /// the first raising the code and the second its fix (tests/explain.rs holds them
+    /// to that); each is labelled so, so a reader need not guess which is which.
+    pub fn explanation_labelled(self) -> String {
+        let mut out = String::with_capacity(self.explanation().len() + 64);
+        let mut examples = 0;
+        for line in self.explanation().split_inclusive('\n') {
+            if line.trim_end() == "```mlp" {
+                out.push_str(&match examples {
+                    0 => format!("This raises {}:\n\n", self.as_str()),
+                    _ => "Fixed:\n\n".to_string(),
+                });
+                examples += 1;
+            }
+            out.push_str(line);
+        }
+        out
+    }
+}

@@ -22,6 +22,7 @@ pub struct Parsed {
 
 /// Parses a whole `.mlp` file.
 pub fn parse(src: &str) -> Parsed {
+    let src = &*crate::source::cr_line_breaks(src);
     let mut parser = Parser { src, depth: 0, errors: Vec::new(), broken: Vec::new() };
     let mut pipelines = Vec::new();
     let mut i = skip_all(src).0;
