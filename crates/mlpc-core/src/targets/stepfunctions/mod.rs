@@ -55,17 +55,26 @@ pub fn definition(p: &Pipeline, lang: QueryLanguage) -> Result<Machine, LowerErr
     if let Some(check) = b.check_params() {
         segments.push(check);
     }
-    segments.push(steps);
+    // A pipeline with no steps yet (while it is being written) has no states to enter.
+    if !steps.states.is_empty() {
+        segments.push(steps);
+    }
     let mut done = Segment::one(SUCCEEDED, State::Succeed);
     done.exit = None;
     segments.push(done);
     let mut top = chain(segments);
+    let mut caught = false;
     for (_, state) in &mut top.states {
         if let Some(catch) = state.catch_mut() {
             catch.push(b.catcher());
+            caught = true;
         }
     }
-    top.states.push((FAILED.to_string(), b.fail_state()));
+    // The state failures are caught into; a machine with no steps has none to catch,
+    // and Step Functions refuses a state nothing leads to.
+    if caught {
+        top.states.push((FAILED.to_string(), b.fail_state()));
+    }
     Ok(Machine {
         comment: p.settings.description.clone(),
         query_language: (lang == QueryLanguage::Jsonata).then_some("JSONata"),
