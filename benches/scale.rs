@@ -149,6 +149,52 @@ fn main() {
     if only.is_empty() || only == "precommit" {
         precommit(&dir, &bin);
     }
+    if only.is_empty() || only == "recovery" {
+        recovery(&files, &dir, &bin);
+    }
+}
+
+/// Error storms at 1×, 10× and 100× a base size: the time to every diagnostic must
+/// grow with the input, not faster (the human format shows the first 100; JSON all).
+fn recovery(files: &MemoryFiles, dir: &Path, bin: &Path) {
+    type Storm = fn(usize) -> String;
+    let storms: [(&str, usize, Storm); 4] = [
+        ("`]` alone", 1_000, |n| "]".repeat(n)),
+        ("`]` in a pipeline", 1_000, |n| format!("pipeline p {{\n{}\n}}\n", "]".repeat(n))),
+        ("nested closers", 1_000, |n| format!("pipeline p {{\n  x = {}{}\n}}\n", "[".repeat(200), ")]}".repeat(n))),
+        ("unknown keys", 200, |n| {
+            let keys: String = (0..n).map(|i| format!("  key{i} = 1\n")).collect();
+            format!("pipeline p {{\n{keys}}}\n")
+        }),
+    ];
+    println!();
+    println!("| storm | size | bytes | diagnostics | in-process ms | × base | `mlpc check` ms | × base | `--format json` ms | × base |");
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    for (name, base, make) in storms {
+        let mut first: Option<(f64, f64, f64)> = None;
+        for factor in [1, 10, 100] {
+            let text = make(base * factor);
+            let runs = if factor == 100 { 5 } else { 11 };
+            let diagnostics = mlpc::check(&text, files, &Default::default(), None).diagnostics.len();
+            let inproc = time(runs, || mlpc::check(&text, files, &Default::default(), None)).as_secs_f64();
+            let path = dir.join("storm.mlp");
+            std::fs::write(&path, &text).unwrap();
+            let p = path.to_str().unwrap();
+            let human = process_status(runs, bin, &["check", p], false).0 .0.as_secs_f64();
+            let json = process_status(runs, bin, &["check", "--format", "json", p], false).0 .0.as_secs_f64();
+            let (b_in, b_human, b_json) = *first.get_or_insert((inproc, human, json));
+            println!(
+                "| {name} | {factor}× | {} | {diagnostics} | {:.2} | {:.1} | {:.2} | {:.1} | {:.2} | {:.1} |",
+                text.len(),
+                inproc * 1000.0,
+                inproc / b_in,
+                human * 1000.0,
+                human / b_human,
+                json * 1000.0,
+                json / b_json
+            );
+        }
+    }
 }
 
 /// SageMaker and Step Functions: in-process emit, whole-process build and peak RSS.

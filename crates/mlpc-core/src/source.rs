@@ -88,13 +88,25 @@ pub fn cr_line_breaks(text: &str) -> std::borrow::Cow<'_, str> {
 pub struct LineIndex<'a> {
     text: &'a str,
     line_starts: Vec<usize>,
+    /// Per line, whether it is all ASCII: there a column is a byte count, found
+    /// without walking the line (an error storm on one long line has a diagnostic per
+    /// byte, and walking made the columns quadratic).
+    ascii: Vec<bool>,
 }
 
 impl<'a> LineIndex<'a> {
     pub fn new(text: &'a str) -> Self {
         let mut line_starts = vec![0];
         line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-        LineIndex { text, line_starts }
+        let ascii = line_starts
+            .iter()
+            .enumerate()
+            .map(|(i, &start)| {
+                let end = line_starts.get(i + 1).copied().unwrap_or(text.len());
+                text.as_bytes().get(start..end).is_some_and(<[u8]>::is_ascii)
+            })
+            .collect();
+        LineIndex { text, line_starts, ascii }
     }
 
     /// 1-based (line, column) of a byte offset; offsets past the end clamp to the end.
@@ -102,7 +114,29 @@ impl<'a> LineIndex<'a> {
         let offset = offset.min(self.text.len());
         let line = self.line_starts.partition_point(|&s| s <= offset).max(1);
         let start = self.line_starts.get(line - 1).copied().unwrap_or(0);
-        let column = self.text.get(start..offset).map_or(offset - start, |s| s.chars().count());
+        let column = if self.ascii.get(line - 1).copied().unwrap_or(false) {
+            offset - start
+        } else {
+            self.text.get(start..offset).map_or(offset - start, |s| s.chars().count())
+        };
         (line, column + 1)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::LineIndex;
+
+    #[test]
+    fn columns_count_characters_on_any_line() {
+        let text = "ab\nçé x\n\nlast";
+        let index = LineIndex::new(text);
+        assert_eq!(index.line_col(0), (1, 1));
+        assert_eq!(index.line_col(2), (1, 3));
+        assert_eq!(index.line_col(3), (2, 1));
+        // `x` is byte 8 of the text, the fourth character of its line.
+        assert_eq!(index.line_col(text.find('x').unwrap_or(0)), (2, 4));
+        assert_eq!(index.line_col(text.find("last").unwrap_or(0) + 2), (4, 3));
+        assert_eq!(index.line_col(10_000), (4, 5));
     }
 }
