@@ -23,7 +23,7 @@ pub struct Parsed {
 /// Parses a whole `.mlp` file.
 pub fn parse(src: &str) -> Parsed {
     let src = &*crate::source::cr_line_breaks(src);
-    let mut parser = Parser { src, depth: 0, errors: Vec::new(), broken: Vec::new() };
+    let mut parser = Parser { src, depth: 0, errors: Vec::new(), broken: Vec::new(), ran_off_end: false };
     let mut pipelines = Vec::new();
     let mut i = skip_all(src).0;
     while !i.is_empty() {
@@ -36,7 +36,7 @@ pub fn parse(src: &str) -> Parsed {
             Err(err) => {
                 parser.errors.push(err.into_diagnostic(src));
                 parser.record_broken(i);
-                i = skip_item(i);
+                i = if parser.ran_off_end { "" } else { skip_item(i) };
                 if i.starts_with(['}', ']', ')']) {
                     i = i.get(1..).unwrap_or("");
                 }
@@ -79,6 +79,10 @@ pub struct Parser<'s> {
     depth: usize,
     errors: Vec<Diagnostic>,
     broken: Vec<Spanned<String>>,
+    /// A body ran to the end of the input without its closer, and that is reported.
+    /// Everything after its start was read by it: an enclosing body that resumed
+    /// inside would read it again, once per enclosing level (exponentially often).
+    ran_off_end: bool,
 }
 
 impl<'s> Parser<'s> {
@@ -135,6 +139,7 @@ impl<'s> Parser<'s> {
                     }
                     return Ok((i, items));
                 }
+                self.ran_off_end = true;
                 return Err(ParseError::custom(
                     Code::SyntaxError,
                     Span::new(open, open + 1),
@@ -156,6 +161,10 @@ impl<'s> Parser<'s> {
                 Err(err) => {
                     self.errors.push(err.into_diagnostic(self.src));
                     self.record_broken(i);
+                    if self.ran_off_end {
+                        i = "";
+                        continue;
+                    }
                     i = skip_item(i);
                     if i.len() == before {
                         // A stray closer of another kind: step over it so the loop progresses.
