@@ -477,7 +477,13 @@ fn json_output_names_a_file_that_could_not_be_read() {
 
 #[test]
 fn an_error_storm_is_summarised_in_the_human_format_and_complete_in_json() {
-    let storm = "]".repeat(10_000);
+    // A run of one repeated error is one diagnostic that counts them.
+    let run_of_one = run(&["check", "-"], Some("]".repeat(10_000).as_bytes()), &[]);
+    assert_eq!(code(&run_of_one), 1);
+    assert!(stderr(&run_of_one).contains("this and 9999 more like it"), "{}", stderr(&run_of_one));
+    assert!(stderr(&run_of_one).ends_with("<stdin>: 1 error\n"), "{}", stderr(&run_of_one));
+    // Errors that differ are each kept: the human format shows 100 of them.
+    let storm = "])".repeat(5_000);
     let out = run(&["check", "-"], Some(storm.as_bytes()), &[]);
     assert_eq!(code(&out), 1);
     let err = stderr(&out);

@@ -23,7 +23,7 @@ pub struct Parsed {
 /// Parses a whole `.mlp` file.
 pub fn parse(src: &str) -> Parsed {
     let src = &*crate::source::cr_line_breaks(src);
-    let mut parser = Parser { src, depth: 0, errors: Vec::new(), broken: Vec::new(), ran_off_end: false };
+    let mut parser = Parser { src, depth: 0, errors: Vec::new(), broken: Vec::new(), ran_off_end: false, repeats: 0 };
     let mut pipelines = Vec::new();
     let mut i = skip_all(src).0;
     while !i.is_empty() {
@@ -34,7 +34,7 @@ pub fn parse(src: &str) -> Parsed {
                 i = rest;
             }
             Err(err) => {
-                parser.errors.push(err.into_diagnostic(src));
+                parser.report(err);
                 parser.record_broken(i);
                 i = if parser.ran_off_end { "" } else { skip_item(i) };
                 if i.starts_with(['}', ']', ')']) {
@@ -83,9 +83,30 @@ pub struct Parser<'s> {
     /// Everything after its start was read by it: an enclosing body that resumed
     /// inside would read it again, once per enclosing level (exponentially often).
     ran_off_end: bool,
+    /// How many errors the last one stands for beyond itself (see `report`).
+    repeats: usize,
 }
 
 impl<'s> Parser<'s> {
+    /// Records a syntax error. One that repeats the previous error right after it
+    /// (only white space between: a run of stray `]`) widens that error instead, so a
+    /// storm of 10,000 is one diagnostic that says how many, not 10,000.
+    fn report(&mut self, err: ParseError) {
+        let d = err.into_diagnostic(self.src);
+        if let Some(prev) = self.errors.last_mut() {
+            let (end, start) = (prev.primary.span.end as usize, d.primary.span.start as usize);
+            let between = self.src.get(end..start);
+            if prev.message == d.message && between.is_some_and(|b| b.trim().is_empty()) {
+                prev.primary.span = Span::new(prev.primary.span.start as usize, d.primary.span.end as usize);
+                self.repeats = self.repeats.saturating_add(1);
+                prev.primary.text = format!("this and {} more like it", self.repeats);
+                return;
+            }
+        }
+        self.repeats = 0;
+        self.errors.push(d);
+    }
+
     /// Remembers the names a broken item declares: its first word (a key) and, after
     /// an item keyword, the name that follows (`step NAME`).
     fn record_broken(&mut self, i: &'s str) {
@@ -159,7 +180,7 @@ impl<'s> Parser<'s> {
                     i = rest;
                 }
                 Err(err) => {
-                    self.errors.push(err.into_diagnostic(self.src));
+                    self.report(err);
                     self.record_broken(i);
                     if self.ran_off_end {
                         i = "";
