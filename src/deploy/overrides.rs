@@ -50,13 +50,13 @@ fn typed(param: &Param, raw: &str) -> Result<Literal, String> {
     Ok(match param.ty {
         ParamType::String => Literal::String(raw.to_string()),
         ParamType::Int => Literal::Int(raw.trim().parse().map_err(|_| bad("an int, e.g. 5"))?),
-        ParamType::Float => {
-            let f: f64 = raw.trim().parse().map_err(|_| bad("a float, e.g. 0.2"))?;
-            if !f.is_finite() {
-                return Err(bad("a finite float"));
-            }
-            Literal::Float(f)
-        }
+        // The `.mlp`'s rules: a value no 64-bit float holds (`1e-400`, `inf`) is refused.
+        ParamType::Float => match mlpc_core::number::parse(raw.trim()) {
+            Ok(mlpc_core::number::Number::Float(f)) => Literal::Float(f),
+            Ok(mlpc_core::number::Number::Int(n)) => Literal::Float(n as f64),
+            Err(mlpc_core::number::Unrepresentable::Malformed) => return Err(bad("a float, e.g. 0.2")),
+            Err(why) => return Err(format!("--param {name}={raw}: {}", why.describe())),
+        },
         ParamType::Bool => match raw.trim() {
             "true" => Literal::Bool(true),
             "false" => Literal::Bool(false),
@@ -99,4 +99,28 @@ fn check_constraints(param: &Param, value: &Literal) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse;
+    use mlpc_core::ir::Literal;
+
+    fn pipeline() -> mlpc_core::ir::Pipeline {
+        let text = "pipeline p {\n  param eta: float = 0.3\n  param depth: int = 5\n}\n";
+        let checked = mlpc_core::check(text, &mlpc_core::MemoryFiles::default(), &Default::default(), None);
+        checked.pipeline.unwrap_or_else(|| panic!("{:?}", checked.diagnostics))
+    }
+
+    #[test]
+    fn float_values_follow_the_mlp_rules() {
+        let p = pipeline();
+        let given = |raw: &str| parse(&p, &[format!("eta={raw}")]);
+        assert_eq!(given("0.2"), Ok(vec![("eta".to_string(), Literal::Float(0.2))]));
+        assert_eq!(given("1"), Ok(vec![("eta".to_string(), Literal::Float(1.0))]));
+        for bad in ["1e-400", "1e400", "inf", "NaN", "x"] {
+            assert!(given(bad).is_err(), "{bad} was accepted");
+        }
+        assert!(parse(&p, &["depth=18446744073709551615".to_string()]).is_err());
+    }
 }
