@@ -23,11 +23,13 @@ pub struct Parsed {
 /// Parses a whole `.mlp` file.
 pub fn parse(src: &str) -> Parsed {
     let src = &*crate::source::cr_line_breaks(src);
-    let mut parser = Parser { src, depth: 0, errors: Vec::new(), broken: Vec::new(), ran_off_end: false, repeats: 0 };
+    let mut parser =
+        Parser { src, depth: 0, errors: Vec::new(), broken: Vec::new(), ran_off_end: false, repeats: 0, furthest: 0 };
     let mut pipelines = Vec::new();
     let mut i = skip_all(src).0;
     while !i.is_empty() {
         let before = i.len();
+        let reported = parser.errors.len();
         match parser.expect_pipeline(i) {
             Ok((rest, pipeline)) => {
                 pipelines.push(pipeline);
@@ -36,7 +38,7 @@ pub fn parse(src: &str) -> Parsed {
             Err(err) => {
                 parser.report(err);
                 parser.record_broken(i);
-                i = if parser.ran_off_end { "" } else { skip_item(i) };
+                i = if parser.ran_off_end { "" } else { parser.resume_after(i, reported) };
                 if i.starts_with(['}', ']', ')']) {
                     i = i.get(1..).unwrap_or("");
                 }
@@ -85,6 +87,8 @@ pub struct Parser<'s> {
     ran_off_end: bool,
     /// How many errors the last one stands for beyond itself (see `report`).
     repeats: usize,
+    /// The furthest place an error was reported: recovery never resumes before it.
+    furthest: usize,
 }
 
 impl<'s> Parser<'s> {
@@ -93,6 +97,7 @@ impl<'s> Parser<'s> {
     /// storm of 10,000 is one diagnostic that says how many, not 10,000.
     fn report(&mut self, err: ParseError) {
         let d = err.into_diagnostic(self.src);
+        self.furthest = self.furthest.max(d.primary.span.start as usize);
         if let Some(prev) = self.errors.last_mut() {
             let (end, start) = (prev.primary.span.end as usize, d.primary.span.start as usize);
             let between = self.src.get(end..start);
@@ -105,6 +110,28 @@ impl<'s> Parser<'s> {
         }
         self.repeats = 0;
         self.errors.push(d);
+    }
+
+    /// Where to go on after the item at `i` failed, `reported` being the number of
+    /// errors before it: past it (`skip_item`), but, when bodies inside it recovered
+    /// from errors of their own, never back into what it read. Those lines would be
+    /// read again as items of this body, and their nested bodies' lines again inside
+    /// that, once per level (exponentially often). With no inner errors, reading on
+    /// at the next item start inside it gives the better message (`param` after an
+    /// unclosed list).
+    fn resume_after(&self, i: &'s str, reported: usize) -> &'s str {
+        let next = skip_item(i);
+        if self.errors.len() <= reported.saturating_add(1) {
+            return next;
+        }
+        match self.src.get(self.furthest..) {
+            // Resuming right at the furthest error is fine: the token an inner item
+            // stopped at (`param` after an unclosed list) may start the next item.
+            Some(rest) if self.offset(skip_all(next).0) < self.furthest && self.furthest > self.offset(i) => {
+                skip_item(rest)
+            }
+            _ => next,
+        }
     }
 
     /// Remembers the names a broken item declares: its first word (a key) and, after
@@ -170,6 +197,7 @@ impl<'s> Parser<'s> {
                 .with_help("add the matching `}`"));
             }
             let before = i.len();
+            let reported = self.errors.len();
             let parsed = item(self, i).and_then(|(rest, value)| {
                 let rest = self.expect_separator(rest, '}', "`}`")?;
                 Ok((rest, value))
@@ -186,7 +214,7 @@ impl<'s> Parser<'s> {
                         i = "";
                         continue;
                     }
-                    i = skip_item(i);
+                    i = self.resume_after(i, reported);
                     if i.len() == before {
                         // A stray closer of another kind: step over it so the loop progresses.
                         i = i.get(i.chars().next().map_or(0, char::len_utf8)..).unwrap_or("");
