@@ -38,7 +38,7 @@ pub fn parse(src: &str) -> Parsed {
             Err(err) => {
                 parser.report(err);
                 parser.record_broken(i);
-                i = if parser.ran_off_end { "" } else { parser.resume_after(i, reported) };
+                i = parser.resume_after(i, reported);
                 if i.starts_with(['}', ']', ')']) {
                     i = i.get(1..).unwrap_or("");
                 }
@@ -120,6 +120,9 @@ impl<'s> Parser<'s> {
     /// at the next item start inside it gives the better message (`param` after an
     /// unclosed list).
     fn resume_after(&self, i: &'s str, reported: usize) -> &'s str {
+        if self.ran_off_end {
+            return "";
+        }
         let next = skip_item(i);
         if self.errors.len() <= reported.saturating_add(1) {
             return next;
@@ -210,10 +213,6 @@ impl<'s> Parser<'s> {
                 Err(err) => {
                     self.report(err);
                     self.record_broken(i);
-                    if self.ran_off_end {
-                        i = "";
-                        continue;
-                    }
                     i = self.resume_after(i, reported);
                     if i.len() == before {
                         // A stray closer of another kind: step over it so the loop progresses.
@@ -232,23 +231,15 @@ fn skip_item(mut i: &str) -> &str {
     let mut depth = 0usize;
     loop {
         let Some(c) = i.chars().next() else { return i };
+        match skip_string_or_comment(i) {
+            Some(Ok(rest)) => {
+                i = rest;
+                continue;
+            }
+            Some(Err(Unclosed)) => return "",
+            None => {}
+        }
         match c {
-            '"' if i.starts_with("\"\"\"") => {
-                let body = i.get(3..).unwrap_or("");
-                i = match lexeme::find_triple_close(body) {
-                    Some(n) => body.get(n + 3..).unwrap_or(""),
-                    None => "",
-                };
-                continue;
-            }
-            '"' => {
-                i = skip_one_line_string(i.get(1..).unwrap_or(""));
-                continue;
-            }
-            '#' => {
-                i = skip_inline(i);
-                continue;
-            }
             '{' | '[' | '(' => depth += 1,
             '}' | ']' | ')' if depth == 0 => return i,
             '}' | ']' | ')' => depth -= 1,
@@ -265,19 +256,28 @@ fn unclosed_triple_quote(text: &str) -> Option<usize> {
     let mut i = text;
     loop {
         let c = i.chars().next()?;
-        match c {
-            '"' if i.starts_with("\"\"\"") => {
-                let body = i.get(3..).unwrap_or("");
-                match lexeme::find_triple_close(body) {
-                    Some(n) => i = body.get(n + 3..).unwrap_or(""),
-                    None => return Some(text.len() - i.len()),
-                }
-            }
-            '"' => i = skip_one_line_string(i.get(1..).unwrap_or("")),
-            '#' => i = skip_inline(i),
-            _ => i = i.get(c.len_utf8()..).unwrap_or(""),
-        }
+        i = match skip_string_or_comment(i) {
+            Some(Ok(rest)) => rest,
+            Some(Err(Unclosed)) => return Some(text.len() - i.len()),
+            None => i.get(c.len_utf8()..).unwrap_or(""),
+        };
     }
+}
+
+/// A `"""` that runs to the end of the input.
+struct Unclosed;
+
+/// The rest after the string or comment `i` starts with; `None` when it starts with
+/// neither. Recovery skips these whole, so that brackets and line breaks in them
+/// count for nothing.
+fn skip_string_or_comment(i: &str) -> Option<Result<&str, Unclosed>> {
+    if let Some(body) = i.strip_prefix("\"\"\"") {
+        return Some(lexeme::find_triple_close(body).map(|n| body.get(n + 3..).unwrap_or("")).ok_or(Unclosed));
+    }
+    if let Some(body) = i.strip_prefix('"') {
+        return Some(Ok(skip_one_line_string(body)));
+    }
+    i.starts_with('#').then(|| Ok(skip_inline(i)))
 }
 
 fn skip_one_line_string(body: &str) -> &str {
