@@ -41,9 +41,19 @@ pub const DEFAULT_START: &str = "2025-01-01";
 
 /// The `template_ext` of the SQL operators: any templated string (not only the query)
 /// ending in one of these would be loaded as a template file instead of used as text.
-/// The SageMaker operators and python tasks have none.
+/// The SageMaker operators and python tasks have none (`template_ext`).
 const SQL_EXT: &[&str] = &[".sql"];
 const SQL_EXECUTE_QUERY_EXT: &[&str] = &[".sql", ".json"];
+
+/// An operator's `template_ext`, by the operator's name.
+fn template_ext(operator: &str) -> &'static [&'static str] {
+    match operator {
+        "AthenaOperator" | "RedshiftDataOperator" | "RedshiftToS3Operator" => SQL_EXT,
+        "SQLExecuteQueryOperator" => SQL_EXECUTE_QUERY_EXT,
+        // SageMakerProcessingOperator, SageMakerTrainingOperator, SageMakerTransformOperator
+        _ => &[],
+    }
+}
 
 /// What only the Airflow target cannot do.
 pub fn check(p: &Pipeline) -> Vec<Diagnostic> {
@@ -809,11 +819,9 @@ fn task_view(
 /// The `aws_conn_id` argument: a templated field of every AWS operator mlpc uses but
 /// `RedshiftToS3Operator`, so there it is plain text and elsewhere template text.
 fn aws_conn_id(operator: &str, conn: &str, jinja: &Jinja) -> String {
-    let text = [Piece::Literal(conn.to_string())];
     match operator {
         "RedshiftToS3Operator" => string_literal(conn),
-        "AthenaOperator" | "RedshiftDataOperator" => templated(&text, jinja, SQL_EXT),
-        _ => templated(&text, jinja, &[]),
+        other => templated(&[Piece::Literal(conn.to_string())], jinja, template_ext(other)),
     }
 }
 
