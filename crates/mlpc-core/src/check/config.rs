@@ -99,11 +99,17 @@ fn push_segment(walked: &mut String, segment: &Segment) {
     }
 }
 
+/// A config number as mlpc carries it, read from its text as written (serde_json's
+/// `arbitrary_precision` keeps it), or why it cannot be carried.
+pub fn json_number(n: &serde_json::Number) -> Result<crate::number::Number, crate::number::Unrepresentable> {
+    crate::number::parse(&n.to_string())
+}
+
 /// For a config number mlpc cannot carry exactly, how to go on: as a JSON string where
 /// text will do (`text_ok`), else within range.
 pub fn number_help(json: &Json, text_ok: bool) -> Option<String> {
     match json {
-        Json::Number(n) if crate::number::parse(&n.to_string()).is_err() => Some(if text_ok {
+        Json::Number(n) if json_number(n).is_err() => Some(if text_ok {
             format!("write it as a JSON string to pass its digits as text: \"{n}\"")
         } else {
             "use a value a 64-bit integer or float holds".to_string()
@@ -117,7 +123,7 @@ pub fn describe(json: &Json) -> &'static str {
     match json {
         Json::Null => "null",
         Json::Bool(_) => "a boolean",
-        Json::Number(n) => match crate::number::parse(&n.to_string()) {
+        Json::Number(n) => match json_number(n) {
             Ok(crate::number::Number::Int(_)) => "an integer",
             Ok(crate::number::Number::Float(_)) => "a number",
             Err(why) => why.describe(),

@@ -701,8 +701,7 @@ pub fn json_literal(json: &Json) -> Option<Literal> {
     match json {
         Json::String(s) => Some(Literal::String(s.clone())),
         Json::Bool(b) => Some(Literal::Bool(*b)),
-        // The number's text as written (serde_json's arbitrary_precision).
-        Json::Number(n) => match crate::number::parse(&n.to_string()).ok()? {
+        Json::Number(n) => match super::config::json_number(n).ok()? {
             crate::number::Number::Int(i) => Some(Literal::Int(i)),
             crate::number::Number::Float(f) => Some(Literal::Float(f)),
         },
