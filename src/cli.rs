@@ -212,11 +212,12 @@ pub fn main() -> ExitCode {
     let style = Style { color: use_color(cli.color), width: 100 };
     let result = match cli.command {
         Command::Check { files, target, query_language, common } => {
-            match target.map(|t| target_options(t, None, false, query_language)).transpose() {
-                Ok(options) if options.is_some() || query_language.is_none() => check(&files, options, &common, style),
-                Ok(_) => Err(only_for("--query-language", Target::StepFunctions)),
-                Err(failure) => Err(failure),
-            }
+            let options = match target {
+                Some(t) => target_options(t, None, false, query_language).map(Some),
+                None if query_language.is_some() => Err(only_for("--query-language", Target::StepFunctions)),
+                None => Ok(None),
+            };
+            options.and_then(|options| check(&files, options, &common, style))
         }
         Command::Build { file, target, output, check, force, airflow_version, local_mode, query_language, common } => {
             let how = BuildArgs { target, output, check, force, airflow_version, local_mode, query_language };
