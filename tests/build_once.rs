@@ -80,13 +80,14 @@ fn every_state_name_of_a_built_machine_is_checked() {
 }
 
 #[test]
-fn a_guard_no_target_lowers_yet_is_an_internal_error_not_a_silent_run() {
-    let (text, files) = read("examples/churn/churn.mlp");
-    let mut ir = mlpc::check(&text, &files, &CheckOptions::default(), None).pipeline.unwrap();
-    let (first, last) = (ir.order[0], *ir.order.last().unwrap());
-    ir.add_guard(last, mlpc::ir::Guard { condition: first, when: true, span: ir.span });
+fn a_target_that_does_not_lower_conditions_yet_says_so_and_writes_nothing() {
+    let (text, files) = read("tests/targets/gates.mlp");
     for options in every_target() {
-        let err = mlpc::targets::build(&ir, &options, "churn.mlp").unwrap_err();
-        assert!(err.0.contains("has a guard"), "{options:?}: {err:?}");
+        let target = options.target();
+        let checked = mlpc::compile(&text, &files, &CheckOptions::default(), Some(&options), "gates.mlp");
+        let refused = checked.diagnostics.iter().any(|d| d.code == Code::UnsupportedStepKind);
+        let lowers = mlpc::kinds::Kind::Condition.runs_on(target) && mlpc::kinds::Kind::Fail.runs_on(target);
+        assert_eq!(refused, !lowers, "{options:?}: {:?}", checked.diagnostics);
+        assert_eq!(checked.output.is_some(), lowers, "{options:?}");
     }
 }

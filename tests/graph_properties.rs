@@ -10,6 +10,9 @@
 //! - Step Functions: every step has exactly one Task state, and the order the states
 //!   impose (sequence and Parallel nesting) contains every edge and adds only what
 //!   `plan::added_waits` reports, which is nothing for a series-parallel graph.
+//!
+//! With condition steps, SageMaker's branches run exactly the steps the shared
+//! schedule does not skip, for every outcome of the conditions.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
@@ -289,5 +292,83 @@ proptest! {
         }
         let got: BTreeSet<usize> = skipped.into_iter().map(|s| s.0).collect();
         prop_assert_eq!(got, expected, "{}", text);
+    }
+}
+
+/// A pipeline with condition steps: `s0` writes a report every condition reads; step
+/// `sK` (K ≥ 1) reads the steps `reads` says and runs under the guard `guards[K]`
+/// (condition index, outcome); condition `cJ` may itself be guarded by an earlier one.
+fn gated_pipeline(reads: &[Vec<bool>], guards: &[Option<(usize, bool)>], nested: &[Option<(usize, bool)>]) -> String {
+    let mut text = String::from(
+        "pipeline gen {\n  role = \"arn:aws:iam::123456789012:role/R\"\n  artifacts = \"s3://bucket-x/p\"\n  region = \"us-east-1\"\n  image i = \"123456789012.dkr.ecr.us-east-1.amazonaws.com/i:1\"\n",
+    );
+    text.push_str("  step s0: processing {\n    image = i, instance = \"ml.m5.large\", code = \"job.py\"\n    out rep: report { schema = { v = float } }\n    out out: dataset<parquet>\n  }\n");
+    for (j, guard) in nested.iter().enumerate() {
+        text.push_str(&format!("  step c{j}: condition {{\n    check = s0.rep.v <= {j}.5\n"));
+        if let Some((c, when)) = guard.filter(|(c, _)| *c < j) {
+            text.push_str(&format!("    when = {}c{c}\n", if when { "" } else { "not " }));
+        }
+        text.push_str("  }\n");
+    }
+    for (to, row) in reads.iter().enumerate().skip(1) {
+        text.push_str(&format!(
+            "  step s{to}: processing {{\n    image = i, instance = \"ml.m5.large\", code = \"job.py\"\n"
+        ));
+        for from in (0..to).filter(|f| row[*f]).take(9) {
+            text.push_str(&format!("    in from{from} = s{from}.out\n"));
+        }
+        if let Some((c, when)) = guards[to].filter(|(c, _)| *c < nested.len()) {
+            text.push_str(&format!("    when = {}c{c}\n", if when { "" } else { "not " }));
+        }
+        text.push_str("    out out: dataset<parquet>\n  }\n");
+    }
+    text + "}\n"
+}
+
+/// The steps a SageMaker execution runs, given each condition's outcome: the top-level
+/// steps, and a condition's `IfSteps` or `ElseSteps` when the condition runs.
+fn sagemaker_runs(steps: &[Json], outcome: &dyn Fn(&str) -> bool, out: &mut BTreeSet<String>) {
+    for step in steps {
+        let name = step["Name"].as_str().unwrap().to_string();
+        if step["Type"] == "Condition" {
+            let branch = if outcome(&name) { "IfSteps" } else { "ElseSteps" };
+            sagemaker_runs(step["Arguments"][branch].as_array().unwrap(), outcome, out);
+        }
+        out.insert(name);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 150, ..ProptestConfig::default() })]
+
+    /// Random pipelines with conditions: SageMaker runs exactly the steps the shared
+    /// schedule does not skip, for every outcome of the conditions; or, when a step
+    /// needs outcomes no one branch holds, the build says so (E0501) instead.
+    #[test]
+    fn sagemaker_branches_skip_exactly_what_the_schedule_skips(
+        (reads, guards, nested, outcomes) in (2usize..=8, 1usize..=4).prop_flat_map(|(n, m)| (
+            prop::collection::vec(prop::collection::vec(prop::bool::weighted(0.4), n), n),
+            prop::collection::vec(prop::option::weighted(0.5, (0..m, any::<bool>())), n),
+            prop::collection::vec(prop::option::weighted(0.4, (0..m, any::<bool>())), m),
+            prop::collection::vec(any::<bool>(), m),
+        ))
+    ) {
+        let text = gated_pipeline(&reads, &guards, &nested);
+        let files = MemoryFiles::default().with("job.py", "print(1)\n");
+        let checked = mlpc::compile(&text, &files, &Default::default(), Some(&TargetOptions::Sagemaker), "gen.mlp");
+        let ir = mlpc::check(&text, &files, &Default::default(), None).pipeline.unwrap();
+        let unplaceable = mlpc::schedule::placements(&ir).contains(&mlpc::schedule::Placement::Nowhere);
+        let refused = checked.diagnostics.iter().any(|d| d.code == mlpc::Code::UnsupportedStepKind);
+        prop_assert_eq!(refused, unplaceable, "{}\n{:?}", text, checked.diagnostics);
+        let Some(output) = checked.output else { return Ok(()) };
+        let def: Json = serde_json::from_str(&output.contents).unwrap();
+        let index = |name: &str| name.strip_prefix('c').map(|j| j.parse::<usize>().unwrap());
+        let mut ran = BTreeSet::new();
+        sagemaker_runs(def["Steps"].as_array().unwrap(), &|name| outcomes[index(name).unwrap()], &mut ran);
+        let condition_of = |id: mlpc::ir::StepId| index(ir.step_name(id));
+        let skipped = mlpc::schedule::skipped(&ir, |c| condition_of(c).map(|j| outcomes[j]));
+        let expected: BTreeSet<String> =
+            ir.steps.iter().filter(|s| !skipped.contains(&s.id)).map(|s| s.name.node.clone()).collect();
+        prop_assert_eq!(ran, expected, "{}", text);
     }
 }

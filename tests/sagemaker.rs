@@ -129,7 +129,8 @@ fn definitions_mean_what_the_official_sdk_generates() {
     let dir = temp_dir("oracle");
     let mut pairs = Vec::new();
     let examples = ["churn", "athena_features", "redshift_xgboost", "abalone"].map(|n| (n, format!("examples/{n}")));
-    for (name, folder) in examples.into_iter().chain([("script_mode", "tests/targets".to_string())]) {
+    let tests = ["script_mode", "gates"].map(|n| (n, "tests/targets".to_string()));
+    for (name, folder) in examples.into_iter().chain(tests) {
         let json = build(&common::root().join(format!("{folder}/{name}.mlp"))).unwrap();
         let file = dir.join(format!("{name}.json"));
         std::fs::write(&file, json).unwrap();
@@ -138,7 +139,7 @@ fn definitions_mean_what_the_official_sdk_generates() {
     let out = compare_with_sdk(&pairs);
     let report = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{report}{}", String::from_utf8_lossy(&out.stderr));
-    assert_eq!(report.matches("same facts:").count(), 5, "{report}");
+    assert_eq!(report.matches("same facts:").count(), 6, "{report}");
 }
 
 #[test]

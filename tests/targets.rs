@@ -22,7 +22,11 @@ fn snapshot_airflow(path: &std::path::Path) {
         let text = std::fs::read_to_string(path).unwrap();
         let files = common::Dir(path.parent().unwrap().to_path_buf());
         let checked = mlpc::check(&text, &files, &Default::default(), Some(Target::Airflow));
-        let ir = checked.pipeline.expect("checks clean");
+        let Some(ir) = checked.pipeline else {
+            let file = mlpc::SourceFile::new("pipeline.mlp".to_string(), text.clone());
+            insta::assert_snapshot!(format!("----- diagnostics\n{}", common::render(&file, &checked)));
+            return;
+        };
         let mut snapshot = String::new();
         for version in [AirflowVersion::V3, AirflowVersion::V2] {
             let options = TargetOptions::Airflow { version, local_mode: false };

@@ -15,19 +15,30 @@ false`, `S3CompressionType: "None"`, an empty model `Environment`), the
 is spelled as a string. So the facts are what decides what a run does, and only that:
 
 - parameters: name → type, default, enum values;
-- per step, by name: its type; the steps it runs after (`DependsOn` plus every step
-  named by a `Get` anywhere in its arguments); every `Get` in its arguments; instance
+- per step, by name, whether it is at the top level or in a branch of a Condition
+  step (`Arguments.IfSteps`/`ElseSteps`, at any depth): its type; the branch it is in,
+  as "<condition>.IfSteps" or "<condition>.ElseSteps" for the innermost condition
+  (none for a top-level step); the steps it runs after (`DependsOn` plus every step
+  named by a `Get` anywhere in its own arguments, which includes the step whose
+  property file a `Std:JsonGet` reads); every `Get` in its own arguments; instance
   type and count; images; processing inputs (S3 URI, or the query's engine fields) and
-  outputs, with their container paths; training channels (S3 URI, content type) and
-  output path; hyperparameters; the transform's input, content type, split type and
-  output path; the model's data; entrypoint and container arguments; environment;
-  role; stopping condition; retry policies; cache config.
+  outputs, with their container paths; property files (name → output name, file
+  path); training channels (S3 URI, content type) and output path; hyperparameters;
+  the transform's input, content type, split type and output path; the model's data;
+  entrypoint and container arguments; environment; role; stopping condition; retry
+  policies; cache config; a Condition step's conditions (their types, operands and
+  the nesting of `Not`/`Or`/`In` as written; the top-level list, an implicit AND, in
+  any order); a Fail step's error message. A Condition step's own arguments are its
+  `Conditions`: the steps of its branches are facts of their own, not its references.
+  A name that two steps share (never valid) shows as a fact `Copies` of the first.
 
 Every other field is left out on purpose (docs/sagemaker.md, "Differences from the
 SageMaker Python SDK", says which and why). A fact only one side has is a difference;
 an absent and an empty value are the same fact.
 
 Values are normalized the same way on both sides: `{"Get": P}` → "Get:P"; a
+`Std:JsonGet` → {"JsonGet": {"PropertyFile": P, "Path": ...}} with P the property
+file's `Get` path (or {"JsonGet": {"S3Uri": ..., "Path": ...}}); a
 `Std:Join` on "" → {"Join": [parts]} with adjacent literals merged into one string, or
 just the part when there is one and it is a string already (a literal, a String
 parameter, a string execution variable), since joining it changes nothing; literal
@@ -67,10 +78,22 @@ class Normalizer:
                 return f"Get:{value['Get']}"
             if set(value) == {"Std:Join"}:
                 return self.join(value["Std:Join"])
+            if set(value) == {"Std:JsonGet"}:
+                return {"JsonGet": self.json_get(value["Std:JsonGet"])}
             return {k: self.value(v) for k, v in sorted(value.items())}
         if isinstance(value, list):
             return [self.value(v) for v in value]
         return value
+
+    def json_get(self, json_get: Json) -> Json:
+        """A value read from a JSON file at run time: the property file's `Get` path (or
+        the file's S3 URI) and the JSON path in it."""
+        out = {k: self.value(v) for k, v in sorted(json_get.items()) if k != "PropertyFile"}
+        if "PropertyFile" in json_get:
+            source = json_get["PropertyFile"]
+            is_get = isinstance(source, dict) and set(source) == {"Get"}
+            out["PropertyFile"] = source["Get"] if is_get else self.value(source)
+        return out
 
     def join(self, join: Json) -> Json:
         on, values = join.get("On", ""), join.get("Values", [])
@@ -173,14 +196,48 @@ def facts(definition: Json) -> Facts:
         entry: Facts = {"Type": param.get("Type"), "DefaultValue": param.get("DefaultValue")}
         put(entry, "EnumValues", param.get("EnumValues"))
         parameters[param["Name"]] = entry
-    steps = {step["Name"]: step_facts(step, norm) for step in definition.get("Steps", [])}
+    steps: Facts = {}
+    for step, branch in all_steps(definition.get("Steps", [])):
+        name = step["Name"]
+        if name in steps:
+            # Names are unique in a pipeline: a second step of the name (say at the top
+            # level and in a branch) is a fact of its own rather than hidden by the first.
+            steps[name]["Copies"] = steps[name].get("Copies", 1) + 1
+            continue
+        steps[name] = step_facts(step, norm, branch)
     return {"Parameters": parameters, "Steps": steps}
 
 
-def step_facts(step: Json, norm: Normalizer) -> Facts:
-    """The facts of one step; a field a step type lacks is simply absent."""
+# A Condition step's arguments that hold the steps of its branches.
+BRANCHES = ("IfSteps", "ElseSteps")
+
+
+def all_steps(steps: list[Json], branch: str | None = None) -> list[tuple[Json, str | None]]:
+    """Every step with the branch it is in ("<condition>.IfSteps" or "<condition>.ElseSteps",
+    the innermost one; None at the top level): the top-level steps and, recursively, the
+    steps in each Condition step's branches."""
+    found: list[tuple[Json, str | None]] = []
+    for step in steps:
+        found.append((step, branch))
+        if step.get("Type") == "Condition":
+            for key in BRANCHES:
+                found.extend(all_steps(dig(step, "Arguments", key) or [], f"{step.get('Name')}.{key}"))
+    return found
+
+
+def own_arguments(step: Json) -> Json:
+    """A step's arguments without the steps of its branches (a Condition step's)."""
     args = step.get("Arguments", {})
+    if step.get("Type") == "Condition" and isinstance(args, dict):
+        return {k: v for k, v in args.items() if k not in BRANCHES}
+    return args
+
+
+def step_facts(step: Json, norm: Normalizer, branch: str | None = None) -> Facts:
+    """The facts of one step; a field a step type lacks is simply absent."""
+    args = own_arguments(step)
     out: Facts = {"Type": step.get("Type")}
+    put(out, "Branch", branch)
     references = gets(args)
     # A step runs after the steps it names in DependsOn and those whose properties it
     # reads: SageMaker derives the second kind of edge from the Get expressions.
@@ -244,6 +301,18 @@ def step_facts(step: Json, norm: Normalizer) -> Facts:
         }
     put(out, "TransformOutputPath", norm.value(dig(args, "TransformOutput", "S3OutputPath")))
     put(out, "ModelDataUrl", norm.value(dig(args, "PrimaryContainer", "ModelDataUrl")))
+
+    put(
+        out,
+        "PropertyFiles",
+        {
+            f.get("PropertyFileName"): {"OutputName": f.get("OutputName"), "FilePath": f.get("FilePath")}
+            for f in step.get("PropertyFiles", [])
+        },
+    )
+    # A Condition step's conditions: all must hold, in any order; each as written.
+    put(out, "Conditions", sorted((norm.value(c) for c in args.get("Conditions", [])), key=json.dumps))
+    put(out, "ErrorMessage", norm.value(args.get("ErrorMessage")))
 
     put(out, "RetryPolicies", sorted((retry_policy(p) for p in step.get("RetryPolicies", [])), key=json.dumps))
     put(out, "CacheConfig", norm.value(step.get("CacheConfig")))

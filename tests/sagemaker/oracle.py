@@ -1,7 +1,7 @@
 """The SageMaker target's oracle: the examples' pipelines built with the official SDK.
 
-Usage: python oracle.py NAME    (NAME in churn, athena_features, redshift_xgboost, abalone;
-                                 in a venv with sagemaker==2.257.7)
+Usage: python oracle.py NAME    (NAME in churn, athena_features, redshift_xgboost, abalone,
+                                 script_mode, gates; in a venv with sagemaker==2.257.7)
 
 Prints `Pipeline.definition()` of the SageMaker Python SDK's own build of the example
 `examples/NAME/NAME.mlp`, as pretty JSON. Each builder below is written from the `.mlp`
@@ -75,13 +75,16 @@ from sagemaker.model import Model  # noqa: E402
 from sagemaker.processing import ProcessingInput, ProcessingOutput, ScriptProcessor  # noqa: E402
 from sagemaker.sklearn.estimator import SKLearn  # noqa: E402
 from sagemaker.transformer import Transformer  # noqa: E402
+from sagemaker.workflow.condition_step import ConditionStep  # noqa: E402
+from sagemaker.workflow.conditions import ConditionLessThanOrEqualTo  # noqa: E402
 from sagemaker.workflow.execution_variables import ExecutionVariables  # noqa: E402
-from sagemaker.workflow.functions import Join  # noqa: E402
+from sagemaker.workflow.fail_step import FailStep  # noqa: E402
+from sagemaker.workflow.functions import Join, JsonGet  # noqa: E402
 from sagemaker.workflow.model_step import ModelStep  # noqa: E402
 from sagemaker.workflow.parameters import Parameter, ParameterFloat, ParameterInteger, ParameterString  # noqa: E402
 from sagemaker.workflow.pipeline import Pipeline  # noqa: E402
 from sagemaker.workflow.pipeline_context import PipelineSession  # noqa: E402
-from sagemaker.workflow.properties import Properties  # noqa: E402
+from sagemaker.workflow.properties import Properties, PropertyFile  # noqa: E402
 from sagemaker.workflow.retry import (  # noqa: E402
     RetryPolicy,
     SageMakerJobExceptionTypeEnum,
@@ -199,9 +202,10 @@ def pipeline(name: str, parameters: list[Parameter], steps: list[Step], sess: Pi
     )
 
 
-def code_uri(run_root: str, example: str, file: str) -> str:
-    """The content-addressed key mlpc uploads `examples/EXAMPLE/code/FILE` to."""
-    path = os.path.join(os.path.dirname(__file__), "..", "..", "examples", example, "code", file)
+def code_uri(run_root: str, example: str, file: str, folder: str = "examples") -> str:
+    """The content-addressed key mlpc uploads `FOLDER/EXAMPLE/code/FILE` to (FOLDER is
+    `examples`, or `tests` for a test pipeline `tests/targets/*.mlp`, EXAMPLE `targets`)."""
+    path = os.path.join(os.path.dirname(__file__), "..", "..", folder, example, "code", file)
     with open(path, "rb") as f:
         digest = hashlib.sha256(f.read()).hexdigest()
     return f"{run_root}code/{digest}/{file}"
@@ -561,6 +565,29 @@ def redshift_xgboost() -> Pipeline:
     return pipeline("redshift-xgboost", [max_depth, eta, num_round], [unload, split, train], sess)
 
 
+def batch_transform(
+    sess: PipelineSession, image: str, train: TrainingStep, data: Parameter, artifacts: str
+) -> tuple[Step, TransformStep]:
+    """A `batch` transform step of the model `train` made (the Abalone pipelines'): its
+    CreateModel step, then the transform job writing `batch/predictions`."""
+    model = Model(
+        image_uri=image,
+        model_data=train.properties.ModelArtifacts.S3ModelArtifacts,
+        role=ROLE,
+        sagemaker_session=sess,
+    )
+    (create_model,) = ModelStep(name="batch", step_args=model.create()).steps
+    transformer = Transformer(
+        model_name=create_model.properties.ModelName,
+        instance_count=1,
+        instance_type="ml.m5.xlarge",
+        output_path=location(artifacts, "batch", "predictions"),
+        sagemaker_session=sess,
+    )
+    batch = TransformStep(name="batch", step_args=transformer.transform(data=data, content_type="text/csv"))
+    return create_model, batch
+
+
 def abalone() -> Pipeline:
     """examples/abalone: inputs from outside (string parameters holding S3 URIs) read by a
     processing step and a batch transform, as the SageMaker examples' Abalone pipeline
@@ -624,24 +651,7 @@ def abalone() -> Pipeline:
         ),
     )
     # `batch` (transform): its CreateModel step, then the transform job, as for churn.
-    model = Model(
-        image_uri=xgboost,
-        model_data=train.properties.ModelArtifacts.S3ModelArtifacts,
-        role=ROLE,
-        sagemaker_session=sess,
-    )
-    (create_model,) = ModelStep(name="batch", step_args=model.create()).steps
-    transformer = Transformer(
-        model_name=create_model.properties.ModelName,
-        instance_count=1,
-        instance_type="ml.m5.xlarge",
-        output_path=location(artifacts, "batch", "predictions"),
-        sagemaker_session=sess,
-    )
-    batch = TransformStep(
-        name="batch",
-        step_args=transformer.transform(data=batch_data, content_type="text/csv"),
-    )
+    create_model, batch = batch_transform(sess, xgboost, train, batch_data, artifacts)
     return pipeline(
         "abalone", [input_data, batch_data, instance_type], [preprocess, train, create_model, batch], sess
     )
@@ -734,12 +744,110 @@ def script_mode() -> Pipeline:
     return pipeline("script_mode", [n_estimators], [features, fit_folder, fit_script], sess)
 
 
+def gates() -> Pipeline:
+    """tests/targets/gates.mlp: a quality gate as the SageMaker examples' Abalone pipeline
+    has it. `evaluate` writes a report (a property file), the condition `mse_ok` reads
+    the MSE from it with `JsonGet`; `batch` (and its CreateModel step) runs in its
+    `IfSteps`, the fail step `too_high` in its `ElseSteps`, with the MSE in the message."""
+    region, artifacts = "us-east-1", "s3://acme-ml/pipelines/gates/"
+    sess = session(region, "acme-ml")
+
+    input_data = ParameterString(name="input_data", default_value="s3://acme-ml/data/abalone.csv")
+    batch_data = ParameterString(name="batch_data")  # required: no default
+    mse_threshold = ParameterFloat(name="mse_threshold", default_value=6.0)
+
+    sklearn = image_uris.retrieve("sklearn", region=region, version="1.2-1", instance_type="ml.m5.xlarge")
+    xgboost = image_uris.retrieve("xgboost", region=region, version="1.7-1")
+
+    preprocess = ProcessingStep(
+        name="preprocess",
+        step_args=script_processor(sess, sklearn, "ml.m5.xlarge").run(
+            code=code_uri(artifacts, "targets", "job.py", folder="tests"),
+            inputs=[ProcessingInput(source=input_data, destination="/opt/ml/processing/input/raw", input_name="raw")],
+            outputs=[
+                ProcessingOutput(
+                    output_name=name,
+                    source=f"/opt/ml/processing/output/{name}",
+                    destination=location(artifacts, "preprocess", name),
+                )
+                for name in ("train", "validation", "test")
+            ],
+        ),
+    )
+
+    def output(name: str) -> Properties:
+        return output_of(preprocess, name)
+
+    estimator = Estimator(
+        image_uri=xgboost,
+        role=ROLE,
+        instance_count=1,
+        instance_type="ml.m5.xlarge",
+        volume_size=30,
+        output_path=location(artifacts, "train", "model"),
+        hyperparameters={"objective": "reg:squarederror", "num_round": 50, "max_depth": 5, "eta": 0.2},
+        sagemaker_session=sess,
+        debugger_hook_config=False,
+        disable_profiler=True,
+    )
+    train = TrainingStep(
+        name="train",
+        step_args=estimator.fit(
+            inputs={
+                "train": TrainingInput(s3_data=output("train"), content_type="text/csv"),
+                "validation": TrainingInput(s3_data=output("validation"), content_type="text/csv"),
+            }
+        ),
+    )
+
+    # `out evaluation: report { file = "evaluation.json" }`: a property file of the step.
+    report = PropertyFile(name="evaluation", output_name="evaluation", path="evaluation.json")
+    evaluate = ProcessingStep(
+        name="evaluate",
+        step_args=script_processor(sess, xgboost, "ml.m5.xlarge").run(
+            code=code_uri(artifacts, "targets", "quality_checks.py", folder="tests"),
+            inputs=[
+                ProcessingInput(
+                    source=train.properties.ModelArtifacts.S3ModelArtifacts,
+                    destination="/opt/ml/processing/input/model",
+                    input_name="model",
+                ),
+                ProcessingInput(source=output("test"), destination="/opt/ml/processing/input/test", input_name="test"),
+            ],
+            outputs=[
+                ProcessingOutput(
+                    output_name="evaluation",
+                    source="/opt/ml/processing/output/evaluation",
+                    destination=location(artifacts, "evaluate", "evaluation"),
+                )
+            ],
+        ),
+        property_files=[report],
+    )
+    mse = JsonGet(step_name="evaluate", property_file=report, json_path="regression_metrics.mse.value")
+
+    # `batch` (transform, `when = mse_ok`): its CreateModel step, then the transform job.
+    create_model, batch = batch_transform(sess, xgboost, train, batch_data, artifacts)
+    # `too_high` (fail, `when = not mse_ok`).
+    too_high = FailStep(
+        name="too_high", error_message=Join(on="", values=["MSE ", mse, " is above ", mse_threshold])
+    )
+    mse_ok = ConditionStep(
+        name="mse_ok",
+        conditions=[ConditionLessThanOrEqualTo(left=mse, right=mse_threshold)],
+        if_steps=[create_model, batch],
+        else_steps=[too_high],
+    )
+    return pipeline("gates", [input_data, batch_data, mse_threshold], [preprocess, train, evaluate, mse_ok], sess)
+
+
 BUILDERS: dict[str, Callable[[], Pipeline]] = {
     "churn": churn,
     "athena_features": athena_features,
     "redshift_xgboost": redshift_xgboost,
     "abalone": abalone,
     "script_mode": script_mode,
+    "gates": gates,
 }
 
 

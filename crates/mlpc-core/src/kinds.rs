@@ -14,6 +14,8 @@ pub enum Kind {
     Training,
     Transform,
     Python,
+    Condition,
+    Fail,
 }
 
 /// A SageMaker job kind: each has its own instance types and request limits.
@@ -49,7 +51,8 @@ pub struct KindInfo {
     pub name: &'static str,
     /// Keys a step of this kind must set (besides `in`/`out` items).
     pub required: &'static [&'static str],
-    /// Keys it may set, besides the ones every step may set (`COMMON`).
+    /// Keys it may set, besides the ones every step may set (`COMMON`) and those every
+    /// step that runs something may set (`RUNS`).
     pub optional: &'static [&'static str],
     /// Optional keys of which a step must set exactly one.
     pub one_of: &'static [&'static str],
@@ -60,10 +63,15 @@ pub struct KindInfo {
 }
 
 /// Keys every step may set.
-pub const COMMON: &[&str] = &["after", "retry", "timeout", "cache", "description"];
+pub const COMMON: &[&str] = &["after", "when", "description"];
+
+/// Keys every step that runs a job, query or task may set: a `condition` or `fail`
+/// step decides at once and takes none of them.
+pub const RUNS: &[&str] = &["retry", "timeout", "cache"];
 
 impl Kind {
-    pub const ALL: [Kind; 5] = [Kind::Sql, Kind::Processing, Kind::Training, Kind::Transform, Kind::Python];
+    pub const ALL: [Kind; 7] =
+        [Kind::Sql, Kind::Processing, Kind::Training, Kind::Transform, Kind::Python, Kind::Condition, Kind::Fail];
 
     pub fn info(self) -> &'static KindInfo {
         match self {
@@ -128,6 +136,22 @@ impl Kind {
                 runs_as: "a Python task (Airflow); elsewhere a processing job in `image` that calls it",
                 elsewhere: "set `image` and `instance`: off Airflow a python step runs as a processing job",
             },
+            Kind::Condition => &KindInfo {
+                name: "condition",
+                one_of: &[],
+                required: &["check"],
+                optional: &[],
+                runs_as: "a decision on report values, params and literals; steps with `when` run on its outcome",
+                elsewhere: "build this pipeline for a target that lowers conditions (sagemaker)",
+            },
+            Kind::Fail => &KindInfo {
+                name: "fail",
+                one_of: &[],
+                required: &["message"],
+                optional: &[],
+                runs_as: "ends the run as failed, with the message",
+                elsewhere: "build this pipeline for a target that lowers fail steps (sagemaker)",
+            },
         }
     }
 
@@ -141,7 +165,15 @@ impl Kind {
     pub fn distributes_inputs(self) -> bool {
         match self {
             Kind::Processing | Kind::Training => true,
-            Kind::Sql | Kind::Transform | Kind::Python => false,
+            Kind::Sql | Kind::Transform | Kind::Python | Kind::Condition | Kind::Fail => false,
+        }
+    }
+
+    /// Whether the kind decides the run's course rather than running anything.
+    pub fn decides(self) -> bool {
+        match self {
+            Kind::Condition | Kind::Fail => true,
+            Kind::Sql | Kind::Processing | Kind::Training | Kind::Transform | Kind::Python => false,
         }
     }
 
@@ -157,7 +189,8 @@ impl Kind {
     /// Every key a step of this kind may set, its own and the common ones.
     pub fn keys(self) -> impl Iterator<Item = &'static str> {
         let info = self.info();
-        info.required.iter().chain(info.optional).chain(COMMON).copied()
+        let runs: &[&str] = if self.decides() { &[] } else { RUNS };
+        info.required.iter().chain(info.optional).chain(COMMON).chain(runs).copied()
     }
 
     /// The SageMaker job a step of this kind runs, if it runs one.
@@ -166,7 +199,7 @@ impl Kind {
             Kind::Processing => Some(JobKind::Processing),
             Kind::Training => Some(JobKind::Training),
             Kind::Transform => Some(JobKind::Transform),
-            Kind::Sql | Kind::Python => None,
+            Kind::Sql | Kind::Python | Kind::Condition | Kind::Fail => None,
         }
     }
 
@@ -176,6 +209,9 @@ impl Kind {
             (Kind::Sql | Kind::Processing | Kind::Training | Kind::Transform, _) => true,
             // Off Airflow only with `image` and `instance` (checked with the step).
             (Kind::Python, Target::Airflow | Target::Sagemaker | Target::StepFunctions) => true,
+            // Lowered target by target (issue 14); the others say so with E0501.
+            (Kind::Condition | Kind::Fail, Target::Sagemaker) => true,
+            (Kind::Condition | Kind::Fail, Target::Airflow | Target::StepFunctions) => false,
         }
     }
 }

@@ -107,6 +107,7 @@ fn cycle_diagnostic(path: &[NodeIndex], links: &[Link], names: &[String]) -> Dia
                 format!("`{to}` reads `{from}.{output}` here")
             }
             Edge::Text { output } => format!("`{to}` writes the location of `{from}.{output}` here"),
+            Edge::Report { output } => format!("`{to}` reads a value of `{from}.{output}` here"),
         }
     };
     let (first, rest) = match edges.split_first() {

@@ -4,6 +4,7 @@
 
 mod code;
 mod config;
+mod control;
 mod fields;
 mod graph;
 mod inputs;
@@ -11,6 +12,7 @@ mod jobs;
 mod outputs;
 mod params;
 mod query;
+mod reports;
 mod settings;
 mod steps;
 mod symbols;
@@ -225,7 +227,11 @@ fn unused(lw: &mut Lowerer, symbols: &Symbols) {
     // Which outputs of each step some step reads (artifact and model links).
     let mut read: HashMap<usize, Vec<String>> = HashMap::new();
     for link in &lw.links {
-        if let ir::Edge::Artifact { output, .. } | ir::Edge::Model { output } | ir::Edge::Text { output } = &link.edge {
+        if let ir::Edge::Artifact { output, .. }
+        | ir::Edge::Model { output }
+        | ir::Edge::Text { output }
+        | ir::Edge::Report { output } = &link.edge
+        {
             read.entry(link.from.0).or_default().push(output.clone());
         }
     }

@@ -8,9 +8,15 @@ use crate::ir::{Text, TextPart};
 use crate::syntax::ast::Expr;
 
 /// The output's `uri`, if set; `None` when the options were wrong (reported).
-pub fn uri(lw: &mut Lowerer, options: &Expr, step: &str, output: &str) -> Option<Option<Text>> {
+pub fn uri(lw: &mut Lowerer, options: &Expr, step: &str, output: &str, report: bool) -> Option<Option<Text>> {
     let what = format!("the `uri` of `{step}.{output}`");
+    let mut known = vec!["uri"];
+    if report {
+        known.extend(super::reports::REPORT_OPTIONS);
+    }
     let entries = lw.map(options, "the output's options", |lw, key, value| match key {
+        // A report's own options, read with the symbols (`reports.rs`).
+        _ if report && super::reports::REPORT_OPTIONS.contains(&key) => Some(None),
         "uri" => {
             let uri = lw.text(value, "`uri`")?;
             super::inputs::check_s3_uri(lw, &uri, value.span, &what)?;
@@ -29,19 +35,22 @@ pub fn uri(lw: &mut Lowerer, options: &Expr, step: &str, output: &str) -> Option
                         .help("runs overwrite each other's output there, and a run may read the last run's: put `${run.id}` in the URI, e.g. \"s3://bucket/scores/${run.id}/\""),
                 );
             }
-            Some(uri)
+            Some(Some(uri))
         }
         other => {
             lw.push(
                 Diagnostic::new(Code::UnknownKey, value.span, format!("unknown output option `{other}`"))
                     .label("unknown option")
-                    .maybe_help(
-                        help_for(other, ["uri"], "output options")
-                            .or_else(|| Some("an output takes one option: `uri = \"s3://.../\"`".to_string())),
-                    ),
+                    .maybe_help(help_for(other, known.iter().copied(), "output options").or_else(|| {
+                        Some(if report {
+                            "a report takes `file`, `schema` and `uri`".to_string()
+                        } else {
+                            "an output takes one option: `uri = \"s3://.../\"`".to_string()
+                        })
+                    })),
             );
             None
         }
     })?;
-    Some(entries.into_iter().map(|(_, uri)| uri).next_back())
+    Some(entries.into_iter().filter_map(|(_, uri)| uri).next_back())
 }

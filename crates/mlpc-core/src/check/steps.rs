@@ -50,10 +50,32 @@ pub fn lower(lw: &mut Lowerer, cx: &Context, id: StepId, sym: &StepSymbol) -> Op
         Kind::Training => training(lw, cx, &mut fields, step, sym).map(StepKind::Training),
         Kind::Transform => transform(lw, cx, &mut fields, step, sym, &inputs).map(StepKind::Transform),
         Kind::Python => python(lw, cx, &mut fields).map(StepKind::Python),
+        Kind::Condition => super::control::condition(lw, &mut fields).map(StepKind::Condition),
+        Kind::Fail => super::control::fail(lw, &mut fields).map(StepKind::Fail),
     };
+    let decides = kind.decides();
+    if decides {
+        no_artifacts(lw, step, kind);
+        for key in crate::kinds::RUNS {
+            if let Some(span) = fields.key_span(key) {
+                lw.push(
+                    Diagnostic::new(
+                        Code::UnknownKey,
+                        span,
+                        format!("a {} step runs no job: `{key}` does not apply", kind.name()),
+                    )
+                    .label("no job to apply it to")
+                    .help(format!("remove `{key}`; set it on the steps that run jobs")),
+                );
+            }
+        }
+    }
+    let guard = fields.get("when").and_then(|e| super::control::guard(lw, e));
     let after = fields.get("after").and_then(|e| after(lw, e)).unwrap_or_default();
     let retry = match fields.get("retry") {
         Some(e) => super::settings::retry(lw, e),
+        // A decision runs no job: nothing to retry.
+        None if decides => None,
         None => cx.default_retry,
     };
     let timeout = fields
@@ -68,7 +90,9 @@ pub fn lower(lw: &mut Lowerer, cx: &Context, id: StepId, sym: &StepSymbol) -> Op
             | StepKind::Training(_)
             | StepKind::Transform(_)
             | StepKind::Sql(_)
-            | StepKind::Python(_),
+            | StepKind::Python(_)
+            | StepKind::Condition(_)
+            | StepKind::Fail(_),
         )
         | None => None,
     };
@@ -104,14 +128,16 @@ pub fn lower(lw: &mut Lowerer, cx: &Context, id: StepId, sym: &StepSymbol) -> Op
                 StepItem::Output(o) if o.name.span == *span => Some(o),
                 _ => None,
             })?;
+            let report = sym.report(name).cloned();
             let uri = match &out.options {
-                Some(options) => Some(super::outputs::uri(lw, options, &step.name.node, name)?),
+                Some(options) => Some(super::outputs::uri(lw, options, &step.name.node, name, report.is_some())?),
                 None => None,
             };
             Some(Output {
                 name: crate::source::Spanned::new(name.clone(), *span),
                 ty: (*ty)?,
                 uri: uri.flatten(),
+                report,
                 span: out.span,
             })
         })
@@ -127,8 +153,7 @@ pub fn lower(lw: &mut Lowerer, cx: &Context, id: StepId, sym: &StepSymbol) -> Op
         timeout,
         cache,
         description,
-        // `when` comes with the `condition` step kind (the contract's part 2).
-        guard: None,
+        guard,
         span: step.span,
     })
 }
@@ -628,6 +653,26 @@ fn after(lw: &mut Lowerer, e: &Expr) -> Option<Vec<(StepId, Span)>> {
             }
         }
     })
+}
+
+/// A condition or fail step decides; it reads no artifacts and writes none.
+fn no_artifacts(lw: &mut Lowerer, step: &ast::Step, kind: Kind) {
+    for item in &step.items {
+        let (span, what) = match item {
+            StepItem::Input(i) => (i.span, "an input"),
+            StepItem::Output(o) => (o.span, "an output"),
+            StepItem::Field(_) => continue,
+        };
+        let help = match kind {
+            Kind::Condition => "a condition reads report values in its `check`; remove the item",
+            _ => "a fail step ends the run; its `message` may hold report values with `${...}`: remove the item",
+        };
+        lw.push(
+            Diagnostic::new(Code::WrongArtifactCount, span, format!("a {} step has no inputs or outputs", kind.name()))
+                .label(format!("{what} of a {} step", kind.name()))
+                .help(help),
+        );
+    }
 }
 
 fn count_error(step: &ast::Step, message: &str, help: &str) -> Diagnostic {

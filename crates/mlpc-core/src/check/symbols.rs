@@ -34,6 +34,15 @@ pub struct StepSymbol<'a> {
     pub ast: &'a ast::Step,
     /// Outputs in source order; the type is `None` when it was invalid (reported).
     pub outputs: Vec<(String, Option<ArtifactType>, Span)>,
+    /// The file and schema of each `report` output, by output name: known before any
+    /// step is lowered, so that a step may read a report declared further down.
+    pub reports: Vec<(String, crate::ir::Report)>,
+}
+
+impl StepSymbol<'_> {
+    pub fn report(&self, output: &str) -> Option<&crate::ir::Report> {
+        self.reports.iter().find(|(n, _)| n == output).map(|(_, r)| r)
+    }
 }
 
 #[derive(Default)]
@@ -77,8 +86,8 @@ impl<'a> Symbols<'a> {
                     if declare(&s.name, "step", diags) {
                         let id = StepId(symbols.steps.len());
                         symbols.step_index.insert(&s.name.node, id);
-                        let outputs = step_outputs(s, diags);
-                        symbols.steps.push(StepSymbol { ast: s, outputs });
+                        let (outputs, reports) = step_outputs(s, diags);
+                        symbols.steps.push(StepSymbol { ast: s, outputs, reports });
                     }
                 }
                 Item::Setting(_) => {}
@@ -146,8 +155,11 @@ fn param_type(ty: &ast::Ident, diags: &mut Vec<Diagnostic>) -> Option<ParamType>
     parsed
 }
 
-fn step_outputs(step: &ast::Step, diags: &mut Vec<Diagnostic>) -> Vec<(String, Option<ArtifactType>, Span)> {
+type Outputs = (Vec<(String, Option<ArtifactType>, Span)>, Vec<(String, crate::ir::Report)>);
+
+fn step_outputs(step: &ast::Step, diags: &mut Vec<Diagnostic>) -> Outputs {
     let mut outputs: Vec<(String, Option<ArtifactType>, Span)> = Vec::new();
+    let mut reports = Vec::new();
     let mut seen: HashMap<&str, Span> = HashMap::new();
     for item in &step.items {
         let StepItem::Output(out) = item else {
@@ -168,9 +180,12 @@ fn step_outputs(step: &ast::Step, diags: &mut Vec<Diagnostic>) -> Vec<(String, O
         }
         seen.insert(&out.name.node, out.name.span);
         let ty = artifact_type(&out.ty, diags);
+        if ty == Some(ArtifactType::Report) {
+            reports.push((out.name.node.clone(), super::reports::options(out.options.as_ref(), diags)));
+        }
         outputs.push((out.name.node.clone(), ty, out.name.span));
     }
-    outputs
+    (outputs, reports)
 }
 
 /// `dataset<csv>` and friends; unknown types are reported and give `None`.
@@ -184,20 +199,22 @@ pub fn artifact_type(ty: &TypeExpr, diags: &mut Vec<Diagnostic>) -> Option<Artif
         ("dataset", None) => Err("`dataset` needs a format".to_string()),
         ("model", None) => Ok(ArtifactType::Model),
         ("files", None) => Ok(ArtifactType::Files),
-        ("model" | "files", Some(_)) => Err(format!("`{}` takes no format", ty.name.node)),
+        ("report", None) => Ok(ArtifactType::Report),
+        ("model" | "files" | "report", Some(_)) => Err(format!("`{}` takes no format", ty.name.node)),
         (other, _) => Err(format!("`{other}` is not an artifact type")),
     };
     match result {
         Ok(t) => Some(t),
         Err(message) => {
-            let help = crate::diagnostics::suggest::did_you_mean(&ty.name.node, ["dataset", "model", "files"])
-                .map(|s| format!("did you mean `{s}`? "))
-                .unwrap_or_default();
+            let help =
+                crate::diagnostics::suggest::did_you_mean(&ty.name.node, ["dataset", "model", "files", "report"])
+                    .map(|s| format!("did you mean `{s}`? "))
+                    .unwrap_or_default();
             diags.push(
                 Diagnostic::new(Code::UnknownArtifactType, ty.span, message)
                     .label("invalid artifact type")
                     .help(format!(
-                        "{help}the artifact types are `dataset<csv>`, `dataset<parquet>`, `dataset<json>`, `model` and `files`"
+                        "{help}the artifact types are `dataset<csv>`, `dataset<parquet>`, `dataset<json>`, `model`, `files` and `report`"
                     )),
             );
             None

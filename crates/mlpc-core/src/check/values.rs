@@ -11,7 +11,9 @@ use super::graph::Link;
 use super::symbols::Symbols;
 use crate::diagnostics::suggest::{did_you_mean, help_for};
 use crate::diagnostics::{Code, Diagnostic};
-use crate::ir::{format_float, ArtifactRef, Edge, Literal, ParamType, Text, TextPart, Value};
+use crate::ir::{
+    format_float, ArtifactRef, ArtifactType, Edge, Literal, Operand, ParamType, ReportValue, Text, TextPart, Value,
+};
 use crate::kinds::Kind;
 use crate::source::Span;
 use crate::syntax::ast::{Expr, ExprKind, Path, StrPart};
@@ -50,6 +52,8 @@ enum Resolved<'j> {
     /// `run.id` or `run.date`, as the text part it is.
     Run(TextPart),
     Artifact(ArtifactRef),
+    /// A value in a report output: `STEP.OUTPUT.key...`.
+    Report(ReportValue),
     /// Already reported (or refers to something broken): stay silent.
     Poison,
 }
@@ -109,6 +113,10 @@ impl<'a> Lowerer<'a> {
                 Resolved::Run(part) => Some(Text { parts: vec![part] }),
                 Resolved::Artifact(_) => {
                     self.artifact_in_value(path, field);
+                    None
+                }
+                Resolved::Report(_) => {
+                    self.report_value_elsewhere(path, field);
                     None
                 }
                 Resolved::Poison => None,
@@ -337,7 +345,7 @@ impl<'a> Lowerer<'a> {
         match self.resolve(path) {
             Resolved::Artifact(a) => Some(a),
             Resolved::Poison => None,
-            _ => {
+            Resolved::Report(_) | Resolved::Param(..) | Resolved::Config(_) | Resolved::Run(_) => {
                 self.push(
                     Diagnostic::new(
                         Code::WrongValueType,
@@ -404,6 +412,10 @@ impl<'a> Lowerer<'a> {
                 self.artifact_in_value(path, field);
                 None
             }
+            Resolved::Report(_) => {
+                self.report_value_elsewhere(path, field);
+                None
+            }
             Resolved::Poison => None,
         }
     }
@@ -468,6 +480,10 @@ impl<'a> Lowerer<'a> {
                             ok = false;
                         }
                     },
+                    Resolved::Report(_) => {
+                        self.report_value_elsewhere(path, "this string");
+                        ok = false;
+                    }
                     Resolved::Poison => ok = false,
                 },
             }
@@ -476,6 +492,96 @@ impl<'a> Lowerer<'a> {
             text.parts.push(TextPart::Literal(String::new()));
         }
         ok.then_some(text)
+    }
+
+    /// A path into a report (`STEP.OUTPUT.key...`): the value it names, with an edge from
+    /// the report's producer to the step being lowered. Anything else is reported.
+    pub fn report_value(&mut self, path: &Path, field: &str) -> Option<ReportValue> {
+        match self.resolve(path) {
+            Resolved::Report(value) => {
+                self.reads_report(&value);
+                Some(value)
+            }
+            Resolved::Poison => None,
+            Resolved::Artifact(_) | Resolved::Param(..) | Resolved::Config(_) | Resolved::Run(_) => {
+                self.push(
+                    Diagnostic::new(Code::WrongValueType, path.span, format!("{field} must be a value in a report, found `{}`", path.display()))
+                        .label("not a report value")
+                        .help("name a value inside a `report` output: `STEP.OUTPUT.key`, e.g. `evaluate.evaluation.metrics.mse`"),
+                );
+                None
+            }
+        }
+    }
+
+    /// A reference compared in a condition: a parameter, a config value (inlined), or
+    /// a report value (with its edge); with its type when known.
+    pub fn operand(&mut self, path: &Path) -> Option<(Operand, Option<ParamType>)> {
+        match self.resolve(path) {
+            Resolved::Param(name, ty) => Some((Operand::Param(name), Some(ty))),
+            Resolved::Config(json) => match json_literal(json) {
+                Some(lit) => {
+                    let ty = literal_type(&lit);
+                    Some((Operand::Literal(lit), Some(ty)))
+                }
+                None => {
+                    self.config_mismatch(path, json, Want::Scalar, "a comparison");
+                    None
+                }
+            },
+            Resolved::Report(value) => {
+                self.reads_report(&value);
+                let ty = value.ty;
+                Some((Operand::Report(value), ty))
+            }
+            Resolved::Run(_) => {
+                self.push(
+                    Diagnostic::new(
+                        Code::WrongValueType,
+                        path.span,
+                        format!("a condition cannot compare `{}`", path.display()),
+                    )
+                    .label("a property of the run")
+                    .help("compare report values, `params.X`, `config.X` and literals"),
+                );
+                None
+            }
+            Resolved::Artifact(_) => {
+                self.push(
+                    Diagnostic::new(
+                        Code::WrongValueType,
+                        path.span,
+                        format!("a condition compares values, and `{}` is an artifact", path.display()),
+                    )
+                    .label("an artifact, not a value")
+                    .help("declare the output as a `report` and compare a value in it: `STEP.OUTPUT.key`"),
+                );
+                None
+            }
+            Resolved::Poison => None,
+        }
+    }
+
+    /// The step being lowered reads `value` at run time: it waits for the report.
+    fn reads_report(&mut self, value: &ReportValue) {
+        self.links.push(Link {
+            from: value.step,
+            to: self.current,
+            edge: Edge::Report { output: value.output.clone() },
+            span: value.span,
+        });
+    }
+
+    /// Whether `path` names a value in a report output (`STEP.OUTPUT.key...`), before it
+    /// is resolved: such a path is read at run time, not interpolated as text.
+    pub fn is_report_path(&self, path: &Path) -> bool {
+        let (Some(root), Some(output)) = (path.segments.first(), path.segments.get(1)) else {
+            return false;
+        };
+        path.segments.len() > 2
+            && self.symbols.step_id(root.text()).and_then(|id| self.symbols.step(id)).is_some_and(|s| {
+                s.outputs.iter().any(|(n, t, _)| n == output.text() && *t == Some(ArtifactType::Report))
+            })
     }
 
     /// Resolves `params.X`, `config...`, `run.id` and `STEP.OUTPUT`.
@@ -566,6 +672,13 @@ impl<'a> Lowerer<'a> {
             )));
             return Resolved::Poison;
         };
+        if let (Some(output), true) = (path.segments.get(1), path.segments.len() > 2) {
+            let produced =
+                self.symbols.step(step_id).and_then(|s| s.outputs.iter().find(|(n, _, _)| n == output.text()));
+            if let Some((_, ty, span)) = produced {
+                return self.resolve_report(step_id, output.text(), *ty, *span, path);
+            }
+        }
         let (Some(output), 2) = (path.segments.get(1), path.segments.len()) else {
             self.push(
                 Diagnostic::new(
@@ -600,6 +713,65 @@ impl<'a> Lowerer<'a> {
             return Resolved::Poison;
         }
         Resolved::Artifact(ArtifactRef { step: step_id, output: output.text().to_string(), span: path.span })
+    }
+
+    /// `STEP.OUTPUT.key...` where the step has that output: a report value when the
+    /// output is a report and the path fits its schema.
+    fn resolve_report(
+        &mut self,
+        step: crate::ir::StepId,
+        output: &str,
+        ty: Option<ArtifactType>,
+        declared: Span,
+        path: &Path,
+    ) -> Resolved<'a> {
+        let report = match ty {
+            None => return Resolved::Poison,
+            Some(ArtifactType::Report) => self.symbols.step(step).and_then(|s| s.report(output)),
+            Some(other) => {
+                let step_name = path.segments.first().map(|s| s.text()).unwrap_or("");
+                self.push(
+                    Diagnostic::new(
+                        Code::UnknownOutput,
+                        path.span,
+                        format!("`{step_name}.{output}` is {other}, not a report: it holds no values to read"),
+                    )
+                    .label("not a report")
+                    .secondary(declared, format!("declared as {other} here"))
+                    .help(format!(
+                        "read values from a `report` output; to use the {other} itself, write `{step_name}.{output}`"
+                    )),
+                );
+                return Resolved::Poison;
+            }
+        };
+        let Some(report) = report else { return Resolved::Poison };
+        let keys = path.segments.get(2..).unwrap_or_default();
+        match super::reports::path_type(report, keys, path) {
+            Ok(ty) => Resolved::Report(ReportValue {
+                step,
+                output: output.to_string(),
+                path: keys.iter().map(|k| k.text().to_string()).collect(),
+                ty,
+                span: path.span,
+            }),
+            Err(d) => {
+                self.push(d);
+                Resolved::Poison
+            }
+        }
+    }
+
+    fn report_value_elsewhere(&mut self, path: &Path, field: &str) {
+        self.push(
+            Diagnostic::new(
+                Code::WrongValueType,
+                path.span,
+                format!("{field} cannot hold the report value `{}`", path.display()),
+            )
+            .label("read at run time, by a condition or a fail message")
+            .help("report values can be compared in a condition's `check` and written in a fail step's `message`"),
+        );
     }
 
     fn output_names(&self, id: crate::ir::StepId) -> Vec<&'a str> {
@@ -710,6 +882,16 @@ pub fn json_literal(json: &Json) -> Option<Literal> {
 }
 
 /// A literal as the text a user would write for it.
+/// The type of a literal value.
+pub fn literal_type(lit: &Literal) -> ParamType {
+    match lit {
+        Literal::String(_) => ParamType::String,
+        Literal::Int(_) => ParamType::Int,
+        Literal::Float(_) => ParamType::Float,
+        Literal::Bool(_) => ParamType::Bool,
+    }
+}
+
 pub fn show_literal(lit: &Literal) -> String {
     match lit {
         Literal::String(s) => format!("{s:?}"),

@@ -60,6 +60,7 @@ codes! {
     MissingKey = "E0211", "missing-key", Error;
     CodeFileNotFound = "E0212", "code-file-not-found", Error;
     UnknownFunction = "E0213", "unknown-function", Error;
+    UnknownReportKey = "E0214", "unknown-report-key", Error;
 
     ArtifactTypeMismatch = "E0301", "artifact-type-mismatch", Error;
     WrongValueType = "E0302", "wrong-value-type", Error;
@@ -74,6 +75,8 @@ codes! {
     WrongArtifactCount = "E0311", "wrong-artifact-count", Error;
     UnknownSagemakerImage = "E0312", "unknown-sagemaker-image", Error;
     UntypedInput = "E0313", "untyped-input", Error;
+    IncompatibleComparison = "E0314", "incompatible-comparison", Error;
+    NotACondition = "E0315", "not-a-condition", Error;
 
     DependencyCycle = "E0401", "dependency-cycle", Error;
 

@@ -35,3 +35,70 @@ pub fn skipped(p: &Pipeline, outcome: impl Fn(StepId) -> Option<bool>) -> BTreeS
     }
     skipped
 }
+
+/// What a step needs of each condition to run: every `(condition, outcome)` of its own
+/// guard and of every step it waits for. Empty for a step that always runs. Indexed
+/// by step id.
+pub fn controls(p: &Pipeline) -> Vec<BTreeSet<(StepId, bool)>> {
+    let mut out = vec![BTreeSet::new(); p.steps.len()];
+    for &id in &p.order {
+        let mut needs = BTreeSet::new();
+        if let Some(g) = p.step(id).and_then(|s| s.guard) {
+            needs.insert((g.condition, g.when));
+        }
+        for up in waits_for(p, id) {
+            if let Some(theirs) = out.get(up.0) {
+                needs.extend(theirs.iter().copied());
+            }
+        }
+        if let Some(slot) = out.get_mut(id.0) {
+            *slot = needs;
+        }
+    }
+    out
+}
+
+/// Where a step sits among nested branches, for targets whose branches hold their
+/// steps (SageMaker's `IfSteps`/`ElseSteps`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Placement {
+    /// Runs whatever the conditions decide.
+    Top,
+    /// In the branch of this condition for this outcome (the innermost one).
+    Branch(StepId, bool),
+    /// Needs outcomes of conditions that are not nested in one another, or both
+    /// outcomes of one condition: no single branch holds it.
+    Nowhere,
+}
+
+/// Each step's placement: in the branch of the condition whose own needs, plus its
+/// outcome, are exactly the step's needs.
+pub fn placements(p: &Pipeline) -> Vec<Placement> {
+    let controls = controls(p);
+    controls
+        .iter()
+        .map(|needs| {
+            if needs.is_empty() {
+                return Placement::Top;
+            }
+            let innermost = needs.iter().find(|(c, when)| {
+                controls.get(c.0).is_some_and(|theirs| {
+                    theirs.len() + 1 == needs.len() && !theirs.contains(&(*c, *when)) && theirs.is_subset(needs)
+                })
+            });
+            innermost.map_or(Placement::Nowhere, |(c, when)| Placement::Branch(*c, *when))
+        })
+        .collect()
+}
+
+/// How deep conditions nest in one another's branches at most (1 for a condition at
+/// the top, 0 without conditions).
+pub fn nesting_depth(p: &Pipeline) -> usize {
+    controls(p)
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| p.steps.get(*i).is_some_and(|s| matches!(s.kind, crate::ir::StepKind::Condition(_))))
+        .map(|(_, needs)| needs.len() + 1)
+        .max()
+        .unwrap_or(0)
+}

@@ -147,6 +147,10 @@ pub fn build(
 
 /// Renders the DAG file. An error here is a bug in mlpc (the template is embedded).
 fn emit(p: &Pipeline, version: AirflowVersion, local_mode: bool, source_name: &str) -> Result<String, String> {
+    // The target's capability check (`Kind::runs_on`) refuses these with E0501.
+    if let Some(step) = p.steps.iter().find(|s| matches!(s.kind, StepKind::Condition(_) | StepKind::Fail(_))) {
+        return Err(format!("step `{}` ({}) reached the Airflow back end", step.name.node, step.kind_name()));
+    }
     let view = DagView::new(p, version, local_mode, source_name);
     // Sized up front: a large DAG is tens of megabytes, and growing the buffer by
     // doubling copies it again and again.
@@ -633,7 +637,12 @@ fn templated(pieces: &[Piece], jinja: &Jinja, ext: &[&str]) -> String {
 fn python_module(step: &Step) -> String {
     match &step.kind {
         StepKind::Python(py) => string_literal(&py.module),
-        StepKind::Sql(_) | StepKind::Processing(_) | StepKind::Training(_) | StepKind::Transform(_) => String::new(),
+        StepKind::Sql(_)
+        | StepKind::Processing(_)
+        | StepKind::Training(_)
+        | StepKind::Transform(_)
+        | StepKind::Condition(_)
+        | StepKind::Fail(_) => String::new(),
     }
 }
 
@@ -641,7 +650,12 @@ fn python_module(step: &Step) -> String {
 fn python_function(step: &Step) -> String {
     match &step.kind {
         StepKind::Python(py) => py.function.clone(),
-        StepKind::Sql(_) | StepKind::Processing(_) | StepKind::Training(_) | StepKind::Transform(_) => String::new(),
+        StepKind::Sql(_)
+        | StepKind::Processing(_)
+        | StepKind::Training(_)
+        | StepKind::Transform(_)
+        | StepKind::Condition(_)
+        | StepKind::Fail(_) => String::new(),
     }
 }
 
@@ -679,7 +693,11 @@ fn step_uploads<'a>(p: &Pipeline, step: &'a Step) -> Vec<(String, &'a [u8])> {
     let code = match &step.kind {
         StepKind::Processing(job) => Some(&job.code),
         StepKind::Training(job) => job.code.as_ref(),
-        StepKind::Sql(_) | StepKind::Transform(_) | StepKind::Python(_) => None,
+        StepKind::Sql(_)
+        | StepKind::Transform(_)
+        | StepKind::Python(_)
+        | StepKind::Condition(_)
+        | StepKind::Fail(_) => None,
     };
     let mut out: Vec<(String, &[u8])> = code.map(|c| (requests::code_uri(p, c), &c.contents[..])).into_iter().collect();
     out.extend(step.local_inputs().flat_map(|data| requests::data_files(p, data)));
@@ -775,6 +793,8 @@ fn task_view(
                 .collect();
             None
         }
+        // Refused before lowering (`emit`): this back end does not lower them yet.
+        StepKind::Condition(_) | StepKind::Fail(_) => None,
     };
     if !local_mode && matches!(step.kind, StepKind::Processing(_) | StepKind::Training(_) | StepKind::Transform(_)) {
         args.push(arg("check_interval", "CHECK_INTERVAL"));

@@ -153,11 +153,6 @@ pub fn lowerings() -> usize {
 /// that tree and writes it. The output is there when no check found an error.
 pub fn build(pipeline: &Pipeline, options: &TargetOptions, source_name: &str) -> Result<Outcome, InternalError> {
     let target = options.target();
-    // The IR can carry guards (`schedule`), but no back end lowers them yet: refuse
-    // loudly rather than run a guarded step unconditionally.
-    if let Some(step) = pipeline.steps.iter().find(|s| s.guard.is_some()) {
-        return Err(InternalError(format!("step `{}` has a guard, which no target lowers yet", step.name.node)));
-    }
     let mut diagnostics = check(target, pipeline);
     if diagnostics.iter().any(Diagnostic::is_error) {
         return Ok(Outcome { diagnostics, output: None });
@@ -287,6 +282,14 @@ fn runs_as_written(step: &crate::ir::Step, target: Target) -> bool {
     match (&step.kind, target) {
         (StepKind::Python(py), Target::Sagemaker | Target::StepFunctions) => py.job.is_some(),
         (StepKind::Python(_), Target::Airflow)
-        | (StepKind::Sql(_) | StepKind::Processing(_) | StepKind::Training(_) | StepKind::Transform(_), _) => true,
+        | (
+            StepKind::Sql(_)
+            | StepKind::Processing(_)
+            | StepKind::Training(_)
+            | StepKind::Transform(_)
+            | StepKind::Condition(_)
+            | StepKind::Fail(_),
+            _,
+        ) => true,
     }
 }

@@ -581,7 +581,9 @@ pub fn check(p: &Pipeline) -> Vec<crate::diagnostics::Diagnostic> {
             StepKind::Processing(j) => (&j.env, limits::PROCESSING_ENV.0, limits::PROCESSING_ENV.1),
             StepKind::Training(j) => (&j.env, limits::TRAINING_ENV.0, limits::TRAINING_ENV.1),
             StepKind::Transform(j) => (&j.env, limits::TRANSFORM_ENV.0, limits::TRANSFORM_ENV.1),
-            StepKind::Sql(_) | StepKind::Python(_) => (&[], usize::MAX, usize::MAX),
+            StepKind::Sql(_) | StepKind::Python(_) | StepKind::Condition(_) | StepKind::Fail(_) => {
+                (&[], usize::MAX, usize::MAX)
+            }
         };
         if env.len() > max_entries {
             diags.push(limit(
@@ -690,7 +692,11 @@ pub fn check(p: &Pipeline) -> Vec<crate::diagnostics::Diagnostic> {
                     }
                 }
             }
-            StepKind::Sql(_) | StepKind::Transform(_) | StepKind::Python(_) => {}
+            StepKind::Sql(_)
+            | StepKind::Transform(_)
+            | StepKind::Python(_)
+            | StepKind::Condition(_)
+            | StepKind::Fail(_) => {}
         }
     }
     diags

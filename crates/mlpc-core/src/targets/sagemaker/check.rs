@@ -9,6 +9,7 @@ use crate::aws::limits::{
 };
 use crate::diagnostics::{Code, Diagnostic};
 use crate::ir::{ArtifactType, Literal, Pipeline, SqlEngine, Step, StepKind};
+use crate::schedule::{self, Placement};
 use crate::targets::queries;
 
 pub fn check(p: &Pipeline) -> Vec<Diagnostic> {
@@ -28,6 +29,51 @@ pub fn check(p: &Pipeline) -> Vec<Diagnostic> {
     }
     for step in &p.steps {
         check_step(p, step, &mut diags);
+    }
+    diags.extend(branches(p));
+    diags
+}
+
+/// How deep condition steps may nest in one another's branches: the definition nests
+/// a JSON object per level, and no real pipeline comes near.
+pub const MAX_CONDITION_NESTING: usize = 64;
+
+/// Every guarded step must sit in one branch of one condition (SageMaker's branches
+/// hold their steps); conditions nest at most `MAX_CONDITION_NESTING` deep.
+fn branches(p: &Pipeline) -> Vec<Diagnostic> {
+    let mut diags = Vec::new();
+    let controls = schedule::controls(p);
+    for (step, placement) in p.steps.iter().zip(schedule::placements(p)) {
+        if placement != Placement::Nowhere {
+            continue;
+        }
+        let needs = controls.get(step.id.0).cloned().unwrap_or_default();
+        let both = needs.iter().find(|(c, when)| *when && needs.contains(&(*c, false)));
+        let message = match both {
+            Some((c, _)) => format!(
+                "step `{}` runs only when `{}` holds and when it does not: it can never run",
+                step.name.node,
+                p.step_name(*c)
+            ),
+            None => format!(
+                "step `{}` runs only on the outcomes of {}, which are not nested in one another",
+                step.name.node,
+                needs.iter().map(|(c, _)| format!("`{}`", p.step_name(*c))).collect::<Vec<_>>().join(" and ")
+            ),
+        };
+        diags.push(
+            Diagnostic::new(Code::UnsupportedStepKind, step.name.span, message)
+                .label("no branch of one condition holds it")
+                .help("SageMaker puts a guarded step, and every step reading from it, in one branch of one condition: guard the second condition with the first (`when = ...`), or split the step"),
+        );
+    }
+    let depth = schedule::nesting_depth(p);
+    if depth > MAX_CONDITION_NESTING {
+        diags.push(
+            Diagnostic::new(Code::RequestLimitExceeded, p.name.span, format!("conditions nest {depth} deep in one another's branches; mlpc writes at most {MAX_CONDITION_NESTING}"))
+                .label("too deeply nested")
+                .help("combine conditions with `and` in one `check`"),
+        );
     }
     diags
 }
@@ -78,7 +124,12 @@ fn check_step(p: &Pipeline, step: &Step, diags: &mut Vec<Diagnostic>) {
     }
     match &step.kind {
         StepKind::Sql(sql) => check_sql(p, step, sql, diags),
-        StepKind::Processing(_) | StepKind::Training(_) | StepKind::Transform(_) | StepKind::Python(_) => {}
+        StepKind::Processing(_)
+        | StepKind::Training(_)
+        | StepKind::Transform(_)
+        | StepKind::Python(_)
+        | StepKind::Condition(_)
+        | StepKind::Fail(_) => {}
     }
 }
 

@@ -88,7 +88,7 @@ pub fn text(p: &Pipeline, pieces: Vec<Piece>) -> Result<Val, String> {
                     }
                     StepKind::Transform(_) => get(format!("Steps.{name}.TransformOutput.S3OutputPath")),
                     StepKind::Training(_) => get(format!("Steps.{name}.ModelArtifacts.S3ModelArtifacts")),
-                    StepKind::Python(_) => {
+                    StepKind::Python(_) | StepKind::Condition(_) | StepKind::Fail(_) => {
                         return Err(format!("step `{name}` has no output a SageMaker step can reference"))
                     }
                 }

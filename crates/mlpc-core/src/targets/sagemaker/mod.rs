@@ -7,6 +7,7 @@
 //! DependsOn. A `sql` step is a processing job that runs its query: see `sql`.
 
 mod check;
+mod control;
 mod expr;
 mod sql;
 mod tree;
@@ -19,6 +20,7 @@ pub use check::check;
 pub use expr::model_step_name;
 
 use crate::ir::{Literal, ParamType, Pipeline, Retry, Step, StepId, StepKind};
+use crate::schedule::{self, Placement};
 use crate::targets::size::{self, Budget};
 use crate::targets::{requests, Built, InternalError, LowerError};
 
@@ -46,12 +48,22 @@ pub struct Definition {
 }
 
 impl Definition {
-    /// The name of every step, in order.
+    /// The name of every step, in order, those in a condition's branches included.
     pub fn step_names(&self) -> impl Iterator<Item = &str> {
-        self.steps.iter().filter_map(|s| match s.field("Name") {
-            Some(Val::Str(name)) => Some(name.as_str()),
-            Some(Val::Bool(_) | Val::Int(_) | Val::List(_) | Val::Map(_) | Val::Json(_)) | None => None,
-        })
+        let mut names = Vec::new();
+        let mut pending: Vec<&Val> = self.steps.iter().rev().collect();
+        while let Some(step) = pending.pop() {
+            if let Some(Val::Str(name)) = step.field("Name") {
+                names.push(name.as_str());
+            }
+            let args = step.field("Arguments");
+            for key in ["ElseSteps", "IfSteps"] {
+                if let Some(Val::List(inner)) = args.and_then(|a| a.field(key)) {
+                    pending.extend(inner.iter().rev());
+                }
+            }
+        }
+        names.into_iter()
     }
 }
 
@@ -68,15 +80,54 @@ impl Serialize for Definition {
 
 /// The definition; `Err` once the steps lowered so far are over the size limit.
 pub fn definition(p: &Pipeline, budget: &mut Budget) -> Result<Definition, LowerError> {
-    let mut steps = Vec::new();
+    let mut lowered: Vec<Vec<Val>> = vec![Vec::new(); p.steps.len()];
     for id in &p.order {
         let step = p.step(*id).ok_or_else(|| LowerError::Internal("order names an unknown step".into()))?;
-        for lowered in lower_step(p, step).map_err(LowerError::Internal)? {
-            budget.spend(lowered.min_len()).map_err(LowerError::TooLarge)?;
-            steps.push(lowered);
+        for val in lower_step(p, step).map_err(LowerError::Internal)? {
+            budget.spend(val.min_len()).map_err(LowerError::TooLarge)?;
+            if let Some(slot) = lowered.get_mut(id.0) {
+                slot.push(val);
+            }
         }
     }
+    let placements = schedule::placements(p);
+    let steps = branch(p, &placements, &mut lowered, Placement::Top, 0).map_err(LowerError::Internal)?;
     Ok(Definition { parameters: p.params.iter().map(parameter).collect(), steps })
+}
+
+/// The steps placed at `at`, in order; a condition step gets its two branches. The
+/// checker bounds how deep conditions nest (`check::MAX_CONDITION_NESTING`).
+fn branch(
+    p: &Pipeline,
+    placements: &[Placement],
+    lowered: &mut [Vec<Val>],
+    at: Placement,
+    depth: usize,
+) -> Result<Vec<Val>, String> {
+    if depth > check::MAX_CONDITION_NESTING {
+        return Err("conditions nest deeper than the check allows".to_string());
+    }
+    let mut out = Vec::new();
+    for &id in &p.order {
+        match placements.get(id.0) {
+            Some(placed) if *placed == at => {}
+            Some(Placement::Nowhere) => return Err(format!("step `{}` has no branch to sit in", p.step_name(id))),
+            Some(Placement::Top | Placement::Branch(..)) | None => continue,
+        }
+        let mut vals = lowered.get_mut(id.0).map(std::mem::take).unwrap_or_default();
+        if matches!(p.step(id).map(|s| &s.kind), Some(StepKind::Condition(_))) {
+            let if_steps = branch(p, placements, lowered, Placement::Branch(id, true), depth + 1)?;
+            let else_steps = branch(p, placements, lowered, Placement::Branch(id, false), depth + 1)?;
+            for val in &mut vals {
+                if let Some(Val::Map(entries)) = val.field_mut("Arguments") {
+                    entries.push(("IfSteps".into(), Val::List(if_steps.clone())));
+                    entries.push(("ElseSteps".into(), Val::List(else_steps.clone())));
+                }
+            }
+        }
+        out.extend(vals);
+    }
+    Ok(out)
 }
 
 fn parameter(param: &crate::ir::Param) -> Json {
@@ -103,6 +154,14 @@ fn parameter(param: &crate::ir::Param) -> Json {
 /// first).
 fn lower_step(p: &Pipeline, step: &Step) -> Result<Vec<Val>, String> {
     let (ty, request) = match &step.kind {
+        StepKind::Condition(condition) => {
+            let args = Val::map(vec![("Conditions", control::conditions(p, &condition.check))]);
+            return Ok(vec![control_step(p, step, "Condition", args)]);
+        }
+        StepKind::Fail(fail) => {
+            let args = Val::map(vec![("ErrorMessage", control::error_message(p, fail)?)]);
+            return Ok(vec![control_step(p, step, "Fail", args)]);
+        }
         StepKind::Sql(query) => ("Processing", sql::job(p, step, query, arguments)?),
         StepKind::Python(py) => {
             let job = py.job.as_ref().ok_or("a python step without its job passed the SageMaker check")?;
@@ -129,7 +188,16 @@ fn lower_step(p: &Pipeline, step: &Step) -> Result<Vec<Val>, String> {
     };
     let mut out = job_step(p, step, ty, request);
     add_policies(&mut out, step, true);
+    if let Some(files) = control::property_files(step) {
+        out.set("PropertyFiles", files);
+    }
     Ok(vec![out])
+}
+
+/// A condition or fail step: no job, no retry or cache (SageMaker has neither for
+/// them).
+fn control_step(p: &Pipeline, step: &Step, ty: &'static str, args: Val) -> Val {
+    job_step(p, step, ty, args)
 }
 
 /// A request as step Arguments: without job names, which SageMaker chooses itself

@@ -38,6 +38,14 @@ impl Val {
         }
     }
 
+    /// The entry `key` of a map, to change it.
+    pub fn field_mut(&mut self, key: &str) -> Option<&mut Val> {
+        match self {
+            Val::Map(entries) => entries.iter_mut().find(|(k, _)| k == key).map(|(_, v)| v),
+            Val::Bool(_) | Val::Int(_) | Val::Str(_) | Val::List(_) | Val::Json(_) => None,
+        }
+    }
+
     /// Sets `key` of a map in place, or adds it at the end.
     pub fn set(&mut self, key: &'static str, value: Val) {
         if let Val::Map(entries) = self {

@@ -192,7 +192,7 @@ fn check_keys(step: &Step, diags: &mut Vec<Diagnostic>) {
             j.env.iter().map(|(k, _)| k.as_str()).chain(j.hyperparameters.iter().map(|(k, _)| k.as_str())).collect()
         }
         StepKind::Transform(j) => j.env.iter().map(|(k, _)| k.as_str()).collect(),
-        StepKind::Sql(_) | StepKind::Python(_) => Vec::new(),
+        StepKind::Sql(_) | StepKind::Python(_) | StepKind::Condition(_) | StepKind::Fail(_) => Vec::new(),
     };
     for key in keys.into_iter().filter(|k| k.ends_with(".$")) {
         diags.push(

@@ -63,6 +63,10 @@ pub fn step(x: &Exprs, step: &Step) -> Result<Segment, String> {
             let job = py.job.as_ref().ok_or("a python step without its job passed the Step Functions check")?;
             processing(x, step, &requests::python_job(p, step, py, job))
         }
+        // The target's capability check (`Kind::runs_on`) refuses these with E0501.
+        StepKind::Condition(_) | StepKind::Fail(_) => {
+            Err(format!("step `{name}` ({}) reached the Step Functions back end", step.kind_name()))
+        }
     }
 }
 

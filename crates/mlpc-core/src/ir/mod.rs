@@ -2,7 +2,11 @@
 //! concrete, `config.*` is inlined, defaults are filled in, and the step graph with a
 //! topological order is computed. Spans are kept so target checks can point at source.
 
+mod control;
+
 use petgraph::graph::{DiGraph, NodeIndex};
+
+pub use control::*;
 
 use crate::source::{Span, Spanned};
 
@@ -98,6 +102,9 @@ pub enum Edge {
     Model { output: String },
     /// The consumer writes the URI of `output` into a text (`"${split.train}"`).
     Text { output: String },
+    /// The consumer reads values of the producer's report `output` (a condition, a
+    /// fail message).
+    Report { output: String },
     /// `after = [producer]`
     After,
     /// The consumer runs only when the producer, a condition step, comes out as its
@@ -113,6 +120,7 @@ impl Edge {
             Edge::Artifact { output, input } => format!("{output} → {input}"),
             Edge::Model { output } => output.clone(),
             Edge::Text { output } => format!("${{{output}}}"),
+            Edge::Report { output } => format!("{output} values"),
             Edge::After => "after".to_string(),
             Edge::Guard => "when".to_string(),
         }
@@ -358,6 +366,8 @@ pub enum ArtifactType {
     Dataset(Format),
     Model,
     Files,
+    /// A JSON document whose values a run reads (`report { file, schema }`).
+    Report,
 }
 
 impl std::fmt::Display for ArtifactType {
@@ -366,6 +376,7 @@ impl std::fmt::Display for ArtifactType {
             ArtifactType::Dataset(format) => write!(f, "dataset<{}>", format.as_str()),
             ArtifactType::Model => f.write_str("model"),
             ArtifactType::Files => f.write_str("files"),
+            ArtifactType::Report => f.write_str("report"),
         }
     }
 }
@@ -456,6 +467,8 @@ pub struct Output {
     /// `{ uri = "s3://.../" }`: written there instead of under the pipeline's
     /// `artifacts`; a prefix, ending in `/`.
     pub uri: Option<Text>,
+    /// Set for a `report` output: its file and schema.
+    pub report: Option<Report>,
     pub span: Span,
 }
 
@@ -510,6 +523,15 @@ impl Step {
                 )
                 .collect(),
             StepKind::Python(py) => py.args.iter().filter_map(text_of).collect(),
+            StepKind::Condition(_) => Vec::new(),
+            StepKind::Fail(fail) => fail
+                .message
+                .iter()
+                .filter_map(|part| match part {
+                    MessagePart::Text(text) => Some(text),
+                    MessagePart::Report(_) => None,
+                })
+                .collect(),
         }
     }
 }
@@ -554,6 +576,8 @@ pub enum StepKind {
     Training(Training),
     Transform(Transform),
     Python(Python),
+    Condition(Condition),
+    Fail(Fail),
 }
 
 impl StepKind {
@@ -566,6 +590,8 @@ impl StepKind {
             StepKind::Training(_) => Kind::Training,
             StepKind::Transform(_) => Kind::Transform,
             StepKind::Python(_) => Kind::Python,
+            StepKind::Condition(_) => Kind::Condition,
+            StepKind::Fail(_) => Kind::Fail,
         }
     }
 
@@ -580,7 +606,7 @@ impl StepKind {
             StepKind::Processing(job) => Some(&job.code),
             StepKind::Training(job) => job.code.as_ref(),
             StepKind::Python(py) => py.job.as_ref().and_then(|job| job.code.as_ref()),
-            StepKind::Sql(_) | StepKind::Transform(_) => None,
+            StepKind::Sql(_) | StepKind::Transform(_) | StepKind::Condition(_) | StepKind::Fail(_) => None,
         }
     }
 }
@@ -667,7 +693,11 @@ impl Pipeline {
             let ours = match &step.kind {
                 StepKind::Python(py) => py.job.as_ref().map(|job| &job.runner),
                 StepKind::Sql(sql) => Some(&sql.unloader),
-                StepKind::Processing(_) | StepKind::Training(_) | StepKind::Transform(_) => None,
+                StepKind::Processing(_)
+                | StepKind::Training(_)
+                | StepKind::Transform(_)
+                | StepKind::Condition(_)
+                | StepKind::Fail(_) => None,
             };
             for file in ours.into_iter().chain(step.kind.code()) {
                 if seen.insert((&file.sha256, &file.file_name)) {
