@@ -11,8 +11,9 @@
 //!   impose (sequence and Parallel nesting) contains every edge and adds only what
 //!   `plan::added_waits` reports, which is nothing for a series-parallel graph.
 //!
-//! With condition steps, SageMaker's branches run exactly the steps the shared
-//! schedule does not skip, for every outcome of the conditions.
+//! With condition steps, SageMaker's branches, and Step Functions' gates (run by a
+//! small interpreter of the JSONPath states mlpc writes), run exactly the steps the
+//! shared schedule does not skip, for every outcome of the conditions.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
@@ -27,7 +28,7 @@ use mlpc::targets::stepfunctions::QueryLanguage;
 use mlpc::targets::{Target, TargetOptions};
 use mlpc::MemoryFiles;
 use proptest::prelude::*;
-use serde_json::Value as Json;
+use serde_json::{json, Value as Json};
 
 /// A pipeline for a random DAG: step i reads steps with lower index where `reads[i][j]`,
 /// waits (`after`) where `waits[i][j]`; the first `sql` steps are Athena queries, all
@@ -302,9 +303,13 @@ fn gated_pipeline(reads: &[Vec<bool>], guards: &[Option<(usize, bool)>], nested:
     let mut text = String::from(
         "pipeline gen {\n  role = \"arn:aws:iam::123456789012:role/R\"\n  artifacts = \"s3://bucket-x/p\"\n  region = \"us-east-1\"\n  image i = \"123456789012.dkr.ecr.us-east-1.amazonaws.com/i:1\"\n",
     );
-    text.push_str("  step s0: processing {\n    image = i, instance = \"ml.m5.large\", code = \"job.py\"\n    out rep: report { schema = { v = float } }\n    out out: dataset<parquet>\n  }\n");
+    let keys: Vec<String> = (0..nested.len()).map(|j| format!("v{j} = float")).collect();
+    text.push_str(&format!(
+        "  step s0: processing {{\n    image = i, instance = \"ml.m5.large\", code = \"job.py\"\n    out rep: report {{ schema = {{ {} }} }}\n    out out: dataset<parquet>\n  }}\n",
+        keys.join(", ")
+    ));
     for (j, guard) in nested.iter().enumerate() {
-        text.push_str(&format!("  step c{j}: condition {{\n    check = s0.rep.v <= {j}.5\n"));
+        text.push_str(&format!("  step c{j}: condition {{\n    check = s0.rep.v{j} <= 0.5\n"));
         if let Some((c, when)) = guard.filter(|(c, _)| *c < j) {
             text.push_str(&format!("    when = {}c{c}\n", if when { "" } else { "not " }));
         }
@@ -323,6 +328,141 @@ fn gated_pipeline(reads: &[Vec<bool>], guards: &[Option<(usize, bool)>], nested:
         text.push_str("    out out: dataset<parquet>\n  }\n");
     }
     text + "}\n"
+}
+
+type GatedCase = (Vec<Vec<bool>>, Vec<Option<(usize, bool)>>, Vec<Option<(usize, bool)>>, Vec<bool>);
+
+/// `gated_pipeline`'s arguments for 2 to 8 steps and 1 to 4 conditions, and an outcome
+/// for each condition.
+fn gated_cases() -> impl Strategy<Value = GatedCase> {
+    (2usize..=8, 1usize..=4).prop_flat_map(|(n, m)| {
+        (
+            prop::collection::vec(prop::collection::vec(prop::bool::weighted(0.4), n), n),
+            prop::collection::vec(prop::option::weighted(0.5, (0..m, any::<bool>())), n),
+            prop::collection::vec(prop::option::weighted(0.4, (0..m, any::<bool>())), m),
+            prop::collection::vec(any::<bool>(), m),
+        )
+    })
+}
+
+/// The value at a JSONPath of the forms mlpc writes (`$`, `$.a.b`, `$[0].a`), if any.
+fn at<'a>(data: &'a Json, path: &str) -> Option<&'a Json> {
+    let mut value = data;
+    let rest = path.strip_prefix('$')?;
+    for segment in rest.split('.').filter(|s| !s.is_empty()) {
+        let (key, index) = match segment.split_once('[') {
+            Some((key, index)) => (key, index.strip_suffix(']')?.parse::<usize>().ok()),
+            None => (segment, None),
+        };
+        if !key.is_empty() {
+            value = value.get(key)?;
+        }
+        if let Some(i) = index {
+            value = value.get(i)?;
+        }
+    }
+    Some(value)
+}
+
+/// Sets the value at a JSONPath `$.a.b`, creating the objects on the way.
+fn put(data: &mut Json, path: &str, value: Json) {
+    let keys: Vec<&str> = path.trim_start_matches("$.").split('.').collect();
+    let mut at = data;
+    for key in &keys[..keys.len() - 1] {
+        at = at.as_object_mut().unwrap().entry(key.to_string()).or_insert(Json::Object(Default::default()));
+    }
+    at.as_object_mut().unwrap().insert(keys[keys.len() - 1].to_string(), value);
+}
+
+/// Whether a Choice rule of the forms mlpc writes (JSONPath) matches.
+fn matches(rule: &Json, data: &Json) -> bool {
+    if let Some(inner) = rule.get("Not") {
+        return !matches(inner, data);
+    }
+    if let Some(all) = rule.get("And") {
+        return all.as_array().unwrap().iter().all(|r| matches(r, data));
+    }
+    if let Some(any) = rule.get("Or") {
+        return any.as_array().unwrap().iter().any(|r| matches(r, data));
+    }
+    let value = at(data, rule["Variable"].as_str().unwrap());
+    let obj = rule.as_object().unwrap();
+    let (test, expected) = obj.iter().find(|(k, _)| *k != "Variable" && *k != "Next").unwrap();
+    let expected = match test.strip_suffix("Path") {
+        Some(_) => at(data, expected.as_str().unwrap()).cloned().unwrap_or(Json::Null),
+        None => expected.clone(),
+    };
+    let number = |v: &Json| v.as_f64();
+    match test.trim_end_matches("Path") {
+        "IsPresent" => value.is_some() == expected.as_bool().unwrap(),
+        "IsNumeric" => value.is_some_and(Json::is_number) == expected.as_bool().unwrap(),
+        "StringEquals" => value == Some(&expected),
+        "NumericLessThanEquals" => value.and_then(number).zip(number(&expected)).is_some_and(|(a, b)| a <= b),
+        other => panic!("a rule this test does not know: {other}"),
+    }
+}
+
+/// Runs a JSONPath machine's states from `start` as Step Functions would, with every
+/// Task done at once (a report read gets `report`); records each state entered.
+/// Returns the state data at the end, or `None` when the run failed.
+fn interpret(states: &Json, start: &str, mut data: Json, report: &Json, entered: &mut Vec<String>) -> Option<Json> {
+    let mut current = start.to_string();
+    loop {
+        entered.push(current.clone());
+        let state = &states[&current];
+        let result_path = |data: &mut Json, result: Json| match &state["ResultPath"] {
+            Json::Null if state.get("ResultPath").is_some() => {}
+            Json::String(path) => put(data, path, result),
+            _ => *data = result,
+        };
+        match state["Type"].as_str().unwrap() {
+            "Pass" => {
+                if let Some(result) = state.get("Result") {
+                    result_path(&mut data, result.clone());
+                }
+            }
+            "Task" => {
+                let result = if state["Resource"] == "arn:aws:states:::aws-sdk:s3:getObject" {
+                    json!({ "value": report })
+                } else {
+                    json!({ "S3ModelArtifacts": "s3://b/model.tar.gz" })
+                };
+                result_path(&mut data, result);
+            }
+            "Choice" => {
+                let next = state["Choices"].as_array().unwrap().iter().find(|r| matches(r, &data));
+                current = next.map_or(&state["Default"], |r| &r["Next"]).as_str().unwrap().to_string();
+                continue;
+            }
+            "Parallel" => {
+                let mut outputs = Vec::new();
+                for branch in state["Branches"].as_array().unwrap() {
+                    let start = branch["StartAt"].as_str().unwrap();
+                    outputs.push(interpret(&branch["States"], start, data.clone(), report, entered)?);
+                }
+                let mut result = Json::Array(outputs);
+                if let Some(selector) = state.get("ResultSelector") {
+                    let selected: serde_json::Map<String, Json> = selector
+                        .as_object()
+                        .unwrap()
+                        .iter()
+                        .map(|(k, v)| {
+                            (k.trim_end_matches(".$").to_string(), at(&result, v.as_str().unwrap()).unwrap().clone())
+                        })
+                        .collect();
+                    result = Json::Object(selected);
+                }
+                result_path(&mut data, result);
+            }
+            "Fail" => return None,
+            "Succeed" => return Some(data),
+            other => panic!("a state type this test does not know: {other}"),
+        }
+        match state.get("Next") {
+            Some(next) => current = next.as_str().unwrap().to_string(),
+            None => return Some(data),
+        }
+    }
 }
 
 /// The steps a SageMaker execution runs, given each condition's outcome: the top-level
@@ -346,12 +486,7 @@ proptest! {
     /// needs outcomes no one branch holds, the build says so (E0501) instead.
     #[test]
     fn sagemaker_branches_skip_exactly_what_the_schedule_skips(
-        (reads, guards, nested, outcomes) in (2usize..=8, 1usize..=4).prop_flat_map(|(n, m)| (
-            prop::collection::vec(prop::collection::vec(prop::bool::weighted(0.4), n), n),
-            prop::collection::vec(prop::option::weighted(0.5, (0..m, any::<bool>())), n),
-            prop::collection::vec(prop::option::weighted(0.4, (0..m, any::<bool>())), m),
-            prop::collection::vec(any::<bool>(), m),
-        ))
+        (reads, guards, nested, outcomes) in gated_cases()
     ) {
         let text = gated_pipeline(&reads, &guards, &nested);
         let files = MemoryFiles::default().with("job.py", "print(1)\n");
@@ -367,6 +502,36 @@ proptest! {
         sagemaker_runs(def["Steps"].as_array().unwrap(), &|name| outcomes[index(name).unwrap()], &mut ran);
         let condition_of = |id: mlpc::ir::StepId| index(ir.step_name(id));
         let skipped = mlpc::schedule::skipped(&ir, |c| condition_of(c).map(|j| outcomes[j]));
+        let expected: BTreeSet<String> =
+            ir.steps.iter().filter(|s| !skipped.contains(&s.id)).map(|s| s.name.node.clone()).collect();
+        prop_assert_eq!(ran, expected, "{}", text);
+    }
+
+    /// The same pipelines on Step Functions (JSONPath), run by a small interpreter of
+    /// the states mlpc writes: the steps whose states are entered are exactly those the
+    /// shared schedule does not skip, for every outcome; and each entered once.
+    #[test]
+    fn stepfunctions_gates_skip_exactly_what_the_schedule_skips(
+        (reads, guards, nested, outcomes) in gated_cases()
+    ) {
+        let text = gated_pipeline(&reads, &guards, &nested);
+        let ir = compile(&text, Target::StepFunctions);
+        let machine: Json = serde_json::from_str(&emit(&ir, Target::StepFunctions, QueryLanguage::Jsonpath)).unwrap();
+        // Condition cJ holds when its value is at most 0.5.
+        let report: serde_json::Map<String, Json> =
+            outcomes.iter().enumerate().map(|(j, holds)| (format!("v{j}"), json!(if *holds { 0.0 } else { 1.0 }))).collect();
+        let states = &machine["States"];
+        // From the first state after the run's own (no parameters here).
+        let first = states["Merge parameters"]["Next"].as_str().unwrap();
+        let mut entered = Vec::new();
+        let end = interpret(states, first, json!({ "run": { "jobid": "x" } }), &Json::Object(report), &mut entered);
+        prop_assert!(end.is_some(), "{}\n{:?}", text, entered);
+        let ran: BTreeSet<String> = ir.steps.iter().map(|s| s.name.node.clone()).filter(|n| entered.contains(n)).collect();
+        for step in &ran {
+            prop_assert_eq!(entered.iter().filter(|e| *e == step).count(), 1, "{} entered twice", step);
+        }
+        let index = |name: &str| name.strip_prefix('c').map(|j| j.parse::<usize>().unwrap());
+        let skipped = mlpc::schedule::skipped(&ir, |c| index(ir.step_name(c)).map(|j| outcomes[j]));
         let expected: BTreeSet<String> =
             ir.steps.iter().filter(|s| !skipped.contains(&s.id)).map(|s| s.name.node.clone()).collect();
         prop_assert_eq!(ran, expected, "{}", text);

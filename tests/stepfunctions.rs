@@ -71,12 +71,21 @@ fn every_machine_passes_asl_validator_in_both_languages() {
 
 /// Runs the JSONPath machine of `path` in moto with Tasks as Pass states.
 fn run(moto: &common::Moto, path: &str, input: &str, name: &str) -> (Pipeline, Json) {
+    run_with_reports(moto, path, input, name, &Json::Null)
+}
+
+/// `run`, with the documents the report reads get (`{"STEP.OUTPUT": document}`).
+fn run_with_reports(moto: &common::Moto, path: &str, input: &str, name: &str, reports: &Json) -> (Pipeline, Json) {
     let (ir, asl) = build(&common::root().join(path), QueryLanguage::Jsonpath).unwrap();
     let file = temp_dir(name).join("machine.json");
     std::fs::write(&file, asl).unwrap();
+    let mut args = vec![moto.url(), file.to_str().unwrap().to_string(), input.to_string(), name.to_string()];
+    if !reports.is_null() {
+        args.push(format!("reports={reports}"));
+    }
     let out = Command::new(tool("target/py/moto/bin/python", "scripts/setup-python"))
         .arg(common::root().join("tests/stepfunctions/run_in_moto.py"))
-        .args([moto.url().as_str(), file.to_str().unwrap(), input, name])
+        .args(&args)
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
@@ -406,8 +415,10 @@ fn a_graph_that_is_not_series_parallel_waits_only_where_it_must() {
 
 /// Each state's type and successors (Next, End, Default, Choices, branch starts),
 /// with JSONPath's extra "Merge parameters" step folded into "Start run", and
-/// JSONata's "… branch N models" (the Pass that ends a branch that trained models,
-/// whose variables end with it) folded into the state before it.
+/// JSONata's "… branch N results" (the Pass that ends a branch that leaves results
+/// for later states, whose variables end with it) folded into the state before it.
+/// Successive rules to one state count once: JSONPath tests a report value's presence
+/// and its type in two rules, JSONata in one.
 fn transitions(states: &Json, out: &mut BTreeMap<String, (String, Vec<String>)>) {
     for (name, s) in states.as_object().unwrap() {
         let mut next: Vec<String> =
@@ -418,6 +429,7 @@ fn transitions(states: &Json, out: &mut BTreeMap<String, (String, Vec<String>)>)
         for c in s["Choices"].as_array().into_iter().flatten() {
             next.extend(c["Next"].as_str().map(String::from));
         }
+        next.dedup();
         for b in s["Branches"].as_array().into_iter().flatten() {
             next.push(format!("branch:{}", b["StartAt"].as_str().unwrap()));
             transitions(&b["States"], out);
@@ -443,7 +455,7 @@ fn both_query_languages_give_the_same_states_and_transitions() {
         let merge = tb.remove("Merge parameters").unwrap();
         tb.insert("Start run".into(), ("Pass".into(), merge.1));
         let exports: Vec<String> =
-            ta.keys().filter(|n| n.contains(" branch ") && n.ends_with(" models")).cloned().collect();
+            ta.keys().filter(|n| n.contains(" branch ") && n.ends_with(" results")).cloned().collect();
         for export in exports {
             let (_, after) = ta.remove(&export).unwrap();
             for (_, next) in ta.values_mut() {
@@ -560,4 +572,91 @@ fn a_float_param_is_spelled_in_jsonata_as_python_and_airflow_spell_it() {
         let rendered = common::render_jsonata(&machine, &json!({ "params": { "x": v } }));
         assert_eq!(rendered["t"]["x"], json!(mlpc::ir::format_float(v)), "{v}");
     }
+}
+
+/// The names of the states a moto execution entered, in order.
+fn entered(r: &Json) -> Vec<String> {
+    r["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e[0].as_str().is_some_and(|t| t.ends_with("StateEntered")))
+        .filter_map(|e| e[1].as_str().map(str::to_string))
+        .collect()
+}
+
+/// tests/targets/gates.mlp in moto, the report's value given: a low MSE runs the batch
+/// transform and skips the fail step; a high one ends the run in the fail step with the
+/// message, the transform's states never entered; a missing or mistyped value fails
+/// the run saying which value.
+#[test]
+fn a_quality_gate_runs_the_transform_or_fails_with_the_message_in_moto() {
+    let moto = common::Moto::start();
+    let input = r#"{"batch_data": "s3://acme-ml/batch/"}"#;
+    let report =
+        |mse: Json| serde_json::json!({ "evaluate.evaluation": { "regression_metrics": { "mse": { "value": mse } } } });
+
+    let (_, low) = run_with_reports(&moto, "tests/targets/gates.mlp", input, "gate-low", &report(5.into()));
+    assert_eq!(low["status"], "SUCCEEDED", "{low}");
+    let states = entered(&low);
+    for state in
+        ["mse_ok reads evaluate.evaluation", "mse_ok", "mse_ok holds", "batch model", "batch", "too_high skipped"]
+    {
+        assert!(states.iter().any(|s| s == state), "`{state}` not entered: {states:?}");
+    }
+    assert!(!states.iter().any(|s| s == "too_high" || s == "batch skipped"), "{states:?}");
+    assert_eq!(low["output"]["steps"]["mse_ok"]["outcome"], "true", "{low}");
+
+    let (_, high) = run_with_reports(&moto, "tests/targets/gates.mlp", input, "gate-high", &report(7.0.into()));
+    assert_eq!(high["status"], "FAILED", "{high}");
+    assert_eq!(high["error"], "mlpc.Fail", "{high}");
+    assert_eq!(high["cause"], "MSE 7.0 is above 6.0", "{high}");
+    let states = entered(&high);
+    assert!(states.iter().any(|s| s == "too_high") && states.iter().any(|s| s == "batch skipped"), "{states:?}");
+    assert!(!states.iter().any(|s| s == "batch" || s == "batch model" || s == "mse_ok holds"), "{states:?}");
+
+    for (name, value) in [("gate-missing", Json::Null), ("gate-string", "5".into())] {
+        let mut given = report(value);
+        if name == "gate-missing" {
+            given["evaluate.evaluation"]["regression_metrics"] = serde_json::json!({});
+        }
+        let (_, bad) = run_with_reports(&moto, "tests/targets/gates.mlp", input, name, &given);
+        assert_eq!(bad["status"], "FAILED", "{name}: {bad}");
+        assert_eq!(bad["error"], "mlpc.ReportValue", "{name}: {bad}");
+        let cause = bad["cause"].as_str().unwrap_or_default();
+        assert!(
+            cause.contains("`evaluate.evaluation.regression_metrics.mse.value` is missing or not a number"),
+            "{cause}"
+        );
+        assert!(!entered(&bad).iter().any(|s| s == "batch" || s == "too_high"), "{name}: {bad}");
+    }
+}
+
+/// The same gate in JSONata, its expressions evaluated with the `jsonata` package (moto
+/// cannot run JSONata machines): the condition's rules, each step's gate, and the fail
+/// step's message, for a low and a high MSE.
+#[test]
+fn a_quality_gate_decides_the_same_in_jsonata() {
+    let (_, asl) = build(&common::root().join("tests/targets/gates.mlp"), QueryLanguage::Jsonata).unwrap();
+    let machine: Json = serde_json::from_str(&asl).unwrap();
+    for (mse, outcome) in [(5.0, "true"), (7.0, "false"), (6.0, "true")] {
+        let bindings = serde_json::json!({
+            "params": { "mse_threshold": 6.0, "batch_data": "s3://acme-ml/batch/" },
+            "jobid": "0123456789ab",
+            "report_0": { "regression_metrics": { "mse": { "value": mse } } },
+            "outcome_mse_ok": outcome,
+            "states": { "context": { "Execution": { "Name": "gate-run" }, "State": { "RetryCount": 0 } } },
+        });
+        let r = common::render_jsonata(&machine, &bindings);
+        // The type test, then the condition.
+        assert_eq!(r["mse_ok"], serde_json::json!([false, outcome == "true"]), "mse {mse}: {r}");
+        assert_eq!(r["batch runs?"], serde_json::json!([outcome == "true"]), "mse {mse}");
+        assert_eq!(r["too_high runs?"], serde_json::json!([outcome == "false"]), "mse {mse}");
+        assert_eq!(r["too_high"]["Error"], "mlpc.Fail");
+        assert_eq!(r["too_high"]["Cause"], format!("MSE {mse:?} is above 6.0"), "mse {mse}");
+    }
+    let bindings =
+        serde_json::json!({ "params": {}, "report_0": { "regression_metrics": { "mse": { "value": "5" } } } });
+    let r = common::render_jsonata(&machine, &bindings);
+    assert_eq!(r["mse_ok"][0], true, "a string is not a number: {r}");
 }

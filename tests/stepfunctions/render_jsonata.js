@@ -1,6 +1,9 @@
 // Evaluates every JSONata expression in the Arguments of every Task state of a
 // JSONata state machine, with the jsonata package (the one asl-validator uses), and
-// prints {state name: rendered Arguments} as JSON.
+// prints {state name: rendered Arguments} as JSON. A Choice state renders to the
+// list of its rules' Conditions (true or false, in order), a Fail state to its
+// rendered {Error, Cause}. A Choice or Fail whose expression raises renders to
+// {"error": JSONata's error code}, as Step Functions would fail the run there.
 //
 // Usage: node render_jsonata.js DEFINITION.json BINDINGS.json
 // BINDINGS: {"params": {...}, "jobid": "...", "states": {"context": {...}}}: the
@@ -37,6 +40,15 @@ async function render(value) {
 async function walk(states, out) {
   for (const [name, state] of Object.entries(states)) {
     if (state.Type === "Task") out[name] = await render(state.Arguments);
+    const raising = async (value) => {
+      try {
+        return await render(value);
+      } catch (e) {
+        return { error: e.code || String(e) };
+      }
+    };
+    if (state.Type === "Choice") out[name] = await raising(state.Choices.map((rule) => rule.Condition));
+    if (state.Type === "Fail") out[name] = await raising({ Error: state.Error, Cause: state.Cause });
     for (const branch of state.Branches || []) await walk(branch.States, out);
   }
 }

@@ -1,7 +1,7 @@
 """Runs a JSONPath state machine in moto's Step Functions interpreter, with every Task
 state replaced by a Pass state, and prints what happened as JSON.
 
-Usage: run_in_moto.py ENDPOINT_URL DEFINITION.json INPUT_JSON EXECUTION_NAME [render]
+Usage: run_in_moto.py ENDPOINT_URL DEFINITION.json INPUT_JSON EXECUTION_NAME [render] [reports=JSON]
 
 Each Task becomes a Pass that keeps the Task's `ResultPath` and `Next`/`End` and
 returns `{"Id": "statement", "Status": "FINISHED"}` (what a Redshift statement's
@@ -9,8 +9,11 @@ DescribeStatement says when it is done; other Tasks discard their result). Print
 {"status", "output", "error", "events": [[type, state name or null], ...]} in
 history order. With `render`, each Task's Pass keeps the Task's `Parameters`, and
 writes what they render to under `$.rendered.<state name>` instead: the output shows
-every request exactly as Step Functions' intrinsic functions produced it. Talks to
-127.0.0.1 only, with the moto venv's boto3.
+every request exactly as Step Functions' intrinsic functions produced it. With
+`reports={"STEP.OUTPUT": {...}}`, a Task that reads a report (`<consumer> reads
+STEP.OUTPUT`, an S3 GetObject) becomes a Pass whose result is what its ResultSelector
+would give for that document, `{"value": document}` (moto cannot read an object body
+with `States.StringToJson`). Talks to 127.0.0.1 only, with the moto venv's boto3.
 """
 
 from __future__ import annotations
@@ -43,11 +46,14 @@ def rendering(name: str, parameters: dict) -> dict:
     }
 
 
-def as_pass(states: dict[str, Any], render: bool) -> None:
+def as_pass(states: dict[str, Any], render: bool, reports: dict[str, Any]) -> None:
     for name, state in list(states.items()):
         if state.get("Type") == "Task":
             replacement = {"Type": "Pass", "Result": {"Id": "statement", "Status": "FINISHED"}}
-            if "ResultSelector" in state:
+            if state.get("Resource") == "arn:aws:states:::aws-sdk:s3:getObject":
+                # A report read: the document the test gives for it.
+                replacement["Result"] = {"value": reports[name.split(" reads ", 1)[1]]}
+            elif "ResultSelector" in state:
                 # A training Task keeps the archive its job reports (a Pass has no
                 # ResultSelector: its Result is the selection). The key is not the one
                 # a consumer could compute, so reading it proves the state passed it on.
@@ -66,7 +72,7 @@ def as_pass(states: dict[str, Any], render: bool) -> None:
             state.clear()
             state.update(replacement)
         for branch in state.get("Branches", []):
-            as_pass(branch["States"], render)
+            as_pass(branch["States"], render, reports)
             if render and "ResultSelector" in state:
                 # The Parallel passes models on: keep that, with the branches beside them.
                 state["ResultSelector"]["mlpc_branches.$"] = "$"
@@ -79,10 +85,12 @@ def as_pass(states: dict[str, Any], render: bool) -> None:
 
 def main() -> None:
     endpoint, path, given, name = sys.argv[1:5]
-    render = sys.argv[5:] == ["render"]
+    options = sys.argv[5:]
+    render = "render" in options
+    reports = next((json.loads(o.removeprefix("reports=")) for o in options if o.startswith("reports=")), {})
     with open(path) as f:
         definition = json.load(f)
-    as_pass(definition["States"], render)
+    as_pass(definition["States"], render, reports)
     request = urllib.request.Request(
         f"{endpoint}/moto-api/config",
         data=json.dumps({"stepfunctions": {"execute_state_machine": True}}).encode(),

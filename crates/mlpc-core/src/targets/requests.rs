@@ -150,6 +150,20 @@ pub fn output_location(p: &Pipeline, step: &Step, output: &str) -> Vec<Piece> {
     vec![Piece::Literal(run_root(p)), Piece::RunKey, Piece::Literal(["/", &step.name.node, "/", output, "/"].concat())]
 }
 
+/// Where a report output's document is: its bucket, and its key as pieces (the
+/// output's location and the report's `file`); `None` for an output that is not a
+/// report, or whose bucket is not known before the run (the targets' checks refuse it).
+pub fn report_object(p: &Pipeline, step: &Step, output: &str) -> Option<(String, Vec<Piece>)> {
+    let file = &step.output(output)?.report.as_ref()?.file;
+    let mut pieces = output_location(p, step, output);
+    pieces.push(Piece::Literal(file.clone()));
+    let Some(Piece::Literal(first)) = pieces.first_mut() else { return None };
+    let (bucket, key) = first.strip_prefix("s3://")?.split_once('/')?;
+    let bucket = bucket.to_string();
+    *first = key.to_string();
+    Some((bucket, pieces))
+}
+
 /// A run-time text as pieces.
 pub fn text_pieces(t: &Text) -> Vec<Piece> {
     t.parts

@@ -32,6 +32,7 @@ pub fn check(p: &Pipeline) -> Vec<Diagnostic> {
             );
         }
         check_keys(step, &mut diags);
+        check_reports(p, step, &mut diags);
         if let StepKind::Sql(sql) = &step.kind {
             if sql.engine == SqlEngine::Redshift {
                 check_redshift(p, step, sql, &mut diags);
@@ -39,6 +40,56 @@ pub fn check(p: &Pipeline) -> Vec<Diagnostic> {
         }
     }
     diags
+}
+
+/// A report the machine reads needs a bucket known before the run (GetObject takes it
+/// apart from the key), and keys that JSONPath brackets and JSONata backquotes hold.
+fn check_reports(p: &Pipeline, step: &Step, diags: &mut Vec<Diagnostic>) {
+    let values: Vec<&crate::ir::ReportValue> = match &step.kind {
+        StepKind::Condition(condition) => condition.check.report_values(),
+        StepKind::Fail(fail) => fail
+            .message
+            .iter()
+            .filter_map(|part| match part {
+                crate::ir::MessagePart::Report(value) => Some(value),
+                crate::ir::MessagePart::Text(_) => None,
+            })
+            .collect(),
+        StepKind::Sql(_)
+        | StepKind::Processing(_)
+        | StepKind::Training(_)
+        | StepKind::Transform(_)
+        | StepKind::Python(_) => return,
+    };
+    let mut reported = std::collections::HashSet::new();
+    for value in values {
+        let Some(producer) = p.step(value.step) else { continue };
+        if requests::report_object(p, producer, &value.output).is_none() && reported.insert(&value.output) {
+            let span = producer.output(&value.output).map_or(producer.name.span, |o| o.span);
+            diags.push(
+                Diagnostic::new(
+                    Code::UnrepresentableValue,
+                    span,
+                    format!("the report `{}.{}` has no bucket known before the run", producer.name.node, value.output),
+                )
+                .label("its `uri` computes the bucket")
+                .secondary(value.span, "read here")
+                .help("Step Functions reads a report with S3 GetObject, which takes the bucket by itself: write the bucket literally in the output's `uri`"),
+            );
+        }
+        if let Some(key) = value.path.iter().find(|k| k.contains(['\'', '`', '\\']) || k.chars().any(char::is_control))
+        {
+            diags.push(
+                Diagnostic::new(
+                    Code::UnrepresentableValue,
+                    value.span,
+                    format!("the report key {key:?} cannot be written in a Step Functions path"),
+                )
+                .label("has a quote, backquote, backslash or control character")
+                .help("rename the key in the report (JSONPath brackets and JSONata backquotes cannot escape these)"),
+            );
+        }
+    }
 }
 
 /// The machine as built goes somewhere from every state: each state that is not an

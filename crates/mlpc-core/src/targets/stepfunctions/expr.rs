@@ -37,7 +37,9 @@ impl QueryLanguage {
 /// The longest static part of a job name: 63 − `-` − 12 hex digits − `-` − two
 /// digits of the retry count.
 /// JSONPath: where the run's state keeps each training step's reported model archive.
-pub const MODELS_PATH: &str = "$.models";
+/// JSONPath: what later states read of a step (a training step's model archive, a
+/// condition's outcome), by step name.
+pub const STEPS_PATH: &str = "$.steps";
 
 pub const JOB_PREFIX_MAX: usize = crate::aws::names::job_prefix_within(1 + 12 + 1 + 2);
 
@@ -133,29 +135,10 @@ impl Exprs<'_> {
 
     /// A string from pieces: a literal, one string parameter, or a concatenation.
     fn text(&self, pieces: &[Piece]) -> Result<Conv, String> {
-        let pieces = self.expand(pieces);
         let mut literal = String::new();
         let mut parts: Vec<Part> = Vec::new();
-        for piece in pieces {
-            match piece {
-                Piece::Literal(s) => literal.push_str(&s),
-                other @ (Piece::Param(_)
-                | Piece::RunId
-                | Piece::RunKey
-                | Piece::RunDate
-                | Piece::JobName(_)
-                | Piece::OutputUri { .. }
-                | Piece::ModelArtifact(_)) => {
-                    if !literal.is_empty() {
-                        parts.push(Part::Literal(std::mem::take(&mut literal)));
-                    }
-                    parts.push(self.part(&other)?);
-                }
-            }
-        }
-        if !literal.is_empty() {
-            parts.push(Part::Literal(literal));
-        }
+        self.push_pieces(pieces, &mut literal, &mut parts)?;
+        flush(&mut literal, &mut parts);
         Ok(match parts.as_slice() {
             // asl-validator takes an empty string for neither a text nor an expression.
             [] if self.lang == QueryLanguage::Jsonata => Conv::Dynamic("''".to_string()),
@@ -171,6 +154,26 @@ impl Exprs<'_> {
             [Part::Value { expr, is_string: true }] => Conv::Dynamic(expr.clone()),
             _ => Conv::Dynamic(self.concat(&parts)),
         })
+    }
+
+    /// Adds text pieces to `parts`, literals gathered in `literal` until a value comes.
+    fn push_pieces(&self, pieces: &[Piece], literal: &mut String, parts: &mut Vec<Part>) -> Result<(), String> {
+        for piece in self.expand(pieces) {
+            match piece {
+                Piece::Literal(s) => literal.push_str(&s),
+                other @ (Piece::Param(_)
+                | Piece::RunId
+                | Piece::RunKey
+                | Piece::RunDate
+                | Piece::JobName(_)
+                | Piece::OutputUri { .. }
+                | Piece::ModelArtifact(_)) => {
+                    flush(literal, parts);
+                    parts.push(self.part(&other)?);
+                }
+            }
+        }
+        Ok(())
     }
 
     fn part(&self, piece: &Piece) -> Result<Part, String> {
@@ -219,12 +222,12 @@ impl Exprs<'_> {
     }
 
     /// Where a training step's model archive is read from: what its Task reported
-    /// (`keep_model`), kept in `$.models` (JSONPath) or a variable (JSONata).
+    /// (`keep_model`), kept in `$.steps` (JSONPath) or a variable (JSONata).
     pub fn model_artifact(&self, step: crate::ir::StepId) -> String {
         let name = self.p.step_name(step);
         match self.lang {
             QueryLanguage::Jsonata => format!("$model_{name}"),
-            QueryLanguage::Jsonpath => format!("{MODELS_PATH}.{name}.S3ModelArtifacts"),
+            QueryLanguage::Jsonpath => format!("{STEPS_PATH}.{name}.S3ModelArtifacts"),
         }
     }
 
@@ -239,45 +242,74 @@ impl Exprs<'_> {
             }
             QueryLanguage::Jsonpath => {
                 task.result_selector = Some(json!({ "S3ModelArtifacts.$": "$.ModelArtifacts.S3ModelArtifacts" }));
-                task.result_path = Some(super::machine::ResultPath::At(format!("{MODELS_PATH}.{name}")));
+                task.result_path = Some(super::machine::ResultPath::At(format!("{STEPS_PATH}.{name}")));
             }
         }
     }
 
-    /// JSONata: the Pass ending a Parallel branch, whose output carries the models the
-    /// branch trained (its variables end with it).
-    pub fn export_models(&self, models: &[crate::ir::StepId]) -> super::machine::Pass {
-        let fields: Vec<String> =
-            models.iter().map(|m| format!("'model_{0}': $model_{0}", self.p.step_name(*m))).collect();
+    /// Where a condition's outcome is kept: `"true"`, `"false"`, or `"skipped"` when
+    /// the condition itself was skipped.
+    pub fn outcome(&self, step: crate::ir::StepId) -> String {
+        let name = self.p.step_name(step);
+        match self.lang {
+            QueryLanguage::Jsonata => format!("$outcome_{name}"),
+            QueryLanguage::Jsonpath => format!("{STEPS_PATH}.{name}.outcome"),
+        }
+    }
+
+    /// JSONata: the variable that holds what later states read of a step (a training
+    /// step's model, a condition's outcome).
+    fn kept_variable(&self, step: crate::ir::StepId) -> String {
+        let name = self.p.step_name(step);
+        match self.p.step(step).map(|s| &s.kind) {
+            Some(crate::ir::StepKind::Condition(_)) => format!("outcome_{name}"),
+            // Only training and condition steps keep anything (`Builder::plan`).
+            Some(
+                crate::ir::StepKind::Training(_)
+                | crate::ir::StepKind::Sql(_)
+                | crate::ir::StepKind::Processing(_)
+                | crate::ir::StepKind::Transform(_)
+                | crate::ir::StepKind::Python(_)
+                | crate::ir::StepKind::Fail(_),
+            )
+            | None => format!("model_{name}"),
+        }
+    }
+
+    /// JSONata: the Pass ending a Parallel branch, whose output carries what the
+    /// branch's steps left for later states (its variables end with it).
+    pub fn export_kept(&self, kept: &[crate::ir::StepId]) -> super::machine::Pass {
+        let fields: Vec<String> = kept.iter().map(|m| format!("'{0}': ${0}", self.kept_variable(*m))).collect();
         super::machine::Pass {
-            comment: Some("The models trained in this branch, for the states after the Parallel".into()),
+            comment: Some("What this branch's steps leave for the states after the Parallel".into()),
             output: Some(Json::String(format!("{{% {{{}}} %}}", fields.join(", ")))),
             ..super::machine::Pass::default()
         }
     }
 
-    /// JSONata: a Parallel's Assign taking each model from the branch that trained it.
-    pub fn import_models(&self, made: &[(usize, crate::ir::StepId)]) -> Option<Json> {
+    /// JSONata: a Parallel's Assign taking each kept value from the branch that made it.
+    pub fn import_kept(&self, made: &[(usize, crate::ir::StepId)]) -> Option<Json> {
         if made.is_empty() {
             return None;
         }
         let entries: Map<String, Json> = made
             .iter()
             .map(|(k, m)| {
-                let name = self.p.step_name(*m);
-                (format!("model_{name}"), Json::String(format!("{{% $states.result[{k}].model_{name} %}}")))
+                let var = self.kept_variable(*m);
+                let value = format!("{{% $states.result[{k}].{var} %}}");
+                (var, Json::String(value))
             })
             .collect();
         Some(Json::Object(entries))
     }
 
-    /// JSONPath: a Parallel's ResultSelector gathering every model from the branch that
-    /// holds it (any branch holds those trained before the Parallel).
-    pub fn select_models(&self, held: impl Iterator<Item = (usize, crate::ir::StepId)>) -> Json {
+    /// JSONPath: a Parallel's ResultSelector gathering every kept value from the branch
+    /// that holds it (any branch holds those made before the Parallel).
+    pub fn select_kept(&self, held: impl Iterator<Item = (usize, crate::ir::StepId)>) -> Json {
         Json::Object(
             held.map(|(k, m)| {
                 let name = self.p.step_name(m);
-                (format!("{name}.$"), Json::String(format!("$[{k}].models.{name}")))
+                (format!("{name}.$"), Json::String(format!("$[{k}].steps.{name}")))
             })
             .collect(),
         )
@@ -378,6 +410,44 @@ impl Exprs<'_> {
 enum Part {
     Literal(String),
     Value { expr: String, is_string: bool },
+}
+
+/// Ends the literal being gathered: it becomes a part.
+fn flush(literal: &mut String, parts: &mut Vec<Part>) {
+    if !literal.is_empty() {
+        parts.push(Part::Literal(std::mem::take(literal)));
+    }
+}
+
+/// A piece of a fail message: run-time text, or a value read at run time (a path or
+/// JSONata expression; `is_string` when it needs no conversion to text).
+pub enum MessagePiece {
+    Text(Vec<Piece>),
+    Value { expr: String, is_string: bool },
+}
+
+impl Exprs<'_> {
+    /// A message: the text itself when it has no run-time part (`false`), else the
+    /// JSONata expression or JSONPath intrinsic that builds it (`true`).
+    pub fn message(&self, pieces: &[MessagePiece]) -> Result<(String, bool), String> {
+        let mut literal = String::new();
+        let mut parts: Vec<Part> = Vec::new();
+        for piece in pieces {
+            match piece {
+                MessagePiece::Text(text) => self.push_pieces(text, &mut literal, &mut parts)?,
+                MessagePiece::Value { expr, is_string } => {
+                    flush(&mut literal, &mut parts);
+                    parts.push(Part::Value { expr: expr.clone(), is_string: *is_string });
+                }
+            }
+        }
+        flush(&mut literal, &mut parts);
+        Ok(match parts.as_slice() {
+            [] => (String::new(), false),
+            [Part::Literal(s)] => (s.clone(), false),
+            _ => (self.concat(&parts), true),
+        })
+    }
 }
 
 /// A JSONata expression that spells the number `value` as Python's `repr(float)` does:

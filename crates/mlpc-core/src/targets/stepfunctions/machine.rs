@@ -148,7 +148,7 @@ impl State {
     pub fn min_len(&self) -> usize {
         let json = |j: &Option<Json>| j.as_ref().map_or(0, json_min_len);
         match self {
-            State::Pass(pass) => json(&pass.parameters) + json(&pass.assign) + 16,
+            State::Pass(pass) => json(&pass.parameters) + json(&pass.assign) + json(&pass.result) + 16,
             State::Task(task) => task.resource.len() + json(&task.arguments) + json(&task.parameters) + 16,
             State::Choice(choice) => choice.choices.iter().map(|rule| json_min_len(&rule.test)).sum::<usize>() + 16,
             State::Wait(_) | State::Succeed | State::Fail(_) => 16,
@@ -183,6 +183,11 @@ pub struct Pass {
     pub output: Option<Json>,
     #[serde(rename = "Assign", skip_serializing_if = "Option::is_none")]
     pub assign: Option<Json>,
+    /// JSONPath: the Pass's own result, placed at `result_path`.
+    #[serde(rename = "Result", skip_serializing_if = "Option::is_none")]
+    pub result: Option<Json>,
+    #[serde(rename = "ResultPath", skip_serializing_if = "Option::is_none")]
+    pub result_path: Option<ResultPath>,
     #[serde(flatten)]
     pub transition: Option<Transition>,
 }

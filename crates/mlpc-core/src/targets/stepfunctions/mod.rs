@@ -7,6 +7,7 @@
 //! between states: every S3 location, and every job name, follows from the run's id.
 
 mod check;
+mod control;
 pub mod expr;
 mod machine;
 mod states;
@@ -48,7 +49,13 @@ pub fn build(p: &Pipeline, lang: QueryLanguage) -> Result<Built, InternalError> 
 
 /// The state machine; `Err` once the states lowered so far are over the size limit.
 pub fn definition(p: &Pipeline, lang: QueryLanguage) -> Result<Machine, LowerError> {
-    let mut b = Builder { x: Exprs::new(p, lang), parallels: 0, budget: Budget::default(), models: Vec::new() };
+    let mut b = Builder {
+        x: Exprs::new(p, lang),
+        parallels: 0,
+        budget: Budget::default(),
+        kept: Vec::new(),
+        controls: crate::schedule::controls(p),
+    };
     // The steps first: they name the texts the start state puts into the context.
     let steps = b.plan(&plan::plan(p))?;
     let mut segments = vec![b.start()];
@@ -60,7 +67,7 @@ pub fn definition(p: &Pipeline, lang: QueryLanguage) -> Result<Machine, LowerErr
         segments.push(steps);
     }
     let mut done = Segment::one(SUCCEEDED, State::Succeed);
-    done.exit = None;
+    done.exits.clear();
     segments.push(done);
     let mut top = chain(segments);
     let mut caught = false;
@@ -84,24 +91,27 @@ pub fn definition(p: &Pipeline, lang: QueryLanguage) -> Result<Machine, LowerErr
     })
 }
 
-/// States that run one after another: entered at `entry`, left from the state at
-/// index `exit` (whose transition is still open), or never left (`exit` is `None`:
-/// it ends the machine).
+/// States that run one after another: entered at `entry`, left from the states at
+/// the indexes `exits` (whose transitions are still open: a step that may be skipped
+/// is left from its last state or from the state that skips it), or never left
+/// (`exits` is empty: it ends the machine).
 struct Segment {
     entry: String,
     states: Vec<(String, State)>,
-    exit: Option<usize>,
+    exits: Vec<usize>,
 }
 
 impl Segment {
     fn one(name: &str, state: State) -> Segment {
-        Segment { entry: name.to_string(), states: vec![(name.to_string(), state)], exit: Some(0) }
+        Segment { entry: name.to_string(), states: vec![(name.to_string(), state)], exits: vec![0] }
     }
 
-    /// Sends the open exit to `next`, or ends the branch there.
+    /// Sends the open exits to `next`, or ends the branch there.
     fn close(&mut self, next: Transition) {
-        if let Some((_, state)) = self.exit.take().and_then(|i| self.states.get_mut(i)) {
-            state.continue_to(next, SUCCEEDED);
+        for i in std::mem::take(&mut self.exits) {
+            if let Some((_, state)) = self.states.get_mut(i) {
+                state.continue_to(next.clone(), SUCCEEDED);
+            }
         }
     }
 }
@@ -112,16 +122,16 @@ fn chain(segments: Vec<Segment>) -> Segment {
     let entry = segments.first().map(|s| s.entry.clone()).unwrap_or_default();
     let nexts: Vec<String> = segments.iter().skip(1).map(|s| s.entry.clone()).collect();
     let mut states = Vec::new();
-    let mut exit = None;
+    let mut exits = Vec::new();
     for (i, mut segment) in segments.into_iter().enumerate() {
         if let Some(next) = nexts.get(i) {
             segment.close(Transition::Next(next.clone()));
         }
         let offset = states.len();
-        exit = segment.exit.map(|e| e + offset);
+        exits = segment.exits.iter().map(|e| e + offset).collect();
         states.extend(segment.states);
     }
-    Segment { entry, states, exit }
+    Segment { entry, states, exits }
 }
 
 /// A chain that ends its branch: its open exit becomes `End: true`.
@@ -144,9 +154,12 @@ struct Builder<'a> {
     x: Exprs<'a>,
     parallels: usize,
     budget: Budget,
-    /// The training steps whose model the states built so far hold, in run order: a
-    /// Parallel passes those of its branches on (`Exprs::model_artifact`).
-    models: Vec<StepId>,
+    /// The steps whose results later states read (a training step's model, a
+    /// condition's outcome), as the states built so far hold them, in run order: a
+    /// Parallel passes those of its branches on (`Exprs::export_kept`).
+    kept: Vec<StepId>,
+    /// What each step needs of the conditions to run (`schedule::controls`).
+    controls: Vec<std::collections::BTreeSet<(StepId, bool)>>,
 }
 
 impl Builder<'_> {
@@ -186,9 +199,8 @@ impl Builder<'_> {
                     State::Pass(Pass {
                         comment: Some("The declared defaults and the execution's input".into()),
                         parameters: Some(json!({ "defaults": defaults, "given.$": "$" })),
-                        output: None,
-                        assign: None,
                         transition: Some(Transition::Next(merge.to_string())),
+                        ..Pass::default()
                     }),
                 ),
                 (
@@ -205,7 +217,7 @@ impl Builder<'_> {
                     }),
                 ),
             ],
-            exit: Some(1),
+            exits: vec![1],
         }
     }
 
@@ -266,7 +278,7 @@ impl Builder<'_> {
         }
         let mut states = vec![(name.to_string(), State::Choice(Choice { choices, default: None }))];
         states.extend(fails);
-        Some(Segment { entry: name.to_string(), states, exit: Some(0) })
+        Some(Segment { entry: name.to_string(), states, exits: vec![0] })
     }
 
     fn plan(&mut self, plan: &Plan) -> Result<Segment, LowerError> {
@@ -274,12 +286,20 @@ impl Builder<'_> {
             Plan::Step(id) => {
                 let step =
                     self.x.p.step(*id).ok_or_else(|| LowerError::Internal("plan names an unknown step".into()))?;
-                let segment = states::step(&self.x, step).map_err(LowerError::Internal)?;
+                let mut segment = states::step(&self.x, step).map_err(LowerError::Internal)?;
+                if let Some(needs) = self.controls.get(id.0).filter(|needs| !needs.is_empty()) {
+                    segment = control::gate(&self.x, step, needs, segment);
+                }
                 for (name, state) in &segment.states {
                     self.budget.spend(name.len() + state.min_len()).map_err(LowerError::TooLarge)?;
                 }
-                if matches!(step.kind, StepKind::Training(_)) {
-                    self.models.push(*id);
+                match step.kind {
+                    StepKind::Training(_) | StepKind::Condition(_) => self.kept.push(*id),
+                    StepKind::Sql(_)
+                    | StepKind::Processing(_)
+                    | StepKind::Transform(_)
+                    | StepKind::Python(_)
+                    | StepKind::Fail(_) => {}
                 }
                 Ok(segment)
             }
@@ -290,36 +310,36 @@ impl Builder<'_> {
             Plan::Parallel(branches) => {
                 self.parallels += 1;
                 let name = format!("Parallel {}", self.parallels);
-                let before = self.models.clone();
+                let before = self.kept.clone();
                 let mut out = Vec::new();
-                // The models each branch trained, by branch index.
+                // What each branch's steps left for later states, by branch index.
                 let mut made: Vec<(usize, StepId)> = Vec::new();
                 for (k, branch) in branches.iter().enumerate() {
-                    self.models.clone_from(&before);
+                    self.kept.clone_from(&before);
                     let mut segment = self.plan(branch)?;
-                    let new: Vec<StepId> = self.models[before.len()..].to_vec();
+                    let new: Vec<StepId> = self.kept.get(before.len()..).unwrap_or_default().to_vec();
                     if self.jsonata() && !new.is_empty() {
-                        // A branch's variables end with it: its last state outputs its models.
-                        let export = format!("{name} branch {} models", k + 1);
-                        segment = chain(vec![segment, Segment::one(&export, State::Pass(self.x.export_models(&new)))]);
+                        // A branch's variables end with it: its last state outputs them.
+                        let export = format!("{name} branch {} results", k + 1);
+                        segment = chain(vec![segment, Segment::one(&export, State::Pass(self.x.export_kept(&new)))]);
                     }
                     made.extend(new.into_iter().map(|m| (k, m)));
                     let segment = finish(segment);
                     out.push(Branch { start_at: segment.entry, states: States(segment.states) });
                 }
-                self.models = before.clone();
-                self.models.extend(made.iter().map(|(_, m)| *m));
+                self.kept = before.clone();
+                self.kept.extend(made.iter().map(|(_, m)| *m));
                 let mut parallel = Parallel { branches: out, ..Parallel::default() };
                 if self.jsonata() {
-                    parallel.assign = self.x.import_models(&made);
+                    parallel.assign = self.x.import_kept(&made);
                 } else if made.is_empty() {
                     // JSONPath: the branches' outputs are not needed, keep the run's context.
                     parallel.result_path = Some(ResultPath::Discard);
                 } else {
-                    // JSONPath: every model so far, from the branch that holds it.
+                    // JSONPath: everything kept so far, from the branch that holds it.
                     let held = before.iter().map(|m| (0, *m)).chain(made.iter().copied());
-                    parallel.result_selector = Some(self.x.select_models(held));
-                    parallel.result_path = Some(ResultPath::At(expr::MODELS_PATH.to_string()));
+                    parallel.result_selector = Some(self.x.select_kept(held));
+                    parallel.result_path = Some(ResultPath::At(expr::STEPS_PATH.to_string()));
                 }
                 Ok(Segment::one(&name, State::Parallel(parallel)))
             }

@@ -52,7 +52,7 @@ pub fn step(x: &Exprs, step: &Step) -> Result<Segment, String> {
             Ok(Segment {
                 entry: model_state.clone(),
                 states: vec![(model_state, State::Task(model_task)), (name, State::Task(transform_task))],
-                exit: Some(1),
+                exits: vec![1],
             })
         }
         StepKind::Sql(sql) => match sql.engine {
@@ -63,10 +63,8 @@ pub fn step(x: &Exprs, step: &Step) -> Result<Segment, String> {
             let job = py.job.as_ref().ok_or("a python step without its job passed the Step Functions check")?;
             processing(x, step, &requests::python_job(p, step, py, job))
         }
-        // The target's capability check (`Kind::runs_on`) refuses these with E0501.
-        StepKind::Condition(_) | StepKind::Fail(_) => {
-            Err(format!("step `{name}` ({}) reached the Step Functions back end", step.kind_name()))
-        }
+        StepKind::Condition(condition) => super::control::condition(x, step, &condition.check),
+        StepKind::Fail(fail) => super::control::fail(x, step, &fail.message),
     }
 }
 
@@ -223,6 +221,6 @@ fn redshift(x: &Exprs, step: &Step, sql: &Sql) -> Result<Segment, String> {
         ),
         (done, State::Pass(Pass::default())),
     ];
-    let exit = Some(states.len() - 1);
-    Ok(Segment { entry: name, states, exit })
+    let exits = vec![states.len() - 1];
+    Ok(Segment { entry: name, states, exits })
 }
