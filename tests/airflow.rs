@@ -234,9 +234,80 @@ fn check_rendered(p: &Pipeline, step: &mlpc::ir::Step, r: &Json, name: &str) {
                 ["query", "select_query", "sql"].iter().find_map(|k| r.get(*k)).and_then(Json::as_str).unwrap();
             assert!(rendered.contains(trimmed), "{at}: query not carried exactly:\n{rendered}\n---\n{trimmed}");
         }
-        // Airflow does not lower these yet (E0501): no DAG holds them.
-        StepKind::Python(_) | StepKind::Condition(_) | StepKind::Fail(_) => {}
+        StepKind::Condition(condition) => {
+            let kwargs = &r["op_kwargs"];
+            let reports: Vec<String> =
+                condition.check.report_values().iter().map(|v| report_uri(p, v)).fold(Vec::new(), |mut seen, uri| {
+                    if !seen.contains(&uri) {
+                        seen.push(uri);
+                    }
+                    seen
+                });
+            assert_eq!(kwargs["reports"], serde_json::json!(reports), "{at}: reports");
+            // Each downstream task is in exactly the list its guard on this step says.
+            for down in p.downstream(step.id) {
+                let s = &p.steps[down.0];
+                let list = match s.guard {
+                    Some(g) if g.condition == step.id && g.when => "when_true",
+                    Some(g) if g.condition == step.id => "when_false",
+                    _ => "always",
+                };
+                assert!(kwargs[list].as_array().unwrap().contains(&Json::from(s.name.node.as_str())), "{at}: {list}");
+            }
+            // Every key of a report value, and every string compared, arrives as written.
+            let check = kwargs["check"].to_string();
+            for value in condition.check.report_values() {
+                let keys: Vec<&str> = value.path.iter().map(String::as_str).collect();
+                assert!(check.contains(&serde_json::json!(keys).to_string()), "{at}: {keys:?} in {check}");
+            }
+            for literal in string_literals(&condition.check) {
+                let rendered = serde_json::json!({ "string": literal }).to_string();
+                assert!(check.contains(&rendered), "{at}: {rendered} in {check}");
+            }
+        }
+        StepKind::Fail(fail) => {
+            let message = r["op_kwargs"]["message"].as_array().unwrap();
+            assert_eq!(message.len(), fail.message.len(), "{at}");
+            for (part, rendered) in fail.message.iter().zip(message) {
+                match part {
+                    mlpc::ir::MessagePart::Text(t) => {
+                        assert_eq!(rendered, &Json::from(common::rendered_text(t, p, RUN_ID)), "{at}: message")
+                    }
+                    mlpc::ir::MessagePart::Report(v) => assert_eq!(rendered["keys"], serde_json::json!(v.path), "{at}"),
+                }
+            }
+        }
+        StepKind::Python(_) => {}
     }
+}
+
+/// The string literals a condition compares.
+fn string_literals(c: &mlpc::ir::Cond) -> Vec<&str> {
+    use mlpc::ir::{Cond, Literal, Operand};
+    fn literal(o: &Operand) -> Option<&str> {
+        match o {
+            Operand::Literal(Literal::String(s)) => Some(s.as_str()),
+            _ => None,
+        }
+    }
+    match c {
+        Cond::Compare { left, right, .. } => [left, right].into_iter().filter_map(literal).collect(),
+        Cond::In { value, values, .. } => std::iter::once(value).chain(values).filter_map(literal).collect(),
+        Cond::All(items) | Cond::Any(items) => items.iter().flat_map(string_literals).collect(),
+        Cond::Not(inner) => string_literals(inner),
+    }
+}
+
+/// Where the document of the report a value is read from lands in the rendered run.
+fn report_uri(p: &Pipeline, value: &mlpc::ir::ReportValue) -> String {
+    let producer = &p.steps[value.step.0];
+    let output = producer.output(&value.output).unwrap();
+    let file = &output.report.as_ref().unwrap().file;
+    let prefix = match &output.uri {
+        Some(uri) => common::rendered_text(uri, p, RUN_ID).replace(RUN_ID, &common::run_key(RUN_ID)),
+        None => location(p, RUN_ID, &producer.name.node, &value.output),
+    };
+    format!("{prefix}{file}")
 }
 
 #[test]
@@ -309,8 +380,27 @@ fn run_end_to_end(example: &str, conf: &str, moto: &common::Moto) -> (Pipeline, 
     run_end_to_end_on(AirflowVersion::V3, example, conf, moto)
 }
 
-/// Builds an example for Airflow `version` and runs it with `dag.test()` against moto.
+/// Builds an example for Airflow `version` and runs it with `dag.test()` against moto;
+/// every task must succeed.
 fn run_end_to_end_on(version: AirflowVersion, example: &str, conf: &str, moto: &common::Moto) -> (Pipeline, Json) {
+    let (ir, parsed, _) = run_dag_test(version, example, conf, moto, "{}");
+    assert_eq!(parsed["state"], "success", "{parsed:#}");
+    for step in &ir.steps {
+        assert_eq!(parsed["tasks"][&step.name.node], "success", "task {}", step.name.node);
+    }
+    (ir, parsed)
+}
+
+/// Builds an example for Airflow `version` and runs it with `dag.test()` against moto,
+/// the processing jobs writing `reports` (e2e.py's MLPC_E2E_REPORTS); the report, and
+/// what the run printed.
+fn run_dag_test(
+    version: AirflowVersion,
+    example: &str,
+    conf: &str,
+    moto: &common::Moto,
+    reports: &str,
+) -> (Pipeline, Json, String) {
     let path = common::root().join(example);
     let text = std::fs::read_to_string(&path).unwrap();
     let files = common::Dir(path.parent().unwrap().to_path_buf());
@@ -329,19 +419,17 @@ fn run_end_to_end_on(version: AirflowVersion, example: &str, conf: &str, moto: &
         std::fs::copy(&module, dir.join(module.file_name().unwrap())).unwrap();
     }
     let report = dir.join("report.json");
-    run(Command::new(venv_python(major))
+    let out = run(Command::new(venv_python(major))
         .arg(common::root().join("tests/airflow/e2e.py"))
         .arg(&report)
         .arg(moto.port.to_string())
         .arg(&dag)
         .arg(conf)
-        .arg(ir.settings.region.as_deref().unwrap_or("us-east-1")));
+        .arg(ir.settings.region.as_deref().unwrap_or("us-east-1"))
+        .env("MLPC_E2E_REPORTS", reports));
     let parsed: Json = serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
-    assert_eq!(parsed["state"], "success", "{parsed:#}");
-    for step in &ir.steps {
-        assert_eq!(parsed["tasks"][&step.name.node], "success", "task {}", step.name.node);
-    }
-    (ir, parsed)
+    let printed = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    (ir, parsed, printed)
 }
 
 /// The S3 URIs of a described training job's channels, in order.
@@ -559,4 +647,38 @@ fn end_to_end_churn_and_athena_examples_run_against_moto() {
         .unwrap();
     assert_eq!(job["AppSpecification"]["ContainerArguments"], serde_json::json!(["--day", "2026-02-02"]));
     assert_eq!(job["ProcessingInputs"][0]["S3Input"]["S3Uri"], Json::from(location(&ir, run_id, "clicks", "rows")));
+}
+
+/// tests/targets/gates.mlp with `dag.test()` against moto on Airflow 3 and 2, the
+/// evaluate job writing `evaluation.json`: a low MSE runs the batch transform (moto gets
+/// its model and transform job) and skips the fail task; a high MSE fails the run with
+/// the message, and the transform is skipped, never run.
+#[test]
+fn end_to_end_a_quality_gate_runs_or_skips_the_transform_and_fails_with_the_message() {
+    let moto = common::Moto::start();
+    let conf = r#"{"batch_data": "s3://acme-ml/batch/"}"#;
+    let reports = |mse: f64| {
+        serde_json::json!({ "evaluation": { "file": "evaluation.json",
+            "document": { "regression_metrics": { "mse": { "value": mse } } } } })
+        .to_string()
+    };
+    for version in [AirflowVersion::V3, AirflowVersion::V2] {
+        let (_, low, printed) = run_dag_test(version, "tests/targets/gates.mlp", conf, &moto, &reports(5.0));
+        assert_eq!(low["state"], "success", "{version:?}: {low:#}\n{printed}");
+        for (task, state) in [("mse_ok", "success"), ("batch", "success"), ("too_high", "skipped")] {
+            assert_eq!(low["tasks"][task], state, "{version:?}: {task}: {low:#}");
+        }
+        let transforms = low["transform"].as_array().unwrap();
+        assert!(
+            transforms.iter().any(|t| t["TransformJobName"].as_str().unwrap().starts_with("gates-batch-")),
+            "{low:#}"
+        );
+
+        let (_, high, printed) = run_dag_test(version, "tests/targets/gates.mlp", conf, &moto, &reports(7.0));
+        assert_eq!(high["state"], "failed", "{version:?}: {high:#}");
+        for (task, state) in [("mse_ok", "success"), ("batch", "skipped"), ("too_high", "failed")] {
+            assert_eq!(high["tasks"][task], state, "{version:?}: {task}: {high:#}");
+        }
+        assert!(printed.contains("MSE 7.0 is above 6.0"), "{version:?}: the message is not in the log:\n{printed}");
+    }
 }

@@ -169,6 +169,14 @@ fn stepfunctions_jsonata_carries_every_hostile_value_exactly() {
     });
     let rendered = common::render_jsonata(&def, &bindings);
     check_requests(&p, &rendered["prep"], &rendered["fit"], "jsonata");
+    // The condition and the fail step's message, on the report's documents.
+    for (odd, holds) in [(ODD_LITERAL, true), ("nope", false)] {
+        let mut bindings = bindings.clone();
+        bindings["report_0"] = verdicts(odd)["judge.verdict"].clone();
+        let rendered = common::render_jsonata(&def, &bindings);
+        assert_eq!(rendered["fair"], json!([false, false, false, holds]), "{odd}");
+        assert_eq!(rendered["unfair"]["Cause"], json!(unfair_message(&p, odd)), "{odd}");
+    }
     check_athena(&p, &rendered["extract"], "jsonata");
     assert_eq!(rendered["prep"]["ProcessingJobName"], json!("hostile-prep-0123456789ab-0"));
 }
@@ -180,8 +188,9 @@ fn stepfunctions_jsonpath_carries_every_hostile_value_exactly_through_moto() {
     let file = std::env::temp_dir().join(format!("mlpc-inject-jsonpath-{}.json", std::process::id()));
     std::fs::write(&file, def.to_string()).unwrap();
     let moto = common::Moto::start();
-    let (status, rendered) = common::render_in_moto(&moto, &file, "{}", RUN);
-    assert_eq!(status, "SUCCEEDED");
+    // The report holds the condition's hostile string exactly: it holds.
+    let (r, rendered) = common::render_in_moto_with_reports(&moto, &file, "{}", RUN, &verdicts(ODD_LITERAL));
+    assert_eq!(r["status"], "SUCCEEDED", "{r}");
     check_requests(&p, &rendered["prep"], &rendered["fit"], "jsonpath");
     check_athena(&p, &rendered["extract"], "jsonpath");
     let job = rendered["prep"]["ProcessingJobName"].as_str().unwrap();
@@ -189,4 +198,22 @@ fn stepfunctions_jsonpath_carries_every_hostile_value_exactly_through_moto() {
         job.starts_with("hostile-prep-") && job.ends_with("-0") && job.len() == "hostile-prep-".len() + 14,
         "{job}"
     );
+    // Any other string: it does not hold, and the fail step's message arrives exactly.
+    let (r, _) = common::render_in_moto_with_reports(&moto, &file, "{}", "hostile-fails", &verdicts("nope"));
+    assert_eq!(r["status"], "FAILED", "{r}");
+    assert_eq!(r["error"], "mlpc.Fail", "{r}");
+    assert_eq!(r["cause"], json!(unfair_message(&p, "nope")), "{r}");
+}
+
+/// The hostile condition's string literal (tests/targets/hostile.mlp, step `fair`).
+const ODD_LITERAL: &str = "it's {{ \"weird\" }}\n{%";
+
+/// The documents the hostile report reads get: `odd` under the odd key, a score of 1.0.
+fn verdicts(odd: &str) -> Json {
+    json!({ "judge.verdict": { "odd {{ key }} $x%": odd, "score": 1.0, "{% if %}": { "ok": false } } })
+}
+
+/// The message of hostile.mlp's fail step for a score of 1.0 and `odd` under the odd key.
+fn unfair_message(p: &Pipeline, odd: &str) -> String {
+    format!("{{{{ nope }}}} 1.0 'q' \"dq\" \\ {} {odd}\r\n", common::default_text(p, "text"))
 }

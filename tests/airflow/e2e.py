@@ -7,8 +7,10 @@ bridged here, in this test process only (never in generated code): moto complete
 processing jobs without writing their outputs, and nothing emulates Redshift's SQL
 protocol; so placeholder objects are put where a job would have written, and the
 Redshift UNLOAD statement is recorded instead of sent. S3 URIs in the run's conf are
-data from outside the pipeline: an object is put there before the run. The report lists every task's
-final state and every SageMaker request the emulator received.
+data from outside the pipeline: an object is put there before the run. A processing job
+whose output is named in MLPC_E2E_REPORTS (`{"output": {"file": F, "document": D}}`)
+writes D as F there, as a job writes its report. The report lists every task's final
+state and every SageMaker request the emulator received.
 """
 
 from __future__ import annotations
@@ -71,10 +73,18 @@ def put_placeholder(uri: str) -> None:
 original_processing = SageMakerHook.create_processing_job
 
 
+reports = json.loads(os.environ.get("MLPC_E2E_REPORTS", "{}"))
+
+
 def processing_with_outputs(self, config, *args, **kwargs):
     result = original_processing(self, config, *args, **kwargs)
     for output in config.get("ProcessingOutputConfig", {}).get("Outputs", []):
         put_placeholder(output["S3Output"]["S3Uri"])
+        report = reports.get(output["OutputName"])
+        if report is not None:
+            bucket, _, key = output["S3Output"]["S3Uri"].removeprefix("s3://").partition("/")
+            body = json.dumps(report["document"]).encode()
+            s3.put_object(Bucket=bucket, Key=key.rstrip("/") + "/" + report["file"], Body=body)
     return result
 
 

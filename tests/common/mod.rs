@@ -234,18 +234,32 @@ pub fn render_in_moto(
     input: &str,
     name: &str,
 ) -> (serde_json::Value, serde_json::Map<String, serde_json::Value>) {
+    let (r, rendered) = render_in_moto_with_reports(moto, machine, input, name, &serde_json::json!({}));
+    (r["status"].clone(), rendered)
+}
+
+/// `render_in_moto`, the report reads getting `reports` (`{"STEP.OUTPUT": document}`):
+/// the whole execution (status, error, cause, events), and what every Task rendered.
+pub fn render_in_moto_with_reports(
+    moto: &Moto,
+    machine: &Path,
+    input: &str,
+    name: &str,
+    reports: &serde_json::Value,
+) -> (serde_json::Value, serde_json::Map<String, serde_json::Value>) {
     let python = root().join("target/py/moto/bin/python");
     assert!(python.exists(), "run scripts/setup-python");
     let out = std::process::Command::new(python)
         .arg(root().join("tests/stepfunctions/run_in_moto.py"))
         .args([moto.url().as_str(), machine.to_str().unwrap(), input, name, "render"])
+        .arg(format!("reports={reports}"))
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let mut rendered = serde_json::Map::new();
     collect_rendered(&r["output"], &mut rendered);
-    (r["status"].clone(), rendered)
+    (r, rendered)
 }
 
 /// Every `rendered` object anywhere in a moto execution's output, merged.

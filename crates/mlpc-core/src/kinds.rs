@@ -142,7 +142,7 @@ impl Kind {
                 required: &["check"],
                 optional: &[],
                 runs_as: "a decision on report values, params and literals; steps with `when` run on its outcome",
-                elsewhere: "build this pipeline for a target that lowers conditions (sagemaker, stepfunctions)",
+                elsewhere: "",
             },
             Kind::Fail => &KindInfo {
                 name: "fail",
@@ -150,7 +150,7 @@ impl Kind {
                 required: &["message"],
                 optional: &[],
                 runs_as: "ends the run as failed, with the message",
-                elsewhere: "build this pipeline for a target that lowers fail steps (sagemaker, stepfunctions)",
+                elsewhere: "",
             },
         }
     }
@@ -210,8 +210,7 @@ impl Kind {
             // Off Airflow only with `image` and `instance` (checked with the step).
             (Kind::Python, Target::Airflow | Target::Sagemaker | Target::StepFunctions) => true,
             // Lowered target by target (issue 14); the others say so with E0501.
-            (Kind::Condition | Kind::Fail, Target::Sagemaker | Target::StepFunctions) => true,
-            (Kind::Condition | Kind::Fail, Target::Airflow) => false,
+            (Kind::Condition | Kind::Fail, Target::Airflow | Target::Sagemaker | Target::StepFunctions) => true,
         }
     }
 }

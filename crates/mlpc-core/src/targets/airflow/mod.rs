@@ -1,6 +1,8 @@
 //! The Airflow target: one flat DAG file, each step an Airflow task running the
 //! Amazon provider's operator for it, each `param` an Airflow `Param`.
 
+mod control;
+
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -147,10 +149,6 @@ pub fn build(
 
 /// Renders the DAG file. An error here is a bug in mlpc (the template is embedded).
 fn emit(p: &Pipeline, version: AirflowVersion, local_mode: bool, source_name: &str) -> Result<String, String> {
-    // The target's capability check (`Kind::runs_on`) refuses these with E0501.
-    if let Some(step) = p.steps.iter().find(|s| matches!(s.kind, StepKind::Condition(_) | StepKind::Fail(_))) {
-        return Err(format!("step `{}` ({}) reached the Airflow back end", step.name.node, step.kind_name()));
-    }
     let view = DagView::new(p, version, local_mode, source_name);
     // Sized up front: a large DAG is tens of megabytes, and growing the buffer by
     // doubling copies it again and again.
@@ -167,6 +165,7 @@ fn emit(p: &Pipeline, version: AirflowVersion, local_mode: bool, source_name: &s
                 uses_jobs => view.uses_jobs,
                 uses_run_key => view.uses_run_key,
                 uses_run_date => view.uses_run_date,
+                uses_control => view.uses_control,
                 aws_conn_id => view.aws_conn_id,
                 suffix_len => requests::JOB_SUFFIX_HEX,
                 python_tasks => view.python_tasks,
@@ -178,7 +177,12 @@ fn emit(p: &Pipeline, version: AirflowVersion, local_mode: bool, source_name: &s
                 local_mode => local_mode,
                 // Nothing between the imports and the python steps' functions: one
                 // newline fewer keeps two blank lines there.
-                imports_only => !(view.uses_jobs || view.uses_run_key || view.uses_run_date || has_code || local_mode),
+                imports_only => !(view.uses_jobs
+                    || view.uses_run_key
+                    || view.uses_run_date
+                    || view.uses_control
+                    || has_code
+                    || local_mode),
             },
             &mut out,
         )
@@ -218,6 +222,7 @@ impl From<TaskView> for TemplateValue {
         let args = |args: Vec<Arg>| TemplateValue::from_iter(args.into_iter().map(TemplateValue::from));
         TemplateValue::from_object(Fields(vec![
             ("var", t.var.into()),
+            ("decorator", t.decorator.into()),
             ("operator", t.operator.into()),
             ("args", args(t.args)),
             ("python", t.python.into()),
@@ -238,6 +243,8 @@ struct TaskView {
     args: Vec<Arg>,
     /// The module-level function a python step's task runs (empty for operators).
     python: String,
+    /// How that function becomes a task: `task`, or `task.branch` for a condition.
+    decorator: &'static str,
     call_args: Vec<String>,
     /// A python step's wrapper takes its `call_args` as one list, `mlpc_args`.
     args_list: bool,
@@ -293,6 +300,9 @@ struct DagView {
     uses_run_key: bool,
     /// Some text holds `run.date`: `mlpc_run_date(dag_run)`.
     uses_run_date: bool,
+    /// Some step is a condition or a fail step: the DAG defines `mlpc_condition`,
+    /// `mlpc_fail` and the report helpers they share.
+    uses_control: bool,
     /// The AWS connection as a Python literal: `aws_connection`, or Airflow's default.
     aws_conn_id: String,
     python_tasks: Vec<PythonTaskView>,
@@ -405,6 +415,7 @@ impl DagView {
         let uses_run_key = p.steps.iter().any(|s| !s.outputs.is_empty());
         let uses_run_date =
             p.steps.iter().any(|s| s.texts().iter().any(|t| t.parts.contains(&crate::ir::TextPart::RunDate)));
+        let uses_control = p.steps.iter().any(|s| s.kind.kind().decides());
         let dag_args = dag_args(p, uses_jobs, uses_run_key, uses_run_date);
         let uses_datetime =
             dag_args.iter().chain(tasks.iter().flat_map(|t| t.args.iter())).any(|a| a.value.contains("datetime."));
@@ -419,6 +430,10 @@ impl DagView {
         if !python_tasks.is_empty() {
             stdlib.push("import importlib".to_string());
         }
+        if uses_control {
+            stdlib.push("import json".to_string());
+            stdlib.push("import operator".to_string());
+        }
         if uses_jobs {
             stdlib.push("import os".to_string());
         }
@@ -429,8 +444,9 @@ impl DagView {
         airflow_imports.extend(airflow_imports_for(
             version,
             &operators,
-            !python_tasks.is_empty(),
+            !python_tasks.is_empty() || uses_control,
             !p.params.is_empty(),
+            uses_control,
         ));
         let mut edges: Vec<(String, String)> = Vec::new();
         for id in &p.order {
@@ -469,6 +485,7 @@ impl DagView {
             uses_jobs,
             uses_run_key,
             uses_run_date,
+            uses_control,
             aws_conn_id: string_literal(p.settings.aws_connection.as_ref().map_or("aws_default", |c| c.node.as_str())),
             python_tasks,
             dag_args,
@@ -483,7 +500,13 @@ fn comment_safe(name: &str) -> String {
     name.chars().map(|c| if c.is_control() { '?' } else { c }).collect()
 }
 
-fn airflow_imports_for(version: AirflowVersion, operators: &[&str], python: bool, params: bool) -> Vec<String> {
+fn airflow_imports_for(
+    version: AirflowVersion,
+    operators: &[&str],
+    python: bool,
+    params: bool,
+    fails: bool,
+) -> Vec<String> {
     // Each provider module with the operators used from it, in isort's order (the
     // module path), as `ruff check` wants them.
     let module = |o: &str| match o {
@@ -522,11 +545,18 @@ fn airflow_imports_for(version: AirflowVersion, operators: &[&str], python: bool
                 names.push("task");
             }
             lines.push(format!("from airflow.sdk import {}", names.join(", ")));
+            if fails {
+                lines.push("from airflow.sdk.exceptions import AirflowFailException".to_string());
+            }
         }
         AirflowVersion::V2 => {
             lines.insert(0, "from airflow import DAG".to_string());
             if python {
                 lines.insert(1, "from airflow.decorators import task".to_string());
+            }
+            if fails {
+                let at = if python { 2 } else { 1 };
+                lines.insert(at, "from airflow.exceptions import AirflowFailException".to_string());
             }
             if params {
                 let at = lines.iter().position(|l| l.starts_with("from airflow.providers")).unwrap_or(lines.len());
@@ -793,8 +823,18 @@ fn task_view(
                 .collect();
             None
         }
-        // Refused before lowering (`emit`): this back end does not lower them yet.
-        StepKind::Condition(_) | StepKind::Fail(_) => None,
+        StepKind::Condition(condition) => {
+            let (function, kwargs) = control::condition_call(p, step, &condition.check, jinja);
+            python = function.to_string();
+            call_kwargs = kwargs;
+            None
+        }
+        StepKind::Fail(fail) => {
+            let (function, kwargs) = control::fail_call(p, &fail.message, jinja);
+            python = function.to_string();
+            call_kwargs = kwargs;
+            None
+        }
     };
     if !local_mode && matches!(step.kind, StepKind::Processing(_) | StepKind::Training(_) | StepKind::Transform(_)) {
         args.push(arg("check_interval", "CHECK_INTERVAL"));
@@ -829,6 +869,7 @@ fn task_view(
         },
         args,
         python,
+        decorator: if matches!(step.kind, StepKind::Condition(_)) { "task.branch" } else { "task" },
         call_args,
         args_list: matches!(step.kind, StepKind::Python(_)),
         call_kwargs,
