@@ -136,6 +136,7 @@ fn prove(major: u8, version: AirflowVersion) {
                 StepKind::Processing(_) => Some("SageMakerProcessingOperator"),
                 StepKind::Training(_) => Some("SageMakerTrainingOperator"),
                 StepKind::Transform(_) => Some("SageMakerTransformOperator"),
+                StepKind::Model(_) => Some("SageMakerModelOperator"),
                 StepKind::Sql(sql) if sql.engine == mlpc::ir::SqlEngine::Athena => Some("AthenaOperator"),
                 StepKind::Sql(_) | StepKind::Python(_) | StepKind::Condition(_) | StepKind::Fail(_) => None,
             };
@@ -209,10 +210,19 @@ fn check_rendered(p: &Pipeline, step: &mlpc::ir::Step, r: &Json, name: &str) {
                 "{at}"
             );
         }
-        StepKind::Transform(_) => {
-            let model = r["config"]["Model"]["PrimaryContainer"]["ModelDataUrl"].as_str().unwrap();
-            assert!(model.starts_with("s3://xcom/"), "{at}: model from the training task's XCom, got {model}");
-        }
+        StepKind::Transform(job) => match &job.model {
+            mlpc::ir::TransformModel::Own { .. } => {
+                let model = r["config"]["Model"]["PrimaryContainer"]["ModelDataUrl"].as_str().unwrap();
+                assert!(model.starts_with("s3://xcom/"), "{at}: model from the training task's XCom, got {model}");
+            }
+            // It runs the model the model step named: no model of its own.
+            mlpc::ir::TransformModel::Created(created) => {
+                assert!(r["config"].get("Model").is_none(), "{at}: {r}");
+                let prefix = mlpc::targets::requests::job_name_prefix(&p.name.node, &p.steps[created.step.0].name.node);
+                let name = r["config"]["Transform"]["ModelName"].as_str().unwrap();
+                assert!(name.starts_with(&format!("{prefix}-")), "{at}: {name}");
+            }
+        },
         StepKind::Sql(sql) => {
             // Settings arrive exactly, wherever the operator takes them.
             let mut strings = Vec::new();
@@ -276,6 +286,22 @@ fn check_rendered(p: &Pipeline, step: &mlpc::ir::Step, r: &Json, name: &str) {
                     mlpc::ir::MessagePart::Report(v) => assert_eq!(rendered["keys"], serde_json::json!(v.path), "{at}"),
                 }
             }
+        }
+        StepKind::Model(m) => {
+            let config = &r["config"];
+            let container = &config["PrimaryContainer"];
+            assert_eq!(container["Image"], Json::from(m.image.uri.as_str()), "{at}: image");
+            let trained = &p.steps[m.model.step.0].name.node;
+            assert_eq!(container["ModelDataUrl"], Json::from(format!("s3://xcom/{trained}/model.tar.gz")), "{at}");
+            for (k, v) in &m.env {
+                assert_eq!(
+                    container["Environment"][k],
+                    Json::from(common::rendered_text(v, p, RUN_ID)),
+                    "{at}: env {k}"
+                );
+            }
+            let name = config["ModelName"].as_str().unwrap();
+            assert!(name.len() <= 63 && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'), "{at}: {name}");
         }
         StepKind::Python(_) => {}
     }
@@ -650,9 +676,9 @@ fn end_to_end_churn_and_athena_examples_run_against_moto() {
 }
 
 /// tests/targets/gates.mlp with `dag.test()` against moto on Airflow 3 and 2, the
-/// evaluate job writing `evaluation.json`: a low MSE runs the batch transform (moto gets
-/// its model and transform job) and skips the fail task; a high MSE fails the run with
-/// the message, and the transform is skipped, never run.
+/// evaluate job writing `evaluation.json`: a low MSE creates the model and runs the batch
+/// transform with it (moto gets both) and skips the fail task; a high MSE fails the run
+/// with the message, and the model and transform tasks are skipped, never run.
 #[test]
 fn end_to_end_a_quality_gate_runs_or_skips_the_transform_and_fails_with_the_message() {
     let moto = common::Moto::start();
@@ -665,18 +691,23 @@ fn end_to_end_a_quality_gate_runs_or_skips_the_transform_and_fails_with_the_mess
     for version in [AirflowVersion::V3, AirflowVersion::V2] {
         let (_, low, printed) = run_dag_test(version, "tests/targets/gates.mlp", conf, &moto, &reports(5.0));
         assert_eq!(low["state"], "success", "{version:?}: {low:#}\n{printed}");
-        for (task, state) in [("mse_ok", "success"), ("batch", "success"), ("too_high", "skipped")] {
+        for (task, state) in
+            [("mse_ok", "success"), ("abalone_model", "success"), ("batch", "success"), ("too_high", "skipped")]
+        {
             assert_eq!(low["tasks"][task], state, "{version:?}: {task}: {low:#}");
         }
+        // The transform ran the model the model task created in moto.
         let transforms = low["transform"].as_array().unwrap();
-        assert!(
-            transforms.iter().any(|t| t["TransformJobName"].as_str().unwrap().starts_with("gates-batch-")),
-            "{low:#}"
-        );
+        let batch = transforms.iter().find(|t| t["TransformJobName"].as_str().unwrap().starts_with("gates-batch-"));
+        let model = batch.and_then(|b| b["ModelName"].as_str()).unwrap_or_default();
+        assert!(model.starts_with("gates-abalone-model-"), "{low:#}");
+        assert!(low["models"].as_array().unwrap().iter().any(|m| m == model), "{model} not in moto: {low:#}");
 
         let (_, high, printed) = run_dag_test(version, "tests/targets/gates.mlp", conf, &moto, &reports(7.0));
         assert_eq!(high["state"], "failed", "{version:?}: {high:#}");
-        for (task, state) in [("mse_ok", "success"), ("batch", "skipped"), ("too_high", "failed")] {
+        for (task, state) in
+            [("mse_ok", "success"), ("abalone_model", "skipped"), ("batch", "skipped"), ("too_high", "failed")]
+        {
             assert_eq!(high["tasks"][task], state, "{version:?}: {task}: {high:#}");
         }
         assert!(printed.contains("MSE 7.0 is above 6.0"), "{version:?}: the message is not in the log:\n{printed}");

@@ -150,6 +150,7 @@ def main() -> None:
         sm.describe_transform_job(TransformJobName=j["TransformJobName"])
         for j in sm.list_transform_jobs()["TransformJobSummaries"]
     ]
+    models = [m["ModelName"] for m in sm.list_models()["Models"]]
     # The code the jobs name, as the tasks uploaded it: a processing job's input `code`,
     # a script-mode training job's `sagemaker_submit_directory` (JSON-encoded, as the
     # SDK writes it).
@@ -186,6 +187,7 @@ def main() -> None:
         "code_objects": code_objects,
         "data_api": data_api,
         "json_objects": json_objects,
+        "models": models,
         "run_id": run.run_id,
         "state": str(run.state),
         "tasks": states,

@@ -139,6 +139,9 @@ pub fn rendered_text(t: &mlpc::ir::Text, p: &mlpc::ir::Pipeline, run: &str) -> S
             TextPart::Output { step, archive: true, .. } => {
                 format!("s3://xcom/{}/model.tar.gz", p.steps[step.0].name.node)
             }
+            TextPart::ModelName(step) => {
+                panic!("`${{{}.…}}` is a model's name, which each target spells its own way", p.steps[step.0].name.node)
+            }
         })
         .collect()
 }

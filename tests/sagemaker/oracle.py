@@ -566,17 +566,23 @@ def redshift_xgboost() -> Pipeline:
 
 
 def batch_transform(
-    sess: PipelineSession, image: str, train: TrainingStep, data: Parameter, artifacts: str
+    sess: PipelineSession,
+    image: str,
+    train: TrainingStep,
+    data: Parameter,
+    artifacts: str,
+    model_step: str = "batch",
 ) -> tuple[Step, TransformStep]:
-    """A `batch` transform step of the model `train` made (the Abalone pipelines'): its
-    CreateModel step, then the transform job writing `batch/predictions`."""
+    """A `batch` transform step of the model `train` made (the Abalone pipelines'): a
+    CreateModel step (`ModelStep` named `model_step`: the transform's own, or a `.mlp`
+    model step), then the transform job writing `batch/predictions`."""
     model = Model(
         image_uri=image,
         model_data=train.properties.ModelArtifacts.S3ModelArtifacts,
         role=ROLE,
         sagemaker_session=sess,
     )
-    (create_model,) = ModelStep(name="batch", step_args=model.create()).steps
+    (create_model,) = ModelStep(name=model_step, step_args=model.create()).steps
     transformer = Transformer(
         model_name=create_model.properties.ModelName,
         instance_count=1,
@@ -826,8 +832,9 @@ def gates() -> Pipeline:
     )
     mse = JsonGet(step_name="evaluate", property_file=report, json_path="regression_metrics.mse.value")
 
-    # `batch` (transform, `when = mse_ok`): its CreateModel step, then the transform job.
-    create_model, batch = batch_transform(sess, xgboost, train, batch_data, artifacts)
+    # `abalone_model` (model, `when = mse_ok`), then `batch` (transform) runs the model
+    # it created.
+    create_model, batch = batch_transform(sess, xgboost, train, batch_data, artifacts, model_step="abalone_model")
     # `too_high` (fail, `when = not mse_ok`).
     too_high = FailStep(
         name="too_high", error_message=Join(on="", values=["MSE ", mse, " is above ", mse_threshold])

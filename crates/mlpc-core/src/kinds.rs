@@ -16,6 +16,7 @@ pub enum Kind {
     Python,
     Condition,
     Fail,
+    Model,
 }
 
 /// A SageMaker job kind: each has its own instance types and request limits.
@@ -70,8 +71,16 @@ pub const COMMON: &[&str] = &["after", "when", "description"];
 pub const RUNS: &[&str] = &["retry", "timeout", "cache"];
 
 impl Kind {
-    pub const ALL: [Kind; 7] =
-        [Kind::Sql, Kind::Processing, Kind::Training, Kind::Transform, Kind::Python, Kind::Condition, Kind::Fail];
+    pub const ALL: [Kind; 8] = [
+        Kind::Sql,
+        Kind::Processing,
+        Kind::Training,
+        Kind::Transform,
+        Kind::Python,
+        Kind::Condition,
+        Kind::Fail,
+        Kind::Model,
+    ];
 
     pub fn info(self) -> &'static KindInfo {
         match self {
@@ -144,6 +153,14 @@ impl Kind {
                 runs_as: "a decision on report values, params and literals; steps with `when` run on its outcome",
                 elsewhere: "",
             },
+            Kind::Model => &KindInfo {
+                name: "model",
+                one_of: &[],
+                required: &["model"],
+                optional: &["image", "env", "instance"],
+                runs_as: "a SageMaker model (CreateModel) of a trained model; its `out` is the model's name",
+                elsewhere: "",
+            },
             Kind::Fail => &KindInfo {
                 name: "fail",
                 one_of: &[],
@@ -165,7 +182,7 @@ impl Kind {
     pub fn distributes_inputs(self) -> bool {
         match self {
             Kind::Processing | Kind::Training => true,
-            Kind::Sql | Kind::Transform | Kind::Python | Kind::Condition | Kind::Fail => false,
+            Kind::Sql | Kind::Transform | Kind::Python | Kind::Condition | Kind::Fail | Kind::Model => false,
         }
     }
 
@@ -173,7 +190,7 @@ impl Kind {
     pub fn decides(self) -> bool {
         match self {
             Kind::Condition | Kind::Fail => true,
-            Kind::Sql | Kind::Processing | Kind::Training | Kind::Transform | Kind::Python => false,
+            Kind::Sql | Kind::Processing | Kind::Training | Kind::Transform | Kind::Python | Kind::Model => false,
         }
     }
 
@@ -199,14 +216,14 @@ impl Kind {
             Kind::Processing => Some(JobKind::Processing),
             Kind::Training => Some(JobKind::Training),
             Kind::Transform => Some(JobKind::Transform),
-            Kind::Sql | Kind::Python | Kind::Condition | Kind::Fail => None,
+            Kind::Sql | Kind::Python | Kind::Condition | Kind::Fail | Kind::Model => None,
         }
     }
 
     /// Whether `target` can run a step of this kind.
     pub fn runs_on(self, target: Target) -> bool {
         match (self, target) {
-            (Kind::Sql | Kind::Processing | Kind::Training | Kind::Transform, _) => true,
+            (Kind::Sql | Kind::Processing | Kind::Training | Kind::Transform | Kind::Model, _) => true,
             // Off Airflow only with `image` and `instance` (checked with the step).
             (Kind::Python, Target::Airflow | Target::Sagemaker | Target::StepFunctions) => true,
             // Lowered target by target (issue 14); the others say so with E0501.

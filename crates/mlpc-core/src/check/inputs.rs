@@ -113,6 +113,23 @@ fn from_step(
         .step(reference.step)
         .and_then(|s| s.outputs.iter().find(|(n, _, _)| *n == reference.output))
         .and_then(|(_, ty, span)| ty.map(|t| (t, *span)))?;
+    if produced == ArtifactType::SagemakerModel {
+        let producer = lw.symbols.step(reference.step).map(|s| s.ast.name.node.clone()).unwrap_or_default();
+        lw.push(
+            Diagnostic::new(
+                Code::ArtifactTypeMismatch,
+                reference.span,
+                format!("`{producer}.{}` is a SageMaker model's name, not data a step can read", reference.output),
+            )
+            .label("a sagemaker_model")
+            .secondary(produced_span, "produced as sagemaker_model here")
+            .help(format!(
+                "a transform runs it with `model = {producer}.{}`; text can name it with `${{{producer}.{}}}`",
+                reference.output, reference.output
+            )),
+        );
+        return None;
+    }
     let ty = match annotation {
         Some((wanted, _)) if wanted == produced || wanted == ArtifactType::Files => wanted,
         Some((wanted, span)) => {

@@ -47,7 +47,11 @@ fn literal_text(text: &Text) -> String {
         .iter()
         .filter_map(|p| match p {
             TextPart::Literal(s) => Some(s.as_str()),
-            TextPart::Param(_) | TextPart::RunId | TextPart::RunDate | TextPart::Output { .. } => None,
+            TextPart::Param(_)
+            | TextPart::RunId
+            | TextPart::RunDate
+            | TextPart::Output { .. }
+            | TextPart::ModelName(_) => None,
         })
         .collect::<Vec<_>>()
         .join(" ")

@@ -52,6 +52,7 @@ pub fn lower(lw: &mut Lowerer, cx: &Context, id: StepId, sym: &StepSymbol) -> Op
         Kind::Python => python(lw, cx, &mut fields).map(StepKind::Python),
         Kind::Condition => super::control::condition(lw, &mut fields).map(StepKind::Condition),
         Kind::Fail => super::control::fail(lw, &mut fields).map(StepKind::Fail),
+        Kind::Model => super::models::create_model(lw, cx, &mut fields, step, sym).map(StepKind::Model),
     };
     let decides = kind.decides();
     if decides {
@@ -92,7 +93,8 @@ pub fn lower(lw: &mut Lowerer, cx: &Context, id: StepId, sym: &StepSymbol) -> Op
             | StepKind::Sql(_)
             | StepKind::Python(_)
             | StepKind::Condition(_)
-            | StepKind::Fail(_),
+            | StepKind::Fail(_)
+            | StepKind::Model(_),
         )
         | None => None,
     };
@@ -156,10 +158,6 @@ pub fn lower(lw: &mut Lowerer, cx: &Context, id: StepId, sym: &StepSymbol) -> Op
         guard,
         span: step.span,
     })
-}
-
-fn step_name(lw: &Lowerer, id: StepId) -> String {
-    lw.symbols.step(id).map(|s| s.ast.name.node.clone()).unwrap_or_default()
 }
 
 fn sql(
@@ -422,35 +420,39 @@ fn transform(
     inputs: &Option<Vec<Input>>,
 ) -> Option<Transform> {
     let model_expr = f.require("model", "train.model", &mut lw.diags);
-    let model = model_expr.and_then(|e| lw.artifact(e, "`model`"));
-    let mut model_ok = true;
-    if let Some(m) = &model {
-        lw.links.push(Link {
-            from: m.step,
-            to: lw.current,
-            edge: Edge::Model { output: m.output.clone() },
-            span: m.span,
-        });
-        let produced = lw.symbols.step(m.step).and_then(|s| s.outputs.iter().find(|(n, _, _)| *n == m.output));
-        if let Some((_, Some(ty), span)) = produced {
-            if *ty != ArtifactType::Model {
-                lw.push(
-                    Diagnostic::new(
-                        Code::ArtifactTypeMismatch,
-                        m.span,
-                        format!("`model` must be a model, but `{}` is {ty}", step_name(lw, m.step) + "." + &m.output),
-                    )
-                    .label("not a model")
-                    .secondary(*span, format!("produced as {ty} here"))
-                    .help("use the `model` output of a training step, e.g. `train.model`"),
-                );
-                model_ok = false;
+    let model = model_expr.and_then(|e| super::models::model_ref(lw, e, true));
+    let model = match model {
+        Some((m, ArtifactType::SagemakerModel)) => {
+            // The model step made the container: the transform has none of its own.
+            for key in ["image", "env"] {
+                if let (Some(span), Some(e)) = (f.key_span(key), f.get(key)) {
+                    let _ = e;
+                    lw.push(
+                        Diagnostic::new(Code::InvalidValue, span, format!("`{key}` belongs to the model step: this transform runs a model it created"))
+                            .label("set by the model step")
+                            .help(format!("set `{key}` on the model step, or read the trained model (`train.model`) to create one here")),
+                    );
+                }
+            }
+            Some(TransformModel::Created(m))
+        }
+        Some((m, _)) => {
+            let image = match f.get("image") {
+                Some(e) => image_ref(lw, e, &cx.images, &cx.image_names),
+                None => producer_image(lw, cx, &m, step, model_expr),
+            };
+            let env = env(lw, f);
+            match (image, env) {
+                (Some(image), Some(env)) => Some(TransformModel::Own { model: m, image, env }),
+                _ => None,
             }
         }
-    }
-    let image = match f.get("image") {
-        Some(e) => image_ref(lw, e, &cx.images, &cx.image_names),
-        None => model.as_ref().and_then(|m| producer_image(lw, cx, m, step, model_expr)),
+        None => {
+            // Reported; still read the other keys for their own mistakes.
+            let _ = f.get("image").map(|e| image_ref(lw, e, &cx.images, &cx.image_names));
+            let _ = env(lw, f);
+            None
+        }
     };
     let instance = f.require("instance", "\"ml.m5.large\"", &mut lw.diags);
     let count = f.get("count");
@@ -464,7 +466,6 @@ fn transform(
             _ => SplitType::None,
         },
     );
-    let env = env(lw, f);
     let n_in = inputs.as_ref().map_or(1, Vec::len);
     let n_out = sym.outputs.len();
     if inputs.is_some() && (n_in != 1 || n_out != 1) {
@@ -474,14 +475,11 @@ fn transform(
             "read one dataset with `in data = STEP.OUTPUT` and write one with `out predictions: dataset<csv>`",
         ));
     }
-    if !model_ok {
-        return None;
-    }
-    Some(Transform { model: model?, image: image?, resources: resources?, content_type, split, env: env? })
+    Some(Transform { model: model?, resources: resources?, content_type, split })
 }
 
-/// The image of the step that trained the model, when the transform sets none.
-fn producer_image(
+/// The image of the step that trained the model, when the step sets none.
+pub(super) fn producer_image(
     lw: &mut Lowerer,
     cx: &Context,
     model: &ArtifactRef,
@@ -590,7 +588,7 @@ fn python(lw: &mut Lowerer, cx: &Context, f: &mut Fields) -> Option<Python> {
     Some(Python { module: module.to_string(), function: function.to_string(), args: args?, job })
 }
 
-fn env(lw: &mut Lowerer, f: &mut Fields) -> Option<Vec<(String, Text)>> {
+pub(super) fn env(lw: &mut Lowerer, f: &mut Fields) -> Option<Vec<(String, Text)>> {
     let Some(e) = f.get("env") else {
         return Some(Vec::new());
     };

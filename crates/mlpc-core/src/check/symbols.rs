@@ -200,21 +200,26 @@ pub fn artifact_type(ty: &TypeExpr, diags: &mut Vec<Diagnostic>) -> Option<Artif
         ("model", None) => Ok(ArtifactType::Model),
         ("files", None) => Ok(ArtifactType::Files),
         ("report", None) => Ok(ArtifactType::Report),
-        ("model" | "files" | "report", Some(_)) => Err(format!("`{}` takes no format", ty.name.node)),
+        ("sagemaker_model", None) => Ok(ArtifactType::SagemakerModel),
+        ("model" | "files" | "report" | "sagemaker_model", Some(_)) => {
+            Err(format!("`{}` takes no format", ty.name.node))
+        }
         (other, _) => Err(format!("`{other}` is not an artifact type")),
     };
     match result {
         Ok(t) => Some(t),
         Err(message) => {
-            let help =
-                crate::diagnostics::suggest::did_you_mean(&ty.name.node, ["dataset", "model", "files", "report"])
-                    .map(|s| format!("did you mean `{s}`? "))
-                    .unwrap_or_default();
+            let help = crate::diagnostics::suggest::did_you_mean(
+                &ty.name.node,
+                ["dataset", "model", "files", "report", "sagemaker_model"],
+            )
+            .map(|s| format!("did you mean `{s}`? "))
+            .unwrap_or_default();
             diags.push(
                 Diagnostic::new(Code::UnknownArtifactType, ty.span, message)
                     .label("invalid artifact type")
                     .help(format!(
-                        "{help}the artifact types are `dataset<csv>`, `dataset<parquet>`, `dataset<json>`, `model`, `files` and `report`"
+                        "{help}the artifact types are `dataset<csv>`, `dataset<parquet>`, `dataset<json>`, `model`, `files`, `report` and `sagemaker_model`"
                     )),
             );
             None

@@ -459,21 +459,24 @@ impl<'a> Lowerer<'a> {
                     Resolved::Artifact(reference) => match self.step {
                         // In a step: the output's S3 URI, and an edge from its producer.
                         Some(to) => {
-                            let archive = self
-                                .symbols
-                                .step(reference.step)
-                                .is_some_and(|s| Kind::from_name(&s.ast.kind.node) == Some(Kind::Training));
+                            let kind =
+                                self.symbols.step(reference.step).and_then(|s| Kind::from_name(&s.ast.kind.node));
                             self.links.push(Link {
                                 from: reference.step,
                                 to,
                                 edge: Edge::Text { output: reference.output.clone() },
                                 span: reference.span,
                             });
-                            text.parts.push(TextPart::Output {
-                                step: reference.step,
-                                output: reference.output,
-                                archive,
-                            });
+                            // A model step's output is the model's name, not a location.
+                            if kind == Some(Kind::Model) {
+                                text.parts.push(TextPart::ModelName(reference.step));
+                            } else {
+                                text.parts.push(TextPart::Output {
+                                    step: reference.step,
+                                    output: reference.output,
+                                    archive: kind == Some(Kind::Training),
+                                });
+                            }
                         }
                         None => {
                             self.artifact_in_value(path, "a string");

@@ -286,6 +286,8 @@ pub enum TextPart {
         output: String,
         archive: bool,
     },
+    /// `${m.created}`: the name of the SageMaker model the `model` step `m` created.
+    ModelName(StepId),
 }
 
 impl Text {
@@ -368,6 +370,8 @@ pub enum ArtifactType {
     Files,
     /// A JSON document whose values a run reads (`report { file, schema }`).
     Report,
+    /// A model created in SageMaker (a `model` step's output): its name.
+    SagemakerModel,
 }
 
 impl std::fmt::Display for ArtifactType {
@@ -377,6 +381,7 @@ impl std::fmt::Display for ArtifactType {
             ArtifactType::Model => f.write_str("model"),
             ArtifactType::Files => f.write_str("files"),
             ArtifactType::Report => f.write_str("report"),
+            ArtifactType::SagemakerModel => f.write_str("sagemaker_model"),
         }
     }
 }
@@ -514,7 +519,8 @@ impl Step {
                 out.extend(job.hyperparameters.iter().filter_map(|(_, v)| text_of(v)));
                 out
             }
-            StepKind::Transform(job) => job.content_type.iter().chain(job.env.iter().map(|(_, t)| t)).collect(),
+            StepKind::Transform(job) => job.content_type.iter().chain(job.env().iter().map(|(_, t)| t)).collect(),
+            StepKind::Model(m) => m.env.iter().map(|(_, t)| t).collect(),
             StepKind::Sql(sql) => std::iter::once(&sql.query)
                 .chain(
                     [&sql.database, &sql.workgroup, &sql.catalog, &sql.cluster, &sql.db_user, &sql.iam_role]
@@ -578,6 +584,7 @@ pub enum StepKind {
     Python(Python),
     Condition(Condition),
     Fail(Fail),
+    Model(CreateModel),
 }
 
 impl StepKind {
@@ -592,6 +599,7 @@ impl StepKind {
             StepKind::Python(_) => Kind::Python,
             StepKind::Condition(_) => Kind::Condition,
             StepKind::Fail(_) => Kind::Fail,
+            StepKind::Model(_) => Kind::Model,
         }
     }
 
@@ -606,7 +614,11 @@ impl StepKind {
             StepKind::Processing(job) => Some(&job.code),
             StepKind::Training(job) => job.code.as_ref(),
             StepKind::Python(py) => py.job.as_ref().and_then(|job| job.code.as_ref()),
-            StepKind::Sql(_) | StepKind::Transform(_) | StepKind::Condition(_) | StepKind::Fail(_) => None,
+            StepKind::Sql(_)
+            | StepKind::Transform(_)
+            | StepKind::Condition(_)
+            | StepKind::Fail(_)
+            | StepKind::Model(_) => None,
         }
     }
 }
@@ -697,7 +709,8 @@ impl Pipeline {
                 | StepKind::Training(_)
                 | StepKind::Transform(_)
                 | StepKind::Condition(_)
-                | StepKind::Fail(_) => None,
+                | StepKind::Fail(_)
+                | StepKind::Model(_) => None,
             };
             for file in ours.into_iter().chain(step.kind.code()) {
                 if seen.insert((&file.sha256, &file.file_name)) {
@@ -755,13 +768,43 @@ impl SplitType {
 
 #[derive(Clone, Debug)]
 pub struct Transform {
-    pub model: ArtifactRef,
-    /// The container that serves the model: the step's `image`, or the training step's.
-    pub image: ImageRef,
+    pub model: TransformModel,
     pub resources: Resources,
     pub content_type: Option<Text>,
     pub split: Option<SplitType>,
+}
+
+/// The model a transform runs.
+#[derive(Clone, Debug)]
+pub enum TransformModel {
+    /// A trained model (`train.model`): the step creates its own SageMaker model first,
+    /// in `image` (the step's, or the training step's) with `env`.
+    Own { model: ArtifactRef, image: ImageRef, env: Vec<(String, Text)> },
+    /// The SageMaker model a `model` step created (`m.created`).
+    Created(ArtifactRef),
+}
+
+impl Transform {
+    /// The environment of the model it creates (none for a created model).
+    pub fn env(&self) -> &[(String, Text)] {
+        match &self.model {
+            TransformModel::Own { env, .. } => env,
+            TransformModel::Created(_) => &[],
+        }
+    }
+}
+
+/// `step NAME: model { model = train.model }`: a SageMaker model (CreateModel) of a
+/// trained model in its serving container; its output is the model's name.
+#[derive(Clone, Debug)]
+pub struct CreateModel {
+    pub model: ArtifactRef,
+    /// The serving container: the step's `image`, or the training step's.
+    pub image: ImageRef,
     pub env: Vec<(String, Text)>,
+    /// `instance`: the instance type the model is meant to serve on (checked; CreateModel
+    /// itself takes none).
+    pub instance: Option<Value>,
 }
 
 /// A resolved `image` reference.

@@ -288,7 +288,8 @@ fn runs_as_written(step: &crate::ir::Step, target: Target) -> bool {
             | StepKind::Training(_)
             | StepKind::Transform(_)
             | StepKind::Condition(_)
-            | StepKind::Fail(_),
+            | StepKind::Fail(_)
+            | StepKind::Model(_),
             _,
         ) => true,
     }

@@ -146,7 +146,8 @@ pub fn push_jinja_text(out: &mut String, pieces: &[Piece], renderer: &dyn Pieces
             | Piece::RunDate
             | Piece::JobName(_)
             | Piece::OutputUri { .. }
-            | Piece::ModelArtifact(_)) => renderer.push_piece(out, other),
+            | Piece::ModelArtifact(_)
+            | Piece::ModelName(_)) => renderer.push_piece(out, other),
         }
     }
 }

@@ -131,7 +131,8 @@ pub fn sql_quoted(pieces: Vec<Piece>) -> Vec<Piece> {
             | Piece::RunDate
             | Piece::JobName(_)
             | Piece::OutputUri { .. }
-            | Piece::ModelArtifact(_)) => other,
+            | Piece::ModelArtifact(_)
+            | Piece::ModelName(_)) => other,
         })
         .collect()
 }

@@ -6,8 +6,8 @@
 
 use crate::aws::{limits, names};
 use crate::ir::{
-    ArtifactType, Distribution, Format, InputSource, Pipeline, Processing, Python, PythonJob, Resources, Step, StepId,
-    StepKind, Text, TextPart, Training, Transform, Value,
+    ArtifactType, CreateModel, Distribution, Format, InputSource, Pipeline, Processing, Python, PythonJob, Resources,
+    Step, StepId, StepKind, Text, TextPart, Training, Transform, TransformModel, Value,
 };
 
 /// A request body: JSON-shaped, with run-time strings and integers.
@@ -46,6 +46,8 @@ pub enum Piece {
     },
     /// The S3 URI of the model a training step wrote.
     ModelArtifact(StepId),
+    /// The name of the SageMaker model a `model` step created.
+    ModelName(StepId),
 }
 
 impl Node {
@@ -177,6 +179,7 @@ pub fn text_pieces(t: &Text) -> Vec<Piece> {
             TextPart::Output { step, output, archive: false } => {
                 Piece::OutputUri { step: *step, output: output.clone() }
             }
+            TextPart::ModelName(step) => Piece::ModelName(*step),
         })
         .collect()
 }
@@ -501,17 +504,30 @@ fn script_mode(p: &Pipeline, code: &crate::ir::CodeFile) -> Vec<(String, Node)> 
 pub const SCRIPT_MODE_KEYS: [&str; 4] =
     ["sagemaker_program", "sagemaker_submit_directory", "sagemaker_container_log_level", "sagemaker_region"];
 
-/// CreateModel for a transform step: the trained model in its serving container.
-pub fn model(p: &Pipeline, step: &Step, job: &Transform) -> Node {
-    let mut container = vec![
-        ("Image", Node::text(&job.image.uri)),
-        ("ModelDataUrl", Node::Text(vec![Piece::ModelArtifact(job.model.step)])),
-    ];
-    if let Some(env) = env(&job.env) {
+/// CreateModel for a transform step that creates its own model (`None` when it runs
+/// a model a `model` step created): the trained model in its serving container.
+pub fn model(p: &Pipeline, step: &Step, job: &Transform) -> Option<Node> {
+    match &job.model {
+        TransformModel::Own { model, image, env } => {
+            Some(create_model(p, Piece::JobName(step.id), model.step, &image.uri, env))
+        }
+        TransformModel::Created(_) => None,
+    }
+}
+
+/// CreateModel for a `model` step.
+pub fn model_step(p: &Pipeline, step: &Step, m: &CreateModel) -> Node {
+    create_model(p, Piece::ModelName(step.id), m.model.step, &m.image.uri, &m.env)
+}
+
+fn create_model(p: &Pipeline, name: Piece, trained: StepId, image: &str, environment: &[(String, Text)]) -> Node {
+    let mut container =
+        vec![("Image", Node::text(image)), ("ModelDataUrl", Node::Text(vec![Piece::ModelArtifact(trained)]))];
+    if let Some(env) = env(environment) {
         container.push(("Environment", env));
     }
     Node::map(vec![
-        ("ModelName", Node::Text(vec![Piece::JobName(step.id)])),
+        ("ModelName", Node::Text(vec![name])),
         ("PrimaryContainer", Node::map(container)),
         ("ExecutionRoleArn", role(p)),
     ])
@@ -546,11 +562,20 @@ pub fn transform_job(p: &Pipeline, step: &Step, job: &Transform) -> Node {
     }
     Node::map(vec![
         ("TransformJobName", Node::Text(vec![Piece::JobName(step.id)])),
-        ("ModelName", Node::Text(vec![Piece::JobName(step.id)])),
+        ("ModelName", Node::Text(vec![transform_model_name(step, job)])),
         ("TransformInput", Node::map(transform_input)),
         ("TransformOutput", Node::map(transform_output)),
         ("TransformResources", Node::map(resources(&job.resources, false))),
     ])
+}
+
+/// The name of the model a transform runs: its own (named as its job), or the one a
+/// `model` step created.
+pub fn transform_model_name(step: &Step, job: &Transform) -> Piece {
+    match &job.model {
+        TransformModel::Own { .. } => Piece::JobName(step.id),
+        TransformModel::Created(created) => Piece::ModelName(created.step),
+    }
 }
 
 /// Job steps whose names would share their static part (`job_name_prefix_within`
@@ -594,7 +619,8 @@ pub fn check(p: &Pipeline) -> Vec<crate::diagnostics::Diagnostic> {
         let (env, max_entries, max_value): (&[(String, Text)], usize, usize) = match &step.kind {
             StepKind::Processing(j) => (&j.env, limits::PROCESSING_ENV.0, limits::PROCESSING_ENV.1),
             StepKind::Training(j) => (&j.env, limits::TRAINING_ENV.0, limits::TRAINING_ENV.1),
-            StepKind::Transform(j) => (&j.env, limits::TRANSFORM_ENV.0, limits::TRANSFORM_ENV.1),
+            StepKind::Transform(j) => (j.env(), limits::TRANSFORM_ENV.0, limits::TRANSFORM_ENV.1),
+            StepKind::Model(m) => (&m.env, limits::TRANSFORM_ENV.0, limits::TRANSFORM_ENV.1),
             StepKind::Sql(_) | StepKind::Python(_) | StepKind::Condition(_) | StepKind::Fail(_) => {
                 (&[], usize::MAX, usize::MAX)
             }
@@ -664,7 +690,11 @@ pub fn check(p: &Pipeline) -> Vec<crate::diagnostics::Diagnostic> {
                         .iter()
                         .map(|p| match p {
                             TextPart::Literal(s) => s.chars().count(),
-                            TextPart::Param(_) | TextPart::RunId | TextPart::RunDate | TextPart::Output { .. } => 0,
+                            TextPart::Param(_)
+                            | TextPart::RunId
+                            | TextPart::RunDate
+                            | TextPart::Output { .. }
+                            | TextPart::ModelName(_) => 0,
                         })
                         .sum();
                     if len > 256 {
@@ -710,7 +740,8 @@ pub fn check(p: &Pipeline) -> Vec<crate::diagnostics::Diagnostic> {
             | StepKind::Transform(_)
             | StepKind::Python(_)
             | StepKind::Condition(_)
-            | StepKind::Fail(_) => {}
+            | StepKind::Fail(_)
+            | StepKind::Model(_) => {}
         }
     }
     diags

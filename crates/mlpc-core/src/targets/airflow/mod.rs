@@ -116,7 +116,11 @@ pub fn check(p: &Pipeline) -> Vec<Diagnostic> {
             .iter()
             .filter_map(|p| match p {
                 TextPart::Literal(s) => Some(s.as_str()),
-                TextPart::Param(_) | TextPart::RunId | TextPart::RunDate | TextPart::Output { .. } => None,
+                TextPart::Param(_)
+                | TextPart::RunId
+                | TextPart::RunDate
+                | TextPart::Output { .. }
+                | TextPart::ModelName(_) => None,
             })
             .collect();
         if queries::has_dollar_quote(sql) || has_doubled_quote_pair(&literal) {
@@ -344,6 +348,12 @@ impl Pieces for Jinja<'_> {
                     push_jinja_text(out, &requests::output_location(self.p, s, output), self, &[]);
                 }
             }
+            // A model step names its model as a job: the prefix and the run's hash.
+            Piece::ModelName(id) => {
+                out.push_str("{{ mlpc_job_name('");
+                out.push_str(&requests::job_name_prefix(&self.p.name.node, step_name(*id)));
+                out.push_str("', run_id) }}");
+            }
             Piece::ModelArtifact(id) => {
                 out.push_str("{{ ti.xcom_pull(task_ids='");
                 out.push_str(step_name(*id));
@@ -409,7 +419,11 @@ impl DagView {
         let uses_jobs = p.steps.iter().any(|s| {
             matches!(
                 s.kind,
-                StepKind::Processing(_) | StepKind::Training(_) | StepKind::Transform(_) | StepKind::Sql(_)
+                StepKind::Processing(_)
+                    | StepKind::Training(_)
+                    | StepKind::Transform(_)
+                    | StepKind::Sql(_)
+                    | StepKind::Model(_)
             )
         });
         let uses_run_key = p.steps.iter().any(|s| !s.outputs.is_empty());
@@ -672,7 +686,8 @@ fn python_module(step: &Step) -> String {
         | StepKind::Training(_)
         | StepKind::Transform(_)
         | StepKind::Condition(_)
-        | StepKind::Fail(_) => String::new(),
+        | StepKind::Fail(_)
+        | StepKind::Model(_) => String::new(),
     }
 }
 
@@ -685,7 +700,8 @@ fn python_function(step: &Step) -> String {
         | StepKind::Training(_)
         | StepKind::Transform(_)
         | StepKind::Condition(_)
-        | StepKind::Fail(_) => String::new(),
+        | StepKind::Fail(_)
+        | StepKind::Model(_) => String::new(),
     }
 }
 
@@ -727,7 +743,8 @@ fn step_uploads<'a>(p: &Pipeline, step: &'a Step) -> Vec<(String, &'a [u8])> {
         | StepKind::Transform(_)
         | StepKind::Python(_)
         | StepKind::Condition(_)
-        | StepKind::Fail(_) => None,
+        | StepKind::Fail(_)
+        | StepKind::Model(_) => None,
     };
     let mut out: Vec<(String, &[u8])> = code.map(|c| (requests::code_uri(p, c), &c.contents[..])).into_iter().collect();
     out.extend(step.local_inputs().flat_map(|data| requests::data_files(p, data)));
@@ -771,9 +788,16 @@ fn task_view(
             call_kwargs.extend(upload);
             None
         }
+        StepKind::Model(m) if local_mode => {
+            python = "mlpc_local_model".to_string();
+            call_kwargs.push(arg("request", node(&requests::model_step(p, step, m), 8, jinja)));
+            None
+        }
         StepKind::Transform(job) if local_mode => {
             python = "mlpc_local_transform".to_string();
-            call_kwargs.push(arg("model", node(&requests::model(p, step, job), 8, jinja)));
+            // None: it runs the model a model step created.
+            let model = requests::model(p, step, job).map_or_else(|| "None".to_string(), |m| node(&m, 8, jinja));
+            call_kwargs.push(arg("model", model));
             call_kwargs.push(arg("transform", node(&local_instances(requests::transform_job(p, step, job)), 8, jinja)));
             call_kwargs.extend(upload);
             None
@@ -788,11 +812,15 @@ fn task_view(
             args.extend(upload);
             Some("SageMakerTrainingOperator")
         }
+        StepKind::Model(m) => {
+            args.push(arg("config", node(&requests::model_step(p, step, m), 8, jinja)));
+            Some("SageMakerModelOperator")
+        }
         StepKind::Transform(job) => {
-            let config = Node::Map(vec![
-                ("Model".to_string(), requests::model(p, step, job)),
-                ("Transform".to_string(), requests::transform_job(p, step, job)),
-            ]);
+            // Its own model first, unless it runs one a model step created.
+            let own = requests::model(p, step, job).map(|model| ("Model".to_string(), model));
+            let transform = ("Transform".to_string(), requests::transform_job(p, step, job));
+            let config = Node::Map(own.into_iter().chain([transform]).collect());
             args.push(arg("config", node(&config, 8, jinja)));
             args.extend(upload);
             Some("SageMakerTransformOperator")

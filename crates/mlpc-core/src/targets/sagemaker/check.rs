@@ -129,7 +129,8 @@ fn check_step(p: &Pipeline, step: &Step, diags: &mut Vec<Diagnostic>) {
         | StepKind::Transform(_)
         | StepKind::Python(_)
         | StepKind::Condition(_)
-        | StepKind::Fail(_) => {}
+        | StepKind::Fail(_)
+        | StepKind::Model(_) => {}
     }
 }
 

@@ -54,7 +54,8 @@ pub fn text(p: &Pipeline, pieces: Vec<Piece>) -> Result<Val, String> {
             | Piece::RunKey
             | Piece::RunDate
             | Piece::JobName(_)
-            | Piece::ModelArtifact(_) => vec![piece],
+            | Piece::ModelArtifact(_)
+            | Piece::ModelName(_) => vec![piece],
         })
         .collect();
     let mut values: Vec<Val> = Vec::new();
@@ -88,7 +89,7 @@ pub fn text(p: &Pipeline, pieces: Vec<Piece>) -> Result<Val, String> {
                     }
                     StepKind::Transform(_) => get(format!("Steps.{name}.TransformOutput.S3OutputPath")),
                     StepKind::Training(_) => get(format!("Steps.{name}.ModelArtifacts.S3ModelArtifacts")),
-                    StepKind::Python(_) | StepKind::Condition(_) | StepKind::Fail(_) => {
+                    StepKind::Python(_) | StepKind::Condition(_) | StepKind::Fail(_) | StepKind::Model(_) => {
                         return Err(format!("step `{name}` has no output a SageMaker step can reference"))
                     }
                 }
@@ -96,6 +97,10 @@ pub fn text(p: &Pipeline, pieces: Vec<Piece>) -> Result<Val, String> {
             Piece::ModelArtifact(step) => {
                 let producer = p.step(step).ok_or("model of an unknown step")?;
                 get(format!("Steps.{}.ModelArtifacts.S3ModelArtifacts", producer.name.node))
+            }
+            Piece::ModelName(step) => {
+                let producer = p.step(step).ok_or("model of an unknown step")?;
+                get(format!("Steps.{}.ModelName", model_step_name(&producer.name.node)))
             }
             Piece::JobName(_) => return Err("a job name reached the SageMaker definition".to_string()),
         };

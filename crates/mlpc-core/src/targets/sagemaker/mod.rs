@@ -19,7 +19,7 @@ use tree::Val;
 pub use check::check;
 pub use expr::model_step_name;
 
-use crate::ir::{Literal, ParamType, Pipeline, Retry, Step, StepId, StepKind};
+use crate::ir::{Literal, ParamType, Pipeline, Retry, Step, StepId, StepKind, TransformModel};
 use crate::schedule::{self, Placement};
 use crate::targets::size::{self, Budget};
 use crate::targets::{requests, Built, InternalError, LowerError};
@@ -169,21 +169,23 @@ fn lower_step(p: &Pipeline, step: &Step) -> Result<Vec<Val>, String> {
         }
         StepKind::Processing(job) => ("Processing", arguments(p, requests::processing_job(p, step, job))?),
         StepKind::Training(job) => ("Training", arguments(p, requests::training_job(p, step, job))?),
+        StepKind::Model(m) => return Ok(vec![model(p, step, requests::model_step(p, step, m))?]),
         StepKind::Transform(job) => {
-            let model_name = model_step_name(&step.name.node);
-            let mut model_args = arguments(p, requests::model(p, step, job))?;
-            model_args.remove("ModelName");
-            let mut model = Val::map(vec![
-                ("Name", Val::Str(model_name.clone())),
-                ("Type", Val::Str("Model".into())),
-                ("Arguments", model_args),
-            ]);
-            add_policies(&mut model, step, false);
+            let mut steps = Vec::new();
+            // Its own model first (the SDK's ModelStep), unless a model step made it.
+            if let Some(request) = requests::model(p, step, job) {
+                steps.push(model(p, step, request)?);
+            }
             let mut args = arguments(p, requests::transform_job(p, step, job))?;
-            args.set("ModelName", expr::get(format!("Steps.{model_name}.ModelName")));
+            let runs = match &job.model {
+                TransformModel::Created(created) => p.step_name(created.step).to_string(),
+                TransformModel::Own { .. } => step.name.node.clone(),
+            };
+            args.set("ModelName", expr::get(format!("Steps.{}.ModelName", model_step_name(&runs))));
             let mut transform = job_step(p, step, "Transform", args);
             add_policies(&mut transform, step, true);
-            return Ok(vec![model, transform]);
+            steps.push(transform);
+            return Ok(steps);
         }
     };
     let mut out = job_step(p, step, ty, request);
@@ -192,6 +194,27 @@ fn lower_step(p: &Pipeline, step: &Step) -> Result<Vec<Val>, String> {
         out.set("PropertyFiles", files);
     }
     Ok(vec![out])
+}
+
+/// The `Model` step of a CreateModel request, named `<step>-CreateModel` as the SDK's
+/// `ModelStep` names it; SageMaker names the model.
+fn model(p: &Pipeline, step: &Step, request: requests::Node) -> Result<Val, String> {
+    let mut args = arguments(p, request)?;
+    args.remove("ModelName");
+    let mut model = Val::map(vec![
+        ("Name", Val::Str(model_step_name(&step.name.node))),
+        ("Type", Val::Str("Model".into())),
+        ("Arguments", args),
+    ]);
+    // A model step's own `after`: what it waits for besides its trained model.
+    if matches!(step.kind, StepKind::Model(_)) {
+        let depends = depends_on(p, step);
+        if !depends.is_empty() {
+            model.set("DependsOn", Val::List(depends.into_iter().map(Val::Str).collect()));
+        }
+    }
+    add_policies(&mut model, step, false);
+    Ok(model)
 }
 
 /// A condition or fail step: no job, no retry or cache (SageMaker has neither for
@@ -248,7 +271,8 @@ fn depends_on(p: &Pipeline, step: &Step) -> Vec<String> {
         crate::ir::TextPart::Literal(_)
         | crate::ir::TextPart::Param(_)
         | crate::ir::TextPart::RunId
-        | crate::ir::TextPart::RunDate => None,
+        | crate::ir::TextPart::RunDate
+        | crate::ir::TextPart::ModelName(_) => None,
     });
     ids.extend(read.chain(named).filter(|id| p.step(*id).is_some_and(|s| matches!(s.kind, StepKind::Python(_)))));
     ids.sort();

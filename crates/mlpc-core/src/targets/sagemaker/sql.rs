@@ -51,7 +51,9 @@ pub fn job(
     let out = step.outputs.first().ok_or("a sql step without its output passed the check")?;
     let format = match out.ty {
         ArtifactType::Dataset(f) => f,
-        ArtifactType::Model | ArtifactType::Files | ArtifactType::Report => Format::Parquet,
+        ArtifactType::Model | ArtifactType::Files | ArtifactType::Report | ArtifactType::SagemakerModel => {
+            Format::Parquet
+        }
     };
     let (_, mode) = output_format(sql.engine, format).ok_or("checked: no output format")?;
     let region = p.settings.region.as_deref().ok_or("checked: a sql step without the pipeline's region")?;

@@ -55,7 +55,8 @@ fn check_reports(p: &Pipeline, step: &Step, diags: &mut Vec<Diagnostic>) {
                 crate::ir::MessagePart::Text(_) => None,
             })
             .collect(),
-        StepKind::Sql(_)
+        StepKind::Model(_)
+        | StepKind::Sql(_)
         | StepKind::Processing(_)
         | StepKind::Training(_)
         | StepKind::Transform(_)
@@ -242,7 +243,8 @@ fn check_keys(step: &Step, diags: &mut Vec<Diagnostic>) {
         StepKind::Training(j) => {
             j.env.iter().map(|(k, _)| k.as_str()).chain(j.hyperparameters.iter().map(|(k, _)| k.as_str())).collect()
         }
-        StepKind::Transform(j) => j.env.iter().map(|(k, _)| k.as_str()).collect(),
+        StepKind::Transform(j) => j.env().iter().map(|(k, _)| k.as_str()).collect(),
+        StepKind::Model(m) => m.env.iter().map(|(k, _)| k.as_str()).collect(),
         StepKind::Sql(_) | StepKind::Python(_) | StepKind::Condition(_) | StepKind::Fail(_) => Vec::new(),
     };
     for key in keys.into_iter().filter(|k| k.ends_with(".$")) {

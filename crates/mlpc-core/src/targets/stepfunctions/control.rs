@@ -420,7 +420,8 @@ pub fn gate(x: &Exprs, step: &Step, needs: &std::collections::BTreeSet<(StepId, 
         | StepKind::Training(_)
         | StepKind::Transform(_)
         | StepKind::Python(_)
-        | StepKind::Fail(_) => {
+        | StepKind::Fail(_)
+        | StepKind::Model(_) => {
             Pass { comment: Some("Skipped: a condition it needs came out otherwise".into()), ..Pass::default() }
         }
     };

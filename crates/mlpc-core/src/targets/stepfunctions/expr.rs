@@ -167,7 +167,8 @@ impl Exprs<'_> {
                 | Piece::RunDate
                 | Piece::JobName(_)
                 | Piece::OutputUri { .. }
-                | Piece::ModelArtifact(_)) => {
+                | Piece::ModelArtifact(_)
+                | Piece::ModelName(_)) => {
                     flush(literal, parts);
                     parts.push(self.part(&other)?);
                 }
@@ -217,6 +218,8 @@ impl Exprs<'_> {
             // The archive the training job reported: its name holds the attempt that
             // made it, which only the training state knows.
             Piece::ModelArtifact(step) => Part::Value { expr: self.model_artifact(*step), is_string: true },
+            // A model step's model is named as a transform's own: from the run's id.
+            Piece::ModelName(step) => Part::Value { expr: self.model_name(*step), is_string: true },
             Piece::Literal(_) | Piece::OutputUri { .. } => return Err("unexpanded piece".to_string()),
         })
     }
@@ -270,7 +273,8 @@ impl Exprs<'_> {
                 | crate::ir::StepKind::Processing(_)
                 | crate::ir::StepKind::Transform(_)
                 | crate::ir::StepKind::Python(_)
-                | crate::ir::StepKind::Fail(_),
+                | crate::ir::StepKind::Fail(_)
+                | crate::ir::StepKind::Model(_),
             )
             | None => format!("model_{name}"),
         }
@@ -343,6 +347,7 @@ impl Exprs<'_> {
                 }
                 other @ (Piece::Literal(_)
                 | Piece::ModelArtifact(_)
+                | Piece::ModelName(_)
                 | Piece::Param(_)
                 | Piece::RunId
                 | Piece::RunKey

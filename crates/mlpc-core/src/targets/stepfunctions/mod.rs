@@ -299,7 +299,8 @@ impl Builder<'_> {
                     | StepKind::Processing(_)
                     | StepKind::Transform(_)
                     | StepKind::Python(_)
-                    | StepKind::Fail(_) => {}
+                    | StepKind::Fail(_)
+                    | StepKind::Model(_) => {}
                 }
                 Ok(segment)
             }

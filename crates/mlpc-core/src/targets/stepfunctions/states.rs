@@ -36,10 +36,22 @@ pub fn step(x: &Exprs, step: &Step) -> Result<Segment, String> {
             x.keep_model(step.id, &mut training);
             Ok(Segment::one(&name, State::Task(training)))
         }
+        StepKind::Model(m) => {
+            let body = x.body(&requests::model_step(p, step, m))?;
+            let model = task(x, step, "arn:aws:states:::sagemaker:createModel", body, SAGEMAKER_ERRORS, true);
+            Ok(Segment::one(&name, State::Task(model)))
+        }
         StepKind::Transform(job) => {
+            let Some(request) = requests::model(p, step, job) else {
+                // It runs the model a model step created (its name in the request).
+                let body = x.body(&requests::transform_job(p, step, job))?;
+                let transform =
+                    task(x, step, "arn:aws:states:::sagemaker:createTransformJob.sync", body, SAGEMAKER_ERRORS, true);
+                return Ok(Segment::one(&name, State::Task(transform)));
+            };
             let model_state = format!("{name} model");
             let (key, value) = x.dynamic_entry("ModelName", x.model_name(step.id));
-            let mut model = x.body(&requests::model(p, step, job))?;
+            let mut model = x.body(&request)?;
             set_entry(&mut model, "ModelName", &key, value.clone());
             let mut transform = x.body(&requests::transform_job(p, step, job))?;
             set_entry(&mut transform, "ModelName", &key, value);
