@@ -492,7 +492,7 @@ proptest! {
         let files = MemoryFiles::default().with("job.py", "print(1)\n");
         let checked = mlpc::compile(&text, &files, &Default::default(), Some(&TargetOptions::Sagemaker), "gen.mlp");
         let ir = mlpc::check(&text, &files, &Default::default(), None).pipeline.unwrap();
-        let unplaceable = mlpc::schedule::placements(&ir).contains(&mlpc::schedule::Placement::Nowhere);
+        let unplaceable = mlpc::schedule::placements(&mlpc::schedule::controls(&ir)).contains(&mlpc::schedule::Placement::Nowhere);
         let refused = checked.diagnostics.iter().any(|d| d.code == mlpc::Code::UnsupportedStepKind);
         prop_assert_eq!(refused, unplaceable, "{}\n{:?}", text, checked.diagnostics);
         let Some(output) = checked.output else { return Ok(()) };

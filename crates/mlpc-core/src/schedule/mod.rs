@@ -71,10 +71,9 @@ pub enum Placement {
     Nowhere,
 }
 
-/// Each step's placement: in the branch of the condition whose own needs, plus its
-/// outcome, are exactly the step's needs.
-pub fn placements(p: &Pipeline) -> Vec<Placement> {
-    let controls = controls(p);
+/// Each step's placement, from what each step needs (`controls`): in the branch of
+/// the condition whose own needs, plus its outcome, are exactly the step's needs.
+pub fn placements(controls: &[BTreeSet<(StepId, bool)>]) -> Vec<Placement> {
     controls
         .iter()
         .map(|needs| {
@@ -92,9 +91,9 @@ pub fn placements(p: &Pipeline) -> Vec<Placement> {
 }
 
 /// How deep conditions nest in one another's branches at most (1 for a condition at
-/// the top, 0 without conditions).
-pub fn nesting_depth(p: &Pipeline) -> usize {
-    controls(p)
+/// the top, 0 without conditions), from what each step needs (`controls`).
+pub fn nesting_depth(p: &Pipeline, controls: &[BTreeSet<(StepId, bool)>]) -> usize {
+    controls
         .iter()
         .enumerate()
         .filter(|(i, _)| p.steps.get(*i).is_some_and(|s| matches!(s.kind, crate::ir::StepKind::Condition(_))))

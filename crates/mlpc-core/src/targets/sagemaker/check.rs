@@ -43,7 +43,7 @@ pub const MAX_CONDITION_NESTING: usize = 64;
 fn branches(p: &Pipeline) -> Vec<Diagnostic> {
     let mut diags = Vec::new();
     let controls = schedule::controls(p);
-    for (step, placement) in p.steps.iter().zip(schedule::placements(p)) {
+    for (step, placement) in p.steps.iter().zip(schedule::placements(&controls)) {
         if placement != Placement::Nowhere {
             continue;
         }
@@ -67,7 +67,7 @@ fn branches(p: &Pipeline) -> Vec<Diagnostic> {
                 .help("SageMaker puts a guarded step, and every step reading from it, in one branch of one condition: guard the second condition with the first (`when = ...`), or split the step"),
         );
     }
-    let depth = schedule::nesting_depth(p);
+    let depth = schedule::nesting_depth(p, &controls);
     if depth > MAX_CONDITION_NESTING {
         diags.push(
             Diagnostic::new(Code::RequestLimitExceeded, p.name.span, format!("conditions nest {depth} deep in one another's branches; mlpc writes at most {MAX_CONDITION_NESTING}"))

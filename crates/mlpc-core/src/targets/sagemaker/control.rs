@@ -118,44 +118,26 @@ fn condition(p: &Pipeline, c: &Cond) -> Val {
     }
 }
 
-/// A fail step's `ErrorMessage`: a string, or `Std:Join` of its pieces.
+/// A fail step's `ErrorMessage`: a string, or `Std:Join` of its pieces (a lone
+/// parameter or report value is joined too, so the message is text).
 pub fn error_message(p: &Pipeline, fail: &Fail) -> Result<Val, String> {
     let mut values: Vec<Val> = Vec::new();
     for part in &fail.message {
         match part {
             MessagePart::Text(text) => {
-                let value = expr::text(p, requests::text_pieces(text))?;
-                // A join of its own is spliced into the message's join.
-                match joined_values(&value) {
-                    Some(parts) => parts.iter().cloned().for_each(|v| push(&mut values, v)),
-                    None => push(&mut values, value),
-                }
+                let (parts, _) = expr::text_values(p, requests::text_pieces(text))?;
+                parts.into_iter().for_each(|v| push(&mut values, v));
             }
             MessagePart::Report(value) => push(&mut values, json_get(p, value)),
         }
     }
-    Ok(match values.len() {
-        0 => Val::Str(String::new()),
-        1 if matches!(values.first(), Some(Val::Str(_))) => values.remove(0),
-        _ => {
-            Val::map(vec![("Std:Join", Val::map(vec![("On", Val::Str(String::new())), ("Values", Val::List(values))]))])
-        }
-    })
-}
-
-/// The values of a `Std:Join` on "", when `value` is one.
-fn joined_values(value: &Val) -> Option<&[Val]> {
-    let join = value.field("Std:Join")?;
-    match (join.field("On"), join.field("Values")) {
-        (Some(Val::Str(on)), Some(Val::List(parts))) if on.is_empty() => Some(parts),
-        _ => None,
-    }
+    let all_strings = matches!(values.as_slice(), [Val::Str(_)]);
+    Ok(expr::join(values, all_strings))
 }
 
 /// Adds a piece to a `Std:Join`'s values, merging adjacent strings.
 fn push(values: &mut Vec<Val>, value: Val) {
     match (values.last_mut(), value) {
-        (_, Val::Str(s)) if s.is_empty() => {}
         (Some(Val::Str(prev)), Val::Str(s)) => prev.push_str(&s),
         (_, value) => values.push(value),
     }

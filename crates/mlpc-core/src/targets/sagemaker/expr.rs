@@ -38,6 +38,13 @@ pub fn node(p: &Pipeline, n: Node) -> Result<Val, String> {
 /// pieces. A non-string parameter alone is joined too, as the SDK's `to_string()`
 /// does, so the field receives text.
 pub fn text(p: &Pipeline, pieces: Vec<Piece>) -> Result<Val, String> {
+    let (values, all_strings) = text_values(p, pieces)?;
+    Ok(join(values, all_strings))
+}
+
+/// The values a text joins, adjacent literals merged; and whether every one is a
+/// string already.
+pub fn text_values(p: &Pipeline, pieces: Vec<Piece>) -> Result<(Vec<Val>, bool), String> {
     // A python step's job writes its outputs where it is told: their locations.
     let pieces: Vec<Piece> = pieces
         .into_iter()
@@ -106,13 +113,19 @@ pub fn text(p: &Pipeline, pieces: Vec<Piece>) -> Result<Val, String> {
         };
         values.push(value);
     }
-    Ok(match values.len() {
+    Ok((values, all_strings))
+}
+
+/// Values as one string: nothing, the one value when it is a string already, or
+/// `Std:Join` on "".
+pub fn join(mut values: Vec<Val>, all_strings: bool) -> Val {
+    match values.len() {
         0 => Val::Str(String::new()),
         1 if all_strings => values.remove(0),
         _ => {
             Val::map(vec![("Std:Join", Val::map(vec![("On", Val::Str(String::new())), ("Values", Val::List(values))]))])
         }
-    })
+    }
 }
 
 /// An ISO-8601 duration for a number of seconds: `P30D`, `PT1H30M`, `PT45S`.

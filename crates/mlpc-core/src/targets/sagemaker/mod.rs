@@ -90,7 +90,7 @@ pub fn definition(p: &Pipeline, budget: &mut Budget) -> Result<Definition, Lower
             }
         }
     }
-    let placements = schedule::placements(p);
+    let placements = schedule::placements(&schedule::controls(p));
     let steps = branch(p, &placements, &mut lowered, Placement::Top, 0).map_err(LowerError::Internal)?;
     Ok(Definition { parameters: p.params.iter().map(parameter).collect(), steps })
 }
@@ -118,11 +118,10 @@ fn branch(
         if matches!(p.step(id).map(|s| &s.kind), Some(StepKind::Condition(_))) {
             let if_steps = branch(p, placements, lowered, Placement::Branch(id, true), depth + 1)?;
             let else_steps = branch(p, placements, lowered, Placement::Branch(id, false), depth + 1)?;
-            for val in &mut vals {
-                if let Some(Val::Map(entries)) = val.field_mut("Arguments") {
-                    entries.push(("IfSteps".into(), Val::List(if_steps.clone())));
-                    entries.push(("ElseSteps".into(), Val::List(else_steps.clone())));
-                }
+            // A condition lowers to one step, whose Arguments take the branches.
+            if let Some(Val::Map(entries)) = vals.first_mut().and_then(|v| v.field_mut("Arguments")) {
+                entries.push(("IfSteps".into(), Val::List(if_steps)));
+                entries.push(("ElseSteps".into(), Val::List(else_steps)));
             }
         }
         out.extend(vals);
@@ -154,13 +153,15 @@ fn parameter(param: &crate::ir::Param) -> Json {
 /// first).
 fn lower_step(p: &Pipeline, step: &Step) -> Result<Vec<Val>, String> {
     let (ty, request) = match &step.kind {
+        // A condition or fail step has no job: no RetryPolicies or CacheConfig (the
+        // checker refuses `retry` and `cache` on them).
         StepKind::Condition(condition) => {
             let args = Val::map(vec![("Conditions", control::conditions(p, &condition.check))]);
-            return Ok(vec![control_step(p, step, "Condition", args)]);
+            return Ok(vec![job_step(p, step, "Condition", args)]);
         }
         StepKind::Fail(fail) => {
             let args = Val::map(vec![("ErrorMessage", control::error_message(p, fail)?)]);
-            return Ok(vec![control_step(p, step, "Fail", args)]);
+            return Ok(vec![job_step(p, step, "Fail", args)]);
         }
         StepKind::Sql(query) => ("Processing", sql::job(p, step, query, arguments)?),
         StepKind::Python(py) => {
@@ -215,12 +216,6 @@ fn model(p: &Pipeline, step: &Step, request: requests::Node) -> Result<Val, Stri
     }
     add_policies(&mut model, step, false);
     Ok(model)
-}
-
-/// A condition or fail step: no job, no retry or cache (SageMaker has neither for
-/// them).
-fn control_step(p: &Pipeline, step: &Step, ty: &'static str, args: Val) -> Val {
-    job_step(p, step, ty, args)
 }
 
 /// A request as step Arguments: without job names, which SageMaker chooses itself
