@@ -43,18 +43,7 @@ pub fn check(query: &Text, span: Span) -> Option<Diagnostic> {
 /// The written parts of a text, joined by spaces where a reference was: what can be
 /// judged before a run.
 fn literal_text(text: &Text) -> String {
-    text.parts
-        .iter()
-        .filter_map(|p| match p {
-            TextPart::Literal(s) => Some(s.as_str()),
-            TextPart::Param(_)
-            | TextPart::RunId
-            | TextPart::RunDate
-            | TextPart::Output { .. }
-            | TextPart::ModelName(_) => None,
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
+    text.literal_parts().collect::<Vec<_>>().join(" ")
 }
 
 /// The problem with a `statement`, if any: the engines run one statement per call

@@ -425,8 +425,7 @@ fn transform(
         Some((m, ArtifactType::SagemakerModel)) => {
             // The model step made the container: the transform has none of its own.
             for key in ["image", "env"] {
-                if let (Some(span), Some(e)) = (f.key_span(key), f.get(key)) {
-                    let _ = e;
+                if let (Some(_), Some(span)) = (f.get(key), f.key_span(key)) {
                     lw.push(
                         Diagnostic::new(Code::InvalidValue, span, format!("`{key}` belongs to the model step: this transform runs a model it created"))
                             .label("set by the model step")

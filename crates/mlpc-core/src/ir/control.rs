@@ -128,35 +128,41 @@ pub enum Cond {
 impl Cond {
     /// Every report value the condition reads, in source order.
     pub fn report_values(&self) -> Vec<&ReportValue> {
+        self.typed_report_values_all().into_iter().map(|(r, _)| r).collect()
+    }
+
+    /// Each report value the condition reads, once (the first time), with how it is
+    /// compared there: what a target checks it is before comparing.
+    pub fn typed_report_values(&self) -> Vec<(&ReportValue, CompareAs)> {
+        let mut out: Vec<(&ReportValue, CompareAs)> = Vec::new();
+        for (value, compare_as) in self.typed_report_values_all() {
+            if !out.iter().any(|(seen, _)| *seen == value) {
+                out.push((value, compare_as));
+            }
+        }
+        out
+    }
+
+    fn typed_report_values_all(&self) -> Vec<(&ReportValue, CompareAs)> {
         let mut out = Vec::new();
-        self.visit_operands(&mut |o| {
+        self.visit_operands(&mut |o, compare_as| {
             if let Operand::Report(r) = o {
-                out.push(r);
+                out.push((r, compare_as));
             }
         });
         out
     }
 
-    /// Every parameter the condition reads.
-    pub fn params(&self) -> Vec<&str> {
-        let mut out = Vec::new();
-        self.visit_operands(&mut |o| {
-            if let Operand::Param(p) = o {
-                out.push(p.as_str());
-            }
-        });
-        out
-    }
-
-    fn visit_operands<'a>(&'a self, f: &mut impl FnMut(&'a Operand)) {
+    /// Every operand, in source order, with how its comparison compares.
+    fn visit_operands<'a>(&'a self, f: &mut impl FnMut(&'a Operand, CompareAs)) {
         match self {
-            Cond::Compare { left, right, .. } => {
-                f(left);
-                f(right);
+            Cond::Compare { left, right, compare_as, .. } => {
+                f(left, *compare_as);
+                f(right, *compare_as);
             }
-            Cond::In { value, values, .. } => {
-                f(value);
-                values.iter().for_each(&mut *f);
+            Cond::In { value, values, compare_as } => {
+                f(value, *compare_as);
+                values.iter().for_each(|v| f(v, *compare_as));
             }
             Cond::All(items) | Cond::Any(items) => items.iter().for_each(|c| c.visit_operands(f)),
             Cond::Not(inner) => inner.visit_operands(f),
@@ -174,6 +180,19 @@ pub struct Condition {
 #[derive(Clone, Debug)]
 pub struct Fail {
     pub message: Vec<MessagePart>,
+}
+
+impl Fail {
+    /// The report values the message shows, in order.
+    pub fn report_values(&self) -> Vec<&ReportValue> {
+        self.message
+            .iter()
+            .filter_map(|part| match part {
+                MessagePart::Report(value) => Some(value),
+                MessagePart::Text(_) => None,
+            })
+            .collect()
+    }
 }
 
 /// A piece of a fail message: run-time text, or a value read from a report.

@@ -307,6 +307,19 @@ impl Text {
         Some(out)
     }
 
+    /// The written parts of the text, in order, without its run-time parts: what can be
+    /// judged before a run.
+    pub fn literal_parts(&self) -> impl Iterator<Item = &str> {
+        self.parts.iter().filter_map(|p| match p {
+            TextPart::Literal(s) => Some(s.as_str()),
+            TextPart::Param(_)
+            | TextPart::RunId
+            | TextPart::RunDate
+            | TextPart::Output { .. }
+            | TextPart::ModelName(_) => None,
+        })
+    }
+
     /// The parameter when the whole text is exactly one parameter.
     pub fn as_param(&self) -> Option<&str> {
         match self.parts.as_slice() {

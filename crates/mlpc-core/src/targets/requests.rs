@@ -152,13 +152,19 @@ pub fn output_location(p: &Pipeline, step: &Step, output: &str) -> Vec<Piece> {
     vec![Piece::Literal(run_root(p)), Piece::RunKey, Piece::Literal(["/", &step.name.node, "/", output, "/"].concat())]
 }
 
-/// Where a report output's document is: its bucket, and its key as pieces (the
-/// output's location and the report's `file`); `None` for an output that is not a
-/// report, or whose bucket is not known before the run (the targets' checks refuse it).
-pub fn report_object(p: &Pipeline, step: &Step, output: &str) -> Option<(String, Vec<Piece>)> {
+/// The S3 URI of a report output's document: the output's location and the report's
+/// `file`; `None` for an output that is not a report.
+pub fn report_location(p: &Pipeline, step: &Step, output: &str) -> Option<Vec<Piece>> {
     let file = &step.output(output)?.report.as_ref()?.file;
     let mut pieces = output_location(p, step, output);
     pieces.push(Piece::Literal(file.clone()));
+    Some(pieces)
+}
+
+/// `report_location` as a bucket and a key; `None` also when the bucket is not known
+/// before the run (the targets' checks refuse it where they need it apart).
+pub fn report_object(p: &Pipeline, step: &Step, output: &str) -> Option<(String, Vec<Piece>)> {
+    let mut pieces = report_location(p, step, output)?;
     let Some(Piece::Literal(first)) = pieces.first_mut() else { return None };
     let (bucket, key) = first.strip_prefix("s3://")?.split_once('/')?;
     let bucket = bucket.to_string();
@@ -685,18 +691,7 @@ pub fn check(p: &Pipeline) -> Vec<crate::diagnostics::Diagnostic> {
                     ));
                 }
                 for a in &job.args {
-                    let len: usize = a
-                        .parts
-                        .iter()
-                        .map(|p| match p {
-                            TextPart::Literal(s) => s.chars().count(),
-                            TextPart::Param(_)
-                            | TextPart::RunId
-                            | TextPart::RunDate
-                            | TextPart::Output { .. }
-                            | TextPart::ModelName(_) => 0,
-                        })
-                        .sum();
+                    let len: usize = a.literal_parts().map(|s| s.chars().count()).sum();
                     if len > 256 {
                         diags.push(limit(job.code.span, format!("an argument of step `{}` has {len} characters; SageMaker takes at most 256 per argument", step.name.node), "shorten it, or pass the value in a file"));
                     }

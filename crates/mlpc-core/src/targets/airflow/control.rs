@@ -71,13 +71,7 @@ impl Reports {
         Node::List(
             self.0
                 .iter()
-                .filter_map(|(step, output)| {
-                    let producer = p.step(*step)?;
-                    let file = &producer.output(output)?.report.as_ref()?.file;
-                    let mut pieces = requests::output_location(p, producer, output);
-                    pieces.push(Piece::Literal(file.clone()));
-                    Some(Node::Text(pieces))
-                })
+                .filter_map(|(step, output)| Some(Node::Text(requests::report_location(p, p.step(*step)?, output)?)))
                 .collect(),
         )
     }

@@ -15,7 +15,7 @@ use super::queries;
 use super::requests::{self, Node, Piece};
 use super::templates;
 use crate::diagnostics::{Code, Diagnostic};
-use crate::ir::{Literal, ParamType, Pipeline, Schedule, SqlEngine, Step, StepKind, Text, TextPart, Value};
+use crate::ir::{Literal, ParamType, Pipeline, Schedule, SqlEngine, Step, StepKind, Text, Value};
 
 /// Which Airflow the DAG is written for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -110,19 +110,7 @@ pub fn check(p: &Pipeline) -> Vec<Diagnostic> {
                     .help("set `connection = \"redshift_default\"` (an Airflow connection) or `cluster`, `database` and `db_user` (Redshift Data API)"),
             );
         }
-        let literal: String = sql
-            .query
-            .parts
-            .iter()
-            .filter_map(|p| match p {
-                TextPart::Literal(s) => Some(s.as_str()),
-                TextPart::Param(_)
-                | TextPart::RunId
-                | TextPart::RunDate
-                | TextPart::Output { .. }
-                | TextPart::ModelName(_) => None,
-            })
-            .collect();
+        let literal: String = sql.query.literal_parts().collect();
         if queries::has_dollar_quote(sql) || has_doubled_quote_pair(&literal) {
             diags.push(
                 Diagnostic::new(Code::UnrepresentableValue, step.name.span, format!("the query of step `{}` cannot reach Redshift unchanged through Airflow", step.name.node))
@@ -400,11 +388,12 @@ impl DagView {
             let (task, operator) = task_view(p, step, step_uploads, &jinja, local_mode);
             if let Some(op) = operator {
                 operators.push(op);
-            } else if matches!(step.kind, StepKind::Python(_)) {
+            } else if let StepKind::Python(py) = &step.kind {
                 python_tasks.push(PythonTaskView {
                     function_name: task.python.clone(),
-                    module: python_module(step),
-                    function: python_function(step),
+                    module: string_literal(&py.module),
+                    // An attribute: the checker allows only identifiers.
+                    function: py.function.clone(),
                     keywords: step
                         .inputs
                         .iter()
@@ -676,33 +665,6 @@ fn param_expr(param: &crate::ir::Param) -> String {
 /// A templated string argument.
 fn templated(pieces: &[Piece], jinja: &Jinja, ext: &[&str]) -> String {
     string_literal(&jinja_text(pieces, jinja, ext))
-}
-
-fn python_module(step: &Step) -> String {
-    match &step.kind {
-        StepKind::Python(py) => string_literal(&py.module),
-        StepKind::Sql(_)
-        | StepKind::Processing(_)
-        | StepKind::Training(_)
-        | StepKind::Transform(_)
-        | StepKind::Condition(_)
-        | StepKind::Fail(_)
-        | StepKind::Model(_) => String::new(),
-    }
-}
-
-/// The callable's name as an attribute (the checker allows only identifiers).
-fn python_function(step: &Step) -> String {
-    match &step.kind {
-        StepKind::Python(py) => py.function.clone(),
-        StepKind::Sql(_)
-        | StepKind::Processing(_)
-        | StepKind::Training(_)
-        | StepKind::Transform(_)
-        | StepKind::Condition(_)
-        | StepKind::Fail(_)
-        | StepKind::Model(_) => String::new(),
-    }
 }
 
 /// Python's keywords: a callable named like one cannot be written as an attribute.

@@ -47,14 +47,7 @@ pub fn check(p: &Pipeline) -> Vec<Diagnostic> {
 fn check_reports(p: &Pipeline, step: &Step, diags: &mut Vec<Diagnostic>) {
     let values: Vec<&crate::ir::ReportValue> = match &step.kind {
         StepKind::Condition(condition) => condition.check.report_values(),
-        StepKind::Fail(fail) => fail
-            .message
-            .iter()
-            .filter_map(|part| match part {
-                crate::ir::MessagePart::Report(value) => Some(value),
-                crate::ir::MessagePart::Text(_) => None,
-            })
-            .collect(),
+        StepKind::Fail(fail) => fail.report_values(),
         StepKind::Model(_)
         | StepKind::Sql(_)
         | StepKind::Processing(_)

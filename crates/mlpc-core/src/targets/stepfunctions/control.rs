@@ -114,7 +114,7 @@ pub fn condition(x: &Exprs, step: &Step, check: &Cond) -> Result<Segment, String
     let fails = format!("{name} does not hold");
     let mut choices = Vec::new();
     let mut bad_values = Vec::new();
-    for (i, (value, compare_as)) in typed_values(check).into_iter().enumerate() {
+    for (i, (value, compare_as)) in check.typed_report_values().into_iter().enumerate() {
         let at = reads.value(x, value)?;
         let fail = format!("{name} bad value {}", i + 1);
         let (json_type, is_type, what) = match compare_as {
@@ -156,35 +156,6 @@ pub fn condition(x: &Exprs, step: &Step, check: &Cond) -> Result<Segment, String
     states.extend(bad_values);
     let decided = Segment { entry: name, states, exits: vec![holds_at, holds_at + 1] };
     Ok(reads.then(decided))
-}
-
-/// Each report value the condition compares, once, with how it is compared.
-fn typed_values(check: &Cond) -> Vec<(&ReportValue, CompareAs)> {
-    let mut out = Vec::new();
-    collect_typed(check, &mut out);
-    out
-}
-
-fn collect_typed<'a>(c: &'a Cond, out: &mut Vec<(&'a ReportValue, CompareAs)>) {
-    let mut push = |o: &'a Operand, compare_as: CompareAs| {
-        if let Operand::Report(r) = o {
-            if !out.iter().any(|(seen, _)| *seen == r) {
-                out.push((r, compare_as));
-            }
-        }
-    };
-    match c {
-        Cond::Compare { left, right, compare_as, .. } => {
-            push(left, *compare_as);
-            push(right, *compare_as);
-        }
-        Cond::In { value, values, compare_as } => {
-            push(value, *compare_as);
-            values.iter().for_each(|v| push(v, *compare_as));
-        }
-        Cond::All(items) | Cond::Any(items) => items.iter().for_each(|i| collect_typed(i, out)),
-        Cond::Not(inner) => collect_typed(inner, out),
-    }
 }
 
 /// The Pass that keeps a condition's outcome for the states after it.
@@ -262,10 +233,6 @@ fn jsonpath(x: &Exprs, reads: &Reads, c: &Cond) -> Result<Json, String> {
             Operand::Literal(lit) => Side::Value(lit.to_json()),
         })
     };
-    let all = |items: Vec<Json>, key: &str| match <[Json; 1]>::try_from(items) {
-        Ok([one]) => one,
-        Err(items) => json!({ key: items }),
-    };
     Ok(match c {
         Cond::Compare { op, left, right, compare_as } => compare(*op, side(left)?, side(right)?, *compare_as),
         Cond::In { value, values, compare_as } => {
@@ -273,12 +240,20 @@ fn jsonpath(x: &Exprs, reads: &Reads, c: &Cond) -> Result<Json, String> {
                 .iter()
                 .map(|v| Ok(compare(CmpOp::Eq, side(value)?, side(v)?, *compare_as)))
                 .collect::<Result<_, String>>()?;
-            all(items, "Or")
+            combined(items, "Or")
         }
-        Cond::All(items) => all(items.iter().map(|i| jsonpath(x, reads, i)).collect::<Result<_, _>>()?, "And"),
-        Cond::Any(items) => all(items.iter().map(|i| jsonpath(x, reads, i)).collect::<Result<_, _>>()?, "Or"),
+        Cond::All(items) => combined(items.iter().map(|i| jsonpath(x, reads, i)).collect::<Result<_, _>>()?, "And"),
+        Cond::Any(items) => combined(items.iter().map(|i| jsonpath(x, reads, i)).collect::<Result<_, _>>()?, "Or"),
         Cond::Not(inner) => json!({ "Not": jsonpath(x, reads, inner)? }),
     })
+}
+
+/// JSONPath rules joined by `And` or `Or`; one rule on its own.
+fn combined(rules: Vec<Json>, key: &str) -> Json {
+    match <[Json; 1]>::try_from(rules) {
+        Ok([one]) => one,
+        Err(rules) => json!({ key: rules }),
+    }
 }
 
 /// A JSONPath comparison rule: the path on the left (sides swap, the operator mirrored,
@@ -347,16 +322,10 @@ fn constant(holds: bool) -> Json {
 }
 
 /// A fail step: its reads, then the Fail state with the message.
-pub fn fail(x: &Exprs, step: &Step, message: &[MessagePart]) -> Result<Segment, String> {
-    let values: Vec<&ReportValue> = message
-        .iter()
-        .filter_map(|part| match part {
-            MessagePart::Report(value) => Some(value),
-            MessagePart::Text(_) => None,
-        })
-        .collect();
-    let reads = Reads::new(x, step, &values)?;
-    let pieces: Vec<MessagePiece> = message
+pub fn fail(x: &Exprs, step: &Step, fail: &crate::ir::Fail) -> Result<Segment, String> {
+    let reads = Reads::new(x, step, &fail.report_values())?;
+    let pieces: Vec<MessagePiece> = fail
+        .message
         .iter()
         .map(|part| {
             Ok(match part {
@@ -403,10 +372,7 @@ pub fn gate(x: &Exprs, step: &Step, needs: &std::collections::BTreeSet<(StepId, 
                 .iter()
                 .map(|(c, when)| json!({ "Variable": x.outcome(*c), "StringEquals": expected(*when) }))
                 .collect();
-            match <[Json; 1]>::try_from(tests) {
-                Ok([one]) => one,
-                Err(tests) => json!({ "And": tests }),
-            }
+            combined(tests, "And")
         }
     };
     // A Pass, not the Choice's default, is the way past: a Choice cannot end a branch.

@@ -76,7 +76,7 @@ pub fn step(x: &Exprs, step: &Step) -> Result<Segment, String> {
             processing(x, step, &requests::python_job(p, step, py, job))
         }
         StepKind::Condition(condition) => super::control::condition(x, step, &condition.check),
-        StepKind::Fail(fail) => super::control::fail(x, step, &fail.message),
+        StepKind::Fail(fail) => super::control::fail(x, step, fail),
     }
 }
 
