@@ -58,7 +58,8 @@ fn check_reports(p: &Pipeline, step: &Step, diags: &mut Vec<Diagnostic>) {
     let mut reported = std::collections::HashSet::new();
     for value in values {
         let Some(producer) = p.step(value.step) else { continue };
-        if requests::report_object(p, producer, &value.output).is_none() && reported.insert(&value.output) {
+        if requests::report_object(p, producer, &value.output).is_none() && reported.insert((value.step, &value.output))
+        {
             let span = producer.output(&value.output).map_or(producer.name.span, |o| o.span);
             diags.push(
                 Diagnostic::new(
