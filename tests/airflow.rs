@@ -137,6 +137,7 @@ fn prove(major: u8, version: AirflowVersion) {
                 StepKind::Training(_) => Some("SageMakerTrainingOperator"),
                 StepKind::Transform(_) => Some("SageMakerTransformOperator"),
                 StepKind::Model(_) => Some("SageMakerModelOperator"),
+                StepKind::Register(_) => Some("SageMakerRegisterModelVersionOperator"),
                 StepKind::Sql(sql) if sql.engine == mlpc::ir::SqlEngine::Athena => Some("AthenaOperator"),
                 StepKind::Sql(_) | StepKind::Python(_) | StepKind::Condition(_) | StepKind::Fail(_) => None,
             };
@@ -285,6 +286,31 @@ fn check_rendered(p: &Pipeline, step: &mlpc::ir::Step, r: &Json, name: &str) {
                     }
                     mlpc::ir::MessagePart::Report(v) => assert_eq!(rendered["keys"], serde_json::json!(v.path), "{at}"),
                 }
+            }
+        }
+        StepKind::Register(reg) => {
+            // The whole request renders (`extras`), and the fields the base class reads
+            // besides (the group it creates) are the request's.
+            let request = &r["extras"];
+            let group = Json::from(common::rendered_text(&reg.group, p, RUN_ID));
+            assert_eq!(request["ModelPackageGroupName"], group, "{at}: group");
+            assert_eq!(r["package_group_name"], group, "{at}: the group the operator creates");
+            if let Some(approval) = &reg.approval {
+                let approval = Json::from(common::rendered_text(approval, p, RUN_ID));
+                assert_eq!(request["ModelApprovalStatus"], approval, "{at}: approval");
+            }
+            let container = &request["InferenceSpecification"]["Containers"][0];
+            assert_eq!(container["Image"], Json::from(reg.image.uri.as_str()), "{at}: image");
+            let trained = &p.steps[reg.model.step.0].name.node;
+            assert_eq!(container["ModelDataUrl"], Json::from(format!("s3://xcom/{trained}/model.tar.gz")), "{at}");
+            assert_eq!(r["model_url"], container["ModelDataUrl"], "{at}: model_url");
+            if let Some(metrics) = &reg.metrics {
+                let file = &p.steps[metrics.step.0].output(&metrics.output).unwrap().report.as_ref().unwrap().file;
+                let uri = request["ModelMetrics"]["ModelQuality"]["Statistics"]["S3Uri"].as_str().unwrap();
+                assert!(
+                    uri.ends_with(&format!("/{}/{}/{file}", p.steps[metrics.step.0].name.node, metrics.output)),
+                    "{at}: {uri}"
+                );
             }
         }
         StepKind::Model(m) => {
@@ -480,7 +506,7 @@ fn end_to_end_abalone_reads_the_inputs_the_run_is_given() {
     let moto = common::Moto::start();
     let conf =
         r#"{"input_data": "s3://acme-data/abalone/2026-12-01/abalone.csv", "batch_data": "s3://acme-data/batch/7/"}"#;
-    let (ir, r) = run_end_to_end("examples/abalone/abalone.mlp", conf, &moto);
+    let (ir, r) = run_end_to_end("examples/abalone_batch/abalone_batch.mlp", conf, &moto);
     let run_id = r["run_id"].as_str().unwrap();
     let preprocess = &r["processing"][0];
     assert_eq!(
@@ -710,6 +736,65 @@ fn end_to_end_a_quality_gate_runs_or_skips_the_transform_and_fails_with_the_mess
         {
             assert_eq!(high["tasks"][task], state, "{version:?}: {task}: {high:#}");
         }
+        assert!(printed.contains("MSE 7.0 is above 6.0"), "{version:?}: the message is not in the log:\n{printed}");
+    }
+}
+
+/// The language contract's Abalone pipeline (examples/abalone) with `dag.test()`
+/// against moto on Airflow 3 and 2: a low MSE registers a version of the trained model
+/// in moto's model registry, its approval from the run's params and its metrics the
+/// run's evaluation report, and runs the transform; a high MSE fails the run with the
+/// message and skips the model, register and transform tasks.
+#[test]
+fn end_to_end_the_contract_abalone_registers_the_model_or_fails() {
+    let path = "examples/abalone/abalone.mlp";
+    let reports = |mse: f64| {
+        serde_json::json!({ "evaluation": { "file": "evaluation.json",
+            "document": { "regression_metrics": { "mse": { "value": mse } } } } })
+        .to_string()
+    };
+    for version in [AirflowVersion::V3, AirflowVersion::V2] {
+        // A fresh emulator per version: the registry then holds this run's versions only.
+        let moto = common::Moto::start();
+        let conf = r#"{"batch_data": "s3://acme-ml/batch/", "approval_status": "Approved"}"#;
+        let (_, low, printed) = run_dag_test(version, path, conf, &moto, &reports(5.0));
+        assert_eq!(low["state"], "success", "{version:?}: {low:#}\n{printed}");
+        for (task, state) in [
+            ("mse_ok", "success"),
+            ("abalone_model", "success"),
+            ("register_model", "success"),
+            ("batch", "success"),
+            ("too_high", "skipped"),
+        ] {
+            assert_eq!(low["tasks"][task], state, "{version:?}: {task}: {low:#}");
+        }
+        let packages = low["model_packages"].as_array().unwrap();
+        assert_eq!(packages.len(), 1, "{version:?}: {low:#}");
+        let package = &packages[0];
+        assert_eq!(package["ModelPackageGroupName"], "abalone-models", "{package:#}");
+        assert_eq!(package["ModelApprovalStatus"], "Approved", "the param's value: {package:#}");
+        let spec = &package["InferenceSpecification"];
+        assert_eq!(spec["SupportedRealtimeInferenceInstanceTypes"], serde_json::json!(["ml.t2.medium", "ml.m5.large"]));
+        assert_eq!(spec["SupportedTransformInstanceTypes"], serde_json::json!(["ml.m5.large"]));
+        let container = &spec["Containers"][0];
+        assert!(container["Image"].as_str().unwrap().ends_with("/sagemaker-xgboost:1.7-1"), "{container:#}");
+        // The archive the training job reported, and the report this run's evaluate wrote.
+        let trained = low["training"][0]["ModelArtifacts"]["S3ModelArtifacts"].as_str().unwrap();
+        assert_eq!(container["ModelDataUrl"], trained, "{package:#}");
+        let statistics = &package["ModelMetrics"]["ModelQuality"]["Statistics"];
+        assert_eq!(statistics["ContentType"], "application/json");
+        let metrics = statistics["S3Uri"].as_str().unwrap();
+        assert!(metrics.ends_with("/evaluate/evaluation/evaluation.json"), "{metrics}");
+        assert!(low["json_objects"].get(metrics).is_some(), "{metrics} is not the run's report: {low:#}");
+
+        let (_, high, printed) = run_dag_test(version, path, conf, &moto, &reports(7.0));
+        assert_eq!(high["state"], "failed", "{version:?}: {high:#}");
+        for (task, state) in
+            [("abalone_model", "skipped"), ("register_model", "skipped"), ("batch", "skipped"), ("too_high", "failed")]
+        {
+            assert_eq!(high["tasks"][task], state, "{version:?}: {task}: {high:#}");
+        }
+        assert_eq!(high["model_packages"].as_array().unwrap().len(), 1, "no new version: {high:#}");
         assert!(printed.contains("MSE 7.0 is above 6.0"), "{version:?}: the message is not in the log:\n{printed}");
     }
 }

@@ -170,7 +170,7 @@ fn deploy_to_airflow_explains_there_is_no_such_thing() {
 #[test]
 fn deploy_start_without_a_required_param_is_a_usage_error_before_any_call() {
     // The endpoint is a closed port: the refusal must come before any AWS call.
-    let file = "examples/abalone/abalone.mlp";
+    let file = "examples/abalone_batch/abalone_batch.mlp";
     let common = ["--start", "--endpoint-url", "http://127.0.0.1:9", "--role-arn", "arn:aws:iam::123456789012:role/x"];
     for target in ["sagemaker", "stepfunctions"] {
         let mut args = vec!["deploy", file, "--target", target];

@@ -64,6 +64,23 @@ fn the_contract_pipeline_is_the_churn_example() {
 }
 
 #[test]
+fn the_second_contract_pipeline_is_the_abalone_example() {
+    let path = common::root().join("examples/abalone/abalone.mlp");
+    let example = std::fs::read_to_string(&path).expect("abalone example");
+    let contract = common::root().join("../shared/design/language-v2.md");
+    if let Ok(text) = std::fs::read_to_string(&contract) {
+        let blocks = mlp_blocks(&text);
+        assert_eq!(
+            blocks.first().map(String::as_str),
+            Some(example.as_str()),
+            "the example must be the contract's pipeline"
+        );
+    }
+    let (file, checked) = common::check_path(&path);
+    assert!(checked.diagnostics.is_empty(), "{}", common::render(&file, &checked));
+}
+
+#[test]
 fn every_mlp_block_in_grammar_docs_parses() {
     let mut count = 0;
     for entry in std::fs::read_dir(common::root().join("grammar")).expect("grammar/").flatten() {

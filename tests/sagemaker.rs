@@ -91,6 +91,29 @@ fn the_validator_rejects_a_broken_definition() {
     assert!(report.contains("InstanceCount"), "{report}");
 }
 
+/// A RegisterModel step with an approval CreateModelPackage does not take, and one
+/// without its group, is refused.
+#[test]
+fn the_validator_rejects_a_broken_register_step() {
+    let json = build(&common::root().join("examples/abalone/abalone.mlp")).unwrap();
+    for (field, value, expected) in [
+        ("ModelApprovalStatus", serde_json::json!("Approve"), "ModelApprovalStatus must be one of"),
+        ("InferenceSpecification", serde_json::json!({ "Containers": [{ "Image": 7 }] }), "Image"),
+    ] {
+        let mut def: serde_json::Value = serde_json::from_str(&json).unwrap();
+        let condition = step_named(&mut def, "mse_ok");
+        let steps = condition["Arguments"]["IfSteps"].as_array_mut().unwrap();
+        let register = steps.iter_mut().find(|s| s["Type"] == "RegisterModel").unwrap();
+        register["Arguments"][field] = value;
+        let file = temp_dir("broken-register").join(format!("{field}.json"));
+        std::fs::write(&file, def.to_string()).unwrap();
+        let out = validate(&[file]);
+        let report = String::from_utf8_lossy(&out.stdout);
+        assert!(!out.status.success(), "{field}: {report}");
+        assert!(report.contains(expected), "{field}: {report}");
+    }
+}
+
 #[test]
 fn builds_are_byte_identical() {
     for path in common::pipelines() {
@@ -128,7 +151,8 @@ fn compare_with_sdk(pairs: &[(&str, PathBuf)]) -> std::process::Output {
 fn definitions_mean_what_the_official_sdk_generates() {
     let dir = temp_dir("oracle");
     let mut pairs = Vec::new();
-    let examples = ["churn", "athena_features", "redshift_xgboost", "abalone"].map(|n| (n, format!("examples/{n}")));
+    let examples = ["churn", "athena_features", "redshift_xgboost", "abalone_batch", "abalone"]
+        .map(|n| (n, format!("examples/{n}")));
     let tests = ["script_mode", "gates"].map(|n| (n, "tests/targets".to_string()));
     for (name, folder) in examples.into_iter().chain(tests) {
         let json = build(&common::root().join(format!("{folder}/{name}.mlp"))).unwrap();
@@ -139,7 +163,7 @@ fn definitions_mean_what_the_official_sdk_generates() {
     let out = compare_with_sdk(&pairs);
     let report = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{report}{}", String::from_utf8_lossy(&out.stderr));
-    assert_eq!(report.matches("same facts:").count(), 6, "{report}");
+    assert_eq!(report.matches("same facts:").count(), 7, "{report}");
 }
 
 #[test]

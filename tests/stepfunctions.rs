@@ -76,12 +76,27 @@ fn run(moto: &common::Moto, path: &str, input: &str, name: &str) -> (Pipeline, J
 
 /// `run`, with the documents the report reads get (`{"STEP.OUTPUT": document}`).
 fn run_with_reports(moto: &common::Moto, path: &str, input: &str, name: &str, reports: &Json) -> (Pipeline, Json) {
+    run_live(moto, path, input, name, reports, &[])
+}
+
+/// `run_with_reports`, the Tasks named in `live` calling moto's services for real.
+fn run_live(
+    moto: &common::Moto,
+    path: &str,
+    input: &str,
+    name: &str,
+    reports: &Json,
+    live: &[&str],
+) -> (Pipeline, Json) {
     let (ir, asl) = build(&common::root().join(path), QueryLanguage::Jsonpath).unwrap();
     let file = temp_dir(name).join("machine.json");
     std::fs::write(&file, asl).unwrap();
     let mut args = vec![moto.url(), file.to_str().unwrap().to_string(), input.to_string(), name.to_string()];
     if !reports.is_null() {
         args.push(format!("reports={reports}"));
+    }
+    if !live.is_empty() {
+        args.push(format!("live={}", live.join(",")));
     }
     let out = Command::new(tool("target/py/moto/bin/python", "scripts/setup-python"))
         .arg(common::root().join("tests/stepfunctions/run_in_moto.py"))
@@ -108,7 +123,8 @@ fn depends(ir: &Pipeline) -> BTreeSet<(StepId, StepId)> {
 #[test]
 fn abalone_reads_the_inputs_the_execution_is_given_in_moto() {
     let moto = common::Moto::start();
-    let (_, asl) = build(&common::root().join("examples/abalone/abalone.mlp"), QueryLanguage::Jsonpath).unwrap();
+    let (_, asl) =
+        build(&common::root().join("examples/abalone_batch/abalone_batch.mlp"), QueryLanguage::Jsonpath).unwrap();
     let file = temp_dir("abalone").join("machine.json");
     std::fs::write(&file, asl).unwrap();
     let input =
@@ -116,7 +132,8 @@ fn abalone_reads_the_inputs_the_execution_is_given_in_moto() {
     let (status, rendered) = common::render_in_moto(&moto, &file, input, "abalone");
     assert_eq!(status, "SUCCEEDED");
     // `batch_data` is required: a run without it ends before any step.
-    let (_, r) = run(&moto, "examples/abalone/abalone.mlp", r#"{"input_data": "s3://acme-data/x.csv"}"#, "missing");
+    let (_, r) =
+        run(&moto, "examples/abalone_batch/abalone_batch.mlp", r#"{"input_data": "s3://acme-data/x.csv"}"#, "missing");
     assert_eq!(r["status"], "FAILED", "{r}");
     let entered: Vec<&str> = r["events"].as_array().unwrap().iter().filter_map(|e| e[1].as_str()).collect();
     assert!(entered.contains(&"Missing parameter batch_data"), "{r}");
@@ -635,6 +652,60 @@ fn a_quality_gate_runs_the_transform_or_fails_with_the_message_in_moto() {
         );
         assert!(!entered(&bad).iter().any(|s| s == "batch" || s == "too_high"), "{name}: {bad}");
     }
+}
+
+/// The language contract's Abalone pipeline (examples/abalone) in moto, its
+/// register states calling moto's SageMaker: a low MSE registers a version in the group
+/// (created by the first run, passed over by the second, which adds version 2), with
+/// the approval the run was given, the model its training Task reported and the run's
+/// report as metrics; a high MSE ends in the fail step and registers nothing.
+#[test]
+fn the_contract_abalone_registers_a_model_version_in_moto() {
+    let moto = common::Moto::start();
+    let path = "examples/abalone/abalone.mlp";
+    let input = r#"{"batch_data": "s3://acme-ml/batch/", "approval_status": "Approved"}"#;
+    let report =
+        |mse: Json| serde_json::json!({ "evaluate.evaluation": { "regression_metrics": { "mse": { "value": mse } } } });
+    let live = ["register_model group", "register_model"];
+
+    let (_, first) = run_live(&moto, path, input, "abalone-low-1", &report(5.into()), &live);
+    assert_eq!(first["status"], "SUCCEEDED", "{first}");
+    let states = entered(&first);
+    for state in
+        ["mse_ok holds", "abalone_model", "register_model group", "register_model", "batch", "too_high skipped"]
+    {
+        assert!(states.iter().any(|s| s == state), "`{state}` not entered: {states:?}");
+    }
+    let packages = first["model_packages"].as_array().unwrap();
+    assert_eq!(packages.len(), 1, "{first}");
+    let package = &packages[0];
+    assert_eq!(package["ModelPackageGroupName"], "abalone-models", "{package:#}");
+    assert_eq!(package["ModelPackageVersion"], 1, "{package:#}");
+    assert_eq!(package["ModelApprovalStatus"], "Approved", "the run's param: {package:#}");
+    let spec = &package["InferenceSpecification"];
+    assert_eq!(spec["SupportedContentTypes"], serde_json::json!(["text/csv"]));
+    assert_eq!(spec["SupportedRealtimeInferenceInstanceTypes"], serde_json::json!(["ml.t2.medium", "ml.m5.large"]));
+    // What the stand-in training Task reported (run_in_moto.py's REPORTED_MODELS).
+    assert_eq!(spec["Containers"][0]["ModelDataUrl"], "s3://mlpc-reported-models/train/output/model.tar.gz");
+    assert_eq!(
+        package["ModelMetrics"]["ModelQuality"]["Statistics"]["S3Uri"],
+        "s3://acme-ml/pipelines/abalone/abalone-low-1/evaluate/evaluation/evaluation.json",
+        "{package:#}"
+    );
+
+    let (_, second) = run_live(&moto, path, input, "abalone-low-2", &report(5.into()), &live);
+    assert_eq!(second["status"], "SUCCEEDED", "the group exists: {second}");
+    let versions: Vec<&Json> =
+        second["model_packages"].as_array().unwrap().iter().map(|p| &p["ModelPackageVersion"]).collect();
+    assert_eq!(versions.len(), 2, "{second}");
+
+    let (_, high) = run_live(&moto, path, input, "abalone-high", &report(7.0.into()), &live);
+    assert_eq!(high["status"], "FAILED", "{high}");
+    assert_eq!(high["cause"], "MSE 7.0 is above 6.0", "{high}");
+    let states = entered(&high);
+    assert!(!states.iter().any(|s| s == "register_model" || s == "register_model group"), "{states:?}");
+    assert!(states.iter().any(|s| s == "register_model skipped"), "{states:?}");
+    assert_eq!(high["model_packages"].as_array().unwrap().len(), 2, "nothing registered: {high}");
 }
 
 /// The same gate in JSONata, its expressions evaluated with the `jsonata` package (moto

@@ -151,6 +151,11 @@ def main() -> None:
         for j in sm.list_transform_jobs()["TransformJobSummaries"]
     ]
     models = [m["ModelName"] for m in sm.list_models()["Models"]]
+    # Every model package version registered, described.
+    model_packages = [
+        sm.describe_model_package(ModelPackageName=p["ModelPackageArn"])
+        for p in sm.list_model_packages(ModelPackageType="Versioned")["ModelPackageSummaryList"]
+    ]
     # The code the jobs name, as the tasks uploaded it: a processing job's input `code`,
     # a script-mode training job's `sagemaker_submit_directory` (JSON-encoded, as the
     # SDK writes it).
@@ -188,6 +193,7 @@ def main() -> None:
         "data_api": data_api,
         "json_objects": json_objects,
         "models": models,
+        "model_packages": model_packages,
         "run_id": run.run_id,
         "state": str(run.state),
         "tasks": states,

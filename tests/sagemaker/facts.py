@@ -28,7 +28,9 @@ is spelled as a string. So the facts are what decides what a run does, and only 
   entrypoint and container arguments; environment; role; stopping condition; retry
   policies; cache config; a Condition step's conditions (their types, operands and
   the nesting of `Not`/`Or`/`In` as written; the top-level list, an implicit AND, in
-  any order); a Fail step's error message. A Condition step's own arguments are its
+  any order); a Fail step's error message; a RegisterModel step's group, approval
+  status, description, inference containers (image, model data, environment), content
+  and response types, instance types and model metrics. A Condition step's own arguments are its
   `Conditions`: the steps of its branches are facts of their own, not its references.
   A name that two steps share (never valid) shows as a fact `Copies` of the first.
 
@@ -179,6 +181,13 @@ IMAGES = ("AppSpecification.ImageUri", "AlgorithmSpecification.TrainingImage", "
 ROLES = ("RoleArn", "ExecutionRoleArn")
 ENVIRONMENTS = ("Environment", "PrimaryContainer.Environment")
 COMMANDS = ("AppSpecification", "AlgorithmSpecification")
+# What a registered version serves: content and response types, instance types.
+INFERENCE_LISTS = (
+    "SupportedContentTypes",
+    "SupportedResponseMIMETypes",
+    "SupportedRealtimeInferenceInstanceTypes",
+    "SupportedTransformInstanceTypes",
+)
 
 # The query fields of a dataset definition, per engine. OutputS3Uri (where the engine
 # stages the result) is left out: the .mlp does not say it, mlpc picks it.
@@ -313,6 +322,29 @@ def step_facts(step: Json, norm: Normalizer, branch: str | None = None) -> Facts
     # A Condition step's conditions: all must hold, in any order; each as written.
     put(out, "Conditions", sorted((norm.value(c) for c in args.get("Conditions", [])), key=json.dumps))
     put(out, "ErrorMessage", norm.value(args.get("ErrorMessage")))
+    # A RegisterModel step's model package version: every argument but the SDK's
+    # padding (empty `Bias`/`Explainability`, `SkipModelValidation: "None"`, an empty
+    # container `Environment`, all the service's defaults).
+    for key in ("ModelPackageGroupName", "ModelApprovalStatus", "ModelPackageDescription"):
+        put(out, key, norm.value(args.get(key)))
+    spec = args.get("InferenceSpecification") or {}
+    put(
+        out,
+        "InferenceContainers",
+        [
+            {
+                "Image": norm.value(c.get("Image")),
+                "ModelDataUrl": norm.value(c.get("ModelDataUrl")),
+                "Environment": norm.value(c.get("Environment") or {}),
+            }
+            for c in spec.get("Containers", [])
+        ],
+    )
+    for key in INFERENCE_LISTS:
+        put(out, key, norm.value(spec.get(key)))
+    put(out, "ModelQualityStatistics", norm.value(dig(args, "ModelMetrics", "ModelQuality", "Statistics")))
+    metrics = {k: v for k, v in (args.get("ModelMetrics") or {}).items() if k != "ModelQuality" and v}
+    put(out, "OtherModelMetrics", norm.value(metrics))
 
     put(out, "RetryPolicies", sorted((retry_policy(p) for p in step.get("RetryPolicies", [])), key=json.dumps))
     put(out, "CacheConfig", norm.value(step.get("CacheConfig")))

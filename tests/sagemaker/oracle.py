@@ -1,6 +1,6 @@
 """The SageMaker target's oracle: the examples' pipelines built with the official SDK.
 
-Usage: python oracle.py NAME    (NAME in churn, athena_features, redshift_xgboost, abalone,
+Usage: python oracle.py NAME    (NAME in churn, athena_features, redshift_xgboost, abalone_batch, abalone,
                                  script_mode, gates; in a venv with sagemaker==2.257.7)
 
 Prints `Pipeline.definition()` of the SageMaker Python SDK's own build of the example
@@ -72,6 +72,7 @@ from sagemaker.dataset_definition.inputs import (  # noqa: E402
 from sagemaker.estimator import Estimator  # noqa: E402
 from sagemaker.inputs import TrainingInput  # noqa: E402
 from sagemaker.model import Model  # noqa: E402
+from sagemaker.model_metrics import MetricsSource, ModelMetrics  # noqa: E402
 from sagemaker.processing import ProcessingInput, ProcessingOutput, ScriptProcessor  # noqa: E402
 from sagemaker.sklearn.estimator import SKLearn  # noqa: E402
 from sagemaker.transformer import Transformer  # noqa: E402
@@ -594,11 +595,11 @@ def batch_transform(
     return create_model, batch
 
 
-def abalone() -> Pipeline:
-    """examples/abalone: inputs from outside (string parameters holding S3 URIs) read by a
+def abalone_batch() -> Pipeline:
+    """examples/abalone_batch: inputs from outside (string parameters holding S3 URIs) read by a
     processing step and a batch transform, as the SageMaker examples' Abalone pipeline
     passes them: `ProcessingInput(source=param)`, `transform(data=param)`."""
-    region, artifacts = "us-east-1", "s3://acme-ml/pipelines/abalone/"
+    region, artifacts = "us-east-1", "s3://acme-ml/pipelines/abalone_batch/"
     sess = session(region, "acme-ml")
 
     input_data = ParameterString(name="input_data", default_value="s3://acme-ml/abalone/abalone-dataset.csv")
@@ -611,7 +612,7 @@ def abalone() -> Pipeline:
     preprocess = ProcessingStep(
         name="preprocess",
         step_args=script_processor(sess, sklearn, instance_type).run(
-            code=code_uri(artifacts, "abalone", "preprocessing.py"),
+            code=code_uri(artifacts, "abalone_batch", "preprocessing.py"),
             inputs=[ProcessingInput(source=input_data, destination="/opt/ml/processing/input/raw", input_name="raw")],
             outputs=[
                 ProcessingOutput(
@@ -659,7 +660,7 @@ def abalone() -> Pipeline:
     # `batch` (transform): its CreateModel step, then the transform job, as for churn.
     create_model, batch = batch_transform(sess, xgboost, train, batch_data, artifacts)
     return pipeline(
-        "abalone", [input_data, batch_data, instance_type], [preprocess, train, create_model, batch], sess
+        "abalone_batch", [input_data, batch_data, instance_type], [preprocess, train, create_model, batch], sess
     )
 
 
@@ -755,11 +756,31 @@ def gates() -> Pipeline:
     has it. `evaluate` writes a report (a property file), the condition `mse_ok` reads
     the MSE from it with `JsonGet`; `batch` (and its CreateModel step) runs in its
     `IfSteps`, the fail step `too_high` in its `ElseSteps`, with the MSE in the message."""
-    region, artifacts = "us-east-1", "s3://acme-ml/pipelines/gates/"
+    return quality_gate("gates", ("tests", "targets"), ("job.py", "quality_checks.py"), register=False)
+
+
+def abalone() -> Pipeline:
+    """examples/abalone: the language contract's Abalone pipeline, as the SageMaker
+    examples' notebook builds it: `gates` plus `register_model`, a `RegisterModel` step
+    (`model.register(...)` in a `ModelStep`) in the condition's `IfSteps`, its metrics
+    the evaluation report, its approval status a parameter."""
+    return quality_gate(
+        "abalone", ("examples", "abalone"), ("preprocessing.py", "evaluate.py"), register=True
+    )
+
+
+def quality_gate(name: str, code: tuple[str, str], scripts: tuple[str, str], register: bool) -> Pipeline:
+    """The quality-gated Abalone pipeline NAME, its scripts SCRIPTS in CODE (folder,
+    example); with REGISTER, the contract's version with a register step."""
+    region, artifacts = "us-east-1", f"s3://acme-ml/pipelines/{name}/"
+    folder, example = code
     sess = session(region, "acme-ml")
 
     input_data = ParameterString(name="input_data", default_value="s3://acme-ml/data/abalone.csv")
     batch_data = ParameterString(name="batch_data")  # required: no default
+    approval_status = ParameterString(
+        name="approval_status", default_value="PendingManualApproval", enum_values=["PendingManualApproval", "Approved"]
+    )
     mse_threshold = ParameterFloat(name="mse_threshold", default_value=6.0)
 
     sklearn = image_uris.retrieve("sklearn", region=region, version="1.2-1", instance_type="ml.m5.xlarge")
@@ -768,7 +789,7 @@ def gates() -> Pipeline:
     preprocess = ProcessingStep(
         name="preprocess",
         step_args=script_processor(sess, sklearn, "ml.m5.xlarge").run(
-            code=code_uri(artifacts, "targets", "job.py", folder="tests"),
+            code=code_uri(artifacts, example, scripts[0], folder=folder),
             inputs=[ProcessingInput(source=input_data, destination="/opt/ml/processing/input/raw", input_name="raw")],
             outputs=[
                 ProcessingOutput(
@@ -811,7 +832,7 @@ def gates() -> Pipeline:
     evaluate = ProcessingStep(
         name="evaluate",
         step_args=script_processor(sess, xgboost, "ml.m5.xlarge").run(
-            code=code_uri(artifacts, "targets", "quality_checks.py", folder="tests"),
+            code=code_uri(artifacts, example, scripts[1], folder=folder),
             inputs=[
                 ProcessingInput(
                     source=train.properties.ModelArtifacts.S3ModelArtifacts,
@@ -839,22 +860,59 @@ def gates() -> Pipeline:
     too_high = FailStep(
         name="too_high", error_message=Join(on="", values=["MSE ", mse, " is above ", mse_threshold])
     )
+    if_steps: list[Step] = [create_model, batch]
+    parameters: list[Parameter] = [input_data, batch_data, mse_threshold]
+    if register:
+        # `register_model` (register, `when = mse_ok`): the notebook's `model.register`.
+        model = Model(
+            image_uri=xgboost,
+            model_data=train.properties.ModelArtifacts.S3ModelArtifacts,
+            role=ROLE,
+            sagemaker_session=sess,
+        )
+        metrics = ModelMetrics(
+            model_statistics=MetricsSource(
+                s3_uri=Join(
+                    on="",
+                    values=[
+                        evaluate.properties.ProcessingOutputConfig.Outputs["evaluation"].S3Output.S3Uri,
+                        "evaluation.json",
+                    ],
+                ),
+                content_type="application/json",
+            )
+        )
+        (register_model,) = ModelStep(
+            name="register_model",
+            step_args=model.register(
+                content_types=["text/csv"],
+                response_types=["text/csv"],
+                inference_instances=["ml.t2.medium", "ml.m5.large"],
+                transform_instances=["ml.m5.large"],
+                model_package_group_name="abalone-models",
+                approval_status=approval_status,
+                model_metrics=metrics,
+            ),
+        ).steps
+        if_steps.insert(1, register_model)
+        parameters.insert(2, approval_status)
     mse_ok = ConditionStep(
         name="mse_ok",
         conditions=[ConditionLessThanOrEqualTo(left=mse, right=mse_threshold)],
-        if_steps=[create_model, batch],
+        if_steps=if_steps,
         else_steps=[too_high],
     )
-    return pipeline("gates", [input_data, batch_data, mse_threshold], [preprocess, train, evaluate, mse_ok], sess)
+    return pipeline(name, parameters, [preprocess, train, evaluate, mse_ok], sess)
 
 
 BUILDERS: dict[str, Callable[[], Pipeline]] = {
     "churn": churn,
     "athena_features": athena_features,
     "redshift_xgboost": redshift_xgboost,
-    "abalone": abalone,
+    "abalone_batch": abalone_batch,
     "script_mode": script_mode,
     "gates": gates,
+    "abalone": abalone,
 }
 
 

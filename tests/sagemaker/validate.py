@@ -19,10 +19,12 @@ nested in a Condition step's `IfSteps`/`ElseSteps` (recursively), each on its ow
      since 2020; check 2 validates it);
    - a `DatasetDefinition` processing input (the schema knows only S3Input; check 2
      validates it against the API model);
+   - `ModelApprovalStatus` in a RegisterModel step's Arguments (the schema lacks it;
+     the SDK writes it and CreateModelPackage takes it): a status or a parameter's Get;
    - `PropertyFiles` on a Processing step: exactly a non-empty list of
      {PropertyFileName, OutputName, FilePath} (strings), each OutputName one of the
      step's ProcessingOutputConfig outputs, each PropertyFileName once;
-   - Model and Condition steps in `IfSteps`/`ElseSteps`: a Condition step is checked
+   - Model, RegisterModel and Condition steps in `IfSteps`/`ElseSteps`: a Condition step is checked
      with both emptied, and each nested step on its own against its step type;
    - `Not` conditions, exactly {Type, Condition}, the inner condition checked recursively;
    - `In` conditions in the SDK's form, exactly {Type, QueryValue, Values}, Values a
@@ -36,7 +38,7 @@ nested in a Condition step's `IfSteps`/`ElseSteps` (recursively), each on its ow
    Condition operands are primitives, `Get`, `Std:Join` or `Std:JsonGet`.
 2. The API model botocore ships: each job or model step's Arguments must be a valid
    request of its operation (CreateProcessingJob, CreateTrainingJob,
-   CreateTransformJob, CreateModel) once the names SageMaker chooses are filled in and
+   CreateTransformJob, CreateModel, CreateModelPackage) once the names SageMaker chooses are filled in and
    each expression is replaced by a placeholder of the type the field takes.
    Condition and Fail steps have no API operation.
 3. References: step names are unique across the whole definition (nested included);
@@ -67,6 +69,7 @@ STEP_SCHEMAS = {
     "Training": "TrainingStep",
     "Transform": "TransformStep",
     "Model": "CreateModelStep",
+    "RegisterModel": "RegisterModelStep",
     "Condition": "ConditionStep",
     "Fail": "FailStep",
 }
@@ -76,15 +79,18 @@ PARAM_SCHEMAS = {
     "Float": "FloatParameter",
     "Boolean": "BooleanParameter",
 }
-# Step type -> (operation, the name member SageMaker fills in itself).
-OPERATIONS = {
+# Step type -> (operation, the name member SageMaker fills in itself, if any).
+OPERATIONS: dict[str, tuple[str, str | None]] = {
     "Processing": ("CreateProcessingJob", "ProcessingJobName"),
     "Training": ("CreateTrainingJob", "TrainingJobName"),
     "Transform": ("CreateTransformJob", "TransformJobName"),
     "Model": ("CreateModel", "ModelName"),
+    "RegisterModel": ("CreateModelPackage", None),
 }
 # Step types whose values may be a Std:JsonGet (the SDK evaluates JsonGet there).
 JSON_GET_STEPS = ("Condition", "Fail")
+# CreateModelPackage's ModelApprovalStatus values.
+APPROVAL_STATUSES = ("Approved", "Rejected", "PendingManualApproval")
 PROPERTY_FILE_KEYS = {"PropertyFileName", "OutputName", "FilePath"}
 GET_ROOTS = ("Steps", "Parameters", "Execution", "PipelineExperimentConfig")
 # `Steps.<name>` then a property (`.` or `[`) or nothing; names per the schema's StepName.
@@ -240,6 +246,18 @@ def gap_errors(ctx: Context, error: jsonschema.ValidationError, json_get_ok: boo
         return [] if ok else None
     if error.validator == "additionalProperties" and "'DatasetDefinition' was unexpected" in error.message:
         return [] if set(value) <= {"InputName", "AppManaged", "DatasetDefinition"} else None
+    if (
+        error.validator == "additionalProperties"
+        and error.message == "Additional properties are not allowed ('ModelApprovalStatus' was unexpected)"
+        and path == ["Arguments"]
+        and "ModelPackageGroupName" in value
+    ):
+        status = value["ModelApprovalStatus"]
+        if status in APPROVAL_STATUSES:
+            return []
+        if is_expression(status) and "Get" in status:
+            return [] if str(status["Get"]).startswith("Parameters.") else None
+        return [f"ModelApprovalStatus must be one of {', '.join(APPROVAL_STATUSES)} or a parameter, not {status!r}"]
     return None
 
 
@@ -409,7 +427,8 @@ def api_errors(definition: dict[str, Any]) -> list[str]:
         operation, name_member = OPERATIONS[step["Type"]]
         shape = model.operation_model(operation).input_shape
         request = placeholder(copy.deepcopy(step["Arguments"]), shape)
-        request[name_member] = "filled-in-by-sagemaker"
+        if name_member is not None:
+            request[name_member] = "filled-in-by-sagemaker"
         report = ParamValidator().validate(request, shape)
         if report.has_errors():
             errors.append(f"step {step['Name']} as {operation}: {report.generate_report()}")

@@ -2,6 +2,7 @@
 state replaced by a Pass state, and prints what happened as JSON.
 
 Usage: run_in_moto.py ENDPOINT_URL DEFINITION.json INPUT_JSON EXECUTION_NAME [render] [reports=JSON]
+                     [live=STATE,STATE...]
 
 Each Task becomes a Pass that keeps the Task's `ResultPath` and `Next`/`End` and
 returns `{"Id": "statement", "Status": "FINISHED"}` (what a Redshift statement's
@@ -13,7 +14,10 @@ every request exactly as Step Functions' intrinsic functions produced it. With
 `reports={"STEP.OUTPUT": {...}}`, a Task that reads a report (`<consumer> reads
 STEP.OUTPUT`, an S3 GetObject) becomes a Pass whose result is what its ResultSelector
 would give for that document, `{"value": document}` (moto cannot read an object body
-with `States.StringToJson`). Talks to 127.0.0.1 only, with the moto venv's boto3.
+with `States.StringToJson`). With `live=...`, the Tasks of those names stay Tasks and
+call moto's services (their `Catch` too); the output then also holds
+`"model_packages"`, every model package version moto holds, described. Talks to
+127.0.0.1 only, with the moto venv's boto3.
 """
 
 from __future__ import annotations
@@ -46,9 +50,9 @@ def rendering(name: str, parameters: dict) -> dict:
     }
 
 
-def as_pass(states: dict[str, Any], render: bool, reports: dict[str, Any]) -> None:
+def as_pass(states: dict[str, Any], render: bool, reports: dict[str, Any], live: set[str]) -> None:
     for name, state in list(states.items()):
-        if state.get("Type") == "Task":
+        if state.get("Type") == "Task" and name not in live:
             replacement = {"Type": "Pass", "Result": {"Id": "statement", "Status": "FINISHED"}}
             if state.get("Resource") == "arn:aws:states:::aws-sdk:s3:getObject":
                 # A report read: the document the test gives for it.
@@ -72,7 +76,7 @@ def as_pass(states: dict[str, Any], render: bool, reports: dict[str, Any]) -> No
             state.clear()
             state.update(replacement)
         for branch in state.get("Branches", []):
-            as_pass(branch["States"], render, reports)
+            as_pass(branch["States"], render, reports, live)
             if render and "ResultSelector" in state:
                 # The Parallel passes models on: keep that, with the branches beside them.
                 state["ResultSelector"]["mlpc_branches.$"] = "$"
@@ -90,7 +94,8 @@ def main() -> None:
     reports = next((json.loads(o.removeprefix("reports=")) for o in options if o.startswith("reports=")), {})
     with open(path) as f:
         definition = json.load(f)
-    as_pass(definition["States"], render, reports)
+    live = next((set(o.removeprefix("live=").split(",")) for o in options if o.startswith("live=")), set())
+    as_pass(definition["States"], render, reports, live)
     request = urllib.request.Request(
         f"{endpoint}/moto-api/config",
         data=json.dumps({"stepfunctions": {"execute_state_machine": True}}).encode(),
@@ -113,16 +118,20 @@ def main() -> None:
         for e in page["events"]:
             details = e.get("stateEnteredEventDetails") or e.get("stateExitedEventDetails") or {}
             events.append([e["type"], details.get("name")])
-    json.dump(
-        {
-            "status": described["status"],
-            "output": json.loads(described["output"]) if described.get("output") else None,
-            "error": described.get("error"),
-            "cause": described.get("cause"),
-            "events": events,
-        },
-        sys.stdout,
-    )
+    result = {
+        "status": described["status"],
+        "output": json.loads(described["output"]) if described.get("output") else None,
+        "error": described.get("error"),
+        "cause": described.get("cause"),
+        "events": events,
+    }
+    if live:
+        sagemaker = boto3.client("sagemaker", endpoint_url=endpoint, region_name="us-east-1")
+        summaries = sagemaker.list_model_packages(ModelPackageType="Versioned")["ModelPackageSummaryList"]
+        result["model_packages"] = [
+            sagemaker.describe_model_package(ModelPackageName=s["ModelPackageArn"]) for s in summaries
+        ]
+    json.dump(result, sys.stdout, default=str)
 
 
 if __name__ == "__main__":

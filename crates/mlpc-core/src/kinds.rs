@@ -17,6 +17,7 @@ pub enum Kind {
     Condition,
     Fail,
     Model,
+    Register,
 }
 
 /// A SageMaker job kind: each has its own instance types and request limits.
@@ -25,6 +26,9 @@ pub enum JobKind {
     Processing,
     Training,
     Transform,
+    /// Not a job: the instances a real-time endpoint serves on (a registered model's
+    /// `inference_instances`).
+    Endpoint,
 }
 
 impl JobKind {
@@ -34,6 +38,7 @@ impl JobKind {
             JobKind::Processing => instance_types::PROCESSING,
             JobKind::Training => instance_types::TRAINING,
             JobKind::Transform => instance_types::TRANSFORM,
+            JobKind::Endpoint => instance_types::ENDPOINT,
         }
     }
 
@@ -42,6 +47,7 @@ impl JobKind {
             JobKind::Processing => "processing",
             JobKind::Training => "training",
             JobKind::Transform => "transform",
+            JobKind::Endpoint => "endpoint",
         }
     }
 }
@@ -71,7 +77,7 @@ pub const COMMON: &[&str] = &["after", "when", "description"];
 pub const RUNS: &[&str] = &["retry", "timeout", "cache"];
 
 impl Kind {
-    pub const ALL: [Kind; 8] = [
+    pub const ALL: [Kind; 9] = [
         Kind::Sql,
         Kind::Processing,
         Kind::Training,
@@ -80,6 +86,7 @@ impl Kind {
         Kind::Condition,
         Kind::Fail,
         Kind::Model,
+        Kind::Register,
     ];
 
     pub fn info(self) -> &'static KindInfo {
@@ -161,6 +168,22 @@ impl Kind {
                 runs_as: "a SageMaker model (CreateModel) of a trained model; its `out` is the model's name",
                 elsewhere: "",
             },
+            Kind::Register => &KindInfo {
+                name: "register",
+                one_of: &[],
+                required: &["model", "group"],
+                optional: &[
+                    "approval",
+                    "image",
+                    "content_types",
+                    "response_types",
+                    "inference_instances",
+                    "transform_instances",
+                    "metrics",
+                ],
+                runs_as: "a model package version in a group (CreateModelPackage), with its metrics; `description` describes the version",
+                elsewhere: "",
+            },
             Kind::Fail => &KindInfo {
                 name: "fail",
                 one_of: &[],
@@ -182,7 +205,13 @@ impl Kind {
     pub fn distributes_inputs(self) -> bool {
         match self {
             Kind::Processing | Kind::Training => true,
-            Kind::Sql | Kind::Transform | Kind::Python | Kind::Condition | Kind::Fail | Kind::Model => false,
+            Kind::Sql
+            | Kind::Transform
+            | Kind::Python
+            | Kind::Condition
+            | Kind::Fail
+            | Kind::Model
+            | Kind::Register => false,
         }
     }
 
@@ -190,7 +219,13 @@ impl Kind {
     pub fn decides(self) -> bool {
         match self {
             Kind::Condition | Kind::Fail => true,
-            Kind::Sql | Kind::Processing | Kind::Training | Kind::Transform | Kind::Python | Kind::Model => false,
+            Kind::Sql
+            | Kind::Processing
+            | Kind::Training
+            | Kind::Transform
+            | Kind::Python
+            | Kind::Model
+            | Kind::Register => false,
         }
     }
 
@@ -216,14 +251,14 @@ impl Kind {
             Kind::Processing => Some(JobKind::Processing),
             Kind::Training => Some(JobKind::Training),
             Kind::Transform => Some(JobKind::Transform),
-            Kind::Sql | Kind::Python | Kind::Condition | Kind::Fail | Kind::Model => None,
+            Kind::Sql | Kind::Python | Kind::Condition | Kind::Fail | Kind::Model | Kind::Register => None,
         }
     }
 
     /// Whether `target` can run a step of this kind.
     pub fn runs_on(self, target: Target) -> bool {
         match (self, target) {
-            (Kind::Sql | Kind::Processing | Kind::Training | Kind::Transform | Kind::Model, _) => true,
+            (Kind::Sql | Kind::Processing | Kind::Training | Kind::Transform | Kind::Model | Kind::Register, _) => true,
             // Off Airflow only with `image` and `instance` (checked with the step).
             (Kind::Python, Target::Airflow | Target::Sagemaker | Target::StepFunctions) => true,
             // Lowered target by target (issue 14); the others say so with E0501.

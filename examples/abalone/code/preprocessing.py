@@ -1,8 +1,8 @@
 """Abalone preprocessing (a SageMaker processing job), as in the SageMaker examples.
 
 Reads the raw CSV from /opt/ml/processing/input/raw (the S3 URI the run was given),
-one-hot encodes `sex`, scales the numeric columns and writes train and validation
-CSV files (label first, no header) under /opt/ml/processing/output/<name>.
+one-hot encodes `sex`, scales the numeric columns and writes train, validation and
+test CSV files (label first, no header) under /opt/ml/processing/output/<name>.
 """
 
 import glob
@@ -35,7 +35,11 @@ def main() -> None:
     X = transform.fit_transform(df)
     data = np.random.default_rng(0).permutation(np.concatenate((y, X), axis=1))
     n = len(data)
-    splits = {"train": data[: int(0.8 * n)], "validation": data[int(0.8 * n) :]}
+    splits = {
+        "train": data[: int(0.7 * n)],
+        "validation": data[int(0.7 * n) : int(0.85 * n)],
+        "test": data[int(0.85 * n) :],
+    }
     for name, rows in splits.items():
         os.makedirs(os.path.join(OUTPUT, name), exist_ok=True)
         pd.DataFrame(rows).to_csv(os.path.join(OUTPUT, name, f"{name}.csv"), header=False, index=False)

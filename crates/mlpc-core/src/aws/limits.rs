@@ -48,6 +48,12 @@ pub const HYPERPARAMETERS: usize = 100;
 pub const HYPERPARAMETER_KEY: usize = 256;
 pub const HYPERPARAMETER_VALUE: usize = 2500;
 
+/// CreateModelPackage: the group's name (an `EntityName`), the length of one content
+/// type and of one response MIME type.
+pub const MODEL_PACKAGE_GROUP_NAME: usize = 63;
+pub const CONTENT_TYPE: usize = 256;
+pub const RESPONSE_MIME_TYPE: usize = 1024;
+
 /// Step Functions: state names (and state machine names), in characters.
 pub const STATE_NAME: usize = 80;
 /// Step Functions: the state machine name (CreateStateMachine `name`).

@@ -26,6 +26,22 @@ pub fn is_role_arn(arn: &str) -> bool {
             && resource.strip_prefix("role/").is_some_and(|n| !n.is_empty()))
 }
 
+/// A SageMaker entity name (a model package group's, an endpoint's): 1 to `max`
+/// letters, digits and `-`, neither first nor last a `-`.
+pub fn is_entity_name(name: &str, max: usize) -> bool {
+    (1..=max).contains(&name.len())
+        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        && !name.starts_with('-')
+        && !name.ends_with('-')
+}
+
+/// A MIME type as CreateModelPackage takes a response type: `[-\w]+/.+`.
+pub fn is_mime_type(text: &str) -> bool {
+    text.split_once('/').is_some_and(|(kind, rest)| {
+        !kind.is_empty() && kind.chars().all(|c| c == '-' || c == '_' || c.is_alphanumeric()) && !rest.is_empty()
+    })
+}
+
 /// The longest fixed part (`<pipeline>-<step>`) of a job name followed by `suffix`
 /// more characters, within SageMaker's 63.
 pub const fn job_prefix_within(suffix: usize) -> usize {

@@ -225,7 +225,7 @@ fn positive(lw: &mut Lowerer, e: &Expr, field: &str, min: i64, max: i64) -> Opti
 
 /// Checks a literal instance type, or the default and `enum` values of the string
 /// parameter that fills it, against SageMaker's list for this kind of job.
-fn check_instance(lw: &mut Lowerer, cx: &Context, kind: JobKind, e: &Expr, text: &Text) {
+pub(super) fn check_instance(lw: &mut Lowerer, cx: &Context, kind: JobKind, e: &Expr, text: &Text) {
     let known = kind.instance_types();
     if let Some(literal) = text.as_literal() {
         if !known.contains(&literal.as_str()) {

@@ -1,15 +1,18 @@
-//! Models: the `model` a step reads (a transform's, a model step's), and the `model`
-//! step, which creates a SageMaker model of a trained model in its serving container.
+//! Models: the `model` a step reads (a transform's, a model step's), the `model`
+//! step, which creates a SageMaker model of a trained model in its serving container,
+//! and the `register` step, which records it as a version in a model package group.
 
 use super::fields::Fields;
 use super::graph::Link;
-use super::jobs::{image_ref, resources, JobKind};
+use super::jobs::{check_instance, image_ref, resources, JobKind};
 use super::symbols::StepSymbol;
 use super::values::Lowerer;
 use super::Context;
+use crate::aws::{limits, names};
+use crate::diagnostics::suggest::did_you_mean;
 use crate::diagnostics::{Code, Diagnostic};
-use crate::ir::{ArtifactRef, ArtifactType, CreateModel, Edge};
-use crate::syntax::ast::{self, Expr};
+use crate::ir::{ArtifactRef, ArtifactType, CreateModel, Edge, Register, Text, APPROVAL_STATUSES};
+use crate::syntax::ast::{self, Expr, ExprKind};
 
 /// The step output `model = …` names, with its type, and the edge from its producer:
 /// a trained `model`, or with `created`, also a `sagemaker_model` a model step made.
@@ -47,13 +50,14 @@ pub fn model_ref(lw: &mut Lowerer, e: &Expr, created: bool) -> Option<(ArtifactR
     }
 }
 
-pub fn create_model(
+/// `model` (a trained model) and the `image` that serves it: the step's, or the
+/// training step's.
+fn served_model(
     lw: &mut Lowerer,
     cx: &Context,
     f: &mut Fields,
     step: &ast::Step,
-    sym: &StepSymbol,
-) -> Option<CreateModel> {
+) -> (Option<ArtifactRef>, Option<crate::ir::ImageRef>) {
     let model_expr = f.require("model", "train.model", &mut lw.diags);
     let model = model_expr.and_then(|e| model_ref(lw, e, false)).map(|(m, _)| m);
     let image = match (f.get("image"), &model) {
@@ -61,6 +65,31 @@ pub fn create_model(
         (None, Some(m)) => super::steps::producer_image(lw, cx, m, step, model_expr),
         (None, None) => None,
     };
+    (model, image)
+}
+
+/// A step that names what it reads by key: each `in` is reported.
+fn no_inputs(lw: &mut Lowerer, step: &ast::Step, kind: &str, help: &str) {
+    if let Some(first) = step.items.iter().find_map(|i| match i {
+        ast::StepItem::Input(input) => Some(input.span),
+        ast::StepItem::Field(_) | ast::StepItem::Output(_) => None,
+    }) {
+        lw.push(
+            Diagnostic::new(Code::WrongArtifactCount, first, format!("a {kind} step takes no inputs"))
+                .label(format!("input on a {kind} step"))
+                .help(help),
+        );
+    }
+}
+
+pub fn create_model(
+    lw: &mut Lowerer,
+    cx: &Context,
+    f: &mut Fields,
+    step: &ast::Step,
+    sym: &StepSymbol,
+) -> Option<CreateModel> {
+    let (model, image) = served_model(lw, cx, f, step);
     let env = super::steps::env(lw, f);
     // Checked as a transform's instance type: what the model would serve on.
     let instance = f.get("instance").map(|e| resources(lw, cx, JobKind::Transform, e, None, None).map(|r| r.instance));
@@ -78,16 +107,7 @@ pub fn create_model(
                 .help("add `out created: sagemaker_model`: later steps read the model by it (`transform` with `model = NAME.created`)"),
         ),
     }
-    if let Some(first) = step.items.iter().find_map(|i| match i {
-        ast::StepItem::Input(input) => Some(input.span),
-        ast::StepItem::Field(_) | ast::StepItem::Output(_) => None,
-    }) {
-        lw.push(
-            Diagnostic::new(Code::WrongArtifactCount, first, "a model step takes no inputs")
-                .label("input on a model step")
-                .help("name the trained model in `model = train.model`"),
-        );
-    }
+    no_inputs(lw, step, "model", "name the trained model in `model = train.model`");
     Some(CreateModel {
         model: model?,
         image: image?,
@@ -97,4 +117,218 @@ pub fn create_model(
             None => None,
         },
     })
+}
+
+/// `step NAME: register { model = train.model, group = "…" }`: a model package version.
+pub fn register(
+    lw: &mut Lowerer,
+    cx: &Context,
+    f: &mut Fields,
+    step: &ast::Step,
+    sym: &StepSymbol,
+) -> Option<Register> {
+    let (model, image) = served_model(lw, cx, f, step);
+    let group = f.require("group", "\"abalone-models\"", &mut lw.diags).and_then(|e| group(lw, e));
+    let approval = f.get("approval").map(|e| approval(lw, e));
+    let content_types = f.get("content_types").map(|e| {
+        strings(lw, e, "`content_types`", |s| {
+            (s.chars().count() > limits::CONTENT_TYPE)
+                .then(|| format!("a content type is at most {} characters", limits::CONTENT_TYPE))
+        })
+    });
+    let response_types = f.get("response_types").map(|e| {
+        strings(lw, e, "`response_types`", |s| {
+            if s.chars().count() > limits::RESPONSE_MIME_TYPE {
+                Some(format!("a response type is at most {} characters", limits::RESPONSE_MIME_TYPE))
+            } else if !names::is_mime_type(s) {
+                Some("a response type is a MIME type such as `text/csv`".to_string())
+            } else {
+                None
+            }
+        })
+    });
+    let inference_instances =
+        f.get("inference_instances").map(|e| instances(lw, cx, e, "`inference_instances`", JobKind::Endpoint));
+    let transform_instances =
+        f.get("transform_instances").map(|e| instances(lw, cx, e, "`transform_instances`", JobKind::Transform));
+    let metrics = f.get("metrics").map(|e| metrics(lw, e));
+    if let Some((name, _, span)) = sym.outputs.first() {
+        lw.push(
+            Diagnostic::new(
+                Code::WrongArtifactCount,
+                *span,
+                format!("a register step writes no output, but declares `{name}`"),
+            )
+            .label("output on a register step")
+            .help("remove the `out`: the version lives in the model package group"),
+        );
+    }
+    no_inputs(
+        lw,
+        step,
+        "register",
+        "name the trained model in `model = train.model` and its report in `metrics = evaluate.evaluation`",
+    );
+    Some(Register {
+        model: model?,
+        image: image?,
+        group: group?,
+        approval: approval.map_or(Some(None), |a| a.map(Some))?,
+        content_types: content_types.unwrap_or(Some(Vec::new()))?,
+        response_types: response_types.unwrap_or(Some(Vec::new()))?,
+        inference_instances: inference_instances.unwrap_or(Some(Vec::new()))?,
+        transform_instances: transform_instances.unwrap_or(Some(Vec::new()))?,
+        metrics: metrics.map_or(Some(None), |m| m.map(Some))?,
+    })
+}
+
+/// `group`: a model package group's name, checked when it is a literal.
+fn group(lw: &mut Lowerer, e: &Expr) -> Option<Text> {
+    let text = lw.text(e, "`group`")?;
+    if let Some(name) = text.as_literal() {
+        if !names::is_entity_name(&name, limits::MODEL_PACKAGE_GROUP_NAME) {
+            lw.push(
+                Diagnostic::new(Code::InvalidValue, e.span, format!("`{name}` is not a model package group name"))
+                    .label("not a group name")
+                    .help(format!(
+                        "a group name is 1 to {} letters, digits and `-`, not starting or ending with `-`, e.g. `{}`",
+                        limits::MODEL_PACKAGE_GROUP_NAME,
+                        suggest_entity_name(&name)
+                    )),
+            );
+            return None;
+        }
+    }
+    Some(text)
+}
+
+/// A name in SageMaker's entity alphabet close to `name`.
+fn suggest_entity_name(name: &str) -> String {
+    let mapped: String = name
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .take(limits::MODEL_PACKAGE_GROUP_NAME)
+        .collect();
+    let trimmed = mapped.trim_matches('-');
+    if trimmed.is_empty() {
+        "models".to_string()
+    } else {
+        trimmed.to_string()
+    }
+}
+
+/// `approval`: a literal approval status, or a string param whose default and `enum`
+/// values all are one.
+fn approval(lw: &mut Lowerer, e: &Expr) -> Option<Text> {
+    let text = lw.text(e, "`approval`")?;
+    let statuses = APPROVAL_STATUSES.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", ");
+    let bad = |lw: &mut Lowerer, span, value: &str, extra: Option<(crate::source::Span, String)>| {
+        let help = match did_you_mean(value, APPROVAL_STATUSES.iter().copied()) {
+            Some(s) => format!("did you mean `{s}`? The approval is one of {statuses}"),
+            None => format!("the approval is one of {statuses}"),
+        };
+        let mut d = Diagnostic::new(Code::InvalidValue, span, format!("`{value}` is not an approval status"))
+            .label("not an approval status")
+            .help(help);
+        if let Some((at, why)) = extra {
+            d = d.secondary(at, why);
+        }
+        lw.push(d);
+    };
+    if let Some(value) = text.as_literal() {
+        if !APPROVAL_STATUSES.contains(&value.as_str()) {
+            bad(lw, e.span, &value, None);
+            return None;
+        }
+        return Some(text);
+    }
+    let Some(name) = text.as_param() else {
+        lw.push(
+            Diagnostic::new(Code::InvalidValue, e.span, "`approval` is a literal status or a string param")
+                .label("built from several values")
+                .help(format!("write one of {statuses}, or `params.NAME` with `{{ enum = [...] }}` among them")),
+        );
+        return None;
+    };
+    let Some((param, _)) = lw.symbols.param(name) else {
+        return Some(text);
+    };
+    let Some(allowed) = param.attributes.iter().find(|a| a.key.node == "enum") else {
+        lw.push(
+            Diagnostic::new(Code::InvalidValue, e.span, format!("param `{name}` may hold any string, but `approval` takes {statuses}"))
+                .label("not limited to approval statuses")
+                .secondary(param.name.span, "declared here")
+                .help(format!("add `{{ enum = [\"PendingManualApproval\", \"Approved\"] }}` to param `{name}`, so a run cannot pass another value")),
+        );
+        return None;
+    };
+    let mut ok = true;
+    let candidates: Vec<&Expr> = match &allowed.value.kind {
+        ExprKind::List(items) => param.default.iter().chain(items.iter()).collect(),
+        _ => param.default.iter().collect(),
+    };
+    for candidate in candidates {
+        let ExprKind::Str(parts) = &candidate.kind else { continue };
+        let [ast::StrPart::Text(value)] = parts.as_slice() else { continue };
+        if !APPROVAL_STATUSES.contains(&value.as_str()) {
+            bad(lw, candidate.span, value, Some((e.span, format!("param `{name}` is the approval here"))));
+            ok = false;
+        }
+    }
+    ok.then_some(text)
+}
+
+/// A list of literal strings, each checked by `problem`.
+fn strings(lw: &mut Lowerer, e: &Expr, field: &str, problem: impl Fn(&str) -> Option<String>) -> Option<Vec<String>> {
+    lw.list(e, field, |lw, item| {
+        let s = lw.static_text(item, field)?;
+        if let Some(why) = problem(&s) {
+            lw.push(
+                Diagnostic::new(Code::InvalidValue, item.span, format!("invalid item in {field}"))
+                    .label("not accepted")
+                    .help(why),
+            );
+            return None;
+        }
+        Some(s)
+    })
+}
+
+/// A non-empty list of literal instance types of `kind`.
+fn instances(lw: &mut Lowerer, cx: &Context, e: &Expr, field: &str, kind: JobKind) -> Option<Vec<String>> {
+    let list = lw.list(e, field, |lw, item| {
+        let s = lw.static_text(item, field)?;
+        check_instance(lw, cx, kind, item, &Text::literal(s.clone()));
+        Some(s)
+    })?;
+    if list.is_empty() {
+        lw.push(
+            Diagnostic::new(Code::InvalidValue, e.span, format!("{field} is empty"))
+                .label("no instance types")
+                .help("list at least one instance type, or leave the key out"),
+        );
+        return None;
+    }
+    Some(list)
+}
+
+/// `metrics`: a report output, whose location the version records.
+fn metrics(lw: &mut Lowerer, e: &Expr) -> Option<ArtifactRef> {
+    let m = lw.artifact(e, "`metrics`")?;
+    lw.links.push(Link { from: m.step, to: lw.current, edge: Edge::Text { output: m.output.clone() }, span: m.span });
+    let produced = lw.symbols.step(m.step).and_then(|s| s.outputs.iter().find(|(n, _, _)| *n == m.output));
+    match produced {
+        Some((_, Some(ArtifactType::Report), _)) => Some(m),
+        Some((_, Some(ty), span)) => {
+            let name = format!("{}.{}", lw.symbols.step(m.step).map_or("", |s| s.ast.name.node.as_str()), m.output);
+            lw.push(
+                Diagnostic::new(Code::ArtifactTypeMismatch, m.span, format!("`metrics` must be a report, but `{name}` is {ty}"))
+                    .label("not a report")
+                    .secondary(*span, format!("produced as {ty} here"))
+                    .help("name a `report` output, e.g. `evaluate.evaluation` declared as `out evaluation: report { file = \"evaluation.json\" }`"),
+            );
+            None
+        }
+        Some((_, None, _)) | None => None,
+    }
 }

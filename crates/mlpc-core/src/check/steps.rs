@@ -53,6 +53,7 @@ pub fn lower(lw: &mut Lowerer, cx: &Context, id: StepId, sym: &StepSymbol) -> Op
         Kind::Condition => super::control::condition(lw, &mut fields).map(StepKind::Condition),
         Kind::Fail => super::control::fail(lw, &mut fields).map(StepKind::Fail),
         Kind::Model => super::models::create_model(lw, cx, &mut fields, step, sym).map(StepKind::Model),
+        Kind::Register => super::models::register(lw, cx, &mut fields, step, sym).map(StepKind::Register),
     };
     let decides = kind.decides();
     if decides {
@@ -94,7 +95,8 @@ pub fn lower(lw: &mut Lowerer, cx: &Context, id: StepId, sym: &StepSymbol) -> Op
             | StepKind::Python(_)
             | StepKind::Condition(_)
             | StepKind::Fail(_)
-            | StepKind::Model(_),
+            | StepKind::Model(_)
+            | StepKind::Register(_),
         )
         | None => None,
     };

@@ -534,6 +534,7 @@ impl Step {
             }
             StepKind::Transform(job) => job.content_type.iter().chain(job.env().iter().map(|(_, t)| t)).collect(),
             StepKind::Model(m) => m.env.iter().map(|(_, t)| t).collect(),
+            StepKind::Register(r) => std::iter::once(&r.group).chain(&r.approval).collect(),
             StepKind::Sql(sql) => std::iter::once(&sql.query)
                 .chain(
                     [&sql.database, &sql.workgroup, &sql.catalog, &sql.cluster, &sql.db_user, &sql.iam_role]
@@ -598,6 +599,7 @@ pub enum StepKind {
     Condition(Condition),
     Fail(Fail),
     Model(CreateModel),
+    Register(Register),
 }
 
 impl StepKind {
@@ -613,6 +615,7 @@ impl StepKind {
             StepKind::Condition(_) => Kind::Condition,
             StepKind::Fail(_) => Kind::Fail,
             StepKind::Model(_) => Kind::Model,
+            StepKind::Register(_) => Kind::Register,
         }
     }
 
@@ -631,7 +634,8 @@ impl StepKind {
             | StepKind::Transform(_)
             | StepKind::Condition(_)
             | StepKind::Fail(_)
-            | StepKind::Model(_) => None,
+            | StepKind::Model(_)
+            | StepKind::Register(_) => None,
         }
     }
 }
@@ -723,7 +727,8 @@ impl Pipeline {
                 | StepKind::Transform(_)
                 | StepKind::Condition(_)
                 | StepKind::Fail(_)
-                | StepKind::Model(_) => None,
+                | StepKind::Model(_)
+                | StepKind::Register(_) => None,
             };
             for file in ours.into_iter().chain(step.kind.code()) {
                 if seen.insert((&file.sha256, &file.file_name)) {
@@ -819,6 +824,30 @@ pub struct CreateModel {
     /// itself takes none).
     pub instance: Option<Value>,
 }
+
+/// `step NAME: register { model = train.model, group = "…" }`: a version of a trained
+/// model in a model package group (CreateModelPackage), to approve and deploy later.
+#[derive(Clone, Debug)]
+pub struct Register {
+    pub model: ArtifactRef,
+    /// The serving container: the step's `image`, or the training step's.
+    pub image: ImageRef,
+    /// `group`: the model package group the version joins.
+    pub group: Text,
+    /// `approval`: `PendingManualApproval`, `Approved` or `Rejected`, a literal or a
+    /// string param whose values are all among them. None: the service's default,
+    /// `PendingManualApproval`.
+    pub approval: Option<Text>,
+    pub content_types: Vec<String>,
+    pub response_types: Vec<String>,
+    pub inference_instances: Vec<String>,
+    pub transform_instances: Vec<String>,
+    /// `metrics`: a report output, registered as the version's model quality statistics.
+    pub metrics: Option<ArtifactRef>,
+}
+
+/// The approval states of a model package version, as CreateModelPackage takes them.
+pub const APPROVAL_STATUSES: [&str; 3] = ["PendingManualApproval", "Approved", "Rejected"];
 
 /// A resolved `image` reference.
 #[derive(Clone, Debug, PartialEq)]

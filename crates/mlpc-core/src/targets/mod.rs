@@ -289,7 +289,8 @@ fn runs_as_written(step: &crate::ir::Step, target: Target) -> bool {
             | StepKind::Transform(_)
             | StepKind::Condition(_)
             | StepKind::Fail(_)
-            | StepKind::Model(_),
+            | StepKind::Model(_)
+            | StepKind::Register(_),
             _,
         ) => true,
     }

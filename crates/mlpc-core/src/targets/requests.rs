@@ -6,8 +6,8 @@
 
 use crate::aws::{limits, names};
 use crate::ir::{
-    ArtifactType, CreateModel, Distribution, Format, InputSource, Pipeline, Processing, Python, PythonJob, Resources,
-    Step, StepId, StepKind, Text, TextPart, Training, Transform, TransformModel, Value,
+    ArtifactType, CreateModel, Distribution, Format, InputSource, Pipeline, Processing, Python, PythonJob, Register,
+    Resources, Step, StepId, StepKind, Text, TextPart, Training, Transform, TransformModel, Value,
 };
 
 /// A request body: JSON-shaped, with run-time strings and integers.
@@ -526,6 +526,62 @@ pub fn model_step(p: &Pipeline, step: &Step, m: &CreateModel) -> Node {
     create_model(p, Piece::ModelName(step.id), m.model.step, &m.image.uri, &m.env)
 }
 
+/// CreateModelPackage for a `register` step: a version of the trained model in its
+/// group, the container and instances it serves on, and its quality metrics.
+pub fn register(p: &Pipeline, step: &Step, r: &Register) -> Node {
+    let strings = |items: &[String]| Node::List(items.iter().map(Node::text).collect());
+    let container = Node::map(vec![
+        ("Image", Node::text(&r.image.uri)),
+        ("ModelDataUrl", Node::Text(vec![Piece::ModelArtifact(r.model.step)])),
+    ]);
+    let mut spec = vec![("Containers", Node::List(vec![container]))];
+    for (key, items) in [
+        ("SupportedContentTypes", &r.content_types),
+        ("SupportedResponseMIMETypes", &r.response_types),
+        ("SupportedRealtimeInferenceInstanceTypes", &r.inference_instances),
+        ("SupportedTransformInstanceTypes", &r.transform_instances),
+    ] {
+        if !items.is_empty() {
+            spec.push((key, strings(items)));
+        }
+    }
+    let mut out = vec![("ModelPackageGroupName", text(&r.group))];
+    if let Some(description) = &step.description {
+        out.push(("ModelPackageDescription", Node::text(description)));
+    }
+    if let Some(approval) = &r.approval {
+        out.push(("ModelApprovalStatus", text(approval)));
+    }
+    out.push(("InferenceSpecification", Node::map(spec)));
+    if let Some(location) = r.metrics.as_ref().and_then(|m| metrics_location(p, m)) {
+        let statistics =
+            Node::map(vec![("ContentType", Node::text("application/json")), ("S3Uri", Node::Text(location))]);
+        out.push(("ModelMetrics", Node::map(vec![("ModelQuality", Node::map(vec![("Statistics", statistics)]))])));
+    }
+    Node::map(out)
+}
+
+/// Where a register step's metrics are: the report's document in its output, the
+/// output as a reference where a target can follow one (a processing job's output on
+/// SageMaker), as the SDK's examples write it.
+fn metrics_location(p: &Pipeline, metrics: &crate::ir::ArtifactRef) -> Option<Vec<Piece>> {
+    let producer = p.step(metrics.step)?;
+    let file = &producer.output(&metrics.output)?.report.as_ref()?.file;
+    match producer.kind {
+        StepKind::Processing(_) | StepKind::Sql(_) => Some(vec![
+            Piece::OutputUri { step: producer.id, output: metrics.output.clone() },
+            Piece::Literal(file.clone()),
+        ]),
+        StepKind::Python(_)
+        | StepKind::Training(_)
+        | StepKind::Transform(_)
+        | StepKind::Condition(_)
+        | StepKind::Fail(_)
+        | StepKind::Model(_)
+        | StepKind::Register(_) => report_location(p, producer, &metrics.output),
+    }
+}
+
 fn create_model(p: &Pipeline, name: Piece, trained: StepId, image: &str, environment: &[(String, Text)]) -> Node {
     let mut container =
         vec![("Image", Node::text(image)), ("ModelDataUrl", Node::Text(vec![Piece::ModelArtifact(trained)]))];
@@ -627,9 +683,11 @@ pub fn check(p: &Pipeline) -> Vec<crate::diagnostics::Diagnostic> {
             StepKind::Training(j) => (&j.env, limits::TRAINING_ENV.0, limits::TRAINING_ENV.1),
             StepKind::Transform(j) => (j.env(), limits::TRANSFORM_ENV.0, limits::TRANSFORM_ENV.1),
             StepKind::Model(m) => (&m.env, limits::TRANSFORM_ENV.0, limits::TRANSFORM_ENV.1),
-            StepKind::Sql(_) | StepKind::Python(_) | StepKind::Condition(_) | StepKind::Fail(_) => {
-                (&[], usize::MAX, usize::MAX)
-            }
+            StepKind::Sql(_)
+            | StepKind::Python(_)
+            | StepKind::Condition(_)
+            | StepKind::Fail(_)
+            | StepKind::Register(_) => (&[], usize::MAX, usize::MAX),
         };
         if env.len() > max_entries {
             diags.push(limit(
@@ -736,7 +794,8 @@ pub fn check(p: &Pipeline) -> Vec<crate::diagnostics::Diagnostic> {
             | StepKind::Python(_)
             | StepKind::Condition(_)
             | StepKind::Fail(_)
-            | StepKind::Model(_) => {}
+            | StepKind::Model(_)
+            | StepKind::Register(_) => {}
         }
     }
     diags

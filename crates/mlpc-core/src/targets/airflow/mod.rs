@@ -166,6 +166,7 @@ fn emit(p: &Pipeline, version: AirflowVersion, local_mode: bool, source_name: &s
                 edges => view.edges,
                 code_files => view.code_files,
                 upload_operators => view.upload_operators,
+                uses_register => view.uses_register,
                 local_mode => local_mode,
                 // Nothing between the imports and the python steps' functions: one
                 // newline fewer keeps two blank lines there.
@@ -173,6 +174,7 @@ fn emit(p: &Pipeline, version: AirflowVersion, local_mode: bool, source_name: &s
                     || view.uses_run_key
                     || view.uses_run_date
                     || view.uses_control
+                    || view.uses_register
                     || has_code
                     || local_mode),
             },
@@ -295,6 +297,8 @@ struct DagView {
     /// Some step is a condition or a fail step: the DAG defines `mlpc_condition`,
     /// `mlpc_fail` and the report helpers they share.
     uses_control: bool,
+    /// Some step registers a model: the DAG defines `MlpcRegisterModelVersionOperator`.
+    uses_register: bool,
     /// The AWS connection as a Python literal: `aws_connection`, or Airflow's default.
     aws_conn_id: String,
     python_tasks: Vec<PythonTaskView>,
@@ -482,6 +486,7 @@ impl DagView {
         DagView {
             code_files,
             upload_operators,
+            uses_register: p.steps.iter().any(|s| matches!(s.kind, StepKind::Register(_))),
             source: comment_safe(source_name),
             stdlib_imports: stdlib,
             airflow_imports,
@@ -706,7 +711,8 @@ fn step_uploads<'a>(p: &Pipeline, step: &'a Step) -> Vec<(String, &'a [u8])> {
         | StepKind::Python(_)
         | StepKind::Condition(_)
         | StepKind::Fail(_)
-        | StepKind::Model(_) => None,
+        | StepKind::Model(_)
+        | StepKind::Register(_) => None,
     };
     let mut out: Vec<(String, &[u8])> = code.map(|c| (requests::code_uri(p, c), &c.contents[..])).into_iter().collect();
     out.extend(step.local_inputs().flat_map(|data| requests::data_files(p, data)));
@@ -777,6 +783,11 @@ fn task_view(
         StepKind::Model(m) => {
             args.push(arg("config", node(&requests::model_step(p, step, m), 8, jinja)));
             Some("SageMakerModelOperator")
+        }
+        // A call to the model registry, not a job: the same in local mode.
+        StepKind::Register(r) => {
+            args.push(arg("request", node(&requests::register(p, step, r), 8, jinja)));
+            Some("SageMakerRegisterModelVersionOperator")
         }
         StepKind::Transform(job) => {
             // Its own model first, unless it runs one a model step created.
@@ -855,6 +866,8 @@ fn task_view(
             Some(
                 job @ ("SageMakerProcessingOperator" | "SageMakerTrainingOperator" | "SageMakerTransformOperator"),
             ) if !uploads.is_empty() => job.replacen("SageMaker", "Mlpc", 1),
+            // The template's subclass takes the whole request, templated.
+            Some("SageMakerRegisterModelVersionOperator") => "MlpcRegisterModelVersionOperator".to_string(),
             other => other.unwrap_or_default().to_string(),
         },
         args,

@@ -130,7 +130,8 @@ fn check_step(p: &Pipeline, step: &Step, diags: &mut Vec<Diagnostic>) {
         | StepKind::Python(_)
         | StepKind::Condition(_)
         | StepKind::Fail(_)
-        | StepKind::Model(_) => {}
+        | StepKind::Model(_)
+        | StepKind::Register(_) => {}
     }
 }
 

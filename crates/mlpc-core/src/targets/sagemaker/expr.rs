@@ -15,6 +15,28 @@ pub fn model_step_name(transform_step: &str) -> String {
     format!("{transform_step}-CreateModel")
 }
 
+/// The name of a register step's `RegisterModel` step (the SDK's `ModelStep` naming).
+pub fn register_step_name(step: &str) -> String {
+    format!("{step}-RegisterModel")
+}
+
+/// The name another step's `DependsOn` gives a step: the definition's step that
+/// finishes it (a model or register step's own, named as the SDK names them).
+pub fn definition_name(step: &crate::ir::Step) -> String {
+    let name = &step.name.node;
+    match step.kind {
+        StepKind::Model(_) => model_step_name(name),
+        StepKind::Register(_) => register_step_name(name),
+        StepKind::Sql(_)
+        | StepKind::Processing(_)
+        | StepKind::Training(_)
+        | StepKind::Transform(_)
+        | StepKind::Python(_)
+        | StepKind::Condition(_)
+        | StepKind::Fail(_) => name.clone(),
+    }
+}
+
 pub fn get(path: impl Into<String>) -> Val {
     Val::get(path.into())
 }
@@ -96,7 +118,11 @@ pub fn text_values(p: &Pipeline, pieces: Vec<Piece>) -> Result<(Vec<Val>, bool),
                     }
                     StepKind::Transform(_) => get(format!("Steps.{name}.TransformOutput.S3OutputPath")),
                     StepKind::Training(_) => get(format!("Steps.{name}.ModelArtifacts.S3ModelArtifacts")),
-                    StepKind::Python(_) | StepKind::Condition(_) | StepKind::Fail(_) | StepKind::Model(_) => {
+                    StepKind::Python(_)
+                    | StepKind::Condition(_)
+                    | StepKind::Fail(_)
+                    | StepKind::Model(_)
+                    | StepKind::Register(_) => {
                         return Err(format!("step `{name}` has no output a SageMaker step can reference"))
                     }
                 }

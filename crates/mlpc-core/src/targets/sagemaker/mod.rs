@@ -171,6 +171,19 @@ fn lower_step(p: &Pipeline, step: &Step) -> Result<Vec<Val>, String> {
         StepKind::Processing(job) => ("Processing", arguments(p, requests::processing_job(p, step, job))?),
         StepKind::Training(job) => ("Training", arguments(p, requests::training_job(p, step, job))?),
         StepKind::Model(m) => return Ok(vec![model(p, step, requests::model_step(p, step, m))?]),
+        StepKind::Register(r) => {
+            let mut register = Val::map(vec![
+                ("Name", Val::Str(expr::register_step_name(&step.name.node))),
+                ("Type", Val::Str("RegisterModel".into())),
+                ("Arguments", expr::node(p, requests::register(p, step, r))?),
+            ]);
+            let depends = depends_on(p, step);
+            if !depends.is_empty() {
+                register.set("DependsOn", Val::List(depends.into_iter().map(Val::Str).collect()));
+            }
+            add_policies(&mut register, step, false);
+            return Ok(vec![register]);
+        }
         StepKind::Transform(job) => {
             let mut steps = Vec::new();
             // Its own model first (the SDK's ModelStep), unless a model step made it.
@@ -269,10 +282,26 @@ fn depends_on(p: &Pipeline, step: &Step) -> Vec<String> {
         | crate::ir::TextPart::RunDate
         | crate::ir::TextPart::ModelName(_) => None,
     });
-    ids.extend(read.chain(named).filter(|id| p.step(*id).is_some_and(|s| matches!(s.kind, StepKind::Python(_)))));
+    // A register step's metrics: a python step's report is a location too.
+    let metrics = match &step.kind {
+        StepKind::Register(r) => r.metrics.as_ref().map(|m| m.step),
+        StepKind::Sql(_)
+        | StepKind::Processing(_)
+        | StepKind::Training(_)
+        | StepKind::Transform(_)
+        | StepKind::Python(_)
+        | StepKind::Condition(_)
+        | StepKind::Fail(_)
+        | StepKind::Model(_) => None,
+    };
+    ids.extend(
+        read.chain(named)
+            .chain(metrics)
+            .filter(|id| p.step(*id).is_some_and(|s| matches!(s.kind, StepKind::Python(_)))),
+    );
     ids.sort();
     ids.dedup();
-    ids.iter().filter_map(|id| p.step(*id)).map(|s| s.name.node.clone()).collect()
+    ids.iter().filter_map(|id| p.step(*id)).map(expr::definition_name).collect()
 }
 
 /// SageMaker's error types worth retrying: the service's own faults and throttling,

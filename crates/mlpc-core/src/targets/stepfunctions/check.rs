@@ -49,6 +49,7 @@ fn check_reports(p: &Pipeline, step: &Step, diags: &mut Vec<Diagnostic>) {
         StepKind::Condition(condition) => condition.check.report_values(),
         StepKind::Fail(fail) => fail.report_values(),
         StepKind::Model(_)
+        | StepKind::Register(_)
         | StepKind::Sql(_)
         | StepKind::Processing(_)
         | StepKind::Training(_)
@@ -239,7 +240,9 @@ fn check_keys(step: &Step, diags: &mut Vec<Diagnostic>) {
         }
         StepKind::Transform(j) => j.env().iter().map(|(k, _)| k.as_str()).collect(),
         StepKind::Model(m) => m.env.iter().map(|(k, _)| k.as_str()).collect(),
-        StepKind::Sql(_) | StepKind::Python(_) | StepKind::Condition(_) | StepKind::Fail(_) => Vec::new(),
+        StepKind::Sql(_) | StepKind::Python(_) | StepKind::Condition(_) | StepKind::Fail(_) | StepKind::Register(_) => {
+            Vec::new()
+        }
     };
     for key in keys.into_iter().filter(|k| k.ends_with(".$")) {
         diags.push(

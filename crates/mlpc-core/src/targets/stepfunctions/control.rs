@@ -387,7 +387,8 @@ pub fn gate(x: &Exprs, step: &Step, needs: &std::collections::BTreeSet<(StepId, 
         | StepKind::Transform(_)
         | StepKind::Python(_)
         | StepKind::Fail(_)
-        | StepKind::Model(_) => {
+        | StepKind::Model(_)
+        | StepKind::Register(_) => {
             Pass { comment: Some("Skipped: a condition it needs came out otherwise".into()), ..Pass::default() }
         }
     };

@@ -274,7 +274,8 @@ impl Exprs<'_> {
                 | crate::ir::StepKind::Transform(_)
                 | crate::ir::StepKind::Python(_)
                 | crate::ir::StepKind::Fail(_)
-                | crate::ir::StepKind::Model(_),
+                | crate::ir::StepKind::Model(_)
+                | crate::ir::StepKind::Register(_),
             )
             | None => format!("model_{name}"),
         }

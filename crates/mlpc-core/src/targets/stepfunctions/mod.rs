@@ -73,6 +73,10 @@ pub fn definition(p: &Pipeline, lang: QueryLanguage) -> Result<Machine, LowerErr
     let mut caught = false;
     for (_, state) in &mut top.states {
         if let Some(catch) = state.catch_mut() {
+            // A state that catches every error itself (a register step's group) goes on.
+            if catch.iter().any(|c| c.error_equals.contains(&"States.ALL")) {
+                continue;
+            }
             catch.push(b.catcher());
             caught = true;
         }
@@ -300,7 +304,8 @@ impl Builder<'_> {
                     | StepKind::Transform(_)
                     | StepKind::Python(_)
                     | StepKind::Fail(_)
-                    | StepKind::Model(_) => {}
+                    | StepKind::Model(_)
+                    | StepKind::Register(_) => {}
                 }
                 Ok(segment)
             }

@@ -5,7 +5,7 @@
 use serde_json::{json, Map, Value as Json};
 
 use super::expr::{Exprs, QueryLanguage};
-use super::machine::{Choice, Fail, Pass, ResultPath, Retrier, Rule, State, Task, Transition, Wait};
+use super::machine::{Catcher, Choice, Fail, Pass, ResultPath, Retrier, Rule, State, Task, Transition, Wait};
 use super::Segment;
 use crate::ir::{Sql, SqlEngine, Step, StepKind};
 use crate::targets::queries;
@@ -75,9 +75,43 @@ pub fn step(x: &Exprs, step: &Step) -> Result<Segment, String> {
             let job = py.job.as_ref().ok_or("a python step without its job passed the Step Functions check")?;
             processing(x, step, &requests::python_job(p, step, py, job))
         }
+        StepKind::Register(r) => register(x, step, r),
         StepKind::Condition(condition) => super::control::condition(x, step, &condition.check),
         StepKind::Fail(fail) => super::control::fail(x, step, fail),
     }
+}
+
+/// A register step: CreateModelPackageGroup, whose failure (the group exists, most
+/// often) is caught and passed over, then CreateModelPackage, which fails loudly if
+/// the group is still missing. Neither has an optimized integration: both go through
+/// the AWS SDK integration.
+fn register(x: &Exprs, step: &Step, r: &crate::ir::Register) -> Result<Segment, String> {
+    let name = step.name.node.clone();
+    let group_state = format!("{name} group");
+    let group =
+        x.body(&Node::Map(vec![("ModelPackageGroupName".to_string(), Node::Text(requests::text_pieces(&r.group)))]))?;
+    let mut group_task =
+        task(x, step, "arn:aws:states:::aws-sdk:sagemaker:createModelPackageGroup", group, SAGEMAKER_ERRORS, false);
+    group_task.comment = Some(format!("The model package group of step `{name}`, unless it exists"));
+    group_task.transition = Some(Transition::Next(name.clone()));
+    group_task.catch = vec![if x.lang == QueryLanguage::Jsonata {
+        // JSONata states read variables, not their input: the error output is harmless.
+        Catcher { error_equals: &["States.ALL"], next: name.clone(), output: None, result_path: None }
+    } else {
+        Catcher {
+            error_equals: &["States.ALL"],
+            next: name.clone(),
+            output: None,
+            result_path: Some(format!("$.registry.{name}")),
+        }
+    }];
+    let body = x.body(&requests::register(x.p, step, r))?;
+    let package = task(x, step, "arn:aws:states:::aws-sdk:sagemaker:createModelPackage", body, SAGEMAKER_ERRORS, true);
+    Ok(Segment {
+        entry: group_state.clone(),
+        states: vec![(group_state, State::Task(group_task)), (name, State::Task(package))],
+        exits: vec![1],
+    })
 }
 
 /// A processing job's Task, run to completion: a processing step's or a python step's.
