@@ -138,6 +138,7 @@ fn prove(major: u8, version: AirflowVersion) {
                 StepKind::Transform(_) => Some("SageMakerTransformOperator"),
                 StepKind::Model(_) => Some("SageMakerModelOperator"),
                 StepKind::Register(_) => Some("SageMakerRegisterModelVersionOperator"),
+                StepKind::Lambda(_) => Some("LambdaInvokeFunctionOperator"),
                 StepKind::Sql(sql) if sql.engine == mlpc::ir::SqlEngine::Athena => Some("AthenaOperator"),
                 StepKind::Sql(_) | StepKind::Python(_) | StepKind::Condition(_) | StepKind::Fail(_) => None,
             };
@@ -286,6 +287,30 @@ fn check_rendered(p: &Pipeline, step: &mlpc::ir::Step, r: &Json, name: &str) {
                     }
                     mlpc::ir::MessagePart::Report(v) => assert_eq!(rendered["keys"], serde_json::json!(v.path), "{at}"),
                 }
+            }
+        }
+        StepKind::Lambda(lambda) => {
+            assert_eq!(r["function_name"], Json::from(lambda.function.written.as_str()), "{at}: function");
+            // Each value as data the task resolves when it runs; text rendered exactly.
+            let data = &r["payload_data"];
+            for (key, value) in &lambda.payload {
+                match value {
+                    mlpc::ir::PayloadValue::Value(mlpc::ir::Value::Text(t)) => {
+                        assert_eq!(data[key]["string"], Json::from(common::rendered_text(t, p, RUN_ID)), "{at}: {key}")
+                    }
+                    mlpc::ir::PayloadValue::Value(mlpc::ir::Value::Param(name)) => {
+                        assert_eq!(data[key]["param"], Json::from(name.as_str()), "{at}: {key}")
+                    }
+                    mlpc::ir::PayloadValue::Report(v) => {
+                        assert_eq!(data[key]["keys"], serde_json::json!(v.path), "{at}")
+                    }
+                    mlpc::ir::PayloadValue::Value(_) => assert!(data.get(key).is_some(), "{at}: {key}"),
+                }
+            }
+            if let Some(output) = step.outputs.first() {
+                let uri = r["response_uri"].as_str().unwrap();
+                let file = &output.report.as_ref().unwrap().file;
+                assert!(uri.ends_with(&format!("/{}/{}/{file}", step.name.node, output.name.node)), "{at}: {uri}");
             }
         }
         StepKind::Register(reg) => {
@@ -453,6 +478,18 @@ fn run_dag_test(
     moto: &common::Moto,
     reports: &str,
 ) -> (Pipeline, Json, String) {
+    run_dag_test_with_lambda(version, example, conf, moto, reports, "null")
+}
+
+/// `run_dag_test`, with a Lambda function in moto (e2e.py's MLPC_E2E_LAMBDA).
+fn run_dag_test_with_lambda(
+    version: AirflowVersion,
+    example: &str,
+    conf: &str,
+    moto: &common::Moto,
+    reports: &str,
+    lambda: &str,
+) -> (Pipeline, Json, String) {
     let path = common::root().join(example);
     let text = std::fs::read_to_string(&path).unwrap();
     let files = common::Dir(path.parent().unwrap().to_path_buf());
@@ -478,7 +515,8 @@ fn run_dag_test(
         .arg(&dag)
         .arg(conf)
         .arg(ir.settings.region.as_deref().unwrap_or("us-east-1"))
-        .env("MLPC_E2E_REPORTS", reports));
+        .env("MLPC_E2E_REPORTS", reports)
+        .env("MLPC_E2E_LAMBDA", lambda));
     let parsed: Json = serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
     let printed = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
     (ir, parsed, printed)
@@ -797,4 +835,49 @@ fn end_to_end_the_contract_abalone_registers_the_model_or_fails() {
         assert_eq!(high["model_packages"].as_array().unwrap().len(), 1, "no new version: {high:#}");
         assert!(printed.contains("MSE 7.0 is above 6.0"), "{version:?}: the message is not in the log:\n{printed}");
     }
+}
+
+/// tests/targets/lambda.mlp with `dag.test()` against moto's Lambda (no Docker). On
+/// Airflow 2 the function echoes its event: the response written as the step's report
+/// is the payload the task resolved when it ran (the report's value and the params,
+/// typed), and the condition then fails the run on the missing verdict. On Airflow 3
+/// the function answers a verdict: the condition holds and the model is created in
+/// moto, and the fail task is skipped.
+#[test]
+fn end_to_end_a_lambda_step_sends_its_payload_and_its_answer_decides() {
+    let path = "tests/targets/lambda.mlp";
+    let reports = serde_json::json!({ "evaluation": { "file": "evaluation.json",
+        "document": { "regression_metrics": { "mse": { "value": 4.5 } } } } })
+    .to_string();
+    let conf = r#"{"team": "ranking", "train_data": "s3://acme-ml/data/train/"}"#;
+
+    let moto = common::Moto::start();
+    let echo = r#"{"function": "judge-model"}"#;
+    let (_, r, printed) = run_dag_test_with_lambda(AirflowVersion::V2, path, conf, &moto, &reports, echo);
+    assert_eq!(r["tasks"]["judge"], "success", "{r:#}\n{printed}");
+    let run_key = r["json_objects"].as_object().unwrap().keys().find(|k| k.ends_with("/judge/verdict/report.json"));
+    let sent = &r["json_objects"][run_key.expect("the response is written as the report").as_str()];
+    assert_eq!(sent["mse"], 4.5, "{sent:#}");
+    assert_eq!(sent["min_score"], 0.5, "a float param stays a number: {sent:#}");
+    assert_eq!(sent["team"], "ranking", "{sent:#}");
+    assert_eq!(sent["strict"], true, "{sent:#}");
+    assert_eq!(sent["attempts"], 3, "{sent:#}");
+    assert!(sent["model"].as_str().unwrap().starts_with("s3://"), "{sent:#}");
+    assert!(sent["run"].as_str().unwrap().starts_with("run "), "{sent:#}");
+    assert_eq!(r["state"], "failed", "no verdict in an echo: {r:#}");
+    assert!(printed.contains("report value `judge.verdict.approved` is missing"), "{printed}");
+
+    let moto = common::Moto::start();
+    let verdict = r#"{"function": "judge-model", "results": [{"score": 0.75, "approved": true, "reason": "fine"}]}"#;
+    let (_, r, printed) = run_dag_test_with_lambda(AirflowVersion::V3, path, conf, &moto, &reports, verdict);
+    assert_eq!(r["state"], "success", "{r:#}\n{printed}");
+    for (task, state) in
+        [("judge", "success"), ("good_enough", "success"), ("judged_model", "success"), ("rejected", "skipped")]
+    {
+        assert_eq!(r["tasks"][task], state, "{task}: {r:#}");
+    }
+    assert!(
+        r["models"].as_array().unwrap().iter().any(|m| m.as_str().unwrap().starts_with("judged-judged-model-")),
+        "{r:#}"
+    );
 }

@@ -76,17 +76,17 @@ fn run(moto: &common::Moto, path: &str, input: &str, name: &str) -> (Pipeline, J
 
 /// `run`, with the documents the report reads get (`{"STEP.OUTPUT": document}`).
 fn run_with_reports(moto: &common::Moto, path: &str, input: &str, name: &str, reports: &Json) -> (Pipeline, Json) {
-    run_live(moto, path, input, name, reports, &[])
+    run_with_options(moto, path, input, name, reports, &[])
 }
 
-/// `run_with_reports`, the Tasks named in `live` calling moto's services for real.
-fn run_live(
+/// `run_with_reports`, with run_in_moto.py's options (`render`, `live=STATE,...`).
+fn run_with_options(
     moto: &common::Moto,
     path: &str,
     input: &str,
     name: &str,
     reports: &Json,
-    live: &[&str],
+    options: &[String],
 ) -> (Pipeline, Json) {
     let (ir, asl) = build(&common::root().join(path), QueryLanguage::Jsonpath).unwrap();
     let file = temp_dir(name).join("machine.json");
@@ -95,9 +95,7 @@ fn run_live(
     if !reports.is_null() {
         args.push(format!("reports={reports}"));
     }
-    if !live.is_empty() {
-        args.push(format!("live={}", live.join(",")));
-    }
+    args.extend(options.iter().cloned());
     let out = Command::new(tool("target/py/moto/bin/python", "scripts/setup-python"))
         .arg(common::root().join("tests/stepfunctions/run_in_moto.py"))
         .args(&args)
@@ -666,9 +664,9 @@ fn the_contract_abalone_registers_a_model_version_in_moto() {
     let input = r#"{"batch_data": "s3://acme-ml/batch/", "approval_status": "Approved"}"#;
     let report =
         |mse: Json| serde_json::json!({ "evaluate.evaluation": { "regression_metrics": { "mse": { "value": mse } } } });
-    let live = ["register_model group", "register_model"];
+    let live = ["live=register_model group,register_model".to_string()];
 
-    let (_, first) = run_live(&moto, path, input, "abalone-low-1", &report(5.into()), &live);
+    let (_, first) = run_with_options(&moto, path, input, "abalone-low-1", &report(5.into()), &live);
     assert_eq!(first["status"], "SUCCEEDED", "{first}");
     let states = entered(&first);
     for state in
@@ -693,19 +691,102 @@ fn the_contract_abalone_registers_a_model_version_in_moto() {
         "{package:#}"
     );
 
-    let (_, second) = run_live(&moto, path, input, "abalone-low-2", &report(5.into()), &live);
+    let (_, second) = run_with_options(&moto, path, input, "abalone-low-2", &report(5.into()), &live);
     assert_eq!(second["status"], "SUCCEEDED", "the group exists: {second}");
     let versions: Vec<&Json> =
         second["model_packages"].as_array().unwrap().iter().map(|p| &p["ModelPackageVersion"]).collect();
     assert_eq!(versions.len(), 2, "{second}");
 
-    let (_, high) = run_live(&moto, path, input, "abalone-high", &report(7.0.into()), &live);
+    let (_, high) = run_with_options(&moto, path, input, "abalone-high", &report(7.0.into()), &live);
     assert_eq!(high["status"], "FAILED", "{high}");
     assert_eq!(high["cause"], "MSE 7.0 is above 6.0", "{high}");
     let states = entered(&high);
     assert!(!states.iter().any(|s| s == "register_model" || s == "register_model group"), "{states:?}");
     assert!(states.iter().any(|s| s == "register_model skipped"), "{states:?}");
     assert_eq!(high["model_packages"].as_array().unwrap().len(), 2, "nothing registered: {high}");
+}
+
+/// tests/targets/lambda.mlp in moto: the Lambda Task's payload renders typed (the
+/// report's value, the params, the model the training Task reported, the run's id,
+/// literals), its response is written where its report lives, and the condition on
+/// the response creates the model, or fails the run with the function's reason.
+#[test]
+fn a_lambda_step_sends_its_payload_and_its_answer_decides_in_moto() {
+    let moto = common::Moto::start();
+    let path = "tests/targets/lambda.mlp";
+    let reports = |approved: bool, reason: &str| {
+        json!({
+            "evaluate.evaluation": { "regression_metrics": { "mse": { "value": 4.5 } } },
+            "judge.verdict": { "score": 0.75, "approved": approved, "reason": reason },
+        })
+    };
+    let options = ["render".to_string()];
+    let (_, yes) =
+        run_with_options(&moto, path, r#"{"team": "ranking"}"#, "judged-yes", &reports(true, "fine"), &options);
+    assert_eq!(yes["status"], "SUCCEEDED", "{yes}");
+    let rendered = &yes["output"]["rendered"];
+    assert_eq!(rendered["judge"]["FunctionName"], "judge-model", "{rendered:#}");
+    assert_eq!(
+        rendered["judge"]["Payload"],
+        json!({
+            "mse": 4.5,
+            "min_score": 0.5,
+            "team": "ranking",
+            "model": "s3://mlpc-reported-models/train/output/model.tar.gz",
+            "run": "run judged-yes",
+            "strict": true,
+            "attempts": 3,
+        }),
+        "{rendered:#}"
+    );
+    // The response goes where the report lives, as the Lambda returned it.
+    let put = &rendered["judge_writes_verdict"];
+    assert_eq!(put["Bucket"], "acme-ml");
+    assert_eq!(put["Key"], "pipelines/judged/judged-yes/judge/verdict/report.json");
+    let states = entered(&yes);
+    for state in
+        ["judge reads evaluate.evaluation", "judge", "judge writes verdict", "good_enough holds", "judged_model"]
+    {
+        assert!(states.iter().any(|s| s == state), "`{state}` not entered: {states:?}");
+    }
+
+    let (_, no) = run_with_reports(&moto, path, "{}", "judged-no", &reports(false, "too slow"));
+    assert_eq!(no["status"], "FAILED", "{no}");
+    assert_eq!(no["error"], "mlpc.Fail", "{no}");
+    assert_eq!(no["cause"], "rejected: too slow", "{no}");
+    assert!(!entered(&no).iter().any(|s| s == "judged_model"), "{no}");
+}
+
+/// The Lambda step in JSONata, evaluated with the `jsonata` package: the payload is
+/// typed as in JSONPath, and the response is written as the Lambda returned it.
+#[test]
+fn a_lambda_step_sends_the_same_payload_in_jsonata() {
+    let (_, asl) = build(&common::root().join("tests/targets/lambda.mlp"), QueryLanguage::Jsonata).unwrap();
+    let machine: Json = serde_json::from_str(&asl).unwrap();
+    let answer = json!({ "score": 0.75, "approved": true, "reason": "fine \"quoted\"" });
+    let bindings = json!({
+        "params": { "min_score": 0.5, "team": "ranking" },
+        "report_0": { "regression_metrics": { "mse": { "value": 4.5 } } },
+        "model_train": "s3://reported/train/model.tar.gz",
+        "lambda_judge": answer,
+        "states": { "context": { "Execution": { "Name": "judged-run" }, "State": { "RetryCount": 0 } } },
+    });
+    let r = common::render_jsonata(&machine, &bindings);
+    assert_eq!(
+        r["judge"]["Payload"],
+        json!({
+            "mse": 4.5,
+            "min_score": 0.5,
+            "team": "ranking",
+            "model": "s3://reported/train/model.tar.gz",
+            "run": "run judged-run",
+            "strict": true,
+            "attempts": 3,
+        }),
+        "{r:#}"
+    );
+    let written: Json = serde_json::from_str(r["judge writes verdict"]["Body"].as_str().unwrap()).unwrap();
+    assert_eq!(written, answer);
 }
 
 /// The same gate in JSONata, its expressions evaluated with the `jsonata` package (moto

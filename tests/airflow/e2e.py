@@ -9,8 +9,11 @@ protocol; so placeholder objects are put where a job would have written, and the
 Redshift UNLOAD statement is recorded instead of sent. S3 URIs in the run's conf are
 data from outside the pipeline: an object is put there before the run. A processing job
 whose output is named in MLPC_E2E_REPORTS (`{"output": {"file": F, "document": D}}`)
-writes D as F there, as a job writes its report. The report lists every task's final
-state and every SageMaker request the emulator received.
+writes D as F there, as a job writes its report. With MLPC_E2E_LAMBDA
+(`{"function": NAME, "results": [...]}`), moto's Lambda runs without Docker and the
+function NAME exists: it answers each invocation with the next of `results` (JSON),
+and once they are used up, with the payload it was sent. The report lists every task's
+final state and every SageMaker request the emulator received.
 """
 
 from __future__ import annotations
@@ -22,6 +25,8 @@ import re
 import subprocess
 import sys
 import tempfile
+import urllib.request
+import zipfile
 
 report_path, port, dag_file, run_conf = sys.argv[1], sys.argv[2], sys.argv[3], json.loads(sys.argv[4])
 endpoint = f"http://127.0.0.1:{port}"
@@ -113,6 +118,35 @@ RedshiftSQLHook.run = redshift_run
 RedshiftDataHook.check_query_is_finished = finished_in_moto
 
 
+def moto_api(path: str, body: dict) -> None:
+    request = urllib.request.Request(
+        f"{endpoint}{path}", data=json.dumps(body).encode(), headers={"Content-Type": "application/json"}, method="POST"
+    )
+    urllib.request.urlopen(request).read()
+
+
+def lambda_function(setup: dict) -> None:
+    """The Lambda function the DAG calls, in moto's Lambda without Docker."""
+    moto_api("/moto-api/config", {"lambda": {"use_docker": False}})
+    iam = boto3.client("iam", region_name=region, endpoint_url=endpoint)
+    role = iam.create_role(RoleName="mlpc-e2e-lambda", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+    code = tempfile.SpooledTemporaryFile()
+    with zipfile.ZipFile(code, "w") as archive:
+        archive.writestr("index.py", "def handler(event, context):\n    return event\n")
+    code.seek(0)
+    client = boto3.client("lambda", region_name=region, endpoint_url=endpoint)
+    client.create_function(
+        FunctionName=setup["function"],
+        Runtime="python3.12",
+        Role=role,
+        Handler="index.handler",
+        Code={"ZipFile": code.read()},
+    )
+    results = [json.dumps(r) for r in setup.get("results", [])]
+    if results:
+        moto_api("/moto-api/static/lambda-simple/response", {"results": results, "region": region})
+
+
 def main() -> None:
     try:
         from airflow.dag_processing.dagbag import DagBag  # Airflow 3
@@ -135,6 +169,9 @@ def main() -> None:
             put_placeholder(uri)
         else:
             s3.put_object(Bucket=bucket, Key=key, Body=b"given\n")
+    lambda_setup = json.loads(os.environ.get("MLPC_E2E_LAMBDA", "null"))
+    if lambda_setup is not None:
+        lambda_function(lambda_setup)
     run = dag.test(run_conf=run_conf)
     states = {ti.task_id: str(ti.state) for ti in run.get_task_instances()}
     sm = boto3.client("sagemaker", region_name=region, endpoint_url=endpoint)

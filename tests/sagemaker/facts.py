@@ -30,7 +30,8 @@ is spelled as a string. So the facts are what decides what a run does, and only 
   the nesting of `Not`/`Or`/`In` as written; the top-level list, an implicit AND, in
   any order); a Fail step's error message; a RegisterModel step's group, approval
   status, description, inference containers (image, model data, environment), content
-  and response types, instance types and model metrics. A Condition step's own arguments are its
+  and response types, instance types and model metrics; a Lambda step's function ARN,
+  payload and typed outputs. A Condition step's own arguments are its
   `Conditions`: the steps of its branches are facts of their own, not its references.
   A name that two steps share (never valid) shows as a fact `Copies` of the first.
 
@@ -345,6 +346,11 @@ def step_facts(step: Json, norm: Normalizer, branch: str | None = None) -> Facts
     put(out, "ModelQualityStatistics", norm.value(dig(args, "ModelMetrics", "ModelQuality", "Statistics")))
     metrics = {k: v for k, v in (args.get("ModelMetrics") or {}).items() if k != "ModelQuality" and v}
     put(out, "OtherModelMetrics", norm.value(metrics))
+    # A Lambda step: the function, its payload (the step's Arguments) and its typed outputs.
+    if step.get("Type") == "Lambda":
+        put(out, "FunctionArn", step.get("FunctionArn"))
+        put(out, "Payload", norm.value(args))
+        put(out, "OutputParameters", {o.get("OutputName"): o.get("OutputType") for o in step.get("OutputParameters", [])})
 
     put(out, "RetryPolicies", sorted((retry_policy(p) for p in step.get("RetryPolicies", [])), key=json.dumps))
     put(out, "CacheConfig", norm.value(step.get("CacheConfig")))

@@ -60,6 +60,8 @@ for _var in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN"):
 for _logger in ("sagemaker", "sagemaker.config", "botocore"):
     logging.getLogger(_logger).setLevel(logging.ERROR)
 warnings.filterwarnings("ignore", message="Running within a PipelineSession")
+# A LambdaStep given an ARN alone warns that it will not update the function: as meant.
+warnings.filterwarnings("ignore", message="Lambda function won't be updated")
 
 import boto3  # noqa: E402
 import sagemaker.utils  # noqa: E402
@@ -76,11 +78,17 @@ from sagemaker.model_metrics import MetricsSource, ModelMetrics  # noqa: E402
 from sagemaker.processing import ProcessingInput, ProcessingOutput, ScriptProcessor  # noqa: E402
 from sagemaker.sklearn.estimator import SKLearn  # noqa: E402
 from sagemaker.transformer import Transformer  # noqa: E402
+from sagemaker.lambda_helper import Lambda  # noqa: E402
 from sagemaker.workflow.condition_step import ConditionStep  # noqa: E402
-from sagemaker.workflow.conditions import ConditionLessThanOrEqualTo  # noqa: E402
+from sagemaker.workflow.conditions import (  # noqa: E402
+    ConditionEquals,
+    ConditionGreaterThanOrEqualTo,
+    ConditionLessThanOrEqualTo,
+)
 from sagemaker.workflow.execution_variables import ExecutionVariables  # noqa: E402
 from sagemaker.workflow.fail_step import FailStep  # noqa: E402
 from sagemaker.workflow.functions import Join, JsonGet  # noqa: E402
+from sagemaker.workflow.lambda_step import LambdaOutput, LambdaOutputTypeEnum, LambdaStep  # noqa: E402
 from sagemaker.workflow.model_step import ModelStep  # noqa: E402
 from sagemaker.workflow.parameters import Parameter, ParameterFloat, ParameterInteger, ParameterString  # noqa: E402
 from sagemaker.workflow.pipeline import Pipeline  # noqa: E402
@@ -769,6 +777,35 @@ def abalone() -> Pipeline:
     )
 
 
+def evaluation(
+    sess: PipelineSession, image: str, artifacts: str, code: str, train: TrainingStep, inputs: list[ProcessingInput]
+) -> tuple[ProcessingStep, PropertyFile]:
+    """An `evaluate` processing step reading the model `train` made (and INPUTS), whose
+    `out evaluation: report { file = "evaluation.json" }` is a property file."""
+    report = PropertyFile(name="evaluation", output_name="evaluation", path="evaluation.json")
+    model = ProcessingInput(
+        source=train.properties.ModelArtifacts.S3ModelArtifacts,
+        destination="/opt/ml/processing/input/model",
+        input_name="model",
+    )
+    evaluate = ProcessingStep(
+        name="evaluate",
+        step_args=script_processor(sess, image, "ml.m5.xlarge").run(
+            code=code,
+            inputs=[model, *inputs],
+            outputs=[
+                ProcessingOutput(
+                    output_name="evaluation",
+                    source="/opt/ml/processing/output/evaluation",
+                    destination=location(artifacts, "evaluate", "evaluation"),
+                )
+            ],
+        ),
+        property_files=[report],
+    )
+    return evaluate, report
+
+
 def quality_gate(name: str, code: tuple[str, str], scripts: tuple[str, str], register: bool) -> Pipeline:
     """The quality-gated Abalone pipeline NAME, its scripts SCRIPTS in CODE (folder,
     example); with REGISTER, the contract's version with a register step."""
@@ -827,30 +864,9 @@ def quality_gate(name: str, code: tuple[str, str], scripts: tuple[str, str], reg
         ),
     )
 
-    # `out evaluation: report { file = "evaluation.json" }`: a property file of the step.
-    report = PropertyFile(name="evaluation", output_name="evaluation", path="evaluation.json")
-    evaluate = ProcessingStep(
-        name="evaluate",
-        step_args=script_processor(sess, xgboost, "ml.m5.xlarge").run(
-            code=code_uri(artifacts, example, scripts[1], folder=folder),
-            inputs=[
-                ProcessingInput(
-                    source=train.properties.ModelArtifacts.S3ModelArtifacts,
-                    destination="/opt/ml/processing/input/model",
-                    input_name="model",
-                ),
-                ProcessingInput(source=output("test"), destination="/opt/ml/processing/input/test", input_name="test"),
-            ],
-            outputs=[
-                ProcessingOutput(
-                    output_name="evaluation",
-                    source="/opt/ml/processing/output/evaluation",
-                    destination=location(artifacts, "evaluate", "evaluation"),
-                )
-            ],
-        ),
-        property_files=[report],
-    )
+    test = ProcessingInput(source=output("test"), destination="/opt/ml/processing/input/test", input_name="test")
+    code = code_uri(artifacts, example, scripts[1], folder=folder)
+    evaluate, report = evaluation(sess, xgboost, artifacts, code, train, [test])
     mse = JsonGet(step_name="evaluate", property_file=report, json_path="regression_metrics.mse.value")
 
     # `abalone_model` (model, `when = mse_ok`), then `batch` (transform) runs the model
@@ -905,6 +921,76 @@ def quality_gate(name: str, code: tuple[str, str], scripts: tuple[str, str], reg
     return pipeline(name, parameters, [preprocess, train, evaluate, mse_ok], sess)
 
 
+def judged() -> Pipeline:
+    """tests/targets/lambda.mlp: a LambdaStep judges the model after evaluation (its
+    inputs a JsonGet of the report, parameters, the model's location, a Join with the
+    execution id, literals), with typed outputs; a ConditionStep on two of them creates
+    the model, or a FailStep shows the third."""
+    region, artifacts = "us-east-1", "s3://acme-ml/pipelines/judged/"
+    sess = session(region, "acme-ml")
+    min_score = ParameterFloat(name="min_score", default_value=0.5)
+    team = ParameterString(name="team", default_value="forecasting")
+    train_data = ParameterString(name="train_data", default_value="s3://acme-ml/data/train/")
+    xgboost = image_uris.retrieve("xgboost", region=region, version="1.7-1")
+
+    estimator = Estimator(
+        image_uri=xgboost,
+        role=ROLE,
+        instance_count=1,
+        instance_type="ml.m5.xlarge",
+        volume_size=30,
+        output_path=location(artifacts, "train", "model"),
+        sagemaker_session=sess,
+        debugger_hook_config=False,
+        disable_profiler=True,
+    )
+    train = TrainingStep(
+        name="train",
+        step_args=estimator.fit(
+            inputs={"train": TrainingInput(s3_data=train_data, content_type="text/csv")}
+        ),
+    )
+    code = code_uri(artifacts, "targets", "quality_checks.py", folder="tests")
+    evaluate, report = evaluation(sess, xgboost, artifacts, code, train, [])
+    judge = LambdaStep(
+        name="judge",
+        lambda_func=Lambda(function_arn="arn:aws:lambda:us-east-1:123456789012:function:judge-model", session=sess),
+        inputs={
+            "mse": JsonGet(step_name="evaluate", property_file=report, json_path="regression_metrics.mse.value"),
+            "min_score": min_score,
+            "team": team,
+            "model": train.properties.ModelArtifacts.S3ModelArtifacts,
+            "run": Join(on="", values=["run ", ExecutionVariables.PIPELINE_EXECUTION_ID]),
+            "strict": True,
+            "attempts": 3,
+        },
+        outputs=[
+            LambdaOutput(output_name="score", output_type=LambdaOutputTypeEnum.Float),
+            LambdaOutput(output_name="approved", output_type=LambdaOutputTypeEnum.Boolean),
+            LambdaOutput(output_name="reason", output_type=LambdaOutputTypeEnum.String),
+        ],
+    )
+    outputs = judge.properties.Outputs
+    model = Model(
+        image_uri=xgboost,
+        model_data=train.properties.ModelArtifacts.S3ModelArtifacts,
+        role=ROLE,
+        sagemaker_session=sess,
+    )
+    (create_model,) = ModelStep(name="judged_model", step_args=model.create()).steps
+    rejected = FailStep(name="rejected", error_message=Join(on="", values=["rejected: ", outputs["reason"]]))
+    good_enough = ConditionStep(
+        name="good_enough",
+        conditions=[
+            ConditionEquals(left=outputs["approved"], right=True),
+            ConditionGreaterThanOrEqualTo(left=outputs["score"], right=min_score),
+        ],
+        if_steps=[create_model],
+        else_steps=[rejected],
+    )
+    return pipeline("judged", [min_score, team, train_data], [train, evaluate, judge, good_enough], sess)
+
+
 BUILDERS: dict[str, Callable[[], Pipeline]] = {
     "churn": churn,
     "athena_features": athena_features,
@@ -913,6 +999,7 @@ BUILDERS: dict[str, Callable[[], Pipeline]] = {
     "script_mode": script_mode,
     "gates": gates,
     "abalone": abalone,
+    "lambda": judged,
 }
 
 

@@ -31,7 +31,7 @@ nested in a Condition step's `IfSteps`/`ElseSteps` (recursively), each on its ow
      non-empty list of operand values (the schema's Value/In form is refused: wrong);
    - `Or` conditions containing Not/In/Or conditions, exactly {Type, Conditions}, a
      non-empty list, each item checked recursively;
-   - `Std:JsonGet` where a value is expected, in Condition and Fail steps only, exactly
+   - `Std:JsonGet` where a value is expected, in Condition, Fail and Lambda steps only, exactly
      {"Std:JsonGet": {"PropertyFile": {"Get": "Steps.S.PropertyFiles.NAME"}, "Path":
      "..."}}, where S is a step of the definition that declares property file NAME.
    Stricter than the schema: a Fail step's Arguments hold exactly `ErrorMessage`.
@@ -70,6 +70,7 @@ STEP_SCHEMAS = {
     "Transform": "TransformStep",
     "Model": "CreateModelStep",
     "RegisterModel": "RegisterModelStep",
+    "Lambda": "LambdaStep",
     "Condition": "ConditionStep",
     "Fail": "FailStep",
 }
@@ -88,7 +89,7 @@ OPERATIONS: dict[str, tuple[str, str | None]] = {
     "RegisterModel": ("CreateModelPackage", None),
 }
 # Step types whose values may be a Std:JsonGet (the SDK evaluates JsonGet there).
-JSON_GET_STEPS = ("Condition", "Fail")
+JSON_GET_STEPS = ("Condition", "Fail", "Lambda")
 # CreateModelPackage's ModelApprovalStatus values.
 APPROVAL_STATUSES = ("Approved", "Rejected", "PendingManualApproval")
 PROPERTY_FILE_KEYS = {"PropertyFileName", "OutputName", "FilePath"}
@@ -217,7 +218,7 @@ def join_errors(ctx: Context, value: Any, json_get_ok: bool) -> list[str]:
 
 def json_get_here(ctx: Context, value: Any, json_get_ok: bool) -> list[str]:
     if not json_get_ok:
-        return ["Std:JsonGet is accepted only in Condition and Fail steps"]
+        return ["Std:JsonGet is accepted only in Condition, Fail and Lambda steps"]
     return json_get_errors(ctx, value)
 
 

@@ -14,7 +14,8 @@ every request exactly as Step Functions' intrinsic functions produced it. With
 `reports={"STEP.OUTPUT": {...}}`, a Task that reads a report (`<consumer> reads
 STEP.OUTPUT`, an S3 GetObject) becomes a Pass whose result is what its ResultSelector
 would give for that document, `{"value": document}` (moto cannot read an object body
-with `States.StringToJson`). With `live=...`, the Tasks of those names stay Tasks and
+with `States.StringToJson`); a Lambda step's Task answers with the document given for
+its response (`STEP.OUTPUT`) the same way. With `live=...`, the Tasks of those names stay Tasks and
 call moto's services (their `Catch` too); the output then also holds
 `"model_packages"`, every model package version moto holds, described. Talks to
 127.0.0.1 only, with the moto venv's boto3.
@@ -57,6 +58,11 @@ def as_pass(states: dict[str, Any], render: bool, reports: dict[str, Any], live:
             if state.get("Resource") == "arn:aws:states:::aws-sdk:s3:getObject":
                 # A report read: the document the test gives for it.
                 replacement["Result"] = {"value": reports[name.split(" reads ", 1)[1]]}
+            elif state.get("Resource") == "arn:aws:states:::lambda:invoke":
+                # A Lambda step answers with the report the test gives for its response
+                # (`STEP.OUTPUT`), as its ResultSelector would select it.
+                answer = next((v for k, v in reports.items() if k.split(".", 1)[0] == name), {})
+                replacement["Result"] = {"value": answer}
             elif "ResultSelector" in state:
                 # A training Task keeps the archive its job reports (a Pass has no
                 # ResultSelector: its Result is the selection). The key is not the one

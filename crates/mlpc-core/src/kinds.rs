@@ -18,6 +18,7 @@ pub enum Kind {
     Fail,
     Model,
     Register,
+    Lambda,
 }
 
 /// A SageMaker job kind: each has its own instance types and request limits.
@@ -77,7 +78,7 @@ pub const COMMON: &[&str] = &["after", "when", "description"];
 pub const RUNS: &[&str] = &["retry", "timeout", "cache"];
 
 impl Kind {
-    pub const ALL: [Kind; 9] = [
+    pub const ALL: [Kind; 10] = [
         Kind::Sql,
         Kind::Processing,
         Kind::Training,
@@ -87,6 +88,7 @@ impl Kind {
         Kind::Fail,
         Kind::Model,
         Kind::Register,
+        Kind::Lambda,
     ];
 
     pub fn info(self) -> &'static KindInfo {
@@ -184,6 +186,14 @@ impl Kind {
                 runs_as: "a model package version in a group (CreateModelPackage), with its metrics; `description` describes the version",
                 elsewhere: "",
             },
+            Kind::Lambda => &KindInfo {
+                name: "lambda",
+                one_of: &[],
+                required: &["function"],
+                optional: &["payload"],
+                runs_as: "a Lambda invocation with `payload` as its event; an `out NAME: report` is its response",
+                elsewhere: "",
+            },
             Kind::Fail => &KindInfo {
                 name: "fail",
                 one_of: &[],
@@ -211,7 +221,8 @@ impl Kind {
             | Kind::Condition
             | Kind::Fail
             | Kind::Model
-            | Kind::Register => false,
+            | Kind::Register
+            | Kind::Lambda => false,
         }
     }
 
@@ -225,7 +236,8 @@ impl Kind {
             | Kind::Transform
             | Kind::Python
             | Kind::Model
-            | Kind::Register => false,
+            | Kind::Register
+            | Kind::Lambda => false,
         }
     }
 
@@ -251,14 +263,25 @@ impl Kind {
             Kind::Processing => Some(JobKind::Processing),
             Kind::Training => Some(JobKind::Training),
             Kind::Transform => Some(JobKind::Transform),
-            Kind::Sql | Kind::Python | Kind::Condition | Kind::Fail | Kind::Model | Kind::Register => None,
+            Kind::Sql | Kind::Python | Kind::Condition | Kind::Fail | Kind::Model | Kind::Register | Kind::Lambda => {
+                None
+            }
         }
     }
 
     /// Whether `target` can run a step of this kind.
     pub fn runs_on(self, target: Target) -> bool {
         match (self, target) {
-            (Kind::Sql | Kind::Processing | Kind::Training | Kind::Transform | Kind::Model | Kind::Register, _) => true,
+            (
+                Kind::Sql
+                | Kind::Processing
+                | Kind::Training
+                | Kind::Transform
+                | Kind::Model
+                | Kind::Register
+                | Kind::Lambda,
+                _,
+            ) => true,
             // Off Airflow only with `image` and `instance` (checked with the step).
             (Kind::Python, Target::Airflow | Target::Sagemaker | Target::StepFunctions) => true,
             // Lowered target by target (issue 14); the others say so with E0501.

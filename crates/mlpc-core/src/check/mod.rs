@@ -9,6 +9,7 @@ mod fields;
 mod graph;
 mod inputs;
 mod jobs;
+mod lambda;
 mod models;
 mod outputs;
 mod params;

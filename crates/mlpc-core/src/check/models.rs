@@ -69,7 +69,7 @@ fn served_model(
 }
 
 /// A step that names what it reads by key: each `in` is reported.
-fn no_inputs(lw: &mut Lowerer, step: &ast::Step, kind: &str, help: &str) {
+pub(super) fn no_inputs(lw: &mut Lowerer, step: &ast::Step, kind: &str, help: &str) {
     if let Some(first) = step.items.iter().find_map(|i| match i {
         ast::StepItem::Input(input) => Some(input.span),
         ast::StepItem::Field(_) | ast::StepItem::Output(_) => None,

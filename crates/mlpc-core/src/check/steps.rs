@@ -54,6 +54,7 @@ pub fn lower(lw: &mut Lowerer, cx: &Context, id: StepId, sym: &StepSymbol) -> Op
         Kind::Fail => super::control::fail(lw, &mut fields).map(StepKind::Fail),
         Kind::Model => super::models::create_model(lw, cx, &mut fields, step, sym).map(StepKind::Model),
         Kind::Register => super::models::register(lw, cx, &mut fields, step, sym).map(StepKind::Register),
+        Kind::Lambda => super::lambda::lambda(lw, &mut fields, step, sym).map(StepKind::Lambda),
     };
     let decides = kind.decides();
     if decides {
@@ -96,7 +97,8 @@ pub fn lower(lw: &mut Lowerer, cx: &Context, id: StepId, sym: &StepSymbol) -> Op
             | StepKind::Condition(_)
             | StepKind::Fail(_)
             | StepKind::Model(_)
-            | StepKind::Register(_),
+            | StepKind::Register(_)
+            | StepKind::Lambda(_),
         )
         | None => None,
     };

@@ -201,3 +201,112 @@ pub enum MessagePart {
     Text(Text),
     Report(ReportValue),
 }
+
+/// `step NAME: lambda { function = "…", payload = { … } }`: a Lambda invocation; a
+/// `report` output is its response.
+#[derive(Clone, Debug)]
+pub struct Lambda {
+    pub function: LambdaFunction,
+    /// The event the function gets: keys in source order.
+    pub payload: Vec<(String, PayloadValue)>,
+}
+
+impl Lambda {
+    /// The report values the payload holds, in order.
+    pub fn report_values(&self) -> Vec<&ReportValue> {
+        self.payload
+            .iter()
+            .filter_map(|(_, v)| match v {
+                PayloadValue::Report(value) => Some(value),
+                PayloadValue::Value(_) => None,
+            })
+            .collect()
+    }
+}
+
+/// A value of a Lambda payload: a literal, param or text, or a value read from a report.
+#[derive(Clone, Debug)]
+pub enum PayloadValue {
+    Value(super::Value),
+    Report(ReportValue),
+}
+
+/// A Lambda function as `function` names it: a name, a partial ARN
+/// (`ACCOUNT:function:NAME`) or a full ARN, with an optional version or alias.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LambdaFunction {
+    /// As written: what Step Functions and Airflow invoke.
+    pub written: String,
+    pub name: String,
+    pub qualifier: Option<String>,
+    /// From a full ARN.
+    pub partition: Option<String>,
+    pub region: Option<String>,
+    /// From a full or partial ARN.
+    pub account: Option<String>,
+}
+
+impl LambdaFunction {
+    /// Parses Lambda's `FunctionName` forms; `None` when `written` is none of them.
+    pub fn parse(written: &str) -> Option<LambdaFunction> {
+        let parts: Vec<&str> = written.split(':').collect();
+        let (partition, region, account, rest): (Option<&str>, Option<&str>, Option<&str>, &[&str]) =
+            match parts.as_slice() {
+                ["arn", partition, "lambda", region, account, "function", rest @ ..] => {
+                    (Some(*partition), Some(*region), Some(*account), rest)
+                }
+                [account, "function", rest @ ..] => (None, None, Some(*account), rest),
+                rest => (None, None, None, rest),
+            };
+        let (name, qualifier) = match rest {
+            [name] => (*name, None),
+            [name, qualifier] => (*name, Some(*qualifier)),
+            _ => return None,
+        };
+        let word = |s: &str, max: usize| {
+            (1..=max).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        };
+        let ok = word(name, 64)
+            && qualifier.is_none_or(|q| q == "$LATEST" || word(q, 128))
+            && account.is_none_or(|a| a.len() == 12 && a.bytes().all(|b| b.is_ascii_digit()))
+            && partition.is_none_or(|p| p.starts_with("aws"))
+            && region.is_none_or(crate::aws::names::is_region)
+            && written.len() <= 170;
+        ok.then(|| LambdaFunction {
+            written: written.to_string(),
+            name: name.to_string(),
+            qualifier: qualifier.map(str::to_string),
+            partition: partition.map(str::to_string),
+            region: region.map(str::to_string),
+            account: account.map(str::to_string),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::LambdaFunction;
+
+    #[test]
+    fn lambda_functions_parse_in_every_form_lambda_takes() {
+        let f = LambdaFunction::parse("arn:aws:lambda:eu-west-1:123456789012:function:judge-model:live").unwrap();
+        assert_eq!(
+            (f.name.as_str(), f.qualifier.as_deref(), f.region.as_deref(), f.account.as_deref()),
+            ("judge-model", Some("live"), Some("eu-west-1"), Some("123456789012"))
+        );
+        let f = LambdaFunction::parse("123456789012:function:judge").unwrap();
+        assert_eq!((f.account.as_deref(), f.region), (Some("123456789012"), None));
+        let f = LambdaFunction::parse("judge_model:$LATEST").unwrap();
+        assert_eq!((f.name.as_str(), f.qualifier.as_deref()), ("judge_model", Some("$LATEST")));
+        for bad in [
+            "",
+            "judge model",
+            "arn:aws:lambda:us-east-1:function:judge",
+            "arn:aws:lambda:us-east-1:12345:function:judge",
+            "a:b:c",
+            &"x".repeat(65),
+        ] {
+            assert_eq!(LambdaFunction::parse(bad), None, "{bad}");
+        }
+    }
+}

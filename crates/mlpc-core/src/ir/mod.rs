@@ -535,6 +535,14 @@ impl Step {
             StepKind::Transform(job) => job.content_type.iter().chain(job.env().iter().map(|(_, t)| t)).collect(),
             StepKind::Model(m) => m.env.iter().map(|(_, t)| t).collect(),
             StepKind::Register(r) => std::iter::once(&r.group).chain(&r.approval).collect(),
+            StepKind::Lambda(l) => l
+                .payload
+                .iter()
+                .filter_map(|(_, v)| match v {
+                    PayloadValue::Value(v) => text_of(v),
+                    PayloadValue::Report(_) => None,
+                })
+                .collect(),
             StepKind::Sql(sql) => std::iter::once(&sql.query)
                 .chain(
                     [&sql.database, &sql.workgroup, &sql.catalog, &sql.cluster, &sql.db_user, &sql.iam_role]
@@ -600,6 +608,7 @@ pub enum StepKind {
     Fail(Fail),
     Model(CreateModel),
     Register(Register),
+    Lambda(Lambda),
 }
 
 impl StepKind {
@@ -616,6 +625,7 @@ impl StepKind {
             StepKind::Fail(_) => Kind::Fail,
             StepKind::Model(_) => Kind::Model,
             StepKind::Register(_) => Kind::Register,
+            StepKind::Lambda(_) => Kind::Lambda,
         }
     }
 
@@ -635,7 +645,8 @@ impl StepKind {
             | StepKind::Condition(_)
             | StepKind::Fail(_)
             | StepKind::Model(_)
-            | StepKind::Register(_) => None,
+            | StepKind::Register(_)
+            | StepKind::Lambda(_) => None,
         }
     }
 }
@@ -728,7 +739,8 @@ impl Pipeline {
                 | StepKind::Condition(_)
                 | StepKind::Fail(_)
                 | StepKind::Model(_)
-                | StepKind::Register(_) => None,
+                | StepKind::Register(_)
+                | StepKind::Lambda(_) => None,
             };
             for file in ours.into_iter().chain(step.kind.code()) {
                 if seen.insert((&file.sha256, &file.file_name)) {

@@ -290,7 +290,8 @@ fn runs_as_written(step: &crate::ir::Step, target: Target) -> bool {
             | StepKind::Condition(_)
             | StepKind::Fail(_)
             | StepKind::Model(_)
-            | StepKind::Register(_),
+            | StepKind::Register(_)
+            | StepKind::Lambda(_),
             _,
         ) => true,
     }

@@ -578,7 +578,8 @@ fn metrics_location(p: &Pipeline, metrics: &crate::ir::ArtifactRef) -> Option<Ve
         | StepKind::Condition(_)
         | StepKind::Fail(_)
         | StepKind::Model(_)
-        | StepKind::Register(_) => report_location(p, producer, &metrics.output),
+        | StepKind::Register(_)
+        | StepKind::Lambda(_) => report_location(p, producer, &metrics.output),
     }
 }
 
@@ -687,7 +688,8 @@ pub fn check(p: &Pipeline) -> Vec<crate::diagnostics::Diagnostic> {
             | StepKind::Python(_)
             | StepKind::Condition(_)
             | StepKind::Fail(_)
-            | StepKind::Register(_) => (&[], usize::MAX, usize::MAX),
+            | StepKind::Register(_)
+            | StepKind::Lambda(_) => (&[], usize::MAX, usize::MAX),
         };
         if env.len() > max_entries {
             diags.push(limit(
@@ -795,7 +797,8 @@ pub fn check(p: &Pipeline) -> Vec<crate::diagnostics::Diagnostic> {
             | StepKind::Condition(_)
             | StepKind::Fail(_)
             | StepKind::Model(_)
-            | StepKind::Register(_) => {}
+            | StepKind::Register(_)
+            | StepKind::Lambda(_) => {}
         }
     }
     diags

@@ -8,7 +8,9 @@
 //! evaluate), so every user string reaches Python as an escaped, Jinja-safe literal.
 
 use super::{arg, Arg, Jinja};
-use crate::ir::{CompareAs, Cond, Literal, MessagePart, Operand, Pipeline, ReportValue, Step, StepId};
+use crate::ir::{
+    CompareAs, Cond, Lambda, Literal, MessagePart, Operand, PayloadValue, Pipeline, ReportValue, Step, StepId, Value,
+};
 use crate::targets::python::node;
 use crate::targets::requests::{self, Node, Piece};
 
@@ -50,6 +52,37 @@ pub fn fail_call(p: &Pipeline, message: &[MessagePart], jinja: &Jinja) -> (&'sta
     let kwargs =
         vec![arg("message", node(&Node::List(parts), 8, jinja)), arg("reports", node(&reports.uris(p), 8, jinja))];
     ("mlpc_fail", kwargs)
+}
+
+/// A lambda step's operator arguments: the function, the payload as data (each value
+/// an operand the DAG's helpers resolve when the task runs, so params and report
+/// values keep their types), the reports it reads, and where its response goes.
+pub fn lambda_args(p: &Pipeline, step: &Step, lambda: &Lambda, jinja: &Jinja) -> Vec<Arg> {
+    let mut reports = Reports::default();
+    let payload: Vec<(String, Node)> = lambda
+        .payload
+        .iter()
+        .map(|(key, value)| {
+            let value = match value {
+                PayloadValue::Value(Value::Int(n)) => map(vec![("int", Node::Int(*n))]),
+                PayloadValue::Value(Value::Float(f)) => map(vec![("float", text(&crate::ir::format_float(*f)))]),
+                PayloadValue::Value(Value::Bool(b)) => map(vec![("bool", Node::Bool(*b))]),
+                PayloadValue::Value(Value::Param(name)) => map(vec![("param", text(name))]),
+                PayloadValue::Value(Value::Text(t)) => map(vec![("string", Node::Text(requests::text_pieces(t)))]),
+                PayloadValue::Report(value) => report_value(p, value, "any", &mut reports),
+            };
+            (key.clone(), value)
+        })
+        .collect();
+    let mut args = vec![
+        arg("function_name", node(&text(&lambda.function.written), 8, jinja)),
+        arg("payload_data", node(&Node::Map(payload), 8, jinja)),
+        arg("reports", node(&reports.uris(p), 8, jinja)),
+    ];
+    if let Some(location) = step.outputs.iter().find_map(|o| requests::report_location(p, step, &o.name.node)) {
+        args.push(arg("response_uri", node(&Node::Text(location), 8, jinja)));
+    }
+    args
 }
 
 /// The reports a task reads, each once, in the order first needed.

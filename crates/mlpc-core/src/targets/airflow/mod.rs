@@ -167,6 +167,7 @@ fn emit(p: &Pipeline, version: AirflowVersion, local_mode: bool, source_name: &s
                 code_files => view.code_files,
                 upload_operators => view.upload_operators,
                 uses_register => view.uses_register,
+                uses_lambda => view.uses_lambda,
                 local_mode => local_mode,
                 // Nothing between the imports and the python steps' functions: one
                 // newline fewer keeps two blank lines there.
@@ -299,6 +300,8 @@ struct DagView {
     uses_control: bool,
     /// Some step registers a model: the DAG defines `MlpcRegisterModelVersionOperator`.
     uses_register: bool,
+    /// Some step calls Lambda: the DAG defines `MlpcLambdaInvokeFunctionOperator`.
+    uses_lambda: bool,
     /// The AWS connection as a Python literal: `aws_connection`, or Airflow's default.
     aws_conn_id: String,
     python_tasks: Vec<PythonTaskView>,
@@ -422,7 +425,10 @@ impl DagView {
         let uses_run_key = p.steps.iter().any(|s| !s.outputs.is_empty());
         let uses_run_date =
             p.steps.iter().any(|s| s.texts().iter().any(|t| t.parts.contains(&crate::ir::TextPart::RunDate)));
-        let uses_control = p.steps.iter().any(|s| s.kind.kind().decides());
+        let decides = p.steps.iter().any(|s| s.kind.kind().decides());
+        let uses_lambda = p.steps.iter().any(|s| matches!(s.kind, StepKind::Lambda(_)));
+        // The helpers that read reports and resolve operands serve lambda tasks too.
+        let uses_control = decides || uses_lambda;
         let dag_args = dag_args(p, uses_jobs, uses_run_key, uses_run_date);
         let uses_datetime =
             dag_args.iter().chain(tasks.iter().flat_map(|t| t.args.iter())).any(|a| a.value.contains("datetime."));
@@ -451,7 +457,7 @@ impl DagView {
         airflow_imports.extend(airflow_imports_for(
             version,
             &operators,
-            !python_tasks.is_empty() || uses_control,
+            !python_tasks.is_empty() || decides,
             !p.params.is_empty(),
             uses_control,
         ));
@@ -487,6 +493,7 @@ impl DagView {
             code_files,
             upload_operators,
             uses_register: p.steps.iter().any(|s| matches!(s.kind, StepKind::Register(_))),
+            uses_lambda,
             source: comment_safe(source_name),
             stdlib_imports: stdlib,
             airflow_imports,
@@ -522,6 +529,7 @@ fn airflow_imports_for(
         "RedshiftDataOperator" => "airflow.providers.amazon.aws.operators.redshift_data",
         "RedshiftToS3Operator" => "airflow.providers.amazon.aws.transfers.redshift_to_s3",
         "SQLExecuteQueryOperator" => "airflow.providers.common.sql.operators.sql",
+        "LambdaInvokeFunctionOperator" => "airflow.providers.amazon.aws.operators.lambda_function",
         // SageMakerProcessingOperator, SageMakerTrainingOperator, SageMakerTransformOperator
         _ => "airflow.providers.amazon.aws.operators.sagemaker",
     };
@@ -534,8 +542,9 @@ fn airflow_imports_for(
         .map(|(module, mut names)| {
             names.sort_unstable();
             names.dedup();
+            // One line while it fits ruff's 88 columns.
             match names.as_slice() {
-                [one] => format!("from {module} import {one}"),
+                [one] if module.len() + one.len() + 13 <= 88 => format!("from {module} import {one}"),
                 many => {
                     let body: String = many.iter().map(|o| format!("    {o},\n")).collect();
                     format!("from {module} import (\n{body})")
@@ -712,7 +721,8 @@ fn step_uploads<'a>(p: &Pipeline, step: &'a Step) -> Vec<(String, &'a [u8])> {
         | StepKind::Condition(_)
         | StepKind::Fail(_)
         | StepKind::Model(_)
-        | StepKind::Register(_) => None,
+        | StepKind::Register(_)
+        | StepKind::Lambda(_) => None,
     };
     let mut out: Vec<(String, &[u8])> = code.map(|c| (requests::code_uri(p, c), &c.contents[..])).into_iter().collect();
     out.extend(step.local_inputs().flat_map(|data| requests::data_files(p, data)));
@@ -783,6 +793,10 @@ fn task_view(
         StepKind::Model(m) => {
             args.push(arg("config", node(&requests::model_step(p, step, m), 8, jinja)));
             Some("SageMakerModelOperator")
+        }
+        StepKind::Lambda(l) => {
+            args.extend(control::lambda_args(p, step, l, jinja));
+            Some("LambdaInvokeFunctionOperator")
         }
         // A call to the model registry, not a job: the same in local mode.
         StepKind::Register(r) => {
@@ -868,6 +882,8 @@ fn task_view(
             ) if !uploads.is_empty() => job.replacen("SageMaker", "Mlpc", 1),
             // The template's subclass takes the whole request, templated.
             Some("SageMakerRegisterModelVersionOperator") => "MlpcRegisterModelVersionOperator".to_string(),
+            // The template's subclass resolves the payload and writes the response.
+            Some("LambdaInvokeFunctionOperator") => "MlpcLambdaInvokeFunctionOperator".to_string(),
             other => other.unwrap_or_default().to_string(),
         },
         args,

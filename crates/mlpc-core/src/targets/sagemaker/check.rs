@@ -122,6 +122,7 @@ fn check_step(p: &Pipeline, step: &Step, diags: &mut Vec<Diagnostic>) {
             );
         }
     }
+    super::lambda::check(p, step, diags);
     match &step.kind {
         StepKind::Sql(sql) => check_sql(p, step, sql, diags),
         StepKind::Processing(_)
@@ -131,7 +132,8 @@ fn check_step(p: &Pipeline, step: &Step, diags: &mut Vec<Diagnostic>) {
         | StepKind::Condition(_)
         | StepKind::Fail(_)
         | StepKind::Model(_)
-        | StepKind::Register(_) => {}
+        | StepKind::Register(_)
+        | StepKind::Lambda(_) => {}
     }
 }
 

@@ -5,7 +5,7 @@
 
 use super::expr;
 use super::tree::Val;
-use crate::ir::{CmpOp, Cond, Fail, Literal, MessagePart, Operand, Pipeline, ReportValue, Step};
+use crate::ir::{CmpOp, Cond, Fail, Literal, MessagePart, Operand, Pipeline, ReportValue, Step, StepKind};
 use crate::targets::requests;
 
 /// `"PropertyFiles": [...]` for a step's report outputs, when it has any.
@@ -25,8 +25,12 @@ pub fn property_files(step: &Step) -> Option<Val> {
     (!files.is_empty()).then_some(Val::List(files))
 }
 
-/// The `Std:JsonGet` that reads a report value once its step has run.
-fn json_get(p: &Pipeline, value: &ReportValue) -> Val {
+/// A report value once its step has run: a Lambda step's response key is one of its
+/// `OutputParameters`; any other report is a property file, read with `Std:JsonGet`.
+pub fn report_value(p: &Pipeline, value: &ReportValue) -> Val {
+    if let (Some(StepKind::Lambda(_)), [key]) = (p.step(value.step).map(|s| &s.kind), value.path.as_slice()) {
+        return expr::get(format!("Steps.{}.OutputParameters['{key}']", p.step_name(value.step)));
+    }
     Val::map(vec![(
         "Std:JsonGet",
         Val::map(vec![
@@ -56,7 +60,7 @@ pub fn json_path(keys: &[String]) -> String {
 
 fn operand(p: &Pipeline, o: &Operand) -> Val {
     match o {
-        Operand::Report(value) => json_get(p, value),
+        Operand::Report(value) => report_value(p, value),
         Operand::Param(name) => expr::get(format!("Parameters.{name}")),
         Operand::Literal(lit) => match lit {
             Literal::String(s) => Val::Str(s.clone()),
@@ -128,7 +132,7 @@ pub fn error_message(p: &Pipeline, fail: &Fail) -> Result<Val, String> {
                 let (parts, _) = expr::text_values(p, requests::text_pieces(text))?;
                 parts.into_iter().for_each(|v| push(&mut values, v));
             }
-            MessagePart::Report(value) => push(&mut values, json_get(p, value)),
+            MessagePart::Report(value) => push(&mut values, report_value(p, value)),
         }
     }
     let all_strings = matches!(values.as_slice(), [Val::Str(_)]);

@@ -33,7 +33,8 @@ pub fn definition_name(step: &crate::ir::Step) -> String {
         | StepKind::Transform(_)
         | StepKind::Python(_)
         | StepKind::Condition(_)
-        | StepKind::Fail(_) => name.clone(),
+        | StepKind::Fail(_)
+        | StepKind::Lambda(_) => name.clone(),
     }
 }
 
@@ -122,7 +123,8 @@ pub fn text_values(p: &Pipeline, pieces: Vec<Piece>) -> Result<(Vec<Val>, bool),
                     | StepKind::Condition(_)
                     | StepKind::Fail(_)
                     | StepKind::Model(_)
-                    | StepKind::Register(_) => {
+                    | StepKind::Register(_)
+                    | StepKind::Lambda(_) => {
                         return Err(format!("step `{name}` has no output a SageMaker step can reference"))
                     }
                 }

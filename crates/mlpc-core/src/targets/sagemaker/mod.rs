@@ -9,6 +9,7 @@
 mod check;
 mod control;
 mod expr;
+mod lambda;
 mod sql;
 mod tree;
 
@@ -171,6 +172,15 @@ fn lower_step(p: &Pipeline, step: &Step) -> Result<Vec<Val>, String> {
         StepKind::Processing(job) => ("Processing", arguments(p, requests::processing_job(p, step, job))?),
         StepKind::Training(job) => ("Training", arguments(p, requests::training_job(p, step, job))?),
         StepKind::Model(m) => return Ok(vec![model(p, step, requests::model_step(p, step, m))?]),
+        StepKind::Lambda(l) => {
+            let mut out = lambda::step(p, step, l)?;
+            // A Lambda step takes a cache but no retry policy (the check warns).
+            if let (Some(seconds), Val::Map(entries)) = (step.cache, &mut out) {
+                let cache = json!({ "Enabled": true, "ExpireAfter": expr::iso_duration(seconds) });
+                entries.push(("CacheConfig".into(), Val::Json(cache)));
+            }
+            return Ok(vec![out]);
+        }
         StepKind::Register(r) => {
             let mut register = Val::map(vec![
                 ("Name", Val::Str(expr::register_step_name(&step.name.node))),
@@ -255,7 +265,7 @@ fn arguments(p: &Pipeline, request: requests::Node) -> Result<Val, String> {
 
 /// The step object around a job's arguments: name, type, and what it waits for
 /// besides its inputs.
-fn job_step(p: &Pipeline, step: &Step, ty: &'static str, args: Val) -> Val {
+pub(super) fn job_step(p: &Pipeline, step: &Step, ty: &'static str, args: Val) -> Val {
     let mut out =
         Val::map(vec![("Name", Val::Str(step.name.node.clone())), ("Type", Val::Str(ty.into())), ("Arguments", args)]);
     let depends = depends_on(p, step);
@@ -292,7 +302,8 @@ fn depends_on(p: &Pipeline, step: &Step) -> Vec<String> {
         | StepKind::Python(_)
         | StepKind::Condition(_)
         | StepKind::Fail(_)
-        | StepKind::Model(_) => None,
+        | StepKind::Model(_)
+        | StepKind::Lambda(_) => None,
     };
     ids.extend(
         read.chain(named)

@@ -48,6 +48,23 @@ fn check_reports(p: &Pipeline, step: &Step, diags: &mut Vec<Diagnostic>) {
     let values: Vec<&crate::ir::ReportValue> = match &step.kind {
         StepKind::Condition(condition) => condition.check.report_values(),
         StepKind::Fail(fail) => fail.report_values(),
+        StepKind::Lambda(lambda) => {
+            // The response is written where its report output is, with S3 PutObject.
+            for output in step.outputs.iter().filter(|o| o.report.is_some()) {
+                if requests::report_object(p, step, &output.name.node).is_none() {
+                    diags.push(
+                        Diagnostic::new(
+                            Code::UnrepresentableValue,
+                            output.span,
+                            format!("the report `{}.{}` has no bucket known before the run", step.name.node, output.name.node),
+                        )
+                        .label("its `uri` computes the bucket")
+                        .help("Step Functions writes a Lambda's response with S3 PutObject, which takes the bucket by itself: write the bucket literally in the output's `uri`"),
+                    );
+                }
+            }
+            lambda.report_values()
+        }
         StepKind::Model(_)
         | StepKind::Register(_)
         | StepKind::Sql(_)
@@ -240,6 +257,7 @@ fn check_keys(step: &Step, diags: &mut Vec<Diagnostic>) {
         }
         StepKind::Transform(j) => j.env().iter().map(|(k, _)| k.as_str()).collect(),
         StepKind::Model(m) => m.env.iter().map(|(k, _)| k.as_str()).collect(),
+        StepKind::Lambda(l) => l.payload.iter().map(|(k, _)| k.as_str()).collect(),
         StepKind::Sql(_) | StepKind::Python(_) | StepKind::Condition(_) | StepKind::Fail(_) | StepKind::Register(_) => {
             Vec::new()
         }

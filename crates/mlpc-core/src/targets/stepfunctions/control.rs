@@ -25,13 +25,13 @@ pub const REPORT_VALUE_ERROR: &str = "mlpc.ReportValue";
 
 /// The reports a step reads, each once, in the order first read: their GetObject
 /// states, and where each value is then found.
-struct Reads {
+pub(super) struct Reads {
     states: Vec<(String, State)>,
     sources: Vec<(StepId, String)>,
 }
 
 impl Reads {
-    fn new(x: &Exprs, step: &Step, values: &[&ReportValue]) -> Result<Reads, String> {
+    pub(super) fn new(x: &Exprs, step: &Step, values: &[&ReportValue]) -> Result<Reads, String> {
         let mut reads = Reads { states: Vec::new(), sources: Vec::new() };
         for value in values {
             let source = (value.step, value.output.clone());
@@ -68,7 +68,7 @@ impl Reads {
     }
 
     /// Where a value read by these states is: a JSONPath path or a JSONata expression.
-    fn value(&self, x: &Exprs, value: &ReportValue) -> Result<String, String> {
+    pub(super) fn value(&self, x: &Exprs, value: &ReportValue) -> Result<String, String> {
         let index = self
             .sources
             .iter()
@@ -93,7 +93,7 @@ impl Reads {
     }
 
     /// The reads in order, then `rest`.
-    fn then(self, rest: Segment) -> Segment {
+    pub(super) fn then(self, rest: Segment) -> Segment {
         let mut segments: Vec<Segment> = self
             .states
             .into_iter()
@@ -388,7 +388,8 @@ pub fn gate(x: &Exprs, step: &Step, needs: &std::collections::BTreeSet<(StepId, 
         | StepKind::Python(_)
         | StepKind::Fail(_)
         | StepKind::Model(_)
-        | StepKind::Register(_) => {
+        | StepKind::Register(_)
+        | StepKind::Lambda(_) => {
             Pass { comment: Some("Skipped: a condition it needs came out otherwise".into()), ..Pass::default() }
         }
     };

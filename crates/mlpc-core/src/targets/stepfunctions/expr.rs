@@ -275,7 +275,8 @@ impl Exprs<'_> {
                 | crate::ir::StepKind::Python(_)
                 | crate::ir::StepKind::Fail(_)
                 | crate::ir::StepKind::Model(_)
-                | crate::ir::StepKind::Register(_),
+                | crate::ir::StepKind::Register(_)
+                | crate::ir::StepKind::Lambda(_),
             )
             | None => format!("model_{name}"),
         }

@@ -9,6 +9,7 @@
 mod check;
 mod control;
 pub mod expr;
+mod lambda;
 mod machine;
 mod states;
 
@@ -305,7 +306,8 @@ impl Builder<'_> {
                     | StepKind::Python(_)
                     | StepKind::Fail(_)
                     | StepKind::Model(_)
-                    | StepKind::Register(_) => {}
+                    | StepKind::Register(_)
+                    | StepKind::Lambda(_) => {}
                 }
                 Ok(segment)
             }

@@ -76,6 +76,7 @@ pub fn step(x: &Exprs, step: &Step) -> Result<Segment, String> {
             processing(x, step, &requests::python_job(p, step, py, job))
         }
         StepKind::Register(r) => register(x, step, r),
+        StepKind::Lambda(l) => super::lambda::lambda(x, step, l),
         StepKind::Condition(condition) => super::control::condition(x, step, &condition.check),
         StepKind::Fail(fail) => super::control::fail(x, step, fail),
     }
@@ -138,7 +139,7 @@ fn set_entry(body: &mut Json, field: &str, key: &str, value: Json) {
 
 /// A Task state with its transition still open; `main` marks the step's own state,
 /// which carries its description, timeout and retry policy.
-fn task(
+pub(super) fn task(
     x: &Exprs,
     step: &Step,
     resource: &'static str,
