@@ -139,6 +139,7 @@ fn prove(major: u8, version: AirflowVersion) {
                 StepKind::Model(_) => Some("SageMakerModelOperator"),
                 StepKind::Register(_) => Some("SageMakerRegisterModelVersionOperator"),
                 StepKind::Lambda(_) => Some("LambdaInvokeFunctionOperator"),
+                StepKind::Endpoint(_) => Some("SageMakerEndpointOperator"),
                 StepKind::Sql(sql) if sql.engine == mlpc::ir::SqlEngine::Athena => Some("AthenaOperator"),
                 StepKind::Sql(_) | StepKind::Python(_) | StepKind::Condition(_) | StepKind::Fail(_) => None,
             };
@@ -289,10 +290,27 @@ fn check_rendered(p: &Pipeline, step: &mlpc::ir::Step, r: &Json, name: &str) {
                 }
             }
         }
+        StepKind::Endpoint(e) => {
+            let config = &r["config"];
+            assert_eq!(
+                config["Endpoint"]["EndpointName"],
+                Json::from(common::rendered_text(&e.name, p, RUN_ID)),
+                "{at}"
+            );
+            let name = config["EndpointConfig"]["EndpointConfigName"].as_str().unwrap();
+            assert_eq!(config["Endpoint"]["EndpointConfigName"], name, "{at}: the run's configuration");
+            assert!(name.len() <= 63 && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'), "{at}: {name}");
+        }
         StepKind::Lambda(lambda) => {
             assert_eq!(r["function_name"], Json::from(lambda.function.written.as_str()), "{at}: function");
             // Each value as data the task resolves when it runs; text rendered exactly.
             let data = &r["payload_data"];
+            let keys: Vec<&String> = data.as_object().unwrap().keys().collect();
+            let mut expected: Vec<&String> = lambda.payload.iter().map(|(k, _)| k).collect();
+            expected.sort();
+            let mut keys = keys;
+            keys.sort();
+            assert_eq!(keys, expected, "{at}: payload keys arrive exactly");
             for (key, value) in &lambda.payload {
                 match value {
                     mlpc::ir::PayloadValue::Value(mlpc::ir::Value::Text(t)) => {
@@ -320,6 +338,10 @@ fn check_rendered(p: &Pipeline, step: &mlpc::ir::Step, r: &Json, name: &str) {
             let group = Json::from(common::rendered_text(&reg.group, p, RUN_ID));
             assert_eq!(request["ModelPackageGroupName"], group, "{at}: group");
             assert_eq!(r["package_group_name"], group, "{at}: the group the operator creates");
+            if let Some(description) = &step.description {
+                assert_eq!(request["ModelPackageDescription"], Json::from(description.as_str()), "{at}: description");
+                assert_eq!(r["package_desc"], Json::from(description.as_str()), "{at}: package_desc");
+            }
             if let Some(approval) = &reg.approval {
                 let approval = Json::from(common::rendered_text(approval, p, RUN_ID));
                 assert_eq!(request["ModelApprovalStatus"], approval, "{at}: approval");
@@ -880,4 +902,34 @@ fn end_to_end_a_lambda_step_sends_its_payload_and_its_answer_decides() {
         r["models"].as_array().unwrap().iter().any(|m| m.as_str().unwrap().starts_with("judged-judged-model-")),
         "{r:#}"
     );
+}
+
+/// tests/targets/endpoint.mlp with `dag.test()` against moto on Airflow 3 and 2: each
+/// endpoint is created with this run's configuration serving the created model (the
+/// run's instance count) and is in service when its task ends. On a second run the
+/// endpoint without `update = true` exists, and its task fails saying so.
+#[test]
+fn end_to_end_endpoints_are_created_and_only_updated_when_asked() {
+    let path = "tests/targets/endpoint.mlp";
+    let conf = r#"{"instances": 2, "train_data": "s3://acme-ml/data/train/"}"#;
+    for version in [AirflowVersion::V3, AirflowVersion::V2] {
+        let moto = common::Moto::start();
+        let (_, first, printed) = run_dag_test(version, path, conf, &moto, "{}");
+        assert_eq!(first["state"], "success", "{version:?}: {first:#}\n{printed}");
+        let endpoints = first["endpoints"].as_array().unwrap();
+        let live = endpoints.iter().find(|e| e["EndpointName"] == "serving-live").expect("serving-live in moto");
+        assert_eq!(live["EndpointStatus"], "InService", "{live:#}");
+        assert!(endpoints.iter().any(|e| e["EndpointName"] == "serving-shadow"), "{first:#}");
+        let config_name = live["EndpointConfigName"].as_str().unwrap();
+        let configs = first["endpoint_configs"].as_array().unwrap();
+        let config = configs.iter().find(|c| c["EndpointConfigName"] == config_name).unwrap();
+        assert_eq!(config["ProductionVariants"][0]["InitialInstanceCount"], 2, "the run's param: {config:#}");
+        let model = config["ProductionVariants"][0]["ModelName"].as_str().unwrap();
+        assert!(first["models"].as_array().unwrap().iter().any(|m| m == model), "{model}: {first:#}");
+
+        let (_, second, printed) = run_dag_test(version, path, conf, &moto, "{}");
+        assert_eq!(second["tasks"]["live"], "failed", "{version:?}: {second:#}");
+        assert_eq!(second["tasks"]["shadow"], "success", "{version:?}: {second:#}");
+        assert!(printed.contains("endpoint serving-live exists"), "{version:?}: {printed}");
+    }
 }

@@ -140,6 +140,24 @@ fn sagemaker_carries_every_hostile_value_exactly() {
     assert_eq!(athena["QueryString"], json!(common::rendered_text(&sql.query, &p, RUN)), "the query runs as written");
     assert_eq!(athena["Database"], json!("db{{x}}"));
     assert_eq!(def["Parameters"][0]["DefaultValue"], json!(common::default_text(&p, "text")));
+    let (key, text) = ping_payload(&p);
+    assert_eq!(step("ping")["Arguments"][&key], json!(text), "the lambda payload");
+    let registry = step("registry-RegisterModel");
+    assert_eq!(registry["Arguments"]["ModelPackageDescription"], json!(registry_description(&p)));
+}
+
+/// The hostile lambda payload's odd key and its text as a run with default params gets it.
+fn ping_payload(p: &Pipeline) -> (String, String) {
+    let step = p.steps.iter().find(|s| s.name.node == "ping").unwrap();
+    let StepKind::Lambda(lambda) = &step.kind else { panic!() };
+    let (key, value) = lambda.payload.iter().find(|(k, _)| k.starts_with("odd")).unwrap();
+    let mlpc::ir::PayloadValue::Value(mlpc::ir::Value::Text(text)) = value else { panic!() };
+    (key.clone(), common::rendered_text(text, p, RUN))
+}
+
+/// The hostile register step's description.
+fn registry_description(p: &Pipeline) -> String {
+    p.steps.iter().find(|s| s.name.node == "registry").unwrap().description.clone().unwrap()
 }
 
 fn build_sfn(p: &Pipeline, lang: QueryLanguage) -> Json {
@@ -179,6 +197,9 @@ fn stepfunctions_jsonata_carries_every_hostile_value_exactly() {
     }
     check_athena(&p, &rendered["extract"], "jsonata");
     assert_eq!(rendered["prep"]["ProcessingJobName"], json!("hostile-prep-0123456789ab-0"));
+    let (key, text) = ping_payload(&p);
+    assert_eq!(rendered["ping"]["Payload"][&key], json!(text), "the lambda payload");
+    assert_eq!(rendered["registry"]["ModelPackageDescription"], json!(registry_description(&p)));
 }
 
 #[test]
@@ -193,6 +214,11 @@ fn stepfunctions_jsonpath_carries_every_hostile_value_exactly_through_moto() {
     assert_eq!(r["status"], "SUCCEEDED", "{r}");
     check_requests(&p, &rendered["prep"], &rendered["fit"], "jsonpath");
     check_athena(&p, &rendered["extract"], "jsonpath");
+    let (key, text) = ping_payload(&p);
+    // (moto's interpreter writes a `"` in a `.$` key back escaped: the key has none.)
+    assert_eq!(rendered["ping"]["Payload"][&key], json!(text), "the lambda payload: {:#}", rendered["ping"]);
+    assert_eq!(rendered["ping"]["Payload"]["score"], json!(1.0), "a report value, typed");
+    assert_eq!(rendered["registry"]["ModelPackageDescription"], json!(registry_description(&p)));
     let job = rendered["prep"]["ProcessingJobName"].as_str().unwrap();
     assert!(
         job.starts_with("hostile-prep-") && job.ends_with("-0") && job.len() == "hostile-prep-".len() + 14,

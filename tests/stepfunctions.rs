@@ -789,6 +789,53 @@ fn a_lambda_step_sends_the_same_payload_in_jsonata() {
     assert_eq!(written, answer);
 }
 
+/// tests/targets/endpoint.mlp in moto, the model and endpoint states calling moto's
+/// SageMaker: each endpoint gets this run's configuration serving the created model,
+/// and the run goes on once DescribeEndpoint says `InService`; the endpoint that may
+/// be updated is created when DescribeEndpoint does not find it.
+#[test]
+fn endpoints_are_created_and_in_service_when_their_steps_end_in_moto() {
+    let moto = common::Moto::start();
+    let live = [
+        "served_model",
+        "live",
+        "live create",
+        "live status",
+        "shadow",
+        "shadow exists?",
+        "shadow create",
+        "shadow status",
+    ];
+    let options = [format!("live={}", live.join(","))];
+    let (_, r) = run_with_options(
+        &moto,
+        "tests/targets/endpoint.mlp",
+        r#"{"instances": 2}"#,
+        "serving-1",
+        &Json::Null,
+        &options,
+    );
+    assert_eq!(r["status"], "SUCCEEDED", "{r}");
+    let states = entered(&r);
+    for state in ["live create", "live in service?", "live done", "shadow exists?", "shadow create", "shadow done"] {
+        assert!(states.iter().any(|s| s == state), "`{state}` not entered: {states:?}");
+    }
+    assert!(!states.iter().any(|s| s == "shadow update" || s.ends_with(" failed")), "{states:?}");
+    let endpoints = r["endpoints"].as_array().unwrap();
+    let mut names: Vec<&str> = endpoints.iter().map(|e| e["EndpointName"].as_str().unwrap()).collect();
+    names.sort_unstable();
+    assert_eq!(names, ["serving-live", "serving-shadow"], "{r}");
+    let live = endpoints.iter().find(|e| e["EndpointName"] == "serving-live").unwrap();
+    let config_name = live["EndpointConfigName"].as_str().unwrap();
+    assert!(config_name.starts_with("serving-live-"), "a configuration of this run: {config_name}");
+    let config =
+        r["endpoint_configs"].as_array().unwrap().iter().find(|c| c["EndpointConfigName"] == config_name).unwrap();
+    let variant = &config["ProductionVariants"][0];
+    assert_eq!(variant["InitialInstanceCount"], 2, "the run's param: {config}");
+    assert_eq!(variant["InstanceType"], "ml.m5.large");
+    assert!(variant["ModelName"].as_str().unwrap().starts_with("serving-served-model-"), "{config}");
+}
+
 /// The same gate in JSONata, its expressions evaluated with the `jsonata` package (moto
 /// cannot run JSONata machines): the condition's rules, each step's gate, and the fail
 /// step's message, for a low and a high MSE.

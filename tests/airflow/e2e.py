@@ -224,8 +224,15 @@ def main() -> None:
         athena.get_query_execution(QueryExecutionId=i)["QueryExecution"]["Query"]
         for i in athena.list_query_executions()["QueryExecutionIds"]
     ]
+    endpoints = [sm.describe_endpoint(EndpointName=e["EndpointName"]) for e in sm.list_endpoints()["Endpoints"]]
+    endpoint_configs = [
+        sm.describe_endpoint_config(EndpointConfigName=c["EndpointConfigName"])
+        for c in sm.list_endpoint_configs()["EndpointConfigs"]
+    ]
     report = {
         "athena_queries": sorted(queries),
+        "endpoints": endpoints,
+        "endpoint_configs": endpoint_configs,
         "code_objects": code_objects,
         "data_api": data_api,
         "json_objects": json_objects,

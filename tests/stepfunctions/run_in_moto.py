@@ -17,7 +17,8 @@ would give for that document, `{"value": document}` (moto cannot read an object 
 with `States.StringToJson`); a Lambda step's Task answers with the document given for
 its response (`STEP.OUTPUT`) the same way. With `live=...`, the Tasks of those names stay Tasks and
 call moto's services (their `Catch` too); the output then also holds
-`"model_packages"`, every model package version moto holds, described. Talks to
+`"model_packages"`, every model package version moto holds, and `"endpoints"` and
+`"endpoint_configs"`, every endpoint and endpoint configuration, described. Talks to
 127.0.0.1 only, with the moto venv's boto3.
 """
 
@@ -136,6 +137,12 @@ def main() -> None:
         summaries = sagemaker.list_model_packages(ModelPackageType="Versioned")["ModelPackageSummaryList"]
         result["model_packages"] = [
             sagemaker.describe_model_package(ModelPackageName=s["ModelPackageArn"]) for s in summaries
+        ]
+        endpoints = sagemaker.list_endpoints()["Endpoints"]
+        result["endpoints"] = [sagemaker.describe_endpoint(EndpointName=e["EndpointName"]) for e in endpoints]
+        configs = sagemaker.list_endpoint_configs()["EndpointConfigs"]
+        result["endpoint_configs"] = [
+            sagemaker.describe_endpoint_config(EndpointConfigName=c["EndpointConfigName"]) for c in configs
         ]
     json.dump(result, sys.stdout, default=str)
 

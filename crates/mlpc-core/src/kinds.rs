@@ -19,6 +19,7 @@ pub enum Kind {
     Model,
     Register,
     Lambda,
+    Endpoint,
 }
 
 /// A SageMaker job kind: each has its own instance types and request limits.
@@ -78,7 +79,7 @@ pub const COMMON: &[&str] = &["after", "when", "description"];
 pub const RUNS: &[&str] = &["retry", "timeout", "cache"];
 
 impl Kind {
-    pub const ALL: [Kind; 10] = [
+    pub const ALL: [Kind; 11] = [
         Kind::Sql,
         Kind::Processing,
         Kind::Training,
@@ -89,6 +90,7 @@ impl Kind {
         Kind::Model,
         Kind::Register,
         Kind::Lambda,
+        Kind::Endpoint,
     ];
 
     pub fn info(self) -> &'static KindInfo {
@@ -194,6 +196,14 @@ impl Kind {
                 runs_as: "a Lambda invocation with `payload` as its event; an `out NAME: report` is its response",
                 elsewhere: "",
             },
+            Kind::Endpoint => &KindInfo {
+                name: "endpoint",
+                one_of: &[],
+                required: &["model", "name", "instance"],
+                optional: &["count", "update"],
+                runs_as: "a real-time endpoint serving a created model, created (or with `update = true`, updated when it exists) and in service when the step ends",
+                elsewhere: "SageMaker Pipelines has no step that creates an endpoint and waits until it is in service: deploy it with a `lambda` step that calls CreateEndpoint, or build for Airflow or Step Functions",
+            },
             Kind::Fail => &KindInfo {
                 name: "fail",
                 one_of: &[],
@@ -222,7 +232,8 @@ impl Kind {
             | Kind::Fail
             | Kind::Model
             | Kind::Register
-            | Kind::Lambda => false,
+            | Kind::Lambda
+            | Kind::Endpoint => false,
         }
     }
 
@@ -237,7 +248,8 @@ impl Kind {
             | Kind::Python
             | Kind::Model
             | Kind::Register
-            | Kind::Lambda => false,
+            | Kind::Lambda
+            | Kind::Endpoint => false,
         }
     }
 
@@ -263,9 +275,14 @@ impl Kind {
             Kind::Processing => Some(JobKind::Processing),
             Kind::Training => Some(JobKind::Training),
             Kind::Transform => Some(JobKind::Transform),
-            Kind::Sql | Kind::Python | Kind::Condition | Kind::Fail | Kind::Model | Kind::Register | Kind::Lambda => {
-                None
-            }
+            Kind::Sql
+            | Kind::Python
+            | Kind::Condition
+            | Kind::Fail
+            | Kind::Model
+            | Kind::Register
+            | Kind::Lambda
+            | Kind::Endpoint => None,
         }
     }
 
@@ -282,6 +299,8 @@ impl Kind {
                 | Kind::Lambda,
                 _,
             ) => true,
+            (Kind::Endpoint, Target::Airflow | Target::StepFunctions) => true,
+            (Kind::Endpoint, Target::Sagemaker) => false,
             // Off Airflow only with `image` and `instance` (checked with the step).
             (Kind::Python, Target::Airflow | Target::Sagemaker | Target::StepFunctions) => true,
             // Lowered target by target (issue 14); the others say so with E0501.

@@ -52,6 +52,8 @@ pub const HYPERPARAMETER_VALUE: usize = 2500;
 /// type and of one response MIME type.
 pub const MODEL_PACKAGE_GROUP_NAME: usize = 63;
 pub const CONTENT_TYPE: usize = 256;
+/// CreateEndpoint: the endpoint's name (an `EndpointName`).
+pub const ENDPOINT_NAME: usize = 63;
 pub const RESPONSE_MIME_TYPE: usize = 1024;
 
 /// Step Functions: state names (and state machine names), in characters.

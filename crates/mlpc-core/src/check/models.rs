@@ -11,7 +11,7 @@ use super::Context;
 use crate::aws::{limits, names};
 use crate::diagnostics::suggest::did_you_mean;
 use crate::diagnostics::{Code, Diagnostic};
-use crate::ir::{ArtifactRef, ArtifactType, CreateModel, Edge, Register, Text, APPROVAL_STATUSES};
+use crate::ir::{ArtifactRef, ArtifactType, CreateModel, Edge, Endpoint, Register, Text, Value, APPROVAL_STATUSES};
 use crate::syntax::ast::{self, Expr, ExprKind};
 
 /// The step output `model = …` names, with its type, and the edge from its producer:
@@ -119,6 +119,66 @@ pub fn create_model(
     })
 }
 
+/// `step NAME: endpoint { model = m.created, name = "…", instance = "…" }`.
+pub fn endpoint(
+    lw: &mut Lowerer,
+    cx: &Context,
+    f: &mut Fields,
+    step: &ast::Step,
+    sym: &StepSymbol,
+) -> Option<Endpoint> {
+    let model = f.require("model", "m.created", &mut lw.diags).and_then(|e| {
+        let (m, ty) = model_ref(lw, e, true)?;
+        if ty == ArtifactType::Model {
+            lw.push(
+                Diagnostic::new(Code::ArtifactTypeMismatch, m.span, "an endpoint serves a model created in SageMaker, not a model archive")
+                    .label("a trained model")
+                    .help("create the model first with a `model` step (`out created: sagemaker_model`), and serve `NAME.created`"),
+            );
+            return None;
+        }
+        Some(m)
+    });
+    let name = f
+        .require("name", "\"abalone-live\"", &mut lw.diags)
+        .and_then(|e| entity_name(lw, e, "`name`", "an endpoint", limits::ENDPOINT_NAME));
+    let count = f.get("count");
+    let resources = f
+        .require("instance", "\"ml.m5.large\"", &mut lw.diags)
+        .and_then(|e| resources(lw, cx, JobKind::Endpoint, e, count, None));
+    let update = match f.get("update") {
+        None => Some(false),
+        Some(e) => {
+            match lw.scalar(e, "`update`") {
+                Some(Value::Bool(b)) => Some(b),
+                Some(_) => {
+                    lw.push(
+                    Diagnostic::new(Code::WrongValueType, e.span, "`update` is `true` or `false`")
+                        .label("not a bool")
+                        .help("`update = true` updates an endpoint of the name that exists; without it, creating one fails"),
+                );
+                    None
+                }
+                None => None,
+            }
+        }
+    };
+    if let Some((name, _, span)) = sym.outputs.first() {
+        lw.push(
+            Diagnostic::new(
+                Code::WrongArtifactCount,
+                *span,
+                format!("an endpoint step writes no output, but declares `{name}`"),
+            )
+            .label("output on an endpoint step")
+            .help("remove the `out`: the endpoint is known by its `name`"),
+        );
+    }
+    no_inputs(lw, step, "endpoint", "name the created model in `model = m.created`");
+    let resources = resources?;
+    Some(Endpoint { model: model?, name: name?, instance: resources.instance, count: resources.count, update: update? })
+}
+
 /// `step NAME: register { model = train.model, group = "…" }`: a model package version.
 pub fn register(
     lw: &mut Lowerer,
@@ -184,15 +244,20 @@ pub fn register(
 
 /// `group`: a model package group's name, checked when it is a literal.
 fn group(lw: &mut Lowerer, e: &Expr) -> Option<Text> {
-    let text = lw.text(e, "`group`")?;
+    entity_name(lw, e, "`group`", "a model package group", limits::MODEL_PACKAGE_GROUP_NAME)
+}
+
+/// A SageMaker entity's name (a group's, an endpoint's; `what` with its article),
+/// checked when it is a literal.
+fn entity_name(lw: &mut Lowerer, e: &Expr, field: &str, what: &str, max: usize) -> Option<Text> {
+    let text = lw.text(e, field)?;
     if let Some(name) = text.as_literal() {
-        if !names::is_entity_name(&name, limits::MODEL_PACKAGE_GROUP_NAME) {
+        if !names::is_entity_name(&name, max) {
             lw.push(
-                Diagnostic::new(Code::InvalidValue, e.span, format!("`{name}` is not a model package group name"))
-                    .label("not a group name")
+                Diagnostic::new(Code::InvalidValue, e.span, format!("`{name}` is not {what} name"))
+                    .label(format!("not {what} name"))
                     .help(format!(
-                        "a group name is 1 to {} letters, digits and `-`, not starting or ending with `-`, e.g. `{}`",
-                        limits::MODEL_PACKAGE_GROUP_NAME,
+                        "the name is 1 to {max} letters, digits and `-`, not starting or ending with `-`, e.g. `{}`",
                         suggest_entity_name(&name)
                     )),
             );

@@ -55,6 +55,7 @@ pub fn lower(lw: &mut Lowerer, cx: &Context, id: StepId, sym: &StepSymbol) -> Op
         Kind::Model => super::models::create_model(lw, cx, &mut fields, step, sym).map(StepKind::Model),
         Kind::Register => super::models::register(lw, cx, &mut fields, step, sym).map(StepKind::Register),
         Kind::Lambda => super::lambda::lambda(lw, &mut fields, step, sym).map(StepKind::Lambda),
+        Kind::Endpoint => super::models::endpoint(lw, cx, &mut fields, step, sym).map(StepKind::Endpoint),
     };
     let decides = kind.decides();
     if decides {
@@ -98,7 +99,8 @@ pub fn lower(lw: &mut Lowerer, cx: &Context, id: StepId, sym: &StepSymbol) -> Op
             | StepKind::Fail(_)
             | StepKind::Model(_)
             | StepKind::Register(_)
-            | StepKind::Lambda(_),
+            | StepKind::Lambda(_)
+            | StepKind::Endpoint(_),
         )
         | None => None,
     };

@@ -543,6 +543,7 @@ impl Step {
                     PayloadValue::Report(_) => None,
                 })
                 .collect(),
+            StepKind::Endpoint(e) => std::iter::once(&e.name).chain(text_of(&e.instance)).collect(),
             StepKind::Sql(sql) => std::iter::once(&sql.query)
                 .chain(
                     [&sql.database, &sql.workgroup, &sql.catalog, &sql.cluster, &sql.db_user, &sql.iam_role]
@@ -609,6 +610,7 @@ pub enum StepKind {
     Model(CreateModel),
     Register(Register),
     Lambda(Lambda),
+    Endpoint(Endpoint),
 }
 
 impl StepKind {
@@ -626,6 +628,7 @@ impl StepKind {
             StepKind::Model(_) => Kind::Model,
             StepKind::Register(_) => Kind::Register,
             StepKind::Lambda(_) => Kind::Lambda,
+            StepKind::Endpoint(_) => Kind::Endpoint,
         }
     }
 
@@ -646,7 +649,8 @@ impl StepKind {
             | StepKind::Fail(_)
             | StepKind::Model(_)
             | StepKind::Register(_)
-            | StepKind::Lambda(_) => None,
+            | StepKind::Lambda(_)
+            | StepKind::Endpoint(_) => None,
         }
     }
 }
@@ -740,7 +744,8 @@ impl Pipeline {
                 | StepKind::Fail(_)
                 | StepKind::Model(_)
                 | StepKind::Register(_)
-                | StepKind::Lambda(_) => None,
+                | StepKind::Lambda(_)
+                | StepKind::Endpoint(_) => None,
             };
             for file in ours.into_iter().chain(step.kind.code()) {
                 if seen.insert((&file.sha256, &file.file_name)) {
@@ -856,6 +861,20 @@ pub struct Register {
     pub transform_instances: Vec<String>,
     /// `metrics`: a report output, registered as the version's model quality statistics.
     pub metrics: Option<ArtifactRef>,
+}
+
+/// `step NAME: endpoint { model = m.created, name = "…", instance = "…" }`: a real-time
+/// endpoint serving a created model, in service when the step ends.
+#[derive(Clone, Debug)]
+pub struct Endpoint {
+    /// The `sagemaker_model` output of a model step.
+    pub model: ArtifactRef,
+    pub name: Text,
+    pub instance: Value,
+    pub count: Value,
+    /// `update = true`: an endpoint of the name that exists is updated; otherwise
+    /// creating it fails.
+    pub update: bool,
 }
 
 /// The approval states of a model package version, as CreateModelPackage takes them.

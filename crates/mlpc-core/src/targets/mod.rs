@@ -253,7 +253,7 @@ fn check(target: Target, pipeline: &Pipeline) -> Vec<Diagnostic> {
                     step.span,
                     format!("the {} target cannot run `{}` steps", target.name(), kind.name()),
                 )
-                .label(format!("step `{}` is a {} task", step.name.node, kind.name()))
+                .label(format!("step `{}` is of kind `{}`", step.name.node, kind.name()))
                 .help(kind.info().elsewhere),
             );
         } else if !runs_as_written(step, target) {
@@ -291,7 +291,8 @@ fn runs_as_written(step: &crate::ir::Step, target: Target) -> bool {
             | StepKind::Fail(_)
             | StepKind::Model(_)
             | StepKind::Register(_)
-            | StepKind::Lambda(_),
+            | StepKind::Lambda(_)
+            | StepKind::Endpoint(_),
             _,
         ) => true,
     }

@@ -6,8 +6,8 @@
 
 use crate::aws::{limits, names};
 use crate::ir::{
-    ArtifactType, CreateModel, Distribution, Format, InputSource, Pipeline, Processing, Python, PythonJob, Register,
-    Resources, Step, StepId, StepKind, Text, TextPart, Training, Transform, TransformModel, Value,
+    ArtifactType, CreateModel, Distribution, Endpoint, Format, InputSource, Pipeline, Processing, Python, PythonJob,
+    Register, Resources, Step, StepId, StepKind, Text, TextPart, Training, Transform, TransformModel, Value,
 };
 
 /// A request body: JSON-shaped, with run-time strings and integers.
@@ -561,6 +561,27 @@ pub fn register(p: &Pipeline, step: &Step, r: &Register) -> Node {
     Node::map(out)
 }
 
+/// CreateEndpointConfig for an endpoint step: one variant serving the created model,
+/// named per run as a job is, so each run's configuration is its own.
+pub fn endpoint_config(step: &Step, e: &Endpoint) -> Node {
+    let variant = Node::map(vec![
+        ("VariantName", Node::text("AllTraffic")),
+        ("ModelName", Node::Text(vec![Piece::ModelName(e.model.step)])),
+        ("InitialInstanceCount", value_int(&e.count)),
+        ("InstanceType", value_text(&e.instance)),
+    ]);
+    Node::map(vec![
+        ("EndpointConfigName", Node::Text(vec![Piece::JobName(step.id)])),
+        ("ProductionVariants", Node::List(vec![variant])),
+    ])
+}
+
+/// CreateEndpoint (or UpdateEndpoint) for an endpoint step: its name, and this run's
+/// configuration.
+pub fn endpoint(step: &Step, e: &Endpoint) -> Node {
+    Node::map(vec![("EndpointName", text(&e.name)), ("EndpointConfigName", Node::Text(vec![Piece::JobName(step.id)]))])
+}
+
 /// Where a register step's metrics are: the report's document in its output, the
 /// output as a reference where a target can follow one (a processing job's output on
 /// SageMaker), as the SDK's examples write it.
@@ -579,7 +600,8 @@ fn metrics_location(p: &Pipeline, metrics: &crate::ir::ArtifactRef) -> Option<Ve
         | StepKind::Fail(_)
         | StepKind::Model(_)
         | StepKind::Register(_)
-        | StepKind::Lambda(_) => report_location(p, producer, &metrics.output),
+        | StepKind::Lambda(_)
+        | StepKind::Endpoint(_) => report_location(p, producer, &metrics.output),
     }
 }
 
@@ -648,7 +670,11 @@ pub fn job_name_collisions(p: &Pipeline, max: usize, service: &str) -> Vec<crate
     let mut diags = Vec::new();
     let mut prefixes: std::collections::HashMap<String, &Step> = std::collections::HashMap::new();
     for step in &p.steps {
-        if !matches!(step.kind, StepKind::Processing(_) | StepKind::Training(_) | StepKind::Transform(_)) {
+        // An endpoint names its configuration as a job.
+        if !matches!(
+            step.kind,
+            StepKind::Processing(_) | StepKind::Training(_) | StepKind::Transform(_) | StepKind::Endpoint(_)
+        ) {
             continue;
         }
         let prefix = job_name_prefix_within(&p.name.node, &step.name.node, max);
@@ -689,7 +715,8 @@ pub fn check(p: &Pipeline) -> Vec<crate::diagnostics::Diagnostic> {
             | StepKind::Condition(_)
             | StepKind::Fail(_)
             | StepKind::Register(_)
-            | StepKind::Lambda(_) => (&[], usize::MAX, usize::MAX),
+            | StepKind::Lambda(_)
+            | StepKind::Endpoint(_) => (&[], usize::MAX, usize::MAX),
         };
         if env.len() > max_entries {
             diags.push(limit(
@@ -798,7 +825,8 @@ pub fn check(p: &Pipeline) -> Vec<crate::diagnostics::Diagnostic> {
             | StepKind::Fail(_)
             | StepKind::Model(_)
             | StepKind::Register(_)
-            | StepKind::Lambda(_) => {}
+            | StepKind::Lambda(_)
+            | StepKind::Endpoint(_) => {}
         }
     }
     diags

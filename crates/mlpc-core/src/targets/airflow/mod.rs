@@ -168,6 +168,7 @@ fn emit(p: &Pipeline, version: AirflowVersion, local_mode: bool, source_name: &s
                 upload_operators => view.upload_operators,
                 uses_register => view.uses_register,
                 uses_lambda => view.uses_lambda,
+                uses_endpoint => view.uses_endpoint,
                 local_mode => local_mode,
                 // Nothing between the imports and the python steps' functions: one
                 // newline fewer keeps two blank lines there.
@@ -176,6 +177,7 @@ fn emit(p: &Pipeline, version: AirflowVersion, local_mode: bool, source_name: &s
                     || view.uses_run_date
                     || view.uses_control
                     || view.uses_register
+                    || view.uses_endpoint
                     || has_code
                     || local_mode),
             },
@@ -302,6 +304,8 @@ struct DagView {
     uses_register: bool,
     /// Some step calls Lambda: the DAG defines `MlpcLambdaInvokeFunctionOperator`.
     uses_lambda: bool,
+    /// Some step deploys an endpoint: the DAG defines `MlpcEndpointOperator`.
+    uses_endpoint: bool,
     /// The AWS connection as a Python literal: `aws_connection`, or Airflow's default.
     aws_conn_id: String,
     python_tasks: Vec<PythonTaskView>,
@@ -420,6 +424,7 @@ impl DagView {
                     | StepKind::Transform(_)
                     | StepKind::Sql(_)
                     | StepKind::Model(_)
+                    | StepKind::Endpoint(_)
             )
         });
         let uses_run_key = p.steps.iter().any(|s| !s.outputs.is_empty());
@@ -459,7 +464,8 @@ impl DagView {
             &operators,
             !python_tasks.is_empty() || decides,
             !p.params.is_empty(),
-            uses_control,
+            // The endpoint operator fails the run when it must not update.
+            uses_control || p.steps.iter().any(|s| matches!(s.kind, StepKind::Endpoint(_))),
         ));
         let mut edges: Vec<(String, String)> = Vec::new();
         for id in &p.order {
@@ -494,6 +500,7 @@ impl DagView {
             upload_operators,
             uses_register: p.steps.iter().any(|s| matches!(s.kind, StepKind::Register(_))),
             uses_lambda,
+            uses_endpoint: p.steps.iter().any(|s| matches!(s.kind, StepKind::Endpoint(_))),
             source: comment_safe(source_name),
             stdlib_imports: stdlib,
             airflow_imports,
@@ -722,7 +729,8 @@ fn step_uploads<'a>(p: &Pipeline, step: &'a Step) -> Vec<(String, &'a [u8])> {
         | StepKind::Fail(_)
         | StepKind::Model(_)
         | StepKind::Register(_)
-        | StepKind::Lambda(_) => None,
+        | StepKind::Lambda(_)
+        | StepKind::Endpoint(_) => None,
     };
     let mut out: Vec<(String, &[u8])> = code.map(|c| (requests::code_uri(p, c), &c.contents[..])).into_iter().collect();
     out.extend(step.local_inputs().flat_map(|data| requests::data_files(p, data)));
@@ -793,6 +801,16 @@ fn task_view(
         StepKind::Model(m) => {
             args.push(arg("config", node(&requests::model_step(p, step, m), 8, jinja)));
             Some("SageMakerModelOperator")
+        }
+        StepKind::Endpoint(e) => {
+            let config = Node::Map(vec![
+                ("EndpointConfig".to_string(), requests::endpoint_config(step, e)),
+                ("Endpoint".to_string(), requests::endpoint(step, e)),
+            ]);
+            args.push(arg("config", node(&config, 8, jinja)));
+            args.push(arg("update", if e.update { "True" } else { "False" }.to_string()));
+            args.push(arg("check_interval", "CHECK_INTERVAL"));
+            Some("SageMakerEndpointOperator")
         }
         StepKind::Lambda(l) => {
             args.extend(control::lambda_args(p, step, l, jinja));
@@ -884,6 +902,8 @@ fn task_view(
             Some("SageMakerRegisterModelVersionOperator") => "MlpcRegisterModelVersionOperator".to_string(),
             // The template's subclass resolves the payload and writes the response.
             Some("LambdaInvokeFunctionOperator") => "MlpcLambdaInvokeFunctionOperator".to_string(),
+            // The template's subclass updates an endpoint that exists only when asked.
+            Some("SageMakerEndpointOperator") => "MlpcEndpointOperator".to_string(),
             other => other.unwrap_or_default().to_string(),
         },
         args,

@@ -133,7 +133,8 @@ fn check_step(p: &Pipeline, step: &Step, diags: &mut Vec<Diagnostic>) {
         | StepKind::Fail(_)
         | StepKind::Model(_)
         | StepKind::Register(_)
-        | StepKind::Lambda(_) => {}
+        | StepKind::Lambda(_)
+        | StepKind::Endpoint(_) => {}
     }
 }
 

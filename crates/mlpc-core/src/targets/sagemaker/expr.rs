@@ -34,7 +34,8 @@ pub fn definition_name(step: &crate::ir::Step) -> String {
         | StepKind::Python(_)
         | StepKind::Condition(_)
         | StepKind::Fail(_)
-        | StepKind::Lambda(_) => name.clone(),
+        | StepKind::Lambda(_)
+        | StepKind::Endpoint(_) => name.clone(),
     }
 }
 
@@ -124,7 +125,8 @@ pub fn text_values(p: &Pipeline, pieces: Vec<Piece>) -> Result<(Vec<Val>, bool),
                     | StepKind::Fail(_)
                     | StepKind::Model(_)
                     | StepKind::Register(_)
-                    | StepKind::Lambda(_) => {
+                    | StepKind::Lambda(_)
+                    | StepKind::Endpoint(_) => {
                         return Err(format!("step `{name}` has no output a SageMaker step can reference"))
                     }
                 }

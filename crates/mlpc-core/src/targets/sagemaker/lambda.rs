@@ -136,7 +136,8 @@ pub fn check(p: &Pipeline, step: &Step, diags: &mut Vec<Diagnostic>) {
         | StepKind::Python(_)
         | StepKind::Condition(_)
         | StepKind::Fail(_)
-        | StepKind::Model(_) => {}
+        | StepKind::Model(_)
+        | StepKind::Endpoint(_) => {}
     }
     for text in step.texts() {
         for part in &text.parts {

@@ -172,6 +172,7 @@ fn lower_step(p: &Pipeline, step: &Step) -> Result<Vec<Val>, String> {
         StepKind::Processing(job) => ("Processing", arguments(p, requests::processing_job(p, step, job))?),
         StepKind::Training(job) => ("Training", arguments(p, requests::training_job(p, step, job))?),
         StepKind::Model(m) => return Ok(vec![model(p, step, requests::model_step(p, step, m))?]),
+        StepKind::Endpoint(_) => return Err("an endpoint step passed the SageMaker check".to_string()),
         StepKind::Lambda(l) => {
             let mut out = lambda::step(p, step, l)?;
             // A Lambda step takes a cache but no retry policy (the check warns).
@@ -303,7 +304,8 @@ fn depends_on(p: &Pipeline, step: &Step) -> Vec<String> {
         | StepKind::Condition(_)
         | StepKind::Fail(_)
         | StepKind::Model(_)
-        | StepKind::Lambda(_) => None,
+        | StepKind::Lambda(_)
+        | StepKind::Endpoint(_) => None,
     };
     ids.extend(
         read.chain(named)

@@ -67,6 +67,7 @@ fn check_reports(p: &Pipeline, step: &Step, diags: &mut Vec<Diagnostic>) {
         }
         StepKind::Model(_)
         | StepKind::Register(_)
+        | StepKind::Endpoint(_)
         | StepKind::Sql(_)
         | StepKind::Processing(_)
         | StepKind::Training(_)
@@ -258,6 +259,7 @@ fn check_keys(step: &Step, diags: &mut Vec<Diagnostic>) {
         StepKind::Transform(j) => j.env().iter().map(|(k, _)| k.as_str()).collect(),
         StepKind::Model(m) => m.env.iter().map(|(k, _)| k.as_str()).collect(),
         StepKind::Lambda(l) => l.payload.iter().map(|(k, _)| k.as_str()).collect(),
+        StepKind::Endpoint(_) => Vec::new(),
         StepKind::Sql(_) | StepKind::Python(_) | StepKind::Condition(_) | StepKind::Fail(_) | StepKind::Register(_) => {
             Vec::new()
         }

@@ -389,7 +389,8 @@ pub fn gate(x: &Exprs, step: &Step, needs: &std::collections::BTreeSet<(StepId, 
         | StepKind::Fail(_)
         | StepKind::Model(_)
         | StepKind::Register(_)
-        | StepKind::Lambda(_) => {
+        | StepKind::Lambda(_)
+        | StepKind::Endpoint(_) => {
             Pass { comment: Some("Skipped: a condition it needs came out otherwise".into()), ..Pass::default() }
         }
     };

@@ -276,7 +276,8 @@ impl Exprs<'_> {
                 | crate::ir::StepKind::Fail(_)
                 | crate::ir::StepKind::Model(_)
                 | crate::ir::StepKind::Register(_)
-                | crate::ir::StepKind::Lambda(_),
+                | crate::ir::StepKind::Lambda(_)
+                | crate::ir::StepKind::Endpoint(_),
             )
             | None => format!("model_{name}"),
         }

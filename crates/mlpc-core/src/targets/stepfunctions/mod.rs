@@ -8,6 +8,7 @@
 
 mod check;
 mod control;
+mod endpoint;
 pub mod expr;
 mod lambda;
 mod machine;
@@ -307,7 +308,8 @@ impl Builder<'_> {
                     | StepKind::Fail(_)
                     | StepKind::Model(_)
                     | StepKind::Register(_)
-                    | StepKind::Lambda(_) => {}
+                    | StepKind::Lambda(_)
+                    | StepKind::Endpoint(_) => {}
                 }
                 Ok(segment)
             }

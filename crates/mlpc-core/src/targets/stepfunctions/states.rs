@@ -77,6 +77,7 @@ pub fn step(x: &Exprs, step: &Step) -> Result<Segment, String> {
         }
         StepKind::Register(r) => register(x, step, r),
         StepKind::Lambda(l) => super::lambda::lambda(x, step, l),
+        StepKind::Endpoint(e) => super::endpoint::endpoint(x, step, e),
         StepKind::Condition(condition) => super::control::condition(x, step, &condition.check),
         StepKind::Fail(fail) => super::control::fail(x, step, fail),
     }
