@@ -133,7 +133,34 @@ pub fn check(
         graph,
         order,
     };
+    diags.extend(never_runs(&ir));
+    crate::diagnostics::sort(&mut diags);
     (Some(ir), diags)
+}
+
+/// Steps that need both outcomes of one condition (guarded by one, reading from a step
+/// guarded by the other): skipped on every run, on every target.
+fn never_runs(p: &ir::Pipeline) -> Vec<Diagnostic> {
+    let controls = crate::schedule::controls(p);
+    let mut diags = Vec::new();
+    for step in &p.steps {
+        let needs = controls.get(step.id.0).cloned().unwrap_or_default();
+        let Some((condition, _)) = needs.iter().find(|(c, when)| *when && needs.contains(&(*c, false))) else {
+            continue;
+        };
+        let Some(cond) = p.step(*condition) else { continue };
+        diags.push(
+            Diagnostic::new(
+                Code::NeverRuns,
+                step.name.span,
+                format!("step `{}` needs `{}` to hold and not to hold: it never runs", step.name.node, cond.name.node),
+            )
+            .label("skipped on every run")
+            .secondary(cond.name.span, "the condition")
+            .help("a step guarded by `when = C` (or reading from such a step) cannot also need `not C`: guard it once, or read from steps on its own branch"),
+        );
+    }
+    diags
 }
 
 /// Reads and parses the `config` JSON file named in the settings, if any.

@@ -93,6 +93,7 @@ codes! {
     UnrecognisedInstanceType = "W0301", "unrecognised-instance-type", Warning;
     SharedOutputUri = "W0302", "shared-output-uri", Warning;
     UnescapedQuotes = "W0303", "unescaped-quotes", Warning;
+    NeverRuns = "W0401", "never-runs", Warning;
     IgnoredSetting = "W0501", "ignored-setting", Warning;
 }
 
