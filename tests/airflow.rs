@@ -859,7 +859,7 @@ fn end_to_end_the_contract_abalone_registers_the_model_or_fails() {
     }
 }
 
-/// tests/targets/lambda.mlp with `dag.test()` against moto's Lambda (no Docker). On
+/// examples/judged/judged.mlp with `dag.test()` against moto's Lambda (no Docker). On
 /// Airflow 2 the function echoes its event: the response written as the step's report
 /// is the payload the task resolved when it ran (the report's value and the params,
 /// typed), and the condition then fails the run on the missing verdict. On Airflow 3
@@ -867,11 +867,12 @@ fn end_to_end_the_contract_abalone_registers_the_model_or_fails() {
 /// moto, and the fail task is skipped.
 #[test]
 fn end_to_end_a_lambda_step_sends_its_payload_and_its_answer_decides() {
-    let path = "tests/targets/lambda.mlp";
+    let path = "examples/judged/judged.mlp";
     let reports = serde_json::json!({ "evaluation": { "file": "evaluation.json",
         "document": { "regression_metrics": { "mse": { "value": 4.5 } } } } })
     .to_string();
-    let conf = r#"{"team": "ranking", "train_data": "s3://acme-ml/data/train/"}"#;
+    let conf =
+        r#"{"team": "ranking", "train_data": "s3://acme-ml/data/train/", "test_data": "s3://acme-ml/data/test/"}"#;
 
     let moto = common::Moto::start();
     let echo = r#"{"function": "judge-model"}"#;

@@ -151,9 +151,9 @@ fn compare_with_sdk(pairs: &[(&str, PathBuf)]) -> std::process::Output {
 fn definitions_mean_what_the_official_sdk_generates() {
     let dir = temp_dir("oracle");
     let mut pairs = Vec::new();
-    let examples = ["churn", "athena_features", "redshift_xgboost", "abalone_batch", "abalone"]
+    let examples = ["churn", "athena_features", "redshift_xgboost", "abalone_batch", "abalone", "judged"]
         .map(|n| (n, format!("examples/{n}")));
-    let tests = ["script_mode", "gates", "lambda"].map(|n| (n, "tests/targets".to_string()));
+    let tests = ["script_mode", "gates"].map(|n| (n, "tests/targets".to_string()));
     for (name, folder) in examples.into_iter().chain(tests) {
         let json = build(&common::root().join(format!("{folder}/{name}.mlp"))).unwrap();
         let file = dir.join(format!("{name}.json"));

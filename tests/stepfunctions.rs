@@ -706,14 +706,14 @@ fn the_contract_abalone_registers_a_model_version_in_moto() {
     assert_eq!(high["model_packages"].as_array().unwrap().len(), 2, "nothing registered: {high}");
 }
 
-/// tests/targets/lambda.mlp in moto: the Lambda Task's payload renders typed (the
+/// examples/judged/judged.mlp in moto: the Lambda Task's payload renders typed (the
 /// report's value, the params, the model the training Task reported, the run's id,
 /// literals), its response is written where its report lives, and the condition on
 /// the response creates the model, or fails the run with the function's reason.
 #[test]
 fn a_lambda_step_sends_its_payload_and_its_answer_decides_in_moto() {
     let moto = common::Moto::start();
-    let path = "tests/targets/lambda.mlp";
+    let path = "examples/judged/judged.mlp";
     let reports = |approved: bool, reason: &str| {
         json!({
             "evaluate.evaluation": { "regression_metrics": { "mse": { "value": 4.5 } } },
@@ -761,7 +761,7 @@ fn a_lambda_step_sends_its_payload_and_its_answer_decides_in_moto() {
 /// typed as in JSONPath, and the response is written as the Lambda returned it.
 #[test]
 fn a_lambda_step_sends_the_same_payload_in_jsonata() {
-    let (_, asl) = build(&common::root().join("tests/targets/lambda.mlp"), QueryLanguage::Jsonata).unwrap();
+    let (_, asl) = build(&common::root().join("examples/judged/judged.mlp"), QueryLanguage::Jsonata).unwrap();
     let machine: Json = serde_json::from_str(&asl).unwrap();
     let answer = json!({ "score": 0.75, "approved": true, "reason": "fine \"quoted\"" });
     let bindings = json!({

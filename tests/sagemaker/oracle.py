@@ -922,7 +922,7 @@ def quality_gate(name: str, code: tuple[str, str], scripts: tuple[str, str], reg
 
 
 def judged() -> Pipeline:
-    """tests/targets/lambda.mlp: a LambdaStep judges the model after evaluation (its
+    """examples/judged: a LambdaStep judges the model after evaluation (its
     inputs a JsonGet of the report, parameters, the model's location, a Join with the
     execution id, literals), with typed outputs; a ConditionStep on two of them creates
     the model, or a FailStep shows the third."""
@@ -931,6 +931,7 @@ def judged() -> Pipeline:
     min_score = ParameterFloat(name="min_score", default_value=0.5)
     team = ParameterString(name="team", default_value="forecasting")
     train_data = ParameterString(name="train_data", default_value="s3://acme-ml/data/train/")
+    test_data = ParameterString(name="test_data", default_value="s3://acme-ml/data/test/")
     xgboost = image_uris.retrieve("xgboost", region=region, version="1.7-1")
 
     estimator = Estimator(
@@ -950,8 +951,8 @@ def judged() -> Pipeline:
             inputs={"train": TrainingInput(s3_data=train_data, content_type="text/csv")}
         ),
     )
-    code = code_uri(artifacts, "targets", "quality_checks.py", folder="tests")
-    evaluate, report = evaluation(sess, xgboost, artifacts, code, train, [])
+    test = ProcessingInput(source=test_data, destination="/opt/ml/processing/input/test", input_name="test")
+    evaluate, report = evaluation(sess, xgboost, artifacts, code_uri(artifacts, "judged", "evaluate.py"), train, [test])
     judge = LambdaStep(
         name="judge",
         lambda_func=Lambda(function_arn="arn:aws:lambda:us-east-1:123456789012:function:judge-model", session=sess),
@@ -988,7 +989,7 @@ def judged() -> Pipeline:
         if_steps=[create_model],
         else_steps=[rejected],
     )
-    return pipeline("judged", [min_score, team, train_data], [train, evaluate, judge, good_enough], sess)
+    return pipeline("judged", [min_score, team, train_data, test_data], [train, evaluate, judge, good_enough], sess)
 
 
 BUILDERS: dict[str, Callable[[], Pipeline]] = {
@@ -999,7 +1000,7 @@ BUILDERS: dict[str, Callable[[], Pipeline]] = {
     "script_mode": script_mode,
     "gates": gates,
     "abalone": abalone,
-    "lambda": judged,
+    "judged": judged,
 }
 
 
