@@ -239,21 +239,9 @@ pub(super) fn check_instance(lw: &mut Lowerer, cx: &Context, kind: JobKind, e: &
     let Some((param, _)) = lw.symbols.param(param_name) else {
         return;
     };
-    let mut candidates: Vec<&Expr> = param.default.iter().collect();
-    if let Some(list) = param.attributes.iter().find(|a| a.key.node == "enum") {
-        if let ExprKind::List(items) = &list.value.kind {
-            candidates.extend(items.iter());
-        }
-    }
-    for candidate in candidates {
-        let ExprKind::Str(parts) = &candidate.kind else {
-            continue;
-        };
-        let [ast::StrPart::Text(value)] = parts.as_slice() else {
-            continue;
-        };
-        if !known.contains(&value.as_str()) {
-            let d = unknown_instance(cx, kind, candidate.span, value, known)
+    for (span, value) in super::params::literal_strings(param) {
+        if !known.contains(&value) {
+            let d = unknown_instance(cx, kind, span, value, known)
                 .secondary(e.span, format!("parameter `{param_name}` is used as a {} instance type here", kind.name()));
             lw.push(d);
         }

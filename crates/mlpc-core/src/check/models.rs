@@ -12,7 +12,7 @@ use crate::aws::{limits, names};
 use crate::diagnostics::suggest::did_you_mean;
 use crate::diagnostics::{Code, Diagnostic};
 use crate::ir::{ArtifactRef, ArtifactType, CreateModel, Edge, Endpoint, Register, Text, Value, APPROVAL_STATUSES};
-use crate::syntax::ast::{self, Expr, ExprKind};
+use crate::syntax::ast::{self, Expr};
 
 /// The step output `model = …` names, with its type, and the edge from its producer:
 /// a trained `model`, or with `created`, also a `sagemaker_model` a model step made.
@@ -66,6 +66,21 @@ fn served_model(
         (None, None) => None,
     };
     (model, image)
+}
+
+/// A step whose result lives in SageMaker, not in an output: each `out` is reported.
+fn no_outputs(lw: &mut Lowerer, sym: &StepSymbol, kind: &str, help: &str) {
+    if let Some((name, _, span)) = sym.outputs.first() {
+        lw.push(
+            Diagnostic::new(
+                Code::WrongArtifactCount,
+                *span,
+                format!("{kind} step writes no output, but declares `{name}`"),
+            )
+            .label(format!("output on {kind} step"))
+            .help(help),
+        );
+    }
 }
 
 /// A step that names what it reads by key: each `in` is reported.
@@ -163,17 +178,7 @@ pub fn endpoint(
             }
         }
     };
-    if let Some((name, _, span)) = sym.outputs.first() {
-        lw.push(
-            Diagnostic::new(
-                Code::WrongArtifactCount,
-                *span,
-                format!("an endpoint step writes no output, but declares `{name}`"),
-            )
-            .label("output on an endpoint step")
-            .help("remove the `out`: the endpoint is known by its `name`"),
-        );
-    }
+    no_outputs(lw, sym, "an endpoint", "remove the `out`: the endpoint is known by its `name`");
     no_inputs(lw, step, "endpoint", "name the created model in `model = m.created`");
     let resources = resources?;
     Some(Endpoint { model: model?, name: name?, instance: resources.instance, count: resources.count, update: update? })
@@ -212,17 +217,7 @@ pub fn register(
     let transform_instances =
         f.get("transform_instances").map(|e| instances(lw, cx, e, "`transform_instances`", JobKind::Transform));
     let metrics = f.get("metrics").map(|e| metrics(lw, e));
-    if let Some((name, _, span)) = sym.outputs.first() {
-        lw.push(
-            Diagnostic::new(
-                Code::WrongArtifactCount,
-                *span,
-                format!("a register step writes no output, but declares `{name}`"),
-            )
-            .label("output on a register step")
-            .help("remove the `out`: the version lives in the model package group"),
-        );
-    }
+    no_outputs(lw, sym, "a register", "remove the `out`: the version lives in the model package group");
     no_inputs(
         lw,
         step,
@@ -258,7 +253,7 @@ fn entity_name(lw: &mut Lowerer, e: &Expr, field: &str, what: &str, max: usize) 
                     .label(format!("not {what} name"))
                     .help(format!(
                         "the name is 1 to {max} letters, digits and `-`, not starting or ending with `-`, e.g. `{}`",
-                        suggest_entity_name(&name)
+                        suggest_entity_name(&name, max)
                     )),
             );
             return None;
@@ -268,12 +263,8 @@ fn entity_name(lw: &mut Lowerer, e: &Expr, field: &str, what: &str, max: usize) 
 }
 
 /// A name in SageMaker's entity alphabet close to `name`.
-fn suggest_entity_name(name: &str) -> String {
-    let mapped: String = name
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
-        .take(limits::MODEL_PACKAGE_GROUP_NAME)
-        .collect();
+fn suggest_entity_name(name: &str, max: usize) -> String {
+    let mapped: String = name.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '-' }).take(max).collect();
     let trimmed = mapped.trim_matches('-');
     if trimmed.is_empty() {
         "models".to_string()
@@ -318,7 +309,7 @@ fn approval(lw: &mut Lowerer, e: &Expr) -> Option<Text> {
     let Some((param, _)) = lw.symbols.param(name) else {
         return Some(text);
     };
-    let Some(allowed) = param.attributes.iter().find(|a| a.key.node == "enum") else {
+    if !param.attributes.iter().any(|a| a.key.node == "enum") {
         lw.push(
             Diagnostic::new(Code::InvalidValue, e.span, format!("param `{name}` may hold any string, but `approval` takes {statuses}"))
                 .label("not limited to approval statuses")
@@ -326,17 +317,11 @@ fn approval(lw: &mut Lowerer, e: &Expr) -> Option<Text> {
                 .help(format!("add `{{ enum = [\"PendingManualApproval\", \"Approved\"] }}` to param `{name}`, so a run cannot pass another value")),
         );
         return None;
-    };
+    }
     let mut ok = true;
-    let candidates: Vec<&Expr> = match &allowed.value.kind {
-        ExprKind::List(items) => param.default.iter().chain(items.iter()).collect(),
-        _ => param.default.iter().collect(),
-    };
-    for candidate in candidates {
-        let ExprKind::Str(parts) = &candidate.kind else { continue };
-        let [ast::StrPart::Text(value)] = parts.as_slice() else { continue };
-        if !APPROVAL_STATUSES.contains(&value.as_str()) {
-            bad(lw, candidate.span, value, Some((e.span, format!("param `{name}` is the approval here"))));
+    for (span, value) in super::params::literal_strings(param) {
+        if !APPROVAL_STATUSES.contains(&value) {
+            bad(lw, span, value, Some((e.span, format!("param `{name}` is the approval here"))));
             ok = false;
         }
     }

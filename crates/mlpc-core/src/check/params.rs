@@ -258,6 +258,27 @@ fn literal_kind(l: &Literal) -> &'static str {
 
 /// A scheduled run has nobody to give a required parameter: Airflow refuses such a DAG
 /// outright, and a SageMaker or Step Functions schedule would start runs that fail.
+/// The literal strings a string param may hold as written: its default, then its
+/// `enum` values, each with its span (other values are checked with the param).
+pub fn literal_strings(param: &ast::Param) -> Vec<(Span, &str)> {
+    let listed = param.attributes.iter().find(|a| a.key.node == "enum").map_or(&[][..], |a| match &a.value.kind {
+        ExprKind::List(items) => items.as_slice(),
+        _ => &[],
+    });
+    param
+        .default
+        .iter()
+        .chain(listed)
+        .filter_map(|e| match &e.kind {
+            ExprKind::Str(parts) => match parts.as_slice() {
+                [ast::StrPart::Text(value)] => Some((e.span, value.as_str())),
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect()
+}
+
 pub fn required_on_schedule(lw: &mut Lowerer, params: &[Param], schedule: Span) {
     for param in params.iter().filter(|p| p.default.is_none()) {
         lw.push(

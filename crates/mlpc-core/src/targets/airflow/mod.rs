@@ -434,6 +434,7 @@ impl DagView {
         let uses_lambda = p.steps.iter().any(|s| matches!(s.kind, StepKind::Lambda(_)));
         // The helpers that read reports and resolve operands serve lambda tasks too.
         let uses_control = decides || uses_lambda;
+        let uses_endpoint = p.steps.iter().any(|s| matches!(s.kind, StepKind::Endpoint(_)));
         let dag_args = dag_args(p, uses_jobs, uses_run_key, uses_run_date);
         let uses_datetime =
             dag_args.iter().chain(tasks.iter().flat_map(|t| t.args.iter())).any(|a| a.value.contains("datetime."));
@@ -465,7 +466,7 @@ impl DagView {
             !python_tasks.is_empty() || decides,
             !p.params.is_empty(),
             // The endpoint operator fails the run when it must not update.
-            uses_control || p.steps.iter().any(|s| matches!(s.kind, StepKind::Endpoint(_))),
+            uses_control || uses_endpoint,
         ));
         let mut edges: Vec<(String, String)> = Vec::new();
         for id in &p.order {
@@ -500,7 +501,7 @@ impl DagView {
             upload_operators,
             uses_register: p.steps.iter().any(|s| matches!(s.kind, StepKind::Register(_))),
             uses_lambda,
-            uses_endpoint: p.steps.iter().any(|s| matches!(s.kind, StepKind::Endpoint(_))),
+            uses_endpoint,
             source: comment_safe(source_name),
             stdlib_imports: stdlib,
             airflow_imports,

@@ -176,10 +176,7 @@ fn lower_step(p: &Pipeline, step: &Step) -> Result<Vec<Val>, String> {
         StepKind::Lambda(l) => {
             let mut out = lambda::step(p, step, l)?;
             // A Lambda step takes a cache but no retry policy (the check warns).
-            if let (Some(seconds), Val::Map(entries)) = (step.cache, &mut out) {
-                let cache = json!({ "Enabled": true, "ExpireAfter": expr::iso_duration(seconds) });
-                entries.push(("CacheConfig".into(), Val::Json(cache)));
-            }
+            add_cache(&mut out, step);
             return Ok(vec![out]);
         }
         StepKind::Register(r) => {
@@ -188,10 +185,7 @@ fn lower_step(p: &Pipeline, step: &Step) -> Result<Vec<Val>, String> {
                 ("Type", Val::Str("RegisterModel".into())),
                 ("Arguments", expr::node(p, requests::register(p, step, r))?),
             ]);
-            let depends = depends_on(p, step);
-            if !depends.is_empty() {
-                register.set("DependsOn", Val::List(depends.into_iter().map(Val::Str).collect()));
-            }
+            set_depends_on(p, step, &mut register);
             add_policies(&mut register, step, false);
             return Ok(vec![register]);
         }
@@ -233,10 +227,7 @@ fn model(p: &Pipeline, step: &Step, request: requests::Node) -> Result<Val, Stri
     ]);
     // A model step's own `after`: what it waits for besides its trained model.
     if matches!(step.kind, StepKind::Model(_)) {
-        let depends = depends_on(p, step);
-        if !depends.is_empty() {
-            model.set("DependsOn", Val::List(depends.into_iter().map(Val::Str).collect()));
-        }
+        set_depends_on(p, step, &mut model);
     }
     add_policies(&mut model, step, false);
     Ok(model)
@@ -269,14 +260,19 @@ fn arguments(p: &Pipeline, request: requests::Node) -> Result<Val, String> {
 pub(super) fn job_step(p: &Pipeline, step: &Step, ty: &'static str, args: Val) -> Val {
     let mut out =
         Val::map(vec![("Name", Val::Str(step.name.node.clone())), ("Type", Val::Str(ty.into())), ("Arguments", args)]);
-    let depends = depends_on(p, step);
-    if !depends.is_empty() {
-        out.set("DependsOn", Val::List(depends.into_iter().map(Val::Str).collect()));
-    }
+    set_depends_on(p, step, &mut out);
     if let Some(d) = &step.description {
         out.set("Description", Val::Str(d.clone()));
     }
     out
+}
+
+/// `DependsOn` of a definition step, when the step waits for any (`depends_on`).
+fn set_depends_on(p: &Pipeline, step: &Step, out: &mut Val) {
+    let depends = depends_on(p, step);
+    if !depends.is_empty() {
+        out.set("DependsOn", Val::List(depends.into_iter().map(Val::Str).collect()));
+    }
 }
 
 /// The steps named in `after`, in source order, and the python steps it reads.
@@ -334,7 +330,14 @@ fn add_policies(out: &mut Val, step: &Step, is_job: bool) {
             out.set("RetryPolicies", Val::Json(json!(policies)));
         }
     }
-    if let (Some(seconds), true) = (step.cache, is_job) {
+    if is_job {
+        add_cache(out, step);
+    }
+}
+
+/// `cache` → CacheConfig.
+fn add_cache(out: &mut Val, step: &Step) {
+    if let Some(seconds) = step.cache {
         out.set("CacheConfig", Val::Json(json!({ "Enabled": true, "ExpireAfter": expr::iso_duration(seconds) })));
     }
 }

@@ -6,8 +6,8 @@
 use serde_json::json;
 
 use super::expr::{Exprs, QueryLanguage};
-use super::machine::{Catcher, Choice, Fail, Pass, ResultPath, Rule, State, Transition, Wait};
-use super::states::task;
+use super::machine::{Choice, Fail, Pass, ResultPath, Rule, State, Transition, Wait};
+use super::states::{going_on, task};
 use super::Segment;
 use crate::ir::{Endpoint, Step};
 use crate::targets::requests::{self, Node};
@@ -50,12 +50,7 @@ pub fn endpoint(x: &Exprs, step: &Step, e: &Endpoint) -> Result<Segment, String>
             false,
         );
         describe.transition = Some(Transition::Next(update.clone()));
-        describe.catch = vec![Catcher {
-            error_equals: &["States.ALL"],
-            next: create.clone(),
-            output: None,
-            result_path: (!jsonata).then(|| format!("$.endpoints.{name}_missing")),
-        }];
+        describe.catch = vec![going_on(x, &create, format!("$.endpoints.{name}_missing"))];
         let mut updating = task(x, step, "arn:aws:states:::sagemaker:updateEndpoint", request, SAGEMAKER_ERRORS, false);
         updating.transition = Some(Transition::Next(status.clone()));
         states.push((name.clone(), State::Task(config)));

@@ -96,17 +96,7 @@ fn register(x: &Exprs, step: &Step, r: &crate::ir::Register) -> Result<Segment, 
         task(x, step, "arn:aws:states:::aws-sdk:sagemaker:createModelPackageGroup", group, SAGEMAKER_ERRORS, false);
     group_task.comment = Some(format!("The model package group of step `{name}`, unless it exists"));
     group_task.transition = Some(Transition::Next(name.clone()));
-    group_task.catch = vec![if x.lang == QueryLanguage::Jsonata {
-        // JSONata states read variables, not their input: the error output is harmless.
-        Catcher { error_equals: &["States.ALL"], next: name.clone(), output: None, result_path: None }
-    } else {
-        Catcher {
-            error_equals: &["States.ALL"],
-            next: name.clone(),
-            output: None,
-            result_path: Some(format!("$.registry.{name}")),
-        }
-    }];
+    group_task.catch = vec![going_on(x, &name, format!("$.registry.{name}"))];
     let body = x.body(&requests::register(x.p, step, r))?;
     let package = task(x, step, "arn:aws:states:::aws-sdk:sagemaker:createModelPackage", body, SAGEMAKER_ERRORS, true);
     Ok(Segment {
@@ -140,6 +130,14 @@ fn set_entry(body: &mut Json, field: &str, key: &str, value: Json) {
 
 /// A Task state with its transition still open; `main` marks the step's own state,
 /// which carries its description, timeout and retry policy.
+/// A catcher that takes every error as an answer and goes on to `next`: JSONPath keeps
+/// the error at `at`, out of the run's context; JSONata states read variables, not
+/// their input, so the error output is harmless there.
+pub(super) fn going_on(x: &Exprs, next: &str, at: String) -> Catcher {
+    let result_path = (x.lang == QueryLanguage::Jsonpath).then_some(at);
+    Catcher { error_equals: &["States.ALL"], next: next.to_string(), output: None, result_path }
+}
+
 pub(super) fn task(
     x: &Exprs,
     step: &Step,
