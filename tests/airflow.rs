@@ -140,6 +140,7 @@ fn prove(major: u8, version: AirflowVersion) {
                 StepKind::Register(_) => Some("SageMakerRegisterModelVersionOperator"),
                 StepKind::Lambda(_) => Some("LambdaInvokeFunctionOperator"),
                 StepKind::Endpoint(_) => Some("SageMakerEndpointOperator"),
+                StepKind::Tuning(_) => Some("SageMakerTuningOperator"),
                 StepKind::Sql(sql) if sql.engine == mlpc::ir::SqlEngine::Athena => Some("AthenaOperator"),
                 StepKind::Sql(_) | StepKind::Python(_) | StepKind::Condition(_) | StepKind::Fail(_) => None,
             };
@@ -211,6 +212,39 @@ fn check_rendered(p: &Pipeline, step: &mlpc::ir::Step, r: &Json, name: &str) {
                 config["ResourceConfig"]["InstanceType"],
                 Json::from(common::rendered_value(&job.resources.instance, p, RUN_ID)),
                 "{at}"
+            );
+        }
+        StepKind::Tuning(tuning) => {
+            let config = &r["config"];
+            let definition = &config["TrainingJobDefinition"];
+            for (k, v) in &tuning.job.hyperparameters {
+                assert_eq!(
+                    definition["StaticHyperParameters"][k],
+                    Json::from(common::rendered_value(v, p, RUN_ID)),
+                    "{at}: hyperparameter {k}"
+                );
+            }
+            let ranges = &config["HyperParameterTuningJobConfig"]["ParameterRanges"];
+            let mut searched: Vec<&str> = ranges
+                .as_object()
+                .unwrap()
+                .values()
+                .flat_map(|list| list.as_array().unwrap().iter().map(|r| r["Name"].as_str().unwrap()))
+                .collect();
+            let mut expected: Vec<&str> = tuning.ranges.iter().map(|(k, _)| k.as_str()).collect();
+            searched.sort_unstable();
+            expected.sort_unstable();
+            assert_eq!(searched, expected, "{at}: searched hyperparameters");
+            assert_eq!(
+                config["HyperParameterTuningJobConfig"]["HyperParameterTuningJobObjective"]["MetricName"],
+                Json::from(tuning.objective.metric.as_str()),
+                "{at}"
+            );
+            // A tuning job's name has at most 32 characters (CreateHyperParameterTuningJob).
+            let job_name = config["HyperParameterTuningJobName"].as_str().unwrap();
+            assert!(
+                job_name.len() <= 32 && job_name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'),
+                "{at}: {job_name}"
             );
         }
         StepKind::Transform(job) => match &job.model {
@@ -348,8 +382,8 @@ fn check_rendered(p: &Pipeline, step: &mlpc::ir::Step, r: &Json, name: &str) {
             }
             let container = &request["InferenceSpecification"]["Containers"][0];
             assert_eq!(container["Image"], Json::from(reg.image.uri.as_str()), "{at}: image");
-            let trained = &p.steps[reg.model.step.0].name.node;
-            assert_eq!(container["ModelDataUrl"], Json::from(format!("s3://xcom/{trained}/model.tar.gz")), "{at}");
+            let trained = common::rendered_model(p, reg.model.step, RUN_ID);
+            assert_eq!(container["ModelDataUrl"], Json::from(trained), "{at}");
             assert_eq!(r["model_url"], container["ModelDataUrl"], "{at}: model_url");
             if let Some(metrics) = &reg.metrics {
                 let file = &p.steps[metrics.step.0].output(&metrics.output).unwrap().report.as_ref().unwrap().file;
@@ -364,8 +398,8 @@ fn check_rendered(p: &Pipeline, step: &mlpc::ir::Step, r: &Json, name: &str) {
             let config = &r["config"];
             let container = &config["PrimaryContainer"];
             assert_eq!(container["Image"], Json::from(m.image.uri.as_str()), "{at}: image");
-            let trained = &p.steps[m.model.step.0].name.node;
-            assert_eq!(container["ModelDataUrl"], Json::from(format!("s3://xcom/{trained}/model.tar.gz")), "{at}");
+            let trained = common::rendered_model(p, m.model.step, RUN_ID);
+            assert_eq!(container["ModelDataUrl"], Json::from(trained), "{at}");
             for (k, v) in &m.env {
                 assert_eq!(
                     container["Environment"][k],

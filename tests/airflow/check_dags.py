@@ -32,10 +32,16 @@ RUN_ID = "manual__2026-11-28T10:00:00+00:00"
 
 
 class FakeTI:
-    """Stands in for a task instance: xcom_pull returns a training result."""
+    """Stands in for a task instance on its first try: xcom_pull returns what a
+    training task and a tuning task return."""
+
+    try_number = 1
 
     def xcom_pull(self, task_ids=None, **_):
-        return {"Training": {"ModelArtifacts": {"S3ModelArtifacts": f"s3://xcom/{task_ids}/model.tar.gz"}}}
+        return {
+            "Training": {"ModelArtifacts": {"S3ModelArtifacts": f"s3://xcom/{task_ids}/model.tar.gz"}},
+            "Tuning": {"BestTrainingJob": {"TrainingJobName": f"xcom-{task_ids}-best"}},
+        }
 
 
 def load(path):

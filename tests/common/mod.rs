@@ -136,14 +136,30 @@ pub fn rendered_text(t: &mlpc::ir::Text, p: &mlpc::ir::Pipeline, run: &str) -> S
             ),
             // The model archive as tests/airflow/check_dags.py's stand-in task instance
             // returns it from XCom.
-            TextPart::Output { step, archive: true, .. } => {
-                format!("s3://xcom/{}/model.tar.gz", p.steps[step.0].name.node)
-            }
+            TextPart::Output { step, archive: true, .. } => rendered_model(p, *step, run),
             TextPart::ModelName(step) => {
                 panic!("`${{{}.…}}` is a model's name, which each target spells its own way", p.steps[step.0].name.node)
             }
         })
         .collect()
+}
+
+/// The model archive of a training or tuning step as tests/airflow/check_dags.py's
+/// stand-in task instance returns it from XCom: a training job's own, or the one in
+/// the folder of the tuning job's best training job.
+pub fn rendered_model(p: &mlpc::ir::Pipeline, step: mlpc::ir::StepId, run: &str) -> String {
+    let producer = &p.steps[step.0];
+    let name = &producer.name.node;
+    match &producer.kind {
+        mlpc::ir::StepKind::Tuning(_) => format!(
+            "{}/{}/{}/{name}/{}/xcom-{name}-best/output/model.tar.gz",
+            p.settings.artifacts.as_deref().unwrap_or_default(),
+            p.name.node,
+            run_key(run),
+            producer.outputs.first().map_or("model", |o| o.name.node.as_str()),
+        ),
+        _ => format!("s3://xcom/{name}/model.tar.gz"),
+    }
 }
 
 /// What a field value renders to, as text, in run `run` with default parameters.

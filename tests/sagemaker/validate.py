@@ -38,7 +38,7 @@ nested in a Condition step's `IfSteps`/`ElseSteps` (recursively), each on its ow
    Condition operands are primitives, `Get`, `Std:Join` or `Std:JsonGet`.
 2. The API model botocore ships: each job or model step's Arguments must be a valid
    request of its operation (CreateProcessingJob, CreateTrainingJob,
-   CreateTransformJob, CreateModel, CreateModelPackage) once the names SageMaker chooses are filled in and
+   CreateTransformJob, CreateModel, CreateModelPackage, CreateHyperParameterTuningJob) once the names SageMaker chooses are filled in and
    each expression is replaced by a placeholder of the type the field takes.
    Condition and Fail steps have no API operation.
 3. References: step names are unique across the whole definition (nested included);
@@ -71,6 +71,7 @@ STEP_SCHEMAS = {
     "Model": "CreateModelStep",
     "RegisterModel": "RegisterModelStep",
     "Lambda": "LambdaStep",
+    "Tuning": "TuningStep",
     "Condition": "ConditionStep",
     "Fail": "FailStep",
 }
@@ -87,6 +88,7 @@ OPERATIONS: dict[str, tuple[str, str | None]] = {
     "Transform": ("CreateTransformJob", "TransformJobName"),
     "Model": ("CreateModel", "ModelName"),
     "RegisterModel": ("CreateModelPackage", None),
+    "Tuning": ("CreateHyperParameterTuningJob", "HyperParameterTuningJobName"),
 }
 # Step types whose values may be a Std:JsonGet (the SDK evaluates JsonGet there).
 JSON_GET_STEPS = ("Condition", "Fail", "Lambda")

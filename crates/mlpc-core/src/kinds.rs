@@ -20,6 +20,7 @@ pub enum Kind {
     Register,
     Lambda,
     Endpoint,
+    Tuning,
 }
 
 /// A SageMaker job kind: each has its own instance types and request limits.
@@ -79,7 +80,7 @@ pub const COMMON: &[&str] = &["after", "when", "description"];
 pub const RUNS: &[&str] = &["retry", "timeout", "cache"];
 
 impl Kind {
-    pub const ALL: [Kind; 11] = [
+    pub const ALL: [Kind; 12] = [
         Kind::Sql,
         Kind::Processing,
         Kind::Training,
@@ -91,6 +92,7 @@ impl Kind {
         Kind::Register,
         Kind::Lambda,
         Kind::Endpoint,
+        Kind::Tuning,
     ];
 
     pub fn info(self) -> &'static KindInfo {
@@ -138,6 +140,24 @@ impl Kind {
                     "max_runtime",
                 ],
                 runs_as: "a SageMaker training job; each `in` is a channel",
+                elsewhere: "",
+            },
+            Kind::Tuning => &KindInfo {
+                name: "tuning",
+                one_of: &[],
+                required: &["image", "instance", "objective", "hyperparameters", "max_jobs"],
+                optional: &[
+                    "parallel",
+                    "strategy",
+                    "metrics",
+                    "code",
+                    "entry",
+                    "count",
+                    "volume_gb",
+                    "env",
+                    "max_runtime",
+                ],
+                runs_as: "a SageMaker hyperparameter tuning job: training jobs over the `range`/`choice` hyperparameters; its `out` is the best job's model",
                 elsewhere: "",
             },
             Kind::Transform => &KindInfo {
@@ -224,7 +244,7 @@ impl Kind {
     /// transform job splits its one input by `split`, and a python task has no instances.
     pub fn distributes_inputs(self) -> bool {
         match self {
-            Kind::Processing | Kind::Training => true,
+            Kind::Processing | Kind::Training | Kind::Tuning => true,
             Kind::Sql
             | Kind::Transform
             | Kind::Python
@@ -249,7 +269,8 @@ impl Kind {
             | Kind::Model
             | Kind::Register
             | Kind::Lambda
-            | Kind::Endpoint => false,
+            | Kind::Endpoint
+            | Kind::Tuning => false,
         }
     }
 
@@ -273,7 +294,8 @@ impl Kind {
     pub fn job(self) -> Option<JobKind> {
         match self {
             Kind::Processing => Some(JobKind::Processing),
-            Kind::Training => Some(JobKind::Training),
+            // Each trial of a tuning job is a training job.
+            Kind::Training | Kind::Tuning => Some(JobKind::Training),
             Kind::Transform => Some(JobKind::Transform),
             Kind::Sql
             | Kind::Python
@@ -296,7 +318,8 @@ impl Kind {
                 | Kind::Transform
                 | Kind::Model
                 | Kind::Register
-                | Kind::Lambda,
+                | Kind::Lambda
+                | Kind::Tuning,
                 _,
             ) => true,
             (Kind::Endpoint, Target::Airflow | Target::StepFunctions) => true,

@@ -4,6 +4,17 @@
 /// SageMaker job names: `^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$` (CreateProcessingJob,
 /// CreateTrainingJob, CreateTransformJob, CreateModel).
 pub const SAGEMAKER_JOB_NAME: usize = 63;
+/// A hyperparameter tuning job's name: `^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,31}$`
+/// (CreateHyperParameterTuningJob's `HyperParameterTuningJobName`), shorter than other
+/// jobs' because SageMaker names each trial's training job after it.
+pub const TUNING_JOB_NAME: usize = 32;
+/// A tuning job searches at most 30 hyperparameters, all kinds of range together
+/// (`ParameterRanges`), and a categorical range has at most 30 values (`ParameterValues`)
+/// of at most 256 characters each (`ParameterValue`).
+pub const TUNING_RANGES: usize = 30;
+pub const TUNING_CHOICE_VALUE: usize = 256;
+/// The objective's metric name (`HyperParameterTuningJobObjective.MetricName`).
+pub const TUNING_METRIC_NAME: usize = 255;
 /// SageMaker Pipelines: step names (`Steps[].Name`).
 pub const SAGEMAKER_STEP_NAME: usize = 64;
 /// SageMaker Pipelines: the pipeline name (CreatePipeline `PipelineName`).

@@ -18,6 +18,7 @@ mod reports;
 mod settings;
 mod steps;
 mod symbols;
+mod tuning;
 mod values;
 
 use std::cell::RefCell;

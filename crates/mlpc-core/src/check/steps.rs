@@ -47,7 +47,8 @@ pub fn lower(lw: &mut Lowerer, cx: &Context, id: StepId, sym: &StepSymbol) -> Op
     let lowered = match kind {
         Kind::Sql => sql(lw, &mut fields, step, sym, &inputs).map(StepKind::Sql),
         Kind::Processing => processing(lw, cx, &mut fields).map(StepKind::Processing),
-        Kind::Training => training(lw, cx, &mut fields, step, sym).map(StepKind::Training),
+        Kind::Training => training(lw, cx, &mut fields, step, sym, kind).map(|(job, _)| StepKind::Training(job)),
+        Kind::Tuning => super::tuning::tuning(lw, cx, &mut fields, step, sym).map(StepKind::Tuning),
         Kind::Transform => transform(lw, cx, &mut fields, step, sym, &inputs).map(StepKind::Transform),
         Kind::Python => python(lw, cx, &mut fields).map(StepKind::Python),
         Kind::Condition => super::control::condition(lw, &mut fields).map(StepKind::Condition),
@@ -88,7 +89,9 @@ pub fn lower(lw: &mut Lowerer, cx: &Context, id: StepId, sym: &StepSymbol) -> Op
     // A job without its own `max_runtime` runs for at most the timeout.
     let job_limit = match &lowered {
         Some(StepKind::Processing(job)) if job.max_runtime.is_none() => Some(("processing", PROCESSING_MAX_RUNTIME)),
-        Some(StepKind::Training(job)) if job.max_runtime.is_none() => Some(("training", TRAINING_MAX_RUNTIME)),
+        Some(StepKind::Training(job) | StepKind::Tuning(Tuning { job, .. })) if job.max_runtime.is_none() => {
+            Some(("training", TRAINING_MAX_RUNTIME))
+        }
         Some(
             StepKind::Processing(_)
             | StepKind::Training(_)
@@ -100,7 +103,8 @@ pub fn lower(lw: &mut Lowerer, cx: &Context, id: StepId, sym: &StepSymbol) -> Op
             | StepKind::Model(_)
             | StepKind::Register(_)
             | StepKind::Lambda(_)
-            | StepKind::Endpoint(_),
+            | StepKind::Endpoint(_)
+            | StepKind::Tuning(_),
         )
         | None => None,
     };
@@ -320,7 +324,16 @@ fn processing(lw: &mut Lowerer, cx: &Context, f: &mut Fields) -> Option<Processi
     })
 }
 
-fn training(lw: &mut Lowerer, cx: &Context, f: &mut Fields, step: &ast::Step, sym: &StepSymbol) -> Option<Training> {
+/// A training step's fields, or the training job each trial of a tuning step runs
+/// (`kind`), with the hyperparameters a tuning step searches apart.
+pub(super) fn training(
+    lw: &mut Lowerer,
+    cx: &Context,
+    f: &mut Fields,
+    step: &ast::Step,
+    sym: &StepSymbol,
+    kind: Kind,
+) -> Option<(Training, Vec<(String, ParameterRange)>)> {
     let image =
         f.require("image", "my_image", &mut lw.diags).and_then(|e| image_ref(lw, e, &cx.images, &cx.image_names));
     let instance = f.require("instance", "\"ml.m5.xlarge\"", &mut lw.diags);
@@ -341,9 +354,24 @@ fn training(lw: &mut Lowerer, cx: &Context, f: &mut Fields, step: &ast::Step, sy
             Some(None)
         }
     };
+    let mut ranges = Vec::new();
     let hyperparameters = f
         .get("hyperparameters")
-        .map(|e| lw.map(e, "`hyperparameters`", |lw, key, v| lw.scalar(v, &format!("hyperparameter `{key}`"))))
+        .map(|e| {
+            let all = lw.map(e, "`hyperparameters`", |lw, key, v| match super::tuning::searched(lw, key, v, kind) {
+                Ok(Some(range)) => Some(Err(range)),
+                Ok(None) => lw.scalar(v, &format!("hyperparameter `{key}`")).map(Ok),
+                Err(()) => None,
+            })?;
+            let mut fixed = Vec::new();
+            for (key, value) in all {
+                match value {
+                    Ok(v) => fixed.push((key, v)),
+                    Err(range) => ranges.push((key, range)),
+                }
+            }
+            Some(fixed)
+        })
         .unwrap_or(Some(Vec::new()));
     let env = env(lw, f);
     let metrics = f
@@ -397,15 +425,16 @@ fn training(lw: &mut Lowerer, cx: &Context, f: &mut Fields, step: &ast::Step, sy
             Diagnostic::new(
                 Code::WrongArtifactCount,
                 *span,
-                format!("a training step's only output is its model; `{name}` is {ty}"),
+                format!("a {} step's only output is its model; `{name}` is {ty}", kind.name()),
             )
             .label("not a model")
             .help("declare one output of type `model`; write other files from a processing step"),
         );
     } else if models != 1 && sym.outputs.iter().all(|(_, t, _)| t.is_some()) {
-        lw.push(count_error(step, "a training step has exactly one `out` of type `model`", "add `out model: model`"));
+        let message = format!("a {} step has exactly one `out` of type `model`", kind.name());
+        lw.push(count_error(step, &message, "add `out model: model`"));
     }
-    Some(Training {
+    let job = Training {
         image: image?,
         resources: resources?,
         hyperparameters: hyperparameters?,
@@ -414,7 +443,8 @@ fn training(lw: &mut Lowerer, cx: &Context, f: &mut Fields, step: &ast::Step, sy
         spot: spot?,
         max_runtime: max_runtime.flatten(),
         code: code?,
-    })
+    };
+    Some((job, ranges))
 }
 
 fn transform(

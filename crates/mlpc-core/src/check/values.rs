@@ -474,7 +474,7 @@ impl<'a> Lowerer<'a> {
                                 text.parts.push(TextPart::Output {
                                     step: reference.step,
                                     output: reference.output,
-                                    archive: kind == Some(Kind::Training),
+                                    archive: matches!(kind, Some(Kind::Training | Kind::Tuning)),
                                 });
                             }
                         }

@@ -3,10 +3,12 @@
 //! topological order is computed. Spans are kept so target checks can point at source.
 
 mod control;
+mod tuning;
 
 use petgraph::graph::{DiGraph, NodeIndex};
 
 pub use control::*;
+pub use tuning::*;
 
 use crate::source::{Span, Spanned};
 
@@ -527,7 +529,7 @@ impl Step {
     fn kind_texts(&self) -> Vec<&Text> {
         match &self.kind {
             StepKind::Processing(job) => job.args.iter().chain(job.env.iter().map(|(_, t)| t)).collect(),
-            StepKind::Training(job) => {
+            StepKind::Training(job) | StepKind::Tuning(Tuning { job, .. }) => {
                 let mut out: Vec<&Text> = job.env.iter().map(|(_, t)| t).collect();
                 out.extend(job.hyperparameters.iter().filter_map(|(_, v)| text_of(v)));
                 out
@@ -611,6 +613,7 @@ pub enum StepKind {
     Register(Register),
     Lambda(Lambda),
     Endpoint(Endpoint),
+    Tuning(Tuning),
 }
 
 impl StepKind {
@@ -629,6 +632,7 @@ impl StepKind {
             StepKind::Register(_) => Kind::Register,
             StepKind::Lambda(_) => Kind::Lambda,
             StepKind::Endpoint(_) => Kind::Endpoint,
+            StepKind::Tuning(_) => Kind::Tuning,
         }
     }
 
@@ -642,6 +646,7 @@ impl StepKind {
         match self {
             StepKind::Processing(job) => Some(&job.code),
             StepKind::Training(job) => job.code.as_ref(),
+            StepKind::Tuning(t) => t.job.code.as_ref(),
             StepKind::Python(py) => py.job.as_ref().and_then(|job| job.code.as_ref()),
             StepKind::Sql(_)
             | StepKind::Transform(_)
@@ -745,7 +750,8 @@ impl Pipeline {
                 | StepKind::Model(_)
                 | StepKind::Register(_)
                 | StepKind::Lambda(_)
-                | StepKind::Endpoint(_) => None,
+                | StepKind::Endpoint(_)
+                | StepKind::Tuning(_) => None,
             };
             for file in ours.into_iter().chain(step.kind.code()) {
                 if seen.insert((&file.sha256, &file.file_name)) {

@@ -292,7 +292,8 @@ fn runs_as_written(step: &crate::ir::Step, target: Target) -> bool {
             | StepKind::Model(_)
             | StepKind::Register(_)
             | StepKind::Lambda(_)
-            | StepKind::Endpoint(_),
+            | StepKind::Endpoint(_)
+            | StepKind::Tuning(_),
             _,
         ) => true,
     }

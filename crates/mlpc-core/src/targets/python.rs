@@ -147,6 +147,7 @@ pub fn push_jinja_text(out: &mut String, pieces: &[Piece], renderer: &dyn Pieces
             | Piece::JobName(_)
             | Piece::OutputUri { .. }
             | Piece::ModelArtifact(_)
+            | Piece::BestTrainingJob(_)
             | Piece::ModelName(_)) => renderer.push_piece(out, other),
         }
     }

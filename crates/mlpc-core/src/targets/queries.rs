@@ -132,6 +132,7 @@ pub fn sql_quoted(pieces: Vec<Piece>) -> Vec<Piece> {
             | Piece::JobName(_)
             | Piece::OutputUri { .. }
             | Piece::ModelArtifact(_)
+            | Piece::BestTrainingJob(_)
             | Piece::ModelName(_)) => other,
         })
         .collect()

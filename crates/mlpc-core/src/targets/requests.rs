@@ -6,8 +6,9 @@
 
 use crate::aws::{limits, names};
 use crate::ir::{
-    ArtifactType, CreateModel, Distribution, Endpoint, Format, InputSource, Pipeline, Processing, Python, PythonJob,
-    Register, Resources, Step, StepId, StepKind, Text, TextPart, Training, Transform, TransformModel, Value,
+    ArtifactType, CreateModel, Distribution, Endpoint, Format, InputSource, ParameterRange, Pipeline, Processing,
+    Python, PythonJob, Register, Resources, Step, StepId, StepKind, Text, TextPart, Training, Transform,
+    TransformModel, Tuning, Value,
 };
 
 /// A request body: JSON-shaped, with run-time strings and integers.
@@ -48,6 +49,8 @@ pub enum Piece {
     ModelArtifact(StepId),
     /// The name of the SageMaker model a `model` step created.
     ModelName(StepId),
+    /// The name of the best training job of a tuning step (`best_model`).
+    BestTrainingJob(StepId),
 }
 
 impl Node {
@@ -70,6 +73,33 @@ pub const CODE_INPUT: &str = "code";
 /// `-`, shortened so that a 12-character run suffix (`-` + 11) still fits in 63.
 pub fn job_name_prefix(pipeline: &str, step: &str) -> String {
     job_name_prefix_within(pipeline, step, JOB_PREFIX_MAX)
+}
+
+/// The static part of step `id`'s job names on a target whose other jobs' prefixes
+/// have at most `max` characters: a tuning job's name is 31 characters shorter
+/// (`limits::TUNING_JOB_NAME`), so its prefix is too.
+pub fn job_prefix(p: &Pipeline, id: StepId, max: usize) -> String {
+    match p.step(id) {
+        Some(step) => job_name_prefix_within(&p.name.node, &step.name.node, prefix_max(step, max)),
+        None => job_name_prefix_within(&p.name.node, "", max),
+    }
+}
+
+fn prefix_max(step: &Step, max: usize) -> usize {
+    match step.kind {
+        StepKind::Tuning(_) => max.saturating_sub(limits::SAGEMAKER_JOB_NAME - limits::TUNING_JOB_NAME),
+        StepKind::Sql(_)
+        | StepKind::Processing(_)
+        | StepKind::Training(_)
+        | StepKind::Transform(_)
+        | StepKind::Python(_)
+        | StepKind::Condition(_)
+        | StepKind::Fail(_)
+        | StepKind::Model(_)
+        | StepKind::Register(_)
+        | StepKind::Lambda(_)
+        | StepKind::Endpoint(_) => max,
+    }
 }
 
 /// `job_name_prefix` for a target whose run suffix is longer: at most `max` characters.
@@ -244,9 +274,28 @@ pub fn input_uri(p: &Pipeline, source: &InputSource) -> Vec<Piece> {
         InputSource::Local(data) => return vec![Piece::Literal(data_uri(p, data))],
     };
     match p.step(reference.step).map(|s| &s.kind) {
-        Some(crate::ir::StepKind::Training(_)) => vec![Piece::ModelArtifact(reference.step)],
+        Some(crate::ir::StepKind::Training(_) | crate::ir::StepKind::Tuning(_)) => {
+            vec![Piece::ModelArtifact(reference.step)]
+        }
         _ => vec![Piece::OutputUri { step: reference.step, output: reference.output.clone() }],
     }
+}
+
+/// Where the best job of a tuning step left its model, for a `Piece::ModelArtifact` of
+/// a tuning step: the step's output location, the job's name, `/output/model.tar.gz`
+/// (how SageMaker lays out a training job's output; the SDK's `get_top_model_s3_uri`).
+/// `None` for any other step, whose `ModelArtifact` is the training job's own report.
+pub fn best_model(p: &Pipeline, id: StepId) -> Option<Vec<Piece>> {
+    let step = p.step(id)?;
+    let StepKind::Tuning(_) = step.kind else { return None };
+    let model = step.outputs.first().map_or("model", |o| o.name.node.as_str());
+    let mut pieces = output_location(p, step, model);
+    if !pieces.last().is_some_and(|piece| matches!(piece, Piece::Literal(l) if l.ends_with('/'))) {
+        pieces.push(Piece::Literal("/".to_string()));
+    }
+    pieces.push(Piece::BestTrainingJob(id));
+    pieces.push(Piece::Literal("/output/model.tar.gz".to_string()));
+    Some(pieces)
 }
 
 /// The job's run-time limit: `max_runtime`, else the step's `timeout`.
@@ -488,6 +537,82 @@ pub fn training_job(p: &Pipeline, step: &Step, job: &Training) -> Node {
     Node::map(body)
 }
 
+/// CreateHyperParameterTuningJob: the training job of `training_job` as the trial
+/// definition (its fixed hyperparameters as `StaticHyperParameters`), the search space,
+/// the objective and the search's size. Each target names the job (`TuningJobName`) or
+/// lets SageMaker Pipelines name it.
+pub fn tuning_job(p: &Pipeline, step: &Step, t: &Tuning) -> Node {
+    let Node::Map(training) = training_job(p, step, &t.job) else { return Node::Map(Vec::new()) };
+    let definition: Vec<(String, Node)> = training
+        .into_iter()
+        .filter(|(key, _)| key != "TrainingJobName")
+        .map(
+            |(key, node)| {
+                if key == "HyperParameters" {
+                    ("StaticHyperParameters".to_string(), node)
+                } else {
+                    (key, node)
+                }
+            },
+        )
+        .collect();
+    let mut continuous = Vec::new();
+    let mut integer = Vec::new();
+    let mut categorical = Vec::new();
+    for (name, range) in &t.ranges {
+        let bounds = |lo: Value, hi: Value| {
+            Node::map(vec![
+                ("Name", Node::text(name)),
+                ("MinValue", value_text(&lo)),
+                ("MaxValue", value_text(&hi)),
+                ("ScalingType", Node::text(range.scaling())),
+            ])
+        };
+        match range {
+            ParameterRange::Integer { lo, hi, .. } => integer.push(bounds(Value::Int(*lo), Value::Int(*hi))),
+            ParameterRange::Continuous { lo, hi, .. } => continuous.push(bounds(Value::Float(*lo), Value::Float(*hi))),
+            ParameterRange::Categorical(values) => categorical.push(Node::map(vec![
+                ("Name", Node::text(name)),
+                ("Values", Node::List(values.iter().map(value_text).collect())),
+            ])),
+        }
+    }
+    let mut ranges = Vec::new();
+    for (key, list) in [
+        ("ContinuousParameterRanges", continuous),
+        ("IntegerParameterRanges", integer),
+        ("CategoricalParameterRanges", categorical),
+    ] {
+        if !list.is_empty() {
+            ranges.push((key, Node::List(list)));
+        }
+    }
+    let config = Node::map(vec![
+        ("Strategy", Node::text(t.strategy.as_api())),
+        (
+            "HyperParameterTuningJobObjective",
+            Node::map(vec![
+                ("Type", Node::text(t.objective.goal.as_api())),
+                ("MetricName", Node::text(&t.objective.metric)),
+            ]),
+        ),
+        (
+            "ResourceLimits",
+            Node::map(vec![
+                ("MaxNumberOfTrainingJobs", Node::Int(t.max_jobs)),
+                ("MaxParallelTrainingJobs", Node::Int(t.parallel)),
+            ]),
+        ),
+        ("ParameterRanges", Node::map(ranges)),
+        ("TrainingJobEarlyStoppingType", Node::text("Off")),
+    ]);
+    Node::map(vec![
+        ("HyperParameterTuningJobName", Node::Text(vec![Piece::JobName(step.id)])),
+        ("HyperParameterTuningJobConfig", config),
+        ("TrainingJobDefinition", Node::Map(definition)),
+    ])
+}
+
 /// The hyperparameters of a framework image's script mode, JSON-encoded as the SageMaker
 /// SDK's framework estimators write them: the script to run, the archive it is in, the
 /// log level and the region. The images' training toolkit reads them.
@@ -601,7 +726,8 @@ fn metrics_location(p: &Pipeline, metrics: &crate::ir::ArtifactRef) -> Option<Ve
         | StepKind::Model(_)
         | StepKind::Register(_)
         | StepKind::Lambda(_)
-        | StepKind::Endpoint(_) => report_location(p, producer, &metrics.output),
+        | StepKind::Endpoint(_)
+        | StepKind::Tuning(_) => report_location(p, producer, &metrics.output),
     }
 }
 
@@ -673,17 +799,31 @@ pub fn job_name_collisions(p: &Pipeline, max: usize, service: &str) -> Vec<crate
         // An endpoint names its configuration as a job.
         if !matches!(
             step.kind,
-            StepKind::Processing(_) | StepKind::Training(_) | StepKind::Transform(_) | StepKind::Endpoint(_)
+            StepKind::Processing(_)
+                | StepKind::Training(_)
+                | StepKind::Transform(_)
+                | StepKind::Endpoint(_)
+                | StepKind::Tuning(_)
         ) {
             continue;
         }
-        let prefix = job_name_prefix_within(&p.name.node, &step.name.node, max);
+        let prefix = job_name_prefix_within(&p.name.node, &step.name.node, prefix_max(step, max));
         if let Some(other) = prefixes.get(&prefix) {
             diags.push(
-                Diagnostic::new(Code::NameTooLong, step.name.span, format!("steps `{}` and `{}` get the same {service} job name `{prefix}-…`", other.name.node, step.name.node))
-                    .label("same job name prefix")
-                    .secondary(other.name.span, "this step's job name")
-                    .help(format!("job names keep the first {max} characters of `<pipeline>-<step>`: make the step names differ earlier")),
+                Diagnostic::new(
+                    Code::NameTooLong,
+                    step.name.span,
+                    format!(
+                        "steps `{}` and `{}` get the same {service} job name `{prefix}-…`",
+                        other.name.node, step.name.node
+                    ),
+                )
+                .label("same job name prefix")
+                .secondary(other.name.span, "this step's job name")
+                .help(format!(
+                    "job names keep the first {} characters of `<pipeline>-<step>`: make the step names differ earlier",
+                    prefix_max(step, max)
+                )),
             );
         } else {
             prefixes.insert(prefix, step);
@@ -707,7 +847,9 @@ pub fn check(p: &Pipeline) -> Vec<crate::diagnostics::Diagnostic> {
         // SageMaker's limits per job kind: (entries, value length).
         let (env, max_entries, max_value): (&[(String, Text)], usize, usize) = match &step.kind {
             StepKind::Processing(j) => (&j.env, limits::PROCESSING_ENV.0, limits::PROCESSING_ENV.1),
-            StepKind::Training(j) => (&j.env, limits::TRAINING_ENV.0, limits::TRAINING_ENV.1),
+            StepKind::Training(j) | StepKind::Tuning(Tuning { job: j, .. }) => {
+                (&j.env, limits::TRAINING_ENV.0, limits::TRAINING_ENV.1)
+            }
             StepKind::Transform(j) => (j.env(), limits::TRANSFORM_ENV.0, limits::TRANSFORM_ENV.1),
             StepKind::Model(m) => (&m.env, limits::TRANSFORM_ENV.0, limits::TRANSFORM_ENV.1),
             StepKind::Sql(_)
@@ -784,7 +926,7 @@ pub fn check(p: &Pipeline) -> Vec<crate::diagnostics::Diagnostic> {
                     }
                 }
             }
-            StepKind::Training(job) => {
+            StepKind::Training(job) | StepKind::Tuning(Tuning { job, .. }) => {
                 if step.inputs.len() > limits::TRAINING_CHANNELS {
                     diags.push(limit(
                         step.name.span,

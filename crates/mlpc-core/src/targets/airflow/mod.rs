@@ -266,17 +266,22 @@ struct PythonTaskView {
 /// An operator subclass that uploads what its job reads (`Mlpc<kind>Operator`).
 #[derive(Clone, Copy, Serialize)]
 struct UploadOperatorView {
-    /// `Processing`, `Training` or `Transform`.
+    /// `Processing`, `Training`, `Transform` or `Tuning`.
     kind: &'static str,
     job: &'static str,
     files: &'static str,
 }
 
 /// Every operator subclass a DAG may define, for its docstring.
-const UPLOAD_OPERATORS: [UploadOperatorView; 3] = [
+const UPLOAD_OPERATORS: [UploadOperatorView; 4] = [
     UploadOperatorView { kind: "Processing", job: "processing", files: "its code, `file()` inputs" },
     UploadOperatorView { kind: "Training", job: "training", files: "its code archive in script mode, `file()` inputs" },
     UploadOperatorView { kind: "Transform", job: "batch transform", files: "`file()` inputs" },
+    UploadOperatorView {
+        kind: "Tuning",
+        job: "hyperparameter tuning",
+        files: "its code archive in script mode, `file()` inputs",
+    },
 ];
 
 #[derive(Serialize)]
@@ -337,9 +342,16 @@ impl Pieces for Jinja<'_> {
             Piece::RunId => out.push_str("{{ run_id }}"),
             Piece::RunKey => out.push_str("{{ mlpc_run_key(run_id) }}"),
             Piece::RunDate => out.push_str("{{ mlpc_run_date(dag_run) }}"),
+            // SageMakerTuningOperator, unlike the other job operators, does not rename a
+            // job whose name exists: a retry hashes its try number in too.
+            Piece::JobName(id) if matches!(self.p.step(*id).map(|s| &s.kind), Some(StepKind::Tuning(_))) => {
+                out.push_str("{{ mlpc_job_name('");
+                out.push_str(&requests::job_prefix(self.p, *id, requests::JOB_PREFIX_MAX));
+                out.push_str("', run_id ~ '-' ~ ti.try_number) }}");
+            }
             Piece::JobName(id) => {
                 out.push_str("{{ mlpc_job_name('");
-                out.push_str(&requests::job_name_prefix(&self.p.name.node, step_name(*id)));
+                out.push_str(&requests::job_prefix(self.p, *id, requests::JOB_PREFIX_MAX));
                 out.push_str("', run_id) }}");
             }
             Piece::OutputUri { step, output } => {
@@ -352,6 +364,16 @@ impl Pieces for Jinja<'_> {
                 out.push_str("{{ mlpc_job_name('");
                 out.push_str(&requests::job_name_prefix(&self.p.name.node, step_name(*id)));
                 out.push_str("', run_id) }}");
+            }
+            Piece::ModelArtifact(id) if requests::best_model(self.p, *id).is_some() => {
+                if let Some(pieces) = requests::best_model(self.p, *id) {
+                    push_jinja_text(out, &pieces, self, &[]);
+                }
+            }
+            Piece::BestTrainingJob(id) => {
+                out.push_str("{{ ti.xcom_pull(task_ids='");
+                out.push_str(step_name(*id));
+                out.push_str("')['Tuning']['BestTrainingJob']['TrainingJobName'] }}");
             }
             Piece::ModelArtifact(id) => {
                 out.push_str("{{ ti.xcom_pull(task_ids='");
@@ -722,7 +744,7 @@ fn local_instances(node: Node) -> Node {
 fn step_uploads<'a>(p: &Pipeline, step: &'a Step) -> Vec<(String, &'a [u8])> {
     let code = match &step.kind {
         StepKind::Processing(job) => Some(&job.code),
-        StepKind::Training(job) => job.code.as_ref(),
+        StepKind::Training(job) | StepKind::Tuning(crate::ir::Tuning { job, .. }) => job.code.as_ref(),
         StepKind::Sql(_)
         | StepKind::Transform(_)
         | StepKind::Python(_)
@@ -803,6 +825,12 @@ fn task_view(
             args.push(arg("config", node(&requests::model_step(p, step, m), 8, jinja)));
             Some("SageMakerModelOperator")
         }
+        // SageMaker's local mode has no tuning: the job runs on SageMaker in local mode too.
+        StepKind::Tuning(t) => {
+            args.push(arg("config", node(&requests::tuning_job(p, step, t), 8, jinja)));
+            args.extend(upload);
+            Some("SageMakerTuningOperator")
+        }
         StepKind::Endpoint(e) => {
             let config = Node::Map(vec![
                 ("EndpointConfig".to_string(), requests::endpoint_config(step, e)),
@@ -870,7 +898,9 @@ fn task_view(
             None
         }
     };
-    if !local_mode && matches!(step.kind, StepKind::Processing(_) | StepKind::Training(_) | StepKind::Transform(_)) {
+    if matches!(step.kind, StepKind::Tuning(_))
+        || !local_mode && matches!(step.kind, StepKind::Processing(_) | StepKind::Training(_) | StepKind::Transform(_))
+    {
         args.push(arg("check_interval", "CHECK_INTERVAL"));
     }
     // SQLExecuteQueryOperator talks to the database alone: no AWS connection or region.
@@ -897,7 +927,10 @@ fn task_view(
         // The template's subclass uploads the task's files before the job starts.
         operator: match operator {
             Some(
-                job @ ("SageMakerProcessingOperator" | "SageMakerTrainingOperator" | "SageMakerTransformOperator"),
+                job @ ("SageMakerProcessingOperator"
+                | "SageMakerTrainingOperator"
+                | "SageMakerTransformOperator"
+                | "SageMakerTuningOperator"),
             ) if !uploads.is_empty() => job.replacen("SageMaker", "Mlpc", 1),
             // The template's subclass takes the whole request, templated.
             Some("SageMakerRegisterModelVersionOperator") => "MlpcRegisterModelVersionOperator".to_string(),

@@ -134,7 +134,8 @@ fn check_step(p: &Pipeline, step: &Step, diags: &mut Vec<Diagnostic>) {
         | StepKind::Model(_)
         | StepKind::Register(_)
         | StepKind::Lambda(_)
-        | StepKind::Endpoint(_) => {}
+        | StepKind::Endpoint(_)
+        | StepKind::Tuning(_) => {}
     }
 }
 

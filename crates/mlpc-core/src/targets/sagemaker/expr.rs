@@ -35,7 +35,8 @@ pub fn definition_name(step: &crate::ir::Step) -> String {
         | StepKind::Condition(_)
         | StepKind::Fail(_)
         | StepKind::Lambda(_)
-        | StepKind::Endpoint(_) => name.clone(),
+        | StepKind::Endpoint(_)
+        | StepKind::Tuning(_) => name.clone(),
     }
 }
 
@@ -69,7 +70,8 @@ pub fn text(p: &Pipeline, pieces: Vec<Piece>) -> Result<Val, String> {
 /// The values a text joins, adjacent literals merged; and whether every one is a
 /// string already.
 pub fn text_values(p: &Pipeline, pieces: Vec<Piece>) -> Result<(Vec<Val>, bool), String> {
-    // A python step's job writes its outputs where it is told: their locations.
+    // A python step's job writes its outputs where it is told: their locations. A
+    // tuning step's model is where its best job left it.
     let pieces: Vec<Piece> = pieces
         .into_iter()
         .flat_map(|piece| match &piece {
@@ -79,14 +81,9 @@ pub fn text_values(p: &Pipeline, pieces: Vec<Piece>) -> Result<(Vec<Val>, bool),
                 }
                 Some(_) | None => vec![piece],
             },
-            Piece::Literal(_)
-            | Piece::Param(_)
-            | Piece::RunId
-            | Piece::RunKey
-            | Piece::RunDate
-            | Piece::JobName(_)
-            | Piece::ModelArtifact(_)
-            | Piece::ModelName(_) => vec![piece],
+            Piece::Literal(_) | Piece::Param(_) | Piece::RunId | Piece::RunKey | Piece::RunDate => vec![piece],
+            Piece::ModelArtifact(step) => crate::targets::requests::best_model(p, *step).unwrap_or_else(|| vec![piece]),
+            Piece::JobName(_) | Piece::BestTrainingJob(_) | Piece::ModelName(_) => vec![piece],
         })
         .collect();
     let mut values: Vec<Val> = Vec::new();
@@ -126,7 +123,8 @@ pub fn text_values(p: &Pipeline, pieces: Vec<Piece>) -> Result<(Vec<Val>, bool),
                     | StepKind::Model(_)
                     | StepKind::Register(_)
                     | StepKind::Lambda(_)
-                    | StepKind::Endpoint(_) => {
+                    | StepKind::Endpoint(_)
+                    | StepKind::Tuning(_) => {
                         return Err(format!("step `{name}` has no output a SageMaker step can reference"))
                     }
                 }
@@ -138,6 +136,10 @@ pub fn text_values(p: &Pipeline, pieces: Vec<Piece>) -> Result<(Vec<Val>, bool),
             Piece::ModelName(step) => {
                 let producer = p.step(step).ok_or("model of an unknown step")?;
                 get(format!("Steps.{}.ModelName", model_step_name(&producer.name.node)))
+            }
+            Piece::BestTrainingJob(step) => {
+                let producer = p.step(step).ok_or("tuning of an unknown step")?;
+                get(format!("Steps.{}.BestTrainingJob.TrainingJobName", producer.name.node))
             }
             Piece::JobName(_) => return Err("a job name reached the SageMaker definition".to_string()),
         };

@@ -137,7 +137,8 @@ pub fn check(p: &Pipeline, step: &Step, diags: &mut Vec<Diagnostic>) {
         | StepKind::Condition(_)
         | StepKind::Fail(_)
         | StepKind::Model(_)
-        | StepKind::Endpoint(_) => {}
+        | StepKind::Endpoint(_)
+        | StepKind::Tuning(_) => {}
     }
     for text in step.texts() {
         for part in &text.parts {

@@ -171,6 +171,9 @@ fn lower_step(p: &Pipeline, step: &Step) -> Result<Vec<Val>, String> {
         }
         StepKind::Processing(job) => ("Processing", arguments(p, requests::processing_job(p, step, job))?),
         StepKind::Training(job) => ("Training", arguments(p, requests::training_job(p, step, job))?),
+        // `ResourceConfig`, as the published schema wants it; the SDK writes the API's other
+        // spelling, `HyperParameterTuningResourceConfig` (docs/sagemaker.md).
+        StepKind::Tuning(t) => ("Tuning", arguments(p, requests::tuning_job(p, step, t))?),
         StepKind::Model(m) => return Ok(vec![model(p, step, requests::model_step(p, step, m))?]),
         StepKind::Endpoint(_) => return Err("an endpoint step passed the SageMaker check".to_string()),
         StepKind::Lambda(l) => {
@@ -237,7 +240,8 @@ fn model(p: &Pipeline, step: &Step, request: requests::Node) -> Result<Val, Stri
 /// for a pipeline's jobs. `ModelName` stays as a `false` placeholder, in place, for
 /// the caller to replace or remove: a transform reads it from its model step.
 fn arguments(p: &Pipeline, request: requests::Node) -> Result<Val, String> {
-    const JOB_NAMES: [&str; 3] = ["ProcessingJobName", "TrainingJobName", "TransformJobName"];
+    const JOB_NAMES: [&str; 4] =
+        ["ProcessingJobName", "TrainingJobName", "TransformJobName", "HyperParameterTuningJobName"];
     let request = match request {
         requests::Node::Map(entries) => requests::Node::Map(
             entries
@@ -301,7 +305,8 @@ fn depends_on(p: &Pipeline, step: &Step) -> Vec<String> {
         | StepKind::Fail(_)
         | StepKind::Model(_)
         | StepKind::Lambda(_)
-        | StepKind::Endpoint(_) => None,
+        | StepKind::Endpoint(_)
+        | StepKind::Tuning(_) => None,
     };
     ids.extend(
         read.chain(named)

@@ -72,7 +72,8 @@ fn check_reports(p: &Pipeline, step: &Step, diags: &mut Vec<Diagnostic>) {
         | StepKind::Processing(_)
         | StepKind::Training(_)
         | StepKind::Transform(_)
-        | StepKind::Python(_) => return,
+        | StepKind::Python(_)
+        | StepKind::Tuning(_) => return,
     };
     let mut reported = std::collections::HashSet::new();
     for value in values {
@@ -253,7 +254,7 @@ fn too_long(origin: &Origin, state: &str) -> Diagnostic {
 fn check_keys(step: &Step, diags: &mut Vec<Diagnostic>) {
     let keys: Vec<&str> = match &step.kind {
         StepKind::Processing(j) => j.env.iter().map(|(k, _)| k.as_str()).collect(),
-        StepKind::Training(j) => {
+        StepKind::Training(j) | StepKind::Tuning(crate::ir::Tuning { job: j, .. }) => {
             j.env.iter().map(|(k, _)| k.as_str()).chain(j.hyperparameters.iter().map(|(k, _)| k.as_str())).collect()
         }
         StepKind::Transform(j) => j.env().iter().map(|(k, _)| k.as_str()).collect(),

@@ -390,7 +390,8 @@ pub fn gate(x: &Exprs, step: &Step, needs: &std::collections::BTreeSet<(StepId, 
         | StepKind::Model(_)
         | StepKind::Register(_)
         | StepKind::Lambda(_)
-        | StepKind::Endpoint(_) => {
+        | StepKind::Endpoint(_)
+        | StepKind::Tuning(_) => {
             Pass { comment: Some("Skipped: a condition it needs came out otherwise".into()), ..Pass::default() }
         }
     };

@@ -168,6 +168,7 @@ impl Exprs<'_> {
                 | Piece::JobName(_)
                 | Piece::OutputUri { .. }
                 | Piece::ModelArtifact(_)
+                | Piece::BestTrainingJob(_)
                 | Piece::ModelName(_)) => {
                     flush(literal, parts);
                     parts.push(self.part(&other)?);
@@ -218,6 +219,8 @@ impl Exprs<'_> {
             // The archive the training job reported: its name holds the attempt that
             // made it, which only the training state knows.
             Piece::ModelArtifact(step) => Part::Value { expr: self.model_artifact(*step), is_string: true },
+            // The best job of a tuning step, as its Task reported it (`keep_best_job`).
+            Piece::BestTrainingJob(step) => Part::Value { expr: self.model_artifact(*step), is_string: true },
             // A model step's model is named as a transform's own: from the run's id.
             Piece::ModelName(step) => Part::Value { expr: self.model_name(*step), is_string: true },
             Piece::Literal(_) | Piece::OutputUri { .. } => return Err("unexpanded piece".to_string()),
@@ -225,11 +228,17 @@ impl Exprs<'_> {
     }
 
     /// Where a training step's model archive is read from: what its Task reported
-    /// (`keep_model`), kept in `$.steps` (JSONPath) or a variable (JSONata).
+    /// (`keep_model`), kept in `$.steps` (JSONPath) or a variable (JSONata). For a
+    /// tuning step, the name of its best training job (`keep_best_job`).
     pub fn model_artifact(&self, step: crate::ir::StepId) -> String {
         let name = self.p.step_name(step);
         match self.lang {
             QueryLanguage::Jsonata => format!("$model_{name}"),
+            QueryLanguage::Jsonpath
+                if matches!(self.p.step(step).map(|s| &s.kind), Some(crate::ir::StepKind::Tuning(_))) =>
+            {
+                format!("{STEPS_PATH}.{name}.BestTrainingJob")
+            }
             QueryLanguage::Jsonpath => format!("{STEPS_PATH}.{name}.S3ModelArtifacts"),
         }
     }
@@ -245,6 +254,22 @@ impl Exprs<'_> {
             }
             QueryLanguage::Jsonpath => {
                 task.result_selector = Some(json!({ "S3ModelArtifacts.$": "$.ModelArtifacts.S3ModelArtifacts" }));
+                task.result_path = Some(super::machine::ResultPath::At(format!("{STEPS_PATH}.{name}")));
+            }
+        }
+    }
+
+    /// Makes a tuning Task keep the name of its best training job, where
+    /// `model_artifact` reads it: the model is in that job's folder (`requests::best_model`).
+    pub fn keep_best_job(&self, step: crate::ir::StepId, task: &mut super::machine::Task) {
+        let name = self.p.step_name(step);
+        match self.lang {
+            QueryLanguage::Jsonata => {
+                task.assign =
+                    Some(json!({ format!("model_{name}"): "{% $states.result.BestTrainingJob.TrainingJobName %}" }));
+            }
+            QueryLanguage::Jsonpath => {
+                task.result_selector = Some(json!({ "BestTrainingJob.$": "$.BestTrainingJob.TrainingJobName" }));
                 task.result_path = Some(super::machine::ResultPath::At(format!("{STEPS_PATH}.{name}")));
             }
         }
@@ -266,9 +291,10 @@ impl Exprs<'_> {
         let name = self.p.step_name(step);
         match self.p.step(step).map(|s| &s.kind) {
             Some(crate::ir::StepKind::Condition(_)) => format!("outcome_{name}"),
-            // Only training and condition steps keep anything (`Builder::plan`).
+            // Only training, tuning and condition steps keep anything (`Builder::plan`).
             Some(
                 crate::ir::StepKind::Training(_)
+                | crate::ir::StepKind::Tuning(_)
                 | crate::ir::StepKind::Sql(_)
                 | crate::ir::StepKind::Processing(_)
                 | crate::ir::StepKind::Transform(_)
@@ -324,8 +350,7 @@ impl Exprs<'_> {
 
     /// The static part of a step's job names.
     pub fn job_prefix(&self, step: crate::ir::StepId) -> String {
-        let name = self.p.step_name(step);
-        requests::job_name_prefix_within(&self.p.name.node, name, JOB_PREFIX_MAX)
+        requests::job_prefix(self.p, step, JOB_PREFIX_MAX)
     }
 
     /// A transform's model name: the job prefix and the run's id (created once).
@@ -348,8 +373,13 @@ impl Exprs<'_> {
                         out.extend(requests::output_location(self.p, s, output));
                     }
                 }
+                // A tuning step's model is in its best job's folder.
+                Piece::ModelArtifact(step) => match requests::best_model(self.p, *step) {
+                    Some(pieces) => out.extend(pieces),
+                    None => out.push(piece.clone()),
+                },
                 other @ (Piece::Literal(_)
-                | Piece::ModelArtifact(_)
+                | Piece::BestTrainingJob(_)
                 | Piece::ModelName(_)
                 | Piece::Param(_)
                 | Piece::RunId

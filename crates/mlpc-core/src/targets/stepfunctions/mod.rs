@@ -300,7 +300,7 @@ impl Builder<'_> {
                     self.budget.spend(name.len() + state.min_len()).map_err(LowerError::TooLarge)?;
                 }
                 match step.kind {
-                    StepKind::Training(_) | StepKind::Condition(_) => self.kept.push(*id),
+                    StepKind::Training(_) | StepKind::Tuning(_) | StepKind::Condition(_) => self.kept.push(*id),
                     StepKind::Sql(_)
                     | StepKind::Processing(_)
                     | StepKind::Transform(_)

@@ -36,6 +36,20 @@ pub fn step(x: &Exprs, step: &Step) -> Result<Segment, String> {
             x.keep_model(step.id, &mut training);
             Ok(Segment::one(&name, State::Task(training)))
         }
+        StepKind::Tuning(t) => {
+            let body = x.body(&requests::tuning_job(p, step, t))?;
+            let mut tuning = task(
+                x,
+                step,
+                "arn:aws:states:::sagemaker:createHyperParameterTuningJob.sync",
+                body,
+                SAGEMAKER_ERRORS,
+                true,
+            );
+            // The best job's name, for the steps that read the model it made.
+            x.keep_best_job(step.id, &mut tuning);
+            Ok(Segment::one(&name, State::Task(tuning)))
+        }
         StepKind::Model(m) => {
             let body = x.body(&requests::model_step(p, step, m))?;
             let model = task(x, step, "arn:aws:states:::sagemaker:createModel", body, SAGEMAKER_ERRORS, true);
