@@ -968,3 +968,64 @@ fn end_to_end_endpoints_are_created_and_only_updated_when_asked() {
         assert!(printed.contains("endpoint serving-live exists"), "{version:?}: {printed}");
     }
 }
+
+/// examples/tuned/tuned.mlp with `dag.test()` against moto: the tuning task creates a
+/// tuning job in moto (named within 32 characters, its request the step's search), and
+/// the tasks after it read the model of the best training job moto reports: evaluate's
+/// input, the registered version's archive, the Lambda's payload. On Airflow 3 a low MSE
+/// registers and announces the model; on Airflow 2 a high MSE fails the run with the
+/// message and skips both.
+#[test]
+fn end_to_end_a_tuning_steps_best_model_is_evaluated_registered_and_announced() {
+    let path = "examples/tuned/tuned.mlp";
+    let reports = |mse: f64| {
+        serde_json::json!({ "evaluation": { "file": "evaluation.json",
+            "document": { "regression_metrics": { "mse": { "value": mse } } } } })
+        .to_string()
+    };
+    let echo = r#"{"function": "model-tuned"}"#;
+    let moto = common::Moto::start();
+    let (ir, r, printed) = run_dag_test_with_lambda(AirflowVersion::V3, path, "{}", &moto, &reports(4.5), echo);
+    assert_eq!(r["state"], "success", "{r:#}\n{printed}");
+    let jobs = r["tuning"].as_array().unwrap();
+    assert_eq!(jobs.len(), 1, "{r:#}");
+    let job = &jobs[0];
+    let name = job["HyperParameterTuningJobName"].as_str().unwrap();
+    assert!(name.len() <= 32 && name.starts_with("tuned-tune-"), "{name}");
+    let config = &job["HyperParameterTuningJobConfig"];
+    assert_eq!(config["Strategy"], "Random");
+    assert_eq!(config["ResourceLimits"]["MaxParallelTrainingJobs"], 2);
+    assert_eq!(
+        config["ParameterRanges"]["CategoricalParameterRanges"][0]["Values"],
+        serde_json::json!(["gbtree", "dart"])
+    );
+    let best = job["BestTrainingJob"]["TrainingJobName"].as_str().unwrap();
+    let model = format!("{}{best}/output/model.tar.gz", location(&ir, r["run_id"].as_str().unwrap(), "tune", "model"));
+    let evaluate = &r["processing"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|j| j["ProcessingJobName"].as_str().unwrap().starts_with("tuned-evaluate-"))
+        .unwrap();
+    let input = evaluate["ProcessingInputs"].as_array().unwrap().iter().find(|i| i["InputName"] == "model").unwrap();
+    assert_eq!(input["S3Input"]["S3Uri"], model.as_str(), "{evaluate:#}");
+    let packages = r["model_packages"].as_array().unwrap();
+    assert_eq!(packages.len(), 1, "{r:#}");
+    assert_eq!(packages[0]["InferenceSpecification"]["Containers"][0]["ModelDataUrl"], model.as_str());
+    for (task, state) in
+        [("tune", "success"), ("register_best", "success"), ("notify", "success"), ("too_high", "skipped")]
+    {
+        assert_eq!(r["tasks"][task], state, "{task}: {r:#}");
+    }
+
+    let moto = common::Moto::start();
+    let (_, r, printed) = run_dag_test_with_lambda(AirflowVersion::V2, path, "{}", &moto, &reports(7.0), echo);
+    assert_eq!(r["state"], "failed", "{r:#}");
+    assert_eq!(r["tuning"].as_array().unwrap().len(), 1, "{r:#}");
+    for (task, state) in
+        [("tune", "success"), ("register_best", "skipped"), ("notify", "skipped"), ("too_high", "failed")]
+    {
+        assert_eq!(r["tasks"][task], state, "{task}: {r:#}");
+    }
+    assert!(printed.contains("the best model's MSE 7.0 is above 6.0"), "{printed}");
+}

@@ -865,3 +865,78 @@ fn a_quality_gate_decides_the_same_in_jsonata() {
     let r = common::render_jsonata(&machine, &bindings);
     assert_eq!(r["mse_ok"][0], true, "a string is not a number: {r}");
 }
+
+/// examples/tuned/tuned.mlp in moto: the tuning Task's request is named within the
+/// 32 characters a tuning job may have, and every step that reads the tuned model
+/// (evaluate's input, the registered version, the Lambda's payload) gets the archive
+/// in the folder of the best training job the Task reported. A high MSE fails the run
+/// with the message, nothing registered or announced.
+#[test]
+fn a_tuning_steps_best_model_reaches_its_readers_in_moto() {
+    let moto = common::Moto::start();
+    let path = "examples/tuned/tuned.mlp";
+    let reports = |mse: f64| json!({ "evaluate.evaluation": { "regression_metrics": { "mse": { "value": mse } } } });
+    let (_, asl) = build(&common::root().join(path), QueryLanguage::Jsonpath).unwrap();
+    let file = temp_dir("tuned-good").join("machine.json");
+    std::fs::write(&file, asl).unwrap();
+    let (good, rendered) = common::render_in_moto_with_reports(&moto, &file, "{}", "tuned-good", &reports(4.5));
+    assert_eq!(good["status"], "SUCCEEDED", "{good}");
+    let best = "s3://acme-ml/pipelines/tuned/tuned-good/tune/model/tune-best-job/output/model.tar.gz";
+    let tune = &rendered["tune"];
+    let name = tune["HyperParameterTuningJobName"].as_str().unwrap();
+    assert!(name.len() <= 32 && name.starts_with("tuned-tune-"), "{name}");
+    assert_eq!(tune["HyperParameterTuningJobConfig"]["ResourceLimits"]["MaxNumberOfTrainingJobs"], 6);
+    assert_eq!(
+        tune["TrainingJobDefinition"]["OutputDataConfig"]["S3OutputPath"],
+        "s3://acme-ml/pipelines/tuned/tuned-good/tune/model/"
+    );
+    let model_input = rendered["evaluate"]["ProcessingInputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["InputName"] == "model")
+        .unwrap();
+    assert_eq!(model_input["S3Input"]["S3Uri"], best, "{rendered:#?}");
+    let register =
+        rendered.iter().find(|(k, v)| k.starts_with("register_best") && v.get("InferenceSpecification").is_some());
+    let (_, register) = register.unwrap_or_else(|| panic!("no register request in {rendered:#?}"));
+    assert_eq!(register["InferenceSpecification"]["Containers"][0]["ModelDataUrl"], best, "{register:#}");
+    assert_eq!(
+        rendered["notify"]["Payload"],
+        json!({ "model": best, "mse": 4.5, "run": "tuned-good" }),
+        "{rendered:#?}"
+    );
+
+    let (_, bad) = run_with_reports(&moto, path, "{}", "tuned-bad", &reports(7.0));
+    assert_eq!(bad["status"], "FAILED", "{bad}");
+    assert_eq!(bad["cause"], "the best model's MSE 7.0 is above 6.0", "{bad}");
+    let states = entered(&bad);
+    for step in ["register_best", "notify"] {
+        assert!(states.iter().any(|s| *s == format!("{step} skipped")), "{states:?}");
+        assert!(!states.iter().any(|s| s == step), "{states:?}");
+    }
+}
+
+/// The same in JSONata, evaluated with the `jsonata` package: the best job's name the
+/// tuning Task assigned places the model for each reader.
+#[test]
+fn a_tuning_steps_best_model_reaches_its_readers_in_jsonata() {
+    let (_, asl) = build(&common::root().join("examples/tuned/tuned.mlp"), QueryLanguage::Jsonata).unwrap();
+    let machine: Json = serde_json::from_str(&asl).unwrap();
+    assert_eq!(
+        machine["States"]["tune"]["Assign"],
+        json!({ "model_tune": "{% $states.result.BestTrainingJob.TrainingJobName %}" })
+    );
+    let bindings = json!({
+        "params": { "input_data": "s3://acme-ml/data/abalone.csv", "mse_threshold": 6.0 },
+        "report_0": { "regression_metrics": { "mse": { "value": 4.5 } } },
+        "model_tune": "tuned-tune-0123456789ab-0-001-5f3a",
+        "jobid": "0123456789ab",
+        "states": { "context": { "Execution": { "Name": "tuned-run" }, "State": { "RetryCount": 0 } } },
+    });
+    let r = common::render_jsonata(&machine, &bindings);
+    let best =
+        "s3://acme-ml/pipelines/tuned/tuned-run/tune/model/tuned-tune-0123456789ab-0-001-5f3a/output/model.tar.gz";
+    assert_eq!(r["notify"]["Payload"]["model"], best, "{r:#}");
+    assert_eq!(r["tune"]["HyperParameterTuningJobName"], "tuned-tune-0123456789ab-0", "{r:#}");
+}

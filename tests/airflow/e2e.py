@@ -187,6 +187,10 @@ def main() -> None:
         sm.describe_transform_job(TransformJobName=j["TransformJobName"])
         for j in sm.list_transform_jobs()["TransformJobSummaries"]
     ]
+    tuning = [
+        sm.describe_hyper_parameter_tuning_job(HyperParameterTuningJobName=j["HyperParameterTuningJobName"])
+        for j in sm.list_hyper_parameter_tuning_jobs()["HyperParameterTuningJobSummaries"]
+    ]
     models = [m["ModelName"] for m in sm.list_models()["Models"]]
     # Every model package version registered, described.
     model_packages = [
@@ -244,6 +248,7 @@ def main() -> None:
         "processing": processing,
         "training": training,
         "transform": transforms,
+        "tuning": tuning,
         "unloads": unloads,
     }
     with open(report_path, "w", encoding="utf-8") as out:

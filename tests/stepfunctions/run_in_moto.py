@@ -15,7 +15,8 @@ every request exactly as Step Functions' intrinsic functions produced it. With
 STEP.OUTPUT`, an S3 GetObject) becomes a Pass whose result is what its ResultSelector
 would give for that document, `{"value": document}` (moto cannot read an object body
 with `States.StringToJson`); a Lambda step's Task answers with the document given for
-its response (`STEP.OUTPUT`) the same way. With `live=...`, the Tasks of those names stay Tasks and
+its response (`STEP.OUTPUT`) the same way. A tuning Task reports `<state>-best-job` as
+its best training job. With `live=...`, the Tasks of those names stay Tasks and
 call moto's services (their `Catch` too); the output then also holds
 `"model_packages"`, every model package version moto holds, and `"endpoints"` and
 `"endpoint_configs"`, every endpoint and endpoint configuration, described. Talks to
@@ -64,6 +65,9 @@ def as_pass(states: dict[str, Any], render: bool, reports: dict[str, Any], live:
                 # (`STEP.OUTPUT`), as its ResultSelector would select it.
                 answer = next((v for k, v in reports.items() if k.split(".", 1)[0] == name), {})
                 replacement["Result"] = {"value": answer}
+            elif "BestTrainingJob.$" in state.get("ResultSelector", {}):
+                # A tuning Task keeps the name of its best training job.
+                replacement["Result"] = {"BestTrainingJob": f"{name}-best-job"}
             elif "ResultSelector" in state:
                 # A training Task keeps the archive its job reports (a Pass has no
                 # ResultSelector: its Result is the selection). The key is not the one
