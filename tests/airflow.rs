@@ -248,9 +248,10 @@ fn check_rendered(p: &Pipeline, step: &mlpc::ir::Step, r: &Json, name: &str) {
             );
         }
         StepKind::Transform(job) => match &job.model {
-            mlpc::ir::TransformModel::Own { .. } => {
+            mlpc::ir::TransformModel::Own { model: trained, .. } => {
                 let model = r["config"]["Model"]["PrimaryContainer"]["ModelDataUrl"].as_str().unwrap();
-                assert!(model.starts_with("s3://xcom/"), "{at}: model from the training task's XCom, got {model}");
+                let expected = common::rendered_model(p, trained.step, RUN_ID);
+                assert_eq!(model, expected, "{at}: the model the training or tuning task reported");
             }
             // It runs the model the model step named: no model of its own.
             mlpc::ir::TransformModel::Created(created) => {

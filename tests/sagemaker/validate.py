@@ -15,8 +15,9 @@ nested in a Condition step's `IfSteps`/`ElseSteps` (recursively), each on its ow
      valid GetFunction, or a valid JoinFunction (the schema's own JoinFunction lists
      `Values` outside `properties` under `additionalProperties: false`, so it rejects
      every join; joins are checked against a copy with that one fix);
-   - `Environment` in a training step's Arguments (CreateTrainingJob has taken it
-     since 2020; check 2 validates it);
+   - `Environment` in a training step's Arguments, or in a tuning step's
+     `TrainingJobDefinition` (CreateTrainingJob and CreateHyperParameterTuningJob take
+     it; the schema has neither; check 2 validates it);
    - a `DatasetDefinition` processing input (the schema knows only S3Input; check 2
      validates it against the API model);
    - `ModelApprovalStatus` in a RegisterModel step's Arguments (the schema lacks it;
@@ -245,7 +246,9 @@ def gap_errors(ctx: Context, error: jsonschema.ValidationError, json_get_ok: boo
         error.validator == "additionalProperties"
         and error.message == "Additional properties are not allowed ('Environment' was unexpected)"
     ):
-        ok = path == ["Arguments"] and "TrainingJobName" not in value and "AlgorithmSpecification" in value
+        training = path == ["Arguments"] and "TrainingJobName" not in value
+        tuning = path == ["Arguments", "TrainingJobDefinition"]
+        ok = (training or tuning) and "AlgorithmSpecification" in value
         return [] if ok else None
     if error.validator == "additionalProperties" and "'DatasetDefinition' was unexpected" in error.message:
         return [] if set(value) <= {"InputName", "AppManaged", "DatasetDefinition"} else None
