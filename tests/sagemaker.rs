@@ -151,7 +151,7 @@ fn compare_with_sdk(pairs: &[(&str, PathBuf)]) -> std::process::Output {
 fn definitions_mean_what_the_official_sdk_generates() {
     let dir = temp_dir("oracle");
     let mut pairs = Vec::new();
-    let examples = ["churn", "athena_features", "redshift_xgboost", "abalone_batch", "abalone", "judged"]
+    let examples = ["churn", "athena_features", "redshift_xgboost", "abalone_batch", "abalone", "judged", "tuned"]
         .map(|n| (n, format!("examples/{n}")));
     let tests = ["script_mode", "gates"].map(|n| (n, "tests/targets".to_string()));
     for (name, folder) in examples.into_iter().chain(tests) {
@@ -163,7 +163,7 @@ fn definitions_mean_what_the_official_sdk_generates() {
     let out = compare_with_sdk(&pairs);
     let report = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{report}{}", String::from_utf8_lossy(&out.stderr));
-    assert_eq!(report.matches("same facts:").count(), 8, "{report}");
+    assert_eq!(report.matches("same facts:").count(), 9, "{report}");
 }
 
 #[test]

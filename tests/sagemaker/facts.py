@@ -15,25 +15,33 @@ false`, `S3CompressionType: "None"`, an empty model `Environment`), the
 is spelled as a string. So the facts are what decides what a run does, and only that:
 
 - parameters: name → type, default, enum values;
-- per step, by name, whether it is at the top level or in a branch of a Condition
-  step (`Arguments.IfSteps`/`ElseSteps`, at any depth): its type; the branch it is in,
-  as "<condition>.IfSteps" or "<condition>.ElseSteps" for the innermost condition
-  (none for a top-level step); the steps it runs after (`DependsOn` plus every step
-  named by a `Get` anywhere in its own arguments, which includes the step whose
-  property file a `Std:JsonGet` reads); every `Get` in its own arguments; instance
-  type and count; images; processing inputs (S3 URI, or the query's engine fields) and
-  outputs, with their container paths; property files (name → output name, file
-  path); training channels (S3 URI, content type) and output path; hyperparameters;
-  the transform's input, content type, split type and output path; the model's data;
-  entrypoint and container arguments; environment; role; stopping condition; retry
-  policies; cache config; a Condition step's conditions (their types, operands and
-  the nesting of `Not`/`Or`/`In` as written; the top-level list, an implicit AND, in
-  any order); a Fail step's error message; a RegisterModel step's group, approval
-  status, description, inference containers (image, model data, environment), content
-  and response types, instance types and model metrics; a Lambda step's function ARN,
-  payload and typed outputs. A Condition step's own arguments are its
-  `Conditions`: the steps of its branches are facts of their own, not its references.
-  A name that two steps share (never valid) shows as a fact `Copies` of the first.
+- per step, by name, whether it is at the top level or in a branch of a Condition step
+  (`Arguments.IfSteps`/`ElseSteps`, at any depth): its type; the branch it is in, as
+  "<condition>.IfSteps" or "<condition>.ElseSteps" for the innermost condition (none
+  for a top-level step); the steps it runs after (`DependsOn` plus every step named by
+  a `Get` anywhere in its own arguments, which includes the step whose property file a
+  `Std:JsonGet` reads); every `Get` in its own arguments; instance type, count and
+  volume size; images; processing inputs (S3 URI, or the query's engine fields) and
+  outputs, with their container paths; property files (name → output name, file path);
+  training channels (S3 URI, content type) and output path; hyperparameters; metric
+  definitions (name → regex); the transform's input, content type, split type and
+  output path; the model's data; entrypoint and container arguments; environment;
+  role; stopping condition; retry policies; cache config; a Condition step's
+  conditions (their types, operands and the nesting of `Not`/`Or`/`In` as written; the
+  top-level list, an implicit AND, in any order); a Fail step's error message; a
+  RegisterModel step's group, approval status, description, inference containers
+  (image, model data, environment), content and response types, instance types and
+  model metrics (an absent approval status is the service's default,
+  `PendingManualApproval`, which the SDK writes out); a Lambda step's function ARN,
+  payload and typed outputs; a Tuning step's strategy, objective, resource limits,
+  early stopping (absent: the service's `Off`) and ranges by hyperparameter name
+  (kind; bounds, compared as numbers, and scaling, or the categorical values), and of
+  its `TrainingJobDefinition` every fact a training job has, its static
+  hyperparameters as `StaticHyperParameters` and its instances read from
+  `ResourceConfig` or, as the SDK spells it, `HyperParameterTuningResourceConfig`. A
+  Condition step's own arguments are its `Conditions`: the steps of its branches are
+  facts of their own, not its references. A name that two steps share (never valid)
+  shows as a fact `Copies` of the first.
 
 Every other field is left out on purpose (docs/sagemaker.md, "Differences from the
 SageMaker Python SDK", says which and why). A fact only one side has is a difference;
@@ -256,6 +264,10 @@ def step_facts(step: Json, norm: Normalizer, branch: str | None = None) -> Facts
     put(out, "After", sorted(after))
     put(out, "Gets", sorted(set(references)))
 
+    if step.get("Type") == "Tuning":
+        put(out, "Tuning", tuning_config(args.get("HyperParameterTuningJobConfig") or {}, norm))
+        # The training jobs the tuning job starts: their facts are a training step's.
+        args = training_job_definition(args.get("TrainingJobDefinition") or {})
     for where in RESOURCES:
         resources = dig(args, *where.split("."))
         if resources is not None:
@@ -263,6 +275,7 @@ def step_facts(step: Json, norm: Normalizer, branch: str | None = None) -> Facts
                 "InstanceType": norm.value(resources.get("InstanceType")),
                 "InstanceCount": norm.value(resources.get("InstanceCount")),
             }
+            put(out["Instances"], "VolumeSizeInGB", norm.value(resources.get("VolumeSizeInGB")))
     images = (dig(args, *where.split(".")) for where in IMAGES)
     put(out, "Images", sorted((norm.value(image) for image in images if image is not None), key=json.dumps))
     put(out, "Role", next((norm.value(args[k]) for k in ROLES if k in args), None))
@@ -275,6 +288,11 @@ def step_facts(step: Json, norm: Normalizer, branch: str | None = None) -> Facts
         put(out, "Entrypoint", norm.value(spec.get("ContainerEntrypoint")))
         put(out, "Arguments", norm.value(spec.get("ContainerArguments")))
     put(out, "StoppingCondition", norm.value(args.get("StoppingCondition")))
+    put(
+        out,
+        "MetricDefinitions",
+        {m.get("Name"): m.get("Regex") for m in dig(args, "AlgorithmSpecification", "MetricDefinitions") or []},
+    )
 
     put(out, "ProcessingInputs", {i["InputName"]: processing_input(i, norm) for i in args.get("ProcessingInputs", [])})
     put(
@@ -301,6 +319,11 @@ def step_facts(step: Json, norm: Normalizer, branch: str | None = None) -> Facts
     )
     put(out, "OutputPath", norm.value(dig(args, "OutputDataConfig", "S3OutputPath")))
     put(out, "HyperParameters", {k: norm.text(v) for k, v in (args.get("HyperParameters") or {}).items()})
+    put(
+        out,
+        "StaticHyperParameters",
+        {k: norm.text(v) for k, v in (args.get("StaticHyperParameters") or {}).items()},
+    )
 
     transform_input = args.get("TransformInput")
     if transform_input is not None:
@@ -328,6 +351,10 @@ def step_facts(step: Json, norm: Normalizer, branch: str | None = None) -> Facts
     # container `Environment`, all the service's defaults).
     for key in ("ModelPackageGroupName", "ModelApprovalStatus", "ModelPackageDescription"):
         put(out, key, norm.value(args.get(key)))
+    if step.get("Type") == "RegisterModel" and "ModelApprovalStatus" not in args:
+        # A version registered without a status waits for approval: the service's
+        # default (grammar/README.md, `approval`), which the SDK writes out.
+        out["ModelApprovalStatus"] = "PendingManualApproval"
     spec = args.get("InferenceSpecification") or {}
     put(
         out,
@@ -355,6 +382,93 @@ def step_facts(step: Json, norm: Normalizer, branch: str | None = None) -> Facts
     put(out, "RetryPolicies", sorted((retry_policy(p) for p in step.get("RetryPolicies", [])), key=json.dumps))
     put(out, "CacheConfig", norm.value(step.get("CacheConfig")))
     return out
+
+
+def training_job_definition(definition: Json) -> Json:
+    """A tuning job's `TrainingJobDefinition` with the keys of a CreateTrainingJob request
+    where the two name the same thing, so that its facts are read like a training step's.
+
+    The SDK writes the instances as `HyperParameterTuningResourceConfig`, mlpc as
+    `ResourceConfig`: CreateHyperParameterTuningJob takes either (the first also allows
+    instance configs to pick from), AWS's published pipeline schema requires the second
+    and refuses the first. For one instance type they are the same fact. The static
+    hyperparameters keep their key: a fact of their own, next to the searched ranges.
+    """
+    definition = dict(definition)
+    if "HyperParameterTuningResourceConfig" in definition and "ResourceConfig" not in definition:
+        definition["ResourceConfig"] = definition.pop("HyperParameterTuningResourceConfig")
+    return definition
+
+
+# The settings of a tuning job that are facts of their own; any other is kept as written.
+TUNING_CONFIG_FACTS = {
+    "Strategy",
+    "HyperParameterTuningJobObjective",
+    "ResourceLimits",
+    "ParameterRanges",
+    "TrainingJobEarlyStoppingType",
+}
+# A tuning job's parameter ranges, per kind.
+RANGE_KINDS = {
+    "ContinuousParameterRanges": "Continuous",
+    "IntegerParameterRanges": "Integer",
+    "CategoricalParameterRanges": "Categorical",
+}
+
+
+def tuning_config(config: Json, norm: Normalizer) -> Facts:
+    """What a tuning job searches and how: the strategy, the objective, the resource
+    limits, each hyperparameter's range by name, early stopping (the service's default
+    `Off` when absent), and any other setting as written."""
+    out: Facts = {}
+    put(out, "Strategy", config.get("Strategy"))
+    put(out, "Objective", norm.value(config.get("HyperParameterTuningJobObjective")))
+    put(out, "ResourceLimits", norm.value(config.get("ResourceLimits")))
+    ranges: Facts = {}
+    for key, kind in RANGE_KINDS.items():
+        for entry in dig(config, "ParameterRanges", key) or []:
+            name = entry.get("Name")
+            if name in ranges:
+                # One name in two ranges (never valid) is a fact of its own.
+                ranges[name]["Copies"] = ranges[name].get("Copies", 1) + 1
+                continue
+            ranges[name] = parameter_range(kind, entry, norm)
+    put(out, "Ranges", ranges)
+    other_ranges = {k: v for k, v in (config.get("ParameterRanges") or {}).items() if k not in RANGE_KINDS}
+    put(out, "OtherRanges", norm.value(other_ranges))
+    out["EarlyStopping"] = config.get("TrainingJobEarlyStoppingType", "Off")
+    put(out, "Other", norm.value({k: v for k, v in config.items() if k not in TUNING_CONFIG_FACTS}))
+    return out
+
+
+# The fields of a range that `parameter_range` reads; any other is kept as written.
+RANGE_FIELDS = {"Name", "Values", "MinValue", "MaxValue", "ScalingType"}
+
+
+def parameter_range(kind: str, entry: Json, norm: Normalizer) -> Facts:
+    """One hyperparameter's range: its kind and values (categorical), or its bounds as
+    numbers (the API takes them as text: `"0"`, `"0.0"` and `"0.00"` are one bound of a
+    continuous range) and scaling (the service's default `Auto` when absent)."""
+    out: Facts = {"Kind": kind}
+    if kind == "Categorical":
+        out["Values"] = [norm.text(v) for v in entry.get("Values", [])]
+    else:
+        for bound in ("MinValue", "MaxValue"):
+            out[bound] = range_bound(kind, norm.value(entry.get(bound)))
+        out["ScalingType"] = entry.get("ScalingType", "Auto")
+    put(out, "Other", norm.value({k: v for k, v in entry.items() if k not in RANGE_FIELDS}))
+    return out
+
+
+def range_bound(kind: str, value: Json) -> Json:
+    """A range's bound as a number where it is a literal one: an integer range's as an
+    int (`"1.0"` stays text: not an integer), a continuous range's as a float."""
+    if not isinstance(value, str) or value.startswith("Get:"):
+        return value
+    try:
+        return int(value) if kind == "Integer" else float(value)
+    except ValueError:
+        return value
 
 
 def processing_input(entry: Json, norm: Normalizer) -> Facts:

@@ -1,20 +1,22 @@
 """The SageMaker target's oracle: the examples' pipelines built with the official SDK.
 
 Usage: python oracle.py NAME    (NAME in churn, athena_features, redshift_xgboost, abalone_batch, abalone,
-                                 script_mode, gates; in a venv with sagemaker==2.257.7)
+                                 judged, tuned, script_mode, gates; in a venv with
+                                 sagemaker==2.257.7)
 
 Prints `Pipeline.definition()` of the SageMaker Python SDK's own build of the example
 `examples/NAME/NAME.mlp`, as pretty JSON. Each builder below is written from the `.mlp`
 source (and its config.json) the way a user of the SDK would write that pipeline, with
-the classic API: parameters, ScriptProcessor, Estimator, Model, Transformer and their
-steps, dataset definitions for the sql steps, retry policies. Where the `.mlp` leaves a
-value to the compiler (the content-addressed S3 key of uploaded code, the layout of
-output locations under `artifacts`) the builder uses mlpc's choice, so that
-`facts.py compare` tests the structure and meaning of mlpc's definition rather than
-those conventions. Everything else comes from the SDK: image URIs from
-`sagemaker.image_uris.retrieve` (the SDK's bundled tables, so mlpc's offline image
-resolution is checked too), the script's entrypoint and `code` input from
-ScriptProcessor, property references, `Std:Join` of non-string values.
+the classic API: parameters, ScriptProcessor, Estimator, HyperparameterTuner, Model,
+Transformer and their steps, dataset definitions for the sql steps, retry policies.
+Where the `.mlp` leaves a value to the compiler (the content-addressed S3 key of
+uploaded code, the layout of output locations under `artifacts`, where a tuning job's
+best model is) the builder uses mlpc's choice, so that `facts.py compare` tests the
+structure and meaning of mlpc's definition rather than those conventions. Everything
+else comes from the SDK: image URIs from `sagemaker.image_uris.retrieve` (the SDK's
+bundled tables, so mlpc's offline image resolution is checked too), the script's
+entrypoint and `code` input from ScriptProcessor, property references, `Std:Join` of
+non-string values.
 
 Offline and deterministic: dummy credentials, every AWS endpoint at a closed local port,
 no EC2 metadata lookups, telemetry opted out in the session's config, no config files
@@ -78,6 +80,12 @@ from sagemaker.model_metrics import MetricsSource, ModelMetrics  # noqa: E402
 from sagemaker.processing import ProcessingInput, ProcessingOutput, ScriptProcessor  # noqa: E402
 from sagemaker.sklearn.estimator import SKLearn  # noqa: E402
 from sagemaker.transformer import Transformer  # noqa: E402
+from sagemaker.tuner import (  # noqa: E402
+    CategoricalParameter,
+    ContinuousParameter,
+    HyperparameterTuner,
+    IntegerParameter,
+)
 from sagemaker.lambda_helper import Lambda  # noqa: E402
 from sagemaker.workflow.condition_step import ConditionStep  # noqa: E402
 from sagemaker.workflow.conditions import (  # noqa: E402
@@ -85,6 +93,7 @@ from sagemaker.workflow.conditions import (  # noqa: E402
     ConditionGreaterThanOrEqualTo,
     ConditionLessThanOrEqualTo,
 )
+from sagemaker.workflow.entities import PipelineVariable  # noqa: E402
 from sagemaker.workflow.execution_variables import ExecutionVariables  # noqa: E402
 from sagemaker.workflow.fail_step import FailStep  # noqa: E402
 from sagemaker.workflow.functions import Join, JsonGet  # noqa: E402
@@ -101,7 +110,7 @@ from sagemaker.workflow.retry import (  # noqa: E402
     StepExceptionTypeEnum,
     StepRetryPolicy,
 )
-from sagemaker.workflow.steps import ProcessingStep, Step, TrainingStep, TransformStep  # noqa: E402
+from sagemaker.workflow.steps import ProcessingStep, Step, TrainingStep, TransformStep, TuningStep  # noqa: E402
 
 ROLE = "arn:aws:iam::123456789012:role/SageMakerExecution"
 
@@ -778,13 +787,19 @@ def abalone() -> Pipeline:
 
 
 def evaluation(
-    sess: PipelineSession, image: str, artifacts: str, code: str, train: TrainingStep, inputs: list[ProcessingInput]
+    sess: PipelineSession,
+    image: str,
+    artifacts: str,
+    code: str,
+    model_data: PipelineVariable,
+    inputs: list[ProcessingInput],
 ) -> tuple[ProcessingStep, PropertyFile]:
-    """An `evaluate` processing step reading the model `train` made (and INPUTS), whose
+    """An `evaluate` processing step reading the model at MODEL_DATA (a training step's
+    `ModelArtifacts.S3ModelArtifacts`, or a tuning step's best model) and INPUTS, whose
     `out evaluation: report { file = "evaluation.json" }` is a property file."""
     report = PropertyFile(name="evaluation", output_name="evaluation", path="evaluation.json")
     model = ProcessingInput(
-        source=train.properties.ModelArtifacts.S3ModelArtifacts,
+        source=model_data,
         destination="/opt/ml/processing/input/model",
         input_name="model",
     )
@@ -866,7 +881,8 @@ def quality_gate(name: str, code: tuple[str, str], scripts: tuple[str, str], reg
 
     test = ProcessingInput(source=output("test"), destination="/opt/ml/processing/input/test", input_name="test")
     code = code_uri(artifacts, example, scripts[1], folder=folder)
-    evaluate, report = evaluation(sess, xgboost, artifacts, code, train, [test])
+    model_data = train.properties.ModelArtifacts.S3ModelArtifacts
+    evaluate, report = evaluation(sess, xgboost, artifacts, code, model_data, [test])
     mse = JsonGet(step_name="evaluate", property_file=report, json_path="regression_metrics.mse.value")
 
     # `abalone_model` (model, `when = mse_ok`), then `batch` (transform) runs the model
@@ -952,7 +968,14 @@ def judged() -> Pipeline:
         ),
     )
     test = ProcessingInput(source=test_data, destination="/opt/ml/processing/input/test", input_name="test")
-    evaluate, report = evaluation(sess, xgboost, artifacts, code_uri(artifacts, "judged", "evaluate.py"), train, [test])
+    evaluate, report = evaluation(
+        sess,
+        xgboost,
+        artifacts,
+        code_uri(artifacts, "judged", "evaluate.py"),
+        train.properties.ModelArtifacts.S3ModelArtifacts,
+        [test],
+    )
     judge = LambdaStep(
         name="judge",
         lambda_func=Lambda(function_arn="arn:aws:lambda:us-east-1:123456789012:function:judge-model", session=sess),
@@ -992,6 +1015,137 @@ def judged() -> Pipeline:
     return pipeline("judged", [min_score, team, train_data, test_data], [train, evaluate, judge, good_enough], sess)
 
 
+def tuned() -> Pipeline:
+    """examples/tuned: hyperparameter tuning as the SageMaker examples' tuning-step
+    notebook does it: an XGBoost `Estimator` with the static hyperparameters, a
+    `HyperparameterTuner` searching four of them (continuous, logarithmic, integer,
+    categorical) on the validation RMSE, `TuningStep(step_args=tuner.fit(...))`; then
+    the best job's model evaluated and, under a ConditionStep on its MSE, registered
+    (`model.register(...)` in a `ModelStep`) and announced by a LambdaStep, or a FailStep.
+
+    The best model's S3 URI is mlpc's: the tuning job's output path (under the run's
+    location) joined with `BestTrainingJob.TrainingJobName` and `/output/model.tar.gz`,
+    where SageMaker writes each training job's model. The notebook's
+    `tune.get_top_model_s3_uri(top_k=0, s3_bucket=..., prefix=...)` builds the same
+    layout from a static bucket and prefix; mlpc's prefix holds the execution id
+    (docs/sagemaker.md, "Differences from the SageMaker Python SDK")."""
+    region, artifacts = "us-east-1", "s3://acme-ml/pipelines/tuned/"
+    sess = session(region, "acme-ml")
+
+    input_data = ParameterString(name="input_data", default_value="s3://acme-ml/data/abalone.csv")
+    mse_threshold = ParameterFloat(name="mse_threshold", default_value=6.0)
+
+    sklearn = image_uris.retrieve("sklearn", region=region, version="1.2-1", instance_type="ml.m5.xlarge")
+    xgboost = image_uris.retrieve("xgboost", region=region, version="1.7-1")
+
+    preprocess = ProcessingStep(
+        name="preprocess",
+        step_args=script_processor(sess, sklearn, "ml.m5.xlarge").run(
+            code=code_uri(artifacts, "tuned", "preprocessing.py"),
+            inputs=[ProcessingInput(source=input_data, destination="/opt/ml/processing/input/raw", input_name="raw")],
+            outputs=[
+                ProcessingOutput(
+                    output_name=name,
+                    source=f"/opt/ml/processing/output/{name}",
+                    destination=location(artifacts, "preprocess", name),
+                )
+                for name in ("train", "validation", "test")
+            ],
+        ),
+    )
+
+    def output(name: str) -> Properties:
+        return output_of(preprocess, name)
+
+    # `tune` (tuning): the notebook's estimator and tuner.
+    output_path = location(artifacts, "tune", "model")
+    estimator = Estimator(
+        image_uri=xgboost,
+        role=ROLE,
+        instance_count=1,
+        instance_type="ml.m5.xlarge",
+        volume_size=30,
+        output_path=output_path,
+        sagemaker_session=sess,
+        debugger_hook_config=False,
+        disable_profiler=True,
+    )
+    estimator.set_hyperparameters(objective="reg:squarederror", eval_metric="rmse", num_round=50)
+    tuner = HyperparameterTuner(
+        estimator,
+        objective_metric_name="validation:rmse",
+        hyperparameter_ranges={
+            "eta": ContinuousParameter(0.0, 1.0),
+            "min_child_weight": ContinuousParameter(1.0, 10.0),
+            "alpha": ContinuousParameter(0.01, 2.0, scaling_type="Logarithmic"),
+            "max_depth": IntegerParameter(1, 10),
+            "booster": CategoricalParameter(["gbtree", "dart"]),
+        },
+        objective_type="Minimize",
+        max_jobs=6,
+        max_parallel_jobs=2,
+        strategy="Random",
+    )
+    tune = TuningStep(
+        name="tune",
+        step_args=tuner.fit(
+            inputs={
+                "train": TrainingInput(s3_data=output("train"), content_type="text/csv"),
+                "validation": TrainingInput(s3_data=output("validation"), content_type="text/csv"),
+            }
+        ),
+    )
+    # `tune.model`: the best training job's model, under the tuning job's output path.
+    best_model = Join(
+        on="",
+        values=[*output_path.values, tune.properties.BestTrainingJob.TrainingJobName, "/output/model.tar.gz"],
+    )
+
+    test = ProcessingInput(source=output("test"), destination="/opt/ml/processing/input/test", input_name="test")
+    code = code_uri(artifacts, "tuned", "evaluate.py")
+    evaluate, report = evaluation(sess, xgboost, artifacts, code, best_model, [test])
+    mse = JsonGet(step_name="evaluate", property_file=report, json_path="regression_metrics.mse.value")
+
+    # `register_best` (register, `when = mse_ok`): the notebook's `model.register`.
+    model = Model(image_uri=xgboost, model_data=best_model, role=ROLE, sagemaker_session=sess)
+    metrics = ModelMetrics(
+        model_statistics=MetricsSource(
+            s3_uri=Join(on="", values=[output_of(evaluate, "evaluation"), "evaluation.json"]),
+            content_type="application/json",
+        )
+    )
+    (register_best,) = ModelStep(
+        name="register_best",
+        step_args=model.register(
+            content_types=["text/csv"],
+            response_types=["text/csv"],
+            inference_instances=["ml.m5.large"],
+            transform_instances=["ml.m5.large"],
+            model_package_group_name="abalone-tuned",
+            model_metrics=metrics,
+        ),
+    ).steps
+    # `notify` (lambda, `when = mse_ok`, `after = [register_best]`).
+    notify = LambdaStep(
+        name="notify",
+        lambda_func=Lambda(function_arn="arn:aws:lambda:us-east-1:123456789012:function:model-tuned", session=sess),
+        inputs={"model": best_model, "mse": mse, "run": ExecutionVariables.PIPELINE_EXECUTION_ID},
+        depends_on=[register_best],
+    )
+    # `too_high` (fail, `when = not mse_ok`).
+    too_high = FailStep(
+        name="too_high",
+        error_message=Join(on="", values=["the best model's MSE ", mse, " is above ", mse_threshold]),
+    )
+    mse_ok = ConditionStep(
+        name="mse_ok",
+        conditions=[ConditionLessThanOrEqualTo(left=mse, right=mse_threshold)],
+        if_steps=[register_best, notify],
+        else_steps=[too_high],
+    )
+    return pipeline("tuned", [input_data, mse_threshold], [preprocess, tune, evaluate, mse_ok], sess)
+
+
 BUILDERS: dict[str, Callable[[], Pipeline]] = {
     "churn": churn,
     "athena_features": athena_features,
@@ -1001,6 +1155,7 @@ BUILDERS: dict[str, Callable[[], Pipeline]] = {
     "gates": gates,
     "abalone": abalone,
     "judged": judged,
+    "tuned": tuned,
 }
 
 
