@@ -231,6 +231,17 @@ fn check_rendered(p: &Pipeline, step: &mlpc::ir::Step, r: &Json, name: &str) {
                 .values()
                 .flat_map(|list| list.as_array().unwrap().iter().map(|r| r["Name"].as_str().unwrap()))
                 .collect();
+            for (name, range) in &tuning.ranges {
+                if let mlpc::ir::ParameterRange::Categorical(values) = range {
+                    let values: Vec<String> = values.iter().map(|v| common::rendered_value(v, p, RUN_ID)).collect();
+                    let found = ranges["CategoricalParameterRanges"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .find(|r| r["Name"] == name.as_str());
+                    assert_eq!(found.unwrap()["Values"], serde_json::json!(values), "{at}: choice {name}");
+                }
+            }
             let mut expected: Vec<&str> = tuning.ranges.iter().map(|(k, _)| k.as_str()).collect();
             searched.sort_unstable();
             expected.sort_unstable();

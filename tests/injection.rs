@@ -69,6 +69,26 @@ fn expected(p: &Pipeline) -> Expected {
     }
 }
 
+/// The hostile tuning step `tune` as its request carries it: the fixed hyperparameters,
+/// the choice's values as written (a `${run.id}` in a search space is text, not the
+/// run's id), the metric's pattern and the objective exactly.
+fn check_tuning(p: &Pipeline, tune: &Json, what: &str) {
+    let step = p.steps.iter().find(|s| s.name.node == "tune").unwrap();
+    let StepKind::Tuning(t) = &step.kind else { panic!() };
+    let fixed: Vec<(String, String)> =
+        t.job.hyperparameters.iter().map(|(k, v)| (k.clone(), common::rendered_value(v, p, RUN))).collect();
+    let definition = &tune["TrainingJobDefinition"];
+    assert_eq!(strings(&definition["StaticHyperParameters"]), sorted(fixed), "{what}: fixed hyperparameters");
+    let metrics: Json = t.job.metrics.iter().map(|(name, regex)| json!({ "Name": name, "Regex": regex })).collect();
+    assert_eq!(definition["AlgorithmSpecification"]["MetricDefinitions"], metrics, "{what}: metric definitions");
+    let config = &tune["HyperParameterTuningJobConfig"];
+    assert_eq!(config["HyperParameterTuningJobObjective"]["MetricName"], json!(t.objective.metric), "{what}");
+    let (name, mlpc::ir::ParameterRange::Categorical(values)) = &t.ranges[0] else { panic!() };
+    let values: Vec<String> = values.iter().map(|v| common::rendered_value(v, p, RUN)).collect();
+    let range = &config["ParameterRanges"]["CategoricalParameterRanges"][0];
+    assert_eq!(range, &json!({ "Name": name, "Values": values }), "{what}: the choice");
+}
+
 fn strings(map: &Json) -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> =
         map.as_object().unwrap().iter().map(|(k, v)| (k.clone(), v.as_str().unwrap().to_string())).collect();
@@ -133,6 +153,7 @@ fn sagemaker_carries_every_hostile_value_exactly() {
     let def = eval_sagemaker(&serde_json::from_str(&out.contents).unwrap(), &p);
     let step = |name: &str| def["Steps"].as_array().unwrap().iter().find(|s| s["Name"] == name).unwrap().clone();
     check_requests(&p, &step("prep")["Arguments"], &step("fit")["Arguments"], "sagemaker");
+    check_tuning(&p, &step("tune")["Arguments"], "sagemaker");
     let StepKind::Sql(sql) = &p.steps[0].kind else { panic!() };
     // The sql step is a processing job of its own; its query is its first input.
     let sql_step = step(&p.steps[0].name.node);
@@ -187,6 +208,7 @@ fn stepfunctions_jsonata_carries_every_hostile_value_exactly() {
     });
     let rendered = common::render_jsonata(&def, &bindings);
     check_requests(&p, &rendered["prep"], &rendered["fit"], "jsonata");
+    check_tuning(&p, &rendered["tune"], "jsonata");
     // The condition and the fail step's message, on the report's documents.
     for (odd, holds) in [(ODD_LITERAL, true), ("nope", false)] {
         let mut bindings = bindings.clone();
@@ -213,6 +235,7 @@ fn stepfunctions_jsonpath_carries_every_hostile_value_exactly_through_moto() {
     let (r, rendered) = common::render_in_moto_with_reports(&moto, &file, "{}", RUN, &verdicts(ODD_LITERAL));
     assert_eq!(r["status"], "SUCCEEDED", "{r}");
     check_requests(&p, &rendered["prep"], &rendered["fit"], "jsonpath");
+    check_tuning(&p, &rendered["tune"], "jsonpath");
     check_athena(&p, &rendered["extract"], "jsonpath");
     let (key, text) = ping_payload(&p);
     // (moto's interpreter writes a `"` in a `.$` key back escaped: the key has none.)

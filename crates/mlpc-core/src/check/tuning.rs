@@ -311,6 +311,14 @@ fn choice(lw: &mut Lowerer, key: &str, call: &Expr, args: &[Expr]) -> Option<Par
                 ExprKind::Str(parts) if parts.iter().all(|p| matches!(p, StrPart::Text(_))) => {
                     Value::Text(crate::ir::Text::literal(lw.static_text(a, "a choice")?))
                 }
+                ExprKind::Str(_) => {
+                    lw.push(
+                        Diagnostic::new(Code::WrongValueType, a.span, "a value of `choice` is fixed text, and this one holds `${...}`")
+                            .label("known only when the run starts")
+                            .help("a search space is fixed when the tuning job starts: write the value out, and `$${` for a literal `${`"),
+                    );
+                    return None;
+                }
                 _ => {
                     lw.push(
                         Diagnostic::new(Code::WrongValueType, a.span, format!("a value of `choice` is a literal, found {}", a.describe()))
