@@ -22,6 +22,7 @@ import hashlib
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -58,8 +59,26 @@ for conn in named - {"aws_default"}:
     os.environ["AIRFLOW_CONN_AWS_DEFAULT"] = json.dumps(
         {"conn_type": "aws", "extra": {"endpoint_url": "http://127.0.0.1:9", "region_name": region}}
     )
-airflow_bin = os.path.join(os.path.dirname(sys.executable), "airflow")
-subprocess.run([airflow_bin, "db", "migrate"], check=True, capture_output=True)
+
+
+
+def migrated_database() -> None:
+    """Puts a migrated metadata database in this run's AIRFLOW_HOME. `airflow db migrate`
+    takes seconds per run, so the first run in a venv keeps its result next to the
+    venv's interpreter and later runs copy it (a venv is rebuilt when Airflow changes)."""
+    template = os.path.join(sys.prefix, "mlpc-e2e-airflow.db")
+    database = os.path.join(home, "airflow.db")
+    if not os.path.exists(template):
+        airflow_bin = os.path.join(os.path.dirname(sys.executable), "airflow")
+        subprocess.run([airflow_bin, "db", "migrate"], check=True, capture_output=True)
+        partial = f"{template}.{os.getpid()}"
+        shutil.copyfile(database, partial)
+        os.replace(partial, template)
+        return
+    shutil.copyfile(template, database)
+
+
+migrated_database()
 
 import boto3  # noqa: E402
 from airflow.providers.amazon.aws.hooks.redshift_data import RedshiftDataHook  # noqa: E402
