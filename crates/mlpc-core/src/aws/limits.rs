@@ -63,6 +63,10 @@ pub const HYPERPARAMETER_VALUE: usize = 2500;
 /// type and of one response MIME type.
 pub const MODEL_PACKAGE_GROUP_NAME: usize = 63;
 pub const CONTENT_TYPE: usize = 256;
+/// CreateModelPackage's `ModelPackageDescription` (an `EntityDescription`): at most 1024
+/// characters of letters, marks, separators, symbols, numbers and punctuation, so no
+/// control characters (no line breaks or tabs).
+pub const MODEL_PACKAGE_DESCRIPTION: usize = 1024;
 /// CreateEndpoint: the endpoint's name (an `EndpointName`).
 pub const ENDPOINT_NAME: usize = 63;
 pub const RESPONSE_MIME_TYPE: usize = 1024;

@@ -184,6 +184,35 @@ pub fn endpoint(
     Some(Endpoint { model: model?, name: name?, instance: resources.instance, count: resources.count, update: update? })
 }
 
+/// A register step's `description` becomes the version's `ModelPackageDescription`,
+/// which takes no control characters and at most 1024 characters. (Any other text is
+/// reported where `description` is lowered.)
+fn package_description(lw: &mut Lowerer, e: &Expr) {
+    let ast::ExprKind::Str(parts) = &e.kind else { return };
+    let text: String = parts
+        .iter()
+        .filter_map(|p| match p {
+            ast::StrPart::Text(t) => Some(t.as_str()),
+            _ => None,
+        })
+        .collect();
+    let chars = text.chars().count();
+    let control = text.chars().find(|c| c.is_control());
+    let message = match control {
+        Some(c) => format!("a model version's description holds no control characters; this one holds {:?}", c),
+        None if chars > limits::MODEL_PACKAGE_DESCRIPTION => format!(
+            "a model version's description has at most {} characters; this one has {chars}",
+            limits::MODEL_PACKAGE_DESCRIPTION
+        ),
+        None => return,
+    };
+    lw.push(
+        Diagnostic::new(Code::InvalidValue, e.span, message)
+            .label("becomes ModelPackageDescription")
+            .help("write the description on one line, without tabs, in at most 1024 characters (CreateModelPackage refuses anything else)"),
+    );
+}
+
 /// `step NAME: register { model = train.model, group = "…" }`: a model package version.
 pub fn register(
     lw: &mut Lowerer,
@@ -193,6 +222,9 @@ pub fn register(
     sym: &StepSymbol,
 ) -> Option<Register> {
     let (model, image) = served_model(lw, cx, f, step);
+    if let Some(e) = f.get("description") {
+        package_description(lw, e);
+    }
     let group = f.require("group", "\"abalone-models\"", &mut lw.diags).and_then(|e| group(lw, e));
     let approval = f.get("approval").map(|e| approval(lw, e));
     let content_types = f.get("content_types").map(|e| {

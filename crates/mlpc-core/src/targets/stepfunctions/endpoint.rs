@@ -7,12 +7,11 @@ use serde_json::json;
 
 use super::expr::{Exprs, QueryLanguage};
 use super::machine::{Choice, Fail, Pass, ResultPath, Rule, State, Transition, Wait};
-use super::states::{going_on, task};
+use super::states::{going_on, task, SAGEMAKER_ERRORS};
 use super::Segment;
 use crate::ir::{Endpoint, Step};
 use crate::targets::requests::{self, Node};
 
-const SAGEMAKER_ERRORS: &[&str] = &["SageMaker.AmazonSageMakerException", "ThrottlingException", "States.TaskFailed"];
 /// Seconds between two status checks of an endpoint being created or updated.
 pub const ENDPOINT_POLL_SECONDS: u64 = 30;
 /// The statuses an endpoint being created or updated does not come back from.

@@ -11,7 +11,9 @@ use crate::ir::{Sql, SqlEngine, Step, StepKind};
 use crate::targets::queries;
 use crate::targets::requests::{self, Node};
 
-const SAGEMAKER_ERRORS: &[&str] = &[
+/// The errors a step's SageMaker Task retries on (with the step's `retry`), one list for
+/// every SageMaker call the machine makes.
+pub(super) const SAGEMAKER_ERRORS: &[&str] = &[
     "SageMaker.AmazonSageMakerException",
     "SageMaker.ResourceLimitExceededException",
     "ThrottlingException",
