@@ -149,6 +149,12 @@ impl Exprs<'_> {
                 QueryLanguage::Jsonata if s.starts_with("{%") || s.contains(['\n', '\r', '\u{2028}', '\u{2029}']) => {
                     Conv::Dynamic(jsonata_string(s))
                 }
+                // asl-validator refuses, in JSONPath too, a literal that starts like a
+                // JSONata expression and holds a line break: it is read from the run's
+                // context instead.
+                QueryLanguage::Jsonpath if s.starts_with("{%") && s.contains(['\n', '\r', '\u{2028}', '\u{2029}']) => {
+                    Conv::Dynamic(self.context_text(s))
+                }
                 QueryLanguage::Jsonata | QueryLanguage::Jsonpath => Conv::Static(Json::String(s.clone())),
             },
             [Part::Value { expr, is_string: true }] => Conv::Dynamic(expr.clone()),
