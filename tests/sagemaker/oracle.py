@@ -626,21 +626,8 @@ def abalone_batch() -> Pipeline:
     sklearn = image_uris.retrieve("sklearn", region=region, version="1.2-1", instance_type="ml.m5.xlarge")
     xgboost = image_uris.retrieve("xgboost", region=region, version="1.7-1")
 
-    preprocess = ProcessingStep(
-        name="preprocess",
-        step_args=script_processor(sess, sklearn, instance_type).run(
-            code=code_uri(artifacts, "abalone_batch", "preprocessing.py"),
-            inputs=[ProcessingInput(source=input_data, destination="/opt/ml/processing/input/raw", input_name="raw")],
-            outputs=[
-                ProcessingOutput(
-                    output_name=name,
-                    source=f"/opt/ml/processing/output/{name}",
-                    destination=location(artifacts, "preprocess", name),
-                )
-                for name in ("train", "validation")
-            ],
-        ),
-    )
+    code = code_uri(artifacts, "abalone_batch", "preprocessing.py")
+    preprocess = abalone_preprocess(sess, sklearn, artifacts, code, input_data, instance_type, ("train", "validation"))
 
     def output(name: str) -> Properties:
         return preprocess.properties.ProcessingOutputConfig.Outputs[name].S3Output.S3Uri
@@ -786,6 +773,34 @@ def abalone() -> Pipeline:
     )
 
 
+def abalone_preprocess(
+    sess: PipelineSession,
+    sklearn: str,
+    artifacts: str,
+    code: str,
+    input_data: ParameterString,
+    instance: str | ParameterString = "ml.m5.xlarge",
+    outputs: tuple[str, ...] = ("train", "validation", "test"),
+) -> ProcessingStep:
+    """The Abalone examples' `preprocess` step: CODE splits INPUT_DATA into OUTPUTS
+    under the run's location."""
+    return ProcessingStep(
+        name="preprocess",
+        step_args=script_processor(sess, sklearn, instance).run(
+            code=code,
+            inputs=[ProcessingInput(source=input_data, destination="/opt/ml/processing/input/raw", input_name="raw")],
+            outputs=[
+                ProcessingOutput(
+                    output_name=name,
+                    source=f"/opt/ml/processing/output/{name}",
+                    destination=location(artifacts, "preprocess", name),
+                )
+                for name in outputs
+            ],
+        ),
+    )
+
+
 def evaluation(
     sess: PipelineSession,
     image: str,
@@ -838,21 +853,8 @@ def quality_gate(name: str, code: tuple[str, str], scripts: tuple[str, str], reg
     sklearn = image_uris.retrieve("sklearn", region=region, version="1.2-1", instance_type="ml.m5.xlarge")
     xgboost = image_uris.retrieve("xgboost", region=region, version="1.7-1")
 
-    preprocess = ProcessingStep(
-        name="preprocess",
-        step_args=script_processor(sess, sklearn, "ml.m5.xlarge").run(
-            code=code_uri(artifacts, example, scripts[0], folder=folder),
-            inputs=[ProcessingInput(source=input_data, destination="/opt/ml/processing/input/raw", input_name="raw")],
-            outputs=[
-                ProcessingOutput(
-                    output_name=name,
-                    source=f"/opt/ml/processing/output/{name}",
-                    destination=location(artifacts, "preprocess", name),
-                )
-                for name in ("train", "validation", "test")
-            ],
-        ),
-    )
+    code = code_uri(artifacts, example, scripts[0], folder=folder)
+    preprocess = abalone_preprocess(sess, sklearn, artifacts, code, input_data)
 
     def output(name: str) -> Properties:
         return output_of(preprocess, name)
@@ -1038,21 +1040,7 @@ def tuned() -> Pipeline:
     sklearn = image_uris.retrieve("sklearn", region=region, version="1.2-1", instance_type="ml.m5.xlarge")
     xgboost = image_uris.retrieve("xgboost", region=region, version="1.7-1")
 
-    preprocess = ProcessingStep(
-        name="preprocess",
-        step_args=script_processor(sess, sklearn, "ml.m5.xlarge").run(
-            code=code_uri(artifacts, "tuned", "preprocessing.py"),
-            inputs=[ProcessingInput(source=input_data, destination="/opt/ml/processing/input/raw", input_name="raw")],
-            outputs=[
-                ProcessingOutput(
-                    output_name=name,
-                    source=f"/opt/ml/processing/output/{name}",
-                    destination=location(artifacts, "preprocess", name),
-                )
-                for name in ("train", "validation", "test")
-            ],
-        ),
-    )
+    preprocess = abalone_preprocess(sess, sklearn, artifacts, code_uri(artifacts, "tuned", "preprocessing.py"), input_data)
 
     def output(name: str) -> Properties:
         return output_of(preprocess, name)
