@@ -537,3 +537,93 @@ proptest! {
         prop_assert_eq!(ran, expected, "{}", text);
     }
 }
+
+/// Airflow: 40 random pipelines with conditions, read by Python's `ast` in one process
+/// (the dependency statements, and each branch task's `when_true`/`when_false`/`always`
+/// lists), then run by the rules Airflow applies with the trigger rule mlpc leaves at
+/// its default (`all_success`): a branch task skips its direct downstream tasks it did
+/// not return, and a task with a skipped upstream task is skipped. For every outcome of
+/// the conditions, the tasks that run are exactly the steps the shared schedule does
+/// not skip.
+#[test]
+fn airflow_branches_skip_exactly_what_the_schedule_skips() {
+    let mut seed = 11u64;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let dir = std::env::temp_dir().join(format!("mlpc-branch-props-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut cases = BTreeMap::new();
+    for case in 0..40 {
+        let (n, m) = (2 + next() as usize % 7, 1 + next() as usize % 4);
+        let reads: Vec<Vec<bool>> = (0..n).map(|_| (0..n).map(|_| next() % 5 < 2).collect()).collect();
+        let mut guard = |k: usize| (next() % 2 == 0).then(|| (next() as usize % m, next() % 2 == 0)).filter(|_| k > 0);
+        let guards: Vec<Option<(usize, bool)>> = (0..n).map(&mut guard).collect();
+        let nested: Vec<Option<(usize, bool)>> = (0..m).map(|j| guard(j).filter(|(c, _)| *c < j)).collect();
+        let text = gated_pipeline(&reads, &guards, &nested);
+        let ir = compile(&text, Target::Airflow);
+        let file = format!("case{case}.py");
+        std::fs::write(dir.join(&file), emit(&ir, Target::Airflow, QueryLanguage::Jsonata)).unwrap();
+        cases.insert(file, (ir, m, text));
+    }
+    let script = r#"
+import ast, json, pathlib, sys
+out = {}
+for path in sorted(pathlib.Path(sys.argv[1]).glob("*.py")):
+    edges, branches = [], {}
+    for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.RShift):
+            edges.append([node.left.id.removesuffix("_task"), node.right.id.removesuffix("_task")])
+        if isinstance(node, ast.Call) and any(k.arg == "when_true" for k in node.keywords):
+            lists = {k.arg: [e.value for e in k.value.elts] for k in node.keywords if k.arg in ("when_true", "when_false", "always")}
+            branch = node.func.func  # task.branch(task_id=...)
+            task_id = next(k.value.value for k in branch.keywords if k.arg == "task_id")
+            branches[task_id] = lists
+    out[path.name] = {"edges": sorted(edges), "branches": branches}
+print(json.dumps(out))
+"#;
+    let out = Command::new("python3").args(["-c", script]).arg(&dir).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let parsed: BTreeMap<String, Json> = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(parsed.len(), 40);
+    let mut branched = 0;
+    for (file, dag) in &parsed {
+        let (ir, m, text) = &cases[file];
+        let edges: Vec<(String, String)> = serde_json::from_value(dag["edges"].clone()).unwrap();
+        let branches = dag["branches"].as_object().unwrap();
+        branched += usize::from(!branches.is_empty());
+        for bits in 0..(1u32 << m) {
+            let holds = |j: usize| bits & (1 << j) != 0;
+            let mut skipped: BTreeSet<String> = BTreeSet::new();
+            // Source order is a topological order of the tasks (edges go forward).
+            for id in &ir.order {
+                let name = ir.step_name(*id);
+                let upstream: Vec<&String> = edges.iter().filter(|(_, to)| to == name).map(|(from, _)| from).collect();
+                let skip = upstream.iter().any(|up| {
+                    if skipped.contains(*up) {
+                        return true;
+                    }
+                    let Some(lists) = branches.get(up.as_str()) else { return false };
+                    let j: usize = up.strip_prefix('c').unwrap().parse().unwrap();
+                    let chosen = if holds(j) { "when_true" } else { "when_false" };
+                    let returned = lists["always"].as_array().unwrap().iter().chain(lists[chosen].as_array().unwrap());
+                    !returned.clone().any(|t| t == name)
+                });
+                if skip {
+                    skipped.insert(name.to_string());
+                }
+            }
+            let index = |name: &str| name.strip_prefix('c').map(|j| j.parse::<usize>().unwrap());
+            let expected: BTreeSet<String> = mlpc::schedule::skipped(ir, |c| index(ir.step_name(c)).map(holds))
+                .into_iter()
+                .map(|id| ir.step_name(id).to_string())
+                .collect();
+            assert_eq!(skipped, expected, "{file}, outcomes {bits:b}:\n{text}");
+        }
+    }
+    assert!(branched >= 30, "too few pipelines with conditions: {branched}");
+}
