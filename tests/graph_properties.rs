@@ -206,17 +206,21 @@ fn closure(edges: &BTreeSet<(String, String)>) -> BTreeSet<(String, String)> {
     }
 }
 
-/// Airflow: 40 random pipelines, parsed by Python's `ast` in one process; the
-/// dependency statements are exactly the edges.
-#[test]
-fn airflow_dags_parse_as_python_and_encode_exactly_the_input_graph() {
-    let mut seed = 7u64;
-    let mut next = move || {
+/// A deterministic stream of pseudo-random numbers (xorshift64) from `seed`.
+fn xorshift(mut seed: u64) -> impl FnMut() -> u64 {
+    move || {
         seed ^= seed << 13;
         seed ^= seed >> 7;
         seed ^= seed << 17;
         seed
-    };
+    }
+}
+
+/// Airflow: 40 random pipelines, parsed by Python's `ast` in one process; the
+/// dependency statements are exactly the edges.
+#[test]
+fn airflow_dags_parse_as_python_and_encode_exactly_the_input_graph() {
+    let mut next = xorshift(7u64);
     let dir = std::env::temp_dir().join(format!("mlpc-graph-props-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
@@ -547,13 +551,7 @@ proptest! {
 /// not skip.
 #[test]
 fn airflow_branches_skip_exactly_what_the_schedule_skips() {
-    let mut seed = 11u64;
-    let mut next = move || {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        seed
-    };
+    let mut next = xorshift(11u64);
     let dir = std::env::temp_dir().join(format!("mlpc-branch-props-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
