@@ -133,6 +133,25 @@ enum Command {
         /// A code such as E0201, or its name such as unknown-step.
         code: Option<String>,
     },
+    /// Print a completion script for a shell.
+    #[command(
+        after_help = "Install, for example:\n  bash: mlpc completions bash > ~/.local/share/bash-completion/completions/mlpc\n  zsh:  mlpc completions zsh > \"${fpath[1]}/_mlpc\"\n  fish: mlpc completions fish > ~/.config/fish/completions/mlpc.fish\n  PowerShell: mlpc completions powershell >> $PROFILE"
+    )]
+    Completions {
+        #[arg(value_enum)]
+        shell: Shell,
+    },
+    /// Print mlpc's manual page (roff), e.g. `mlpc man > mlpc.1; man -l mlpc.1`.
+    Man,
+}
+
+/// The shells `mlpc completions` writes scripts for.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum Shell {
+    Bash,
+    Zsh,
+    Fish,
+    Powershell,
 }
 
 /// `--target`: the core's targets, each with its description and aliases (the core
@@ -238,6 +257,8 @@ pub fn main() -> ExitCode {
             graph(&file, format, &common, style)
         }
         Command::Explain { code } => explain(code.as_deref()),
+        Command::Completions { shell } => completions(shell),
+        Command::Man => man(),
     };
     let code = match result {
         Ok(code) => code,
@@ -675,6 +696,86 @@ fn explain(code: Option<&str>) -> Result<ExitCode, Failure> {
         }
         None => Err(Failure::Usage(format!("`{code}` is not a diagnostic code; `mlpc explain` lists them all"))),
     }
+}
+
+/// A completion script, generated from the command-line definition itself, so it
+/// offers every subcommand, flag and value (`--target` names among them).
+fn completions(shell: Shell) -> Result<ExitCode, Failure> {
+    use clap::CommandFactory;
+    use clap_complete::Shell as S;
+    let generator = match shell {
+        Shell::Bash => S::Bash,
+        Shell::Zsh => S::Zsh,
+        Shell::Fish => S::Fish,
+        Shell::Powershell => S::PowerShell,
+    };
+    let mut script = Vec::new();
+    clap_complete::generate(generator, &mut Cli::command(), "mlpc", &mut script);
+    out(&script)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The manual page: the command's help as roff, with a section per subcommand.
+fn man() -> Result<ExitCode, Failure> {
+    use clap::CommandFactory;
+    let command = Cli::command();
+    let mut page = Vec::new();
+    let render = |page: &mut Vec<u8>| -> std::io::Result<()> {
+        let man = clap_mangen::Man::new(command.clone());
+        man.render_title(page)?;
+        man.render_name_section(page)?;
+        man.render_synopsis_section(page)?;
+        man.render_description_section(page)?;
+        man.render_options_section(page)?;
+        for sub in command.get_subcommands() {
+            let name = sub.get_name();
+            writeln!(page, ".SH \"MLPC {}\"", name.to_uppercase())?;
+            let about = sub.get_long_about().or(sub.get_about()).map(|a| a.to_string()).unwrap_or_default();
+            writeln!(page, "{}", roff_text(&about))?;
+            let usage = sub.clone().bin_name(format!("mlpc {name}")).render_usage().to_string();
+            writeln!(page, ".PP\n.B {}", roff_text(usage.trim_start_matches("Usage: ")))?;
+            for arg in sub.get_arguments().filter(|a| !a.is_hide_set()) {
+                let value = arg.get_value_names().and_then(|v| v.first()).map(|v| format!(" <{v}>"));
+                let flag = match (arg.get_long(), arg.get_short()) {
+                    (Some(long), _) if arg.get_action().takes_values() => {
+                        format!(
+                            "--{long}{}",
+                            value.unwrap_or_else(|| format!(" <{}>", arg.get_id().as_str().to_uppercase()))
+                        )
+                    }
+                    (Some(long), _) => format!("--{long}"),
+                    (None, Some(short)) => format!("-{short}"),
+                    (None, None) => format!("<{}>", arg.get_id()),
+                };
+                let mut help = arg.get_long_help().or(arg.get_help()).map(|h| h.to_string()).unwrap_or_default();
+                let values: Vec<String> = arg
+                    .get_possible_values()
+                    .iter()
+                    .filter(|v| !v.is_hide_set())
+                    .map(|v| v.get_name().to_string())
+                    .collect();
+                if !values.is_empty() && arg.get_action().takes_values() {
+                    help.push_str(&format!(" (one of: {})", values.join(", ")));
+                }
+                writeln!(page, ".TP\n\\fB{}\\fR\n{}", roff_text(&flag), roff_text(&help))?;
+            }
+        }
+        man.render_version_section(page)?;
+        Ok(())
+    };
+    render(&mut page).map_err(|e| Failure::Internal(format!("cannot render the manual page: {e}")))?;
+    out(&page)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Text as a roff paragraph: backslashes doubled, and a line starting with `.` or `'`
+/// (a request to roff) escaped.
+fn roff_text(text: &str) -> String {
+    text.replace('\\', "\\e")
+        .lines()
+        .map(|line| if line.starts_with(['.', '\'']) { format!("\\&{line}") } else { line.to_string() })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 #[cfg(test)]
