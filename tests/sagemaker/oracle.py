@@ -801,6 +801,17 @@ def abalone_preprocess(
     )
 
 
+def report_metrics(evaluate: ProcessingStep) -> ModelMetrics:
+    """A registered version's metrics: the `evaluation.json` report EVALUATE writes, as
+    the SDK examples join its output's location and the file name."""
+    return ModelMetrics(
+        model_statistics=MetricsSource(
+            s3_uri=Join(on="", values=[output_of(evaluate, "evaluation"), "evaluation.json"]),
+            content_type="application/json",
+        )
+    )
+
+
 def evaluation(
     sess: PipelineSession,
     image: str,
@@ -904,18 +915,7 @@ def quality_gate(name: str, code: tuple[str, str], scripts: tuple[str, str], reg
             role=ROLE,
             sagemaker_session=sess,
         )
-        metrics = ModelMetrics(
-            model_statistics=MetricsSource(
-                s3_uri=Join(
-                    on="",
-                    values=[
-                        evaluate.properties.ProcessingOutputConfig.Outputs["evaluation"].S3Output.S3Uri,
-                        "evaluation.json",
-                    ],
-                ),
-                content_type="application/json",
-            )
-        )
+        metrics = report_metrics(evaluate)
         (register_model,) = ModelStep(
             name="register_model",
             step_args=model.register(
@@ -1096,12 +1096,7 @@ def tuned() -> Pipeline:
 
     # `register_best` (register, `when = mse_ok`): the notebook's `model.register`.
     model = Model(image_uri=xgboost, model_data=best_model, role=ROLE, sagemaker_session=sess)
-    metrics = ModelMetrics(
-        model_statistics=MetricsSource(
-            s3_uri=Join(on="", values=[output_of(evaluate, "evaluation"), "evaluation.json"]),
-            content_type="application/json",
-        )
-    )
+    metrics = report_metrics(evaluate)
     (register_best,) = ModelStep(
         name="register_best",
         step_args=model.register(
