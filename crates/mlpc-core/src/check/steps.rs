@@ -358,16 +358,12 @@ pub(super) fn training(
     let hyperparameters = f
         .get("hyperparameters")
         .map(|e| {
-            let all = lw.map(e, "`hyperparameters`", |lw, key, v| match super::tuning::searched(lw, key, v, kind) {
-                Ok(Some(range)) => Some(Err(range)),
-                Ok(None) => lw.scalar(v, &format!("hyperparameter `{key}`")).map(Ok),
-                Err(()) => None,
-            })?;
+            let all = lw.map(e, "`hyperparameters`", |lw, key, v| super::tuning::hyperparameter(lw, key, v, kind))?;
             let mut fixed = Vec::new();
             for (key, value) in all {
                 match value {
-                    Ok(v) => fixed.push((key, v)),
-                    Err(range) => ranges.push((key, range)),
+                    super::tuning::Hyperparameter::Fixed(v) => fixed.push((key, v)),
+                    super::tuning::Hyperparameter::Searched(range) => ranges.push((key, range)),
                 }
             }
             Some(fixed)

@@ -153,11 +153,18 @@ fn objective_is_logged(lw: &mut Lowerer, e: &Expr, metric: &str, job: &crate::ir
     }
 }
 
-/// A hyperparameter's value: `Ok(None)` when it is a fixed value (lowered as any
-/// scalar), `Ok(Some(range))` for `range(...)`/`choice(...)`, `Err(())` when it was
-/// reported. In a training step every search is reported.
-pub fn searched(lw: &mut Lowerer, key: &str, e: &Expr, kind: Kind) -> Result<Option<ParameterRange>, ()> {
-    let ExprKind::Call(name, args) = &e.kind else { return Ok(None) };
+/// A hyperparameter of a training or tuning step: one value, or a search space.
+pub enum Hyperparameter {
+    Fixed(Value),
+    Searched(ParameterRange),
+}
+
+/// A hyperparameter's value: a scalar, or `range(...)`/`choice(...)` in a tuning step;
+/// `None` when it was reported. In a training step every search is reported.
+pub fn hyperparameter(lw: &mut Lowerer, key: &str, e: &Expr, kind: Kind) -> Option<Hyperparameter> {
+    let ExprKind::Call(name, args) = &e.kind else {
+        return lw.scalar(e, &format!("hyperparameter `{key}`")).map(Hyperparameter::Fixed);
+    };
     if !SEARCH_FUNCTIONS.contains(&name.node.as_str()) {
         lw.push(
             Diagnostic::new(Code::UnknownFunction, name.span, format!("unknown function `{}`", name.node))
@@ -169,7 +176,7 @@ pub fn searched(lw: &mut Lowerer, key: &str, e: &Expr, kind: Kind) -> Result<Opt
                     )
                 })),
         );
-        return Err(());
+        return None;
     }
     if kind != Kind::Tuning {
         lw.push(
@@ -183,10 +190,10 @@ pub fn searched(lw: &mut Lowerer, key: &str, e: &Expr, kind: Kind) -> Result<Opt
                 "make the step a `tuning` step with `objective` and `max_jobs`, or give the hyperparameter one value",
             ),
         );
-        return Err(());
+        return None;
     }
     let range = if name.node == "range" { range(lw, key, e, args) } else { choice(lw, key, e, args) };
-    range.map(Some).ok_or(())
+    range.map(Hyperparameter::Searched)
 }
 
 /// `range(lo, hi)` or `range(lo, hi, log)`: literal numbers, `lo < hi`, `lo > 0` with `log`.
@@ -218,9 +225,10 @@ fn range(lw: &mut Lowerer, key: &str, call: &Expr, args: &[Expr]) -> Option<Para
             return None;
         }
     };
+    // A bound as written: its integer, if it is one, and its value.
     let number = |lw: &mut Lowerer, e: &Expr| match &e.kind {
-        ExprKind::Int(n) => Some(Value::Int(*n)),
-        ExprKind::Float(f) => Some(Value::Float(*f)),
+        ExprKind::Int(n) => Some((Some(*n), *n as f64)),
+        ExprKind::Float(f) => Some((None, *f)),
         _ => {
             lw.push(
                 Diagnostic::new(
@@ -234,16 +242,8 @@ fn range(lw: &mut Lowerer, key: &str, call: &Expr, args: &[Expr]) -> Option<Para
             None
         }
     };
-    let (lo_value, hi_value) = (number(lw, lo), number(lw, hi));
-    let range = match (lo_value?, hi_value?) {
-        (Value::Int(lo), Value::Int(hi)) => ParameterRange::Integer { lo, hi, log },
-        (a, b) => ParameterRange::Continuous { lo: as_f64(&a), hi: as_f64(&b), log },
-    };
-    let (low, high) = match &range {
-        ParameterRange::Integer { lo, hi, .. } => (*lo as f64, *hi as f64),
-        ParameterRange::Continuous { lo, hi, .. } => (*lo, *hi),
-        ParameterRange::Categorical(_) => return None,
-    };
+    let (lo_bound, hi_bound) = (number(lw, lo), number(lw, hi));
+    let ((lo_int, low), (hi_int, high)) = (lo_bound?, hi_bound?);
     if low >= high {
         lw.push(
             Diagnostic::new(
@@ -268,15 +268,10 @@ fn range(lw: &mut Lowerer, key: &str, call: &Expr, args: &[Expr]) -> Option<Para
         );
         return None;
     }
-    Some(range)
-}
-
-fn as_f64(v: &Value) -> f64 {
-    match v {
-        Value::Int(n) => *n as f64,
-        Value::Float(f) => *f,
-        Value::Bool(_) | Value::Text(_) | Value::Param(_) => 0.0,
-    }
+    Some(match (lo_int, hi_int) {
+        (Some(lo), Some(hi)) => ParameterRange::Integer { lo, hi, log },
+        _ => ParameterRange::Continuous { lo: low, hi: high, log },
+    })
 }
 
 fn show(e: &Expr) -> String {

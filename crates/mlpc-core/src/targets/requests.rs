@@ -465,6 +465,11 @@ fn tagged_value(p: &Pipeline, v: &Value) -> Vec<Piece> {
 pub const DEFAULT_TRAINING_RUNTIME: u64 = 86_400;
 
 pub fn training_job(p: &Pipeline, step: &Step, job: &Training) -> Node {
+    Node::map(training_entries(p, step, job))
+}
+
+/// CreateTrainingJob's fields, in order, for `training_job` and a tuning job's trials.
+fn training_entries(p: &Pipeline, step: &Step, job: &Training) -> Vec<(&'static str, Node)> {
     let channels: Vec<Node> = step
         .inputs
         .iter()
@@ -534,7 +539,7 @@ pub fn training_job(p: &Pipeline, step: &Step, job: &Training) -> Node {
     if job.spot {
         body.push(("EnableManagedSpotTraining", Node::Bool(true)));
     }
-    Node::map(body)
+    body
 }
 
 /// CreateHyperParameterTuningJob: the training job of `training_job` as the trial
@@ -542,19 +547,10 @@ pub fn training_job(p: &Pipeline, step: &Step, job: &Training) -> Node {
 /// the objective and the search's size. Each target names the job (`TuningJobName`) or
 /// lets SageMaker Pipelines name it.
 pub fn tuning_job(p: &Pipeline, step: &Step, t: &Tuning) -> Node {
-    let Node::Map(training) = training_job(p, step, &t.job) else { return Node::Map(Vec::new()) };
-    let definition: Vec<(String, Node)> = training
+    let definition: Vec<(&str, Node)> = training_entries(p, step, &t.job)
         .into_iter()
-        .filter(|(key, _)| key != "TrainingJobName")
-        .map(
-            |(key, node)| {
-                if key == "HyperParameters" {
-                    ("StaticHyperParameters".to_string(), node)
-                } else {
-                    (key, node)
-                }
-            },
-        )
+        .filter(|(key, _)| *key != "TrainingJobName")
+        .map(|(key, node)| (if key == "HyperParameters" { "StaticHyperParameters" } else { key }, node))
         .collect();
     let mut continuous = Vec::new();
     let mut integer = Vec::new();
@@ -609,7 +605,7 @@ pub fn tuning_job(p: &Pipeline, step: &Step, t: &Tuning) -> Node {
     Node::map(vec![
         ("HyperParameterTuningJobName", Node::Text(vec![Piece::JobName(step.id)])),
         ("HyperParameterTuningJobConfig", config),
-        ("TrainingJobDefinition", Node::Map(definition)),
+        ("TrainingJobDefinition", Node::map(definition)),
     ])
 }
 

@@ -342,17 +342,13 @@ impl Pieces for Jinja<'_> {
             Piece::RunId => out.push_str("{{ run_id }}"),
             Piece::RunKey => out.push_str("{{ mlpc_run_key(run_id) }}"),
             Piece::RunDate => out.push_str("{{ mlpc_run_date(dag_run) }}"),
-            // SageMakerTuningOperator, unlike the other job operators, does not rename a
-            // job whose name exists: a retry hashes its try number in too.
-            Piece::JobName(id) if matches!(self.p.step(*id).map(|s| &s.kind), Some(StepKind::Tuning(_))) => {
-                out.push_str("{{ mlpc_job_name('");
-                out.push_str(&requests::job_prefix(self.p, *id, requests::JOB_PREFIX_MAX));
-                out.push_str("', run_id ~ '-' ~ ti.try_number) }}");
-            }
             Piece::JobName(id) => {
+                // SageMakerTuningOperator, unlike the other job operators, does not rename
+                // a job whose name exists: a retry hashes its try number in too.
+                let tuning = matches!(self.p.step(*id).map(|s| &s.kind), Some(StepKind::Tuning(_)));
                 out.push_str("{{ mlpc_job_name('");
                 out.push_str(&requests::job_prefix(self.p, *id, requests::JOB_PREFIX_MAX));
-                out.push_str("', run_id) }}");
+                out.push_str(if tuning { "', run_id ~ '-' ~ ti.try_number) }}" } else { "', run_id) }}" });
             }
             Piece::OutputUri { step, output } => {
                 if let Some(s) = self.p.step(*step) {
@@ -365,21 +361,21 @@ impl Pieces for Jinja<'_> {
                 out.push_str(&requests::job_name_prefix(&self.p.name.node, step_name(*id)));
                 out.push_str("', run_id) }}");
             }
-            Piece::ModelArtifact(id) if requests::best_model(self.p, *id).is_some() => {
-                if let Some(pieces) = requests::best_model(self.p, *id) {
-                    push_jinja_text(out, &pieces, self, &[]);
-                }
-            }
             Piece::BestTrainingJob(id) => {
                 out.push_str("{{ ti.xcom_pull(task_ids='");
                 out.push_str(step_name(*id));
                 out.push_str("')['Tuning']['BestTrainingJob']['TrainingJobName'] }}");
             }
-            Piece::ModelArtifact(id) => {
-                out.push_str("{{ ti.xcom_pull(task_ids='");
-                out.push_str(step_name(*id));
-                out.push_str("')['Training']['ModelArtifacts']['S3ModelArtifacts'] }}");
-            }
+            // A tuning step's model is in its best job's folder; a training step's is
+            // where its job reported it.
+            Piece::ModelArtifact(id) => match requests::best_model(self.p, *id) {
+                Some(pieces) => push_jinja_text(out, &pieces, self, &[]),
+                None => {
+                    out.push_str("{{ ti.xcom_pull(task_ids='");
+                    out.push_str(step_name(*id));
+                    out.push_str("')['Training']['ModelArtifacts']['S3ModelArtifacts'] }}");
+                }
+            },
         }
     }
 }

@@ -225,7 +225,7 @@ impl Exprs<'_> {
             // The archive the training job reported: its name holds the attempt that
             // made it, which only the training state knows.
             Piece::ModelArtifact(step) => Part::Value { expr: self.model_artifact(*step), is_string: true },
-            // The best job of a tuning step, as its Task reported it (`keep_best_job`).
+            // The best job of a tuning step, as its Task reported it (`keep_model`).
             Piece::BestTrainingJob(step) => Part::Value { expr: self.model_artifact(*step), is_string: true },
             // A model step's model is named as a transform's own: from the run's id.
             Piece::ModelName(step) => Part::Value { expr: self.model_name(*step), is_string: true },
@@ -233,49 +233,37 @@ impl Exprs<'_> {
         })
     }
 
-    /// Where a training step's model archive is read from: what its Task reported
-    /// (`keep_model`), kept in `$.steps` (JSONPath) or a variable (JSONata). For a
-    /// tuning step, the name of its best training job (`keep_best_job`).
+    /// What a training or tuning Task keeps for the steps that read its model, and
+    /// where in its result that is: a training job's archive, or the name of a tuning
+    /// job's best training job, in whose folder the archive is (`requests::best_model`).
+    fn kept_model(&self, step: crate::ir::StepId) -> (&'static str, &'static str) {
+        if matches!(self.p.step(step).map(|s| &s.kind), Some(crate::ir::StepKind::Tuning(_))) {
+            ("BestTrainingJob", "BestTrainingJob.TrainingJobName")
+        } else {
+            ("S3ModelArtifacts", "ModelArtifacts.S3ModelArtifacts")
+        }
+    }
+
+    /// Where what a training or tuning Task kept (`keep_model`) is read from: in
+    /// `$.steps` (JSONPath) or a variable (JSONata).
     pub fn model_artifact(&self, step: crate::ir::StepId) -> String {
         let name = self.p.step_name(step);
         match self.lang {
             QueryLanguage::Jsonata => format!("$model_{name}"),
-            QueryLanguage::Jsonpath
-                if matches!(self.p.step(step).map(|s| &s.kind), Some(crate::ir::StepKind::Tuning(_))) =>
-            {
-                format!("{STEPS_PATH}.{name}.BestTrainingJob")
-            }
-            QueryLanguage::Jsonpath => format!("{STEPS_PATH}.{name}.S3ModelArtifacts"),
+            QueryLanguage::Jsonpath => format!("{STEPS_PATH}.{name}.{}", self.kept_model(step).0),
         }
     }
 
-    /// Makes a training Task keep the model archive's URI its job reported, where
-    /// `model_artifact` reads it.
+    /// Makes a training or tuning Task keep what `model_artifact` reads.
     pub fn keep_model(&self, step: crate::ir::StepId, task: &mut super::machine::Task) {
         let name = self.p.step_name(step);
+        let (key, reported) = self.kept_model(step);
         match self.lang {
             QueryLanguage::Jsonata => {
-                task.assign =
-                    Some(json!({ format!("model_{name}"): "{% $states.result.ModelArtifacts.S3ModelArtifacts %}" }));
+                task.assign = Some(json!({ format!("model_{name}"): format!("{{% $states.result.{reported} %}}") }));
             }
             QueryLanguage::Jsonpath => {
-                task.result_selector = Some(json!({ "S3ModelArtifacts.$": "$.ModelArtifacts.S3ModelArtifacts" }));
-                task.result_path = Some(super::machine::ResultPath::At(format!("{STEPS_PATH}.{name}")));
-            }
-        }
-    }
-
-    /// Makes a tuning Task keep the name of its best training job, where
-    /// `model_artifact` reads it: the model is in that job's folder (`requests::best_model`).
-    pub fn keep_best_job(&self, step: crate::ir::StepId, task: &mut super::machine::Task) {
-        let name = self.p.step_name(step);
-        match self.lang {
-            QueryLanguage::Jsonata => {
-                task.assign =
-                    Some(json!({ format!("model_{name}"): "{% $states.result.BestTrainingJob.TrainingJobName %}" }));
-            }
-            QueryLanguage::Jsonpath => {
-                task.result_selector = Some(json!({ "BestTrainingJob.$": "$.BestTrainingJob.TrainingJobName" }));
+                task.result_selector = Some(json!({ format!("{key}.$"): format!("$.{reported}") }));
                 task.result_path = Some(super::machine::ResultPath::At(format!("{STEPS_PATH}.{name}")));
             }
         }

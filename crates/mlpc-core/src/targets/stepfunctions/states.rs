@@ -49,7 +49,7 @@ pub fn step(x: &Exprs, step: &Step) -> Result<Segment, String> {
                 true,
             );
             // The best job's name, for the steps that read the model it made.
-            x.keep_best_job(step.id, &mut tuning);
+            x.keep_model(step.id, &mut tuning);
             Ok(Segment::one(&name, State::Task(tuning)))
         }
         StepKind::Model(m) => {
