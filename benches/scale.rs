@@ -152,6 +152,38 @@ fn main() {
     if only.is_empty() || only == "recovery" {
         recovery(&files, &dir, &bin);
     }
+    if only.is_empty() || only == "fmt" {
+        fmt_table(&dir, &bin);
+    }
+}
+
+/// `mlpc fmt`: in process (which includes parsing the result again and comparing the
+/// trees) against a parse of the same text, and `mlpc fmt --check` as a process.
+fn fmt_table(dir: &Path, bin: &Path) {
+    println!();
+    println!("| shape | steps | bytes | parse ms | fmt ms | fmt / parse | `mlpc fmt --check` ms | RSS MB |");
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|");
+    for (shape, make) in [("chain", chain as fn(usize) -> String), ("layered", layered)] {
+        for n in [100, 1_000, 10_000] {
+            let text = make(n);
+            let runs = if n >= 10_000 { 5 } else { 15 };
+            let parse = time(runs, || mlpc::syntax::parse(&text));
+            let formatted = mlpc::fmt::format(&text).unwrap();
+            let fmt = time(runs, || mlpc::fmt::format(&text).unwrap());
+            let path = dir.join(format!("fmt-{shape}{n}.mlp"));
+            std::fs::write(&path, &formatted).unwrap();
+            let (whole, rss) = process(runs, bin, &["fmt", "--check", path.to_str().unwrap()]);
+            println!(
+                "| {shape} | {n} | {} | {} | {} | {:.1} | {} | {:.1} |",
+                text.len(),
+                ms(parse),
+                ms(fmt),
+                fmt.as_secs_f64() / parse.as_secs_f64(),
+                ms(whole),
+                rss as f64 / 1024.0
+            );
+        }
+    }
 }
 
 /// Error storms at 1×, 10× and 100× a base size: the time to every diagnostic must

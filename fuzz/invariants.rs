@@ -10,13 +10,25 @@ use mlpc::targets::stepfunctions::QueryLanguage;
 use mlpc::targets::{Target, TargetOptions};
 use mlpc::MemoryFiles;
 
-/// The parser never panics and every diagnostic span lies inside the input.
+/// The parser never panics and every diagnostic span lies inside the input; a file
+/// that parses formats (`mlpc fmt` compares the trees itself, so a result that means
+/// something else is an internal error here), and formatting the result changes
+/// nothing.
 pub fn parse(data: &[u8]) {
     let text = String::from_utf8_lossy(data);
     let parsed = mlpc::syntax::parse(&text);
     for d in &parsed.errors {
         let span = d.span();
         assert!(span.start <= span.end && span.end as usize <= text.len(), "span outside the input: {d:?}");
+    }
+    if parsed.errors.is_empty() {
+        match mlpc::fmt::format(&text) {
+            Ok(formatted) => {
+                let again = mlpc::fmt::format(&formatted);
+                assert!(matches!(&again, Ok(f) if *f == formatted), "formatting is not idempotent: {again:?}");
+            }
+            Err(e) => panic!("a file that parses does not format: {e:?}"),
+        }
     }
 }
 

@@ -13,6 +13,9 @@ use mlpc::targets::airflow::AirflowVersion;
 use mlpc::targets::stepfunctions::QueryLanguage;
 use mlpc::{CheckOptions, Checked, Code, Diagnostic, SourceFile, Target, TargetOptions};
 
+#[path = "format.rs"]
+mod format;
+
 const EXAMPLES: &str = "\
 Examples:
   mlpc check pipelines/*.mlp                   check files (pre-commit, CI)
@@ -21,6 +24,7 @@ Examples:
   mlpc deploy churn.mlp --target sagemaker --start --param max_depth=7
   mlpc deploy churn.mlp --target stepfunctions --role-arn arn:aws:iam::123456789012:role/sfn --start
   mlpc graph churn.mlp --format mermaid        the step graph, artifacts on edges
+  mlpc fmt --check .                           are the .mlp files in the canonical layout?
   mlpc explain E0201                           what a diagnostic code means
   cat churn.mlp | mlpc check -                 read the pipeline from stdin";
 
@@ -132,6 +136,21 @@ enum Command {
     Explain {
         /// A code such as E0201, or its name such as unknown-step.
         code: Option<String>,
+    },
+    /// Rewrite pipelines in the canonical layout (aligned `=`, one blank line around
+    /// each step, comments kept); a file with syntax errors is left unchanged.
+    #[command(
+        after_help = "Folders are searched for .mlp files (hidden folders skipped). Formatting never changes what a file means: the result is parsed again and compared.\n\nExit status: 0 when every file is formatted (with --check: already was), 1 when a file has syntax errors or --check/--diff found a file to reformat, 2 on usage or I/O errors."
+    )]
+    Fmt {
+        /// Files or folders to format; `-` reads standard input and writes the result to standard output. Default: the current folder.
+        paths: Vec<String>,
+        /// Write nothing; list the files that would change and exit 1 if any would (CI, pre-commit).
+        #[arg(long)]
+        check: bool,
+        /// Write nothing; print a unified diff of what would change (implies --check).
+        #[arg(long)]
+        diff: bool,
     },
     /// Print a completion script for a shell.
     #[command(
@@ -257,6 +276,7 @@ pub fn main() -> ExitCode {
             graph(&file, format, &common, style)
         }
         Command::Explain { code } => explain(code.as_deref()),
+        Command::Fmt { paths, check, diff } => format::run(&paths, check || diff, diff, style),
         Command::Completions { shell } => completions(shell),
         Command::Man => man(),
     };

@@ -48,7 +48,7 @@ fn a_file_with_independent_mistakes_gets_each_reported_once() {
         .collect();
     assert_eq!(
         found,
-        vec![("E0306".to_string(), 9, 16), ("E0201".to_string(), 12, 14), ("E0203".to_string(), 20, 22)],
+        vec![("E0306".to_string(), 9, 16), ("E0201".to_string(), 12, 15), ("E0203".to_string(), 20, 22)],
         "{}",
         common::render(&file, &checked)
     );

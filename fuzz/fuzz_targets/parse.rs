@@ -1,4 +1,5 @@
-//! Fuzz target: the parser never panics and every diagnostic span lies inside the input.
+//! Fuzz target: the parser never panics, every diagnostic span lies inside the input,
+//! and a file that parses formats to the same meaning, idempotently.
 #![no_main]
 
 #[path = "../invariants.rs"]

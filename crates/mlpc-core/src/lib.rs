@@ -10,6 +10,7 @@ pub mod archive;
 pub mod aws;
 pub mod check;
 pub mod diagnostics;
+pub mod fmt;
 pub mod graph;
 pub mod ir;
 pub mod kinds;

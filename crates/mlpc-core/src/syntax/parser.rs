@@ -43,15 +43,15 @@ impl<'s> Parser<'s> {
         let i = skip_inline(i);
         let (i, ()) = self.expect_char(i, ':', "`:` and the parameter's type")?;
         let i = skip_inline(i);
-        let (i, ty) = self.expect_ident(i, "a type: `string`, `int`, `float` or `bool`")?;
-        let i = skip_inline(i);
-        // Without `= DEFAULT` the parameter is required.
-        let (i, default) = match i.strip_prefix('=') {
+        let (ty_end, ty) = self.expect_ident(i, "a type: `string`, `int`, `float` or `bool`")?;
+        // Without `= DEFAULT` the parameter is required, and ends at its type (not
+        // after a comment that follows it).
+        let (i, default) = match skip_inline(ty_end).strip_prefix('=') {
             Some(rest) => {
                 let (rest, value) = self.expect_value(skip_inline(rest))?;
                 (rest, Some(value))
             }
-            None => (i, None),
+            None => (ty_end, None),
         };
         let after = skip_inline(i);
         let (i, attributes) = if after.starts_with('{') {
