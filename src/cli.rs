@@ -213,6 +213,8 @@ struct CommonArgs {
 enum Format {
     Human,
     Json,
+    /// SARIF 2.1.0, as GitHub code scanning takes it (`github/codeql-action/upload-sarif`).
+    Sarif,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -444,19 +446,66 @@ fn only_for(flag: &str, target: Target) -> Failure {
     Failure::Usage(format!("{flag} applies to --target {} only", target.name()))
 }
 
-/// Prints diagnostics (human to stderr, JSON collected by the caller).
-fn report(checked: &Checked, input: &Input, style: Style, format: Format, json: &mut Vec<serde_json::Value>) {
-    match format {
-        Format::Json => json.extend(render::json(&checked.diagnostics, &input.source)),
-        Format::Human => {
-            let text = render::human(&checked.diagnostics, &input.source, style);
-            if !text.is_empty() {
-                err(&text);
-            }
-            if let Some(summary) = render::summary(&checked.diagnostics, &input.source.name) {
-                err(&format!("{summary}\n"));
+/// The diagnostics of a run: human ones go to stderr as each file is checked; JSON
+/// and SARIF are collected and printed once, at the end, on stdout.
+struct Reports {
+    format: Format,
+    style: Style,
+    json: Vec<serde_json::Value>,
+    sarif: Vec<(SourceFile, Vec<Diagnostic>)>,
+    /// Files that could not be read, and why: a CI that reads only the JSON or the
+    /// SARIF must see them too.
+    unreadable: Vec<(String, String)>,
+}
+
+impl Reports {
+    fn new(format: Format, style: Style) -> Reports {
+        Reports { format, style, json: Vec::new(), sarif: Vec::new(), unreadable: Vec::new() }
+    }
+
+    fn add(&mut self, checked: &Checked, input: &Input) {
+        match self.format {
+            Format::Json => self.json.extend(render::json(&checked.diagnostics, &input.source)),
+            Format::Sarif => self.sarif.push((input.source.clone(), checked.diagnostics.clone())),
+            Format::Human => {
+                let text = render::human(&checked.diagnostics, &input.source, self.style);
+                if !text.is_empty() {
+                    err(&text);
+                }
+                if let Some(summary) = render::summary(&checked.diagnostics, &input.source.name) {
+                    err(&format!("{summary}\n"));
+                }
             }
         }
+    }
+
+    fn unreadable(&mut self, path: &str, message: &str) {
+        if self.format == Format::Json {
+            self.json.push(serde_json::json!({
+                "file": path,
+                "code": null,
+                "name": "io-error",
+                "severity": "error",
+                "message": message,
+            }));
+        }
+        self.unreadable.push((path.to_string(), message.to_string()));
+        err(&format!("error: {message}\n"));
+    }
+
+    fn print(&self) -> Result<(), Failure> {
+        let value = match self.format {
+            Format::Human => return Ok(()),
+            Format::Json => serde_json::Value::Array(self.json.clone()),
+            Format::Sarif => {
+                let checked: Vec<(&SourceFile, &[Diagnostic])> =
+                    self.sarif.iter().map(|(file, ds)| (file, ds.as_slice())).collect();
+                mlpc::diagnostics::sarif::log(&checked, &self.unreadable, env!("CARGO_PKG_VERSION"))
+            }
+        };
+        let mut text = serde_json::to_string_pretty(&value).map_err(|e| Failure::Usage(e.to_string()))?;
+        text.push('\n');
+        out(text.as_bytes())
     }
 }
 
@@ -470,36 +519,24 @@ fn check(
     common: &CommonArgs,
     style: Style,
 ) -> Result<ExitCode, Failure> {
-    let mut json = Vec::new();
+    let mut reports = Reports::new(common.format, style);
     let mut any_failed = false;
     let mut io_error = false;
     for path in files {
         let input = match read_input(path) {
             Ok(input) => input,
             Err(Failure::Usage(message)) => {
-                // A CI that reads only the JSON must see the file it could not check.
-                if common.format == Format::Json {
-                    json.push(serde_json::json!({
-                        "file": path,
-                        "code": null,
-                        "name": "io-error",
-                        "severity": "error",
-                        "message": message,
-                    }));
-                }
-                err(&format!("error: {message}\n"));
+                reports.unreadable(path, &message);
                 io_error = true;
                 continue;
             }
             Err(internal) => return Err(internal),
         };
         let checked = check_input(&input, target, common)?;
-        report(&checked, &input, style, common.format, &mut json);
+        reports.add(&checked, &input);
         any_failed |= failed(&checked, common.deny_warnings);
     }
-    if common.format == Format::Json {
-        print_json(&json)?;
-    }
+    reports.print()?;
     Ok(if io_error {
         ExitCode::from(2)
     } else if any_failed {
@@ -507,12 +544,6 @@ fn check(
     } else {
         ExitCode::SUCCESS
     })
-}
-
-fn print_json(values: &[serde_json::Value]) -> Result<(), Failure> {
-    let mut text = serde_json::to_string_pretty(values).map_err(|e| Failure::Usage(e.to_string()))?;
-    text.push('\n');
-    out(text.as_bytes())
 }
 
 struct BuildArgs {
@@ -559,11 +590,9 @@ fn build(file: &str, how: &BuildArgs, common: &CommonArgs, style: Style) -> Resu
     let input = read_input(file)?;
     let options = target_options(how.target, how.airflow_version, how.local_mode, how.query_language)?;
     let checked = compile_input(&input, Some(&options), common)?;
-    let mut json = Vec::new();
-    report(&checked, &input, style, common.format, &mut json);
-    if common.format == Format::Json {
-        print_json(&json)?;
-    }
+    let mut reports = Reports::new(common.format, style);
+    reports.add(&checked, &input);
+    reports.print()?;
     if failed(&checked, common.deny_warnings) {
         return Ok(ExitCode::from(1));
     }
@@ -649,11 +678,9 @@ fn deploy(
     let input = read_input(file)?;
     let built_for = target_options(target, None, false, query_language)?;
     let checked = compile_input(&input, Some(&built_for), common)?;
-    let mut json = Vec::new();
-    report(&checked, &input, style, common.format, &mut json);
-    if common.format == Format::Json {
-        print_json(&json)?;
-    }
+    let mut reports = Reports::new(common.format, style);
+    reports.add(&checked, &input);
+    reports.print()?;
     let (Some(pipeline), Some(generated), false) =
         (&checked.pipeline, &checked.output, failed(&checked, common.deny_warnings))
     else {
@@ -691,7 +718,7 @@ fn graph(file: &str, format: GraphFormat, common: &CommonArgs, style: Style) -> 
     let input = read_input(file)?;
     let checked = check_input(&input, None, common)?;
     let Some(pipeline) = &checked.pipeline else {
-        report(&checked, &input, style, Format::Human, &mut Vec::new());
+        Reports::new(Format::Human, style).add(&checked, &input);
         return Ok(ExitCode::from(1));
     };
     let text = match format {

@@ -1,8 +1,9 @@
 //! Diagnostics as data: every phase pushes `Diagnostic`s; `render` turns them into
-//! miette reports or JSON. Nothing here decides whether compilation goes on.
+//! miette reports, JSON or SARIF. Nothing here decides whether compilation goes on.
 
 pub mod codes;
 pub mod render;
+pub mod sarif;
 pub mod suggest;
 
 pub use codes::Code;
