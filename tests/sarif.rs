@@ -39,7 +39,10 @@ fn validate(log: &Value) {
     assert!(schema.is_file(), "run scripts/setup-tools: {} is missing", schema.display());
     let python = root.join("target/py/sagemaker2/bin/python");
     assert!(python.is_file(), "run scripts/setup-python: {} is missing", python.display());
-    let dir = std::env::temp_dir().join(format!("mlpc-sarif-{}", std::process::id()));
+    // One folder per call: the tests run in parallel.
+    static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let call = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let dir = std::env::temp_dir().join(format!("mlpc-sarif-{}-{call}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("log.sarif");
     std::fs::write(&path, serde_json::to_vec(log).unwrap()).unwrap();
