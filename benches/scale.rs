@@ -155,6 +155,147 @@ fn main() {
     if only.is_empty() || only == "fmt" {
         fmt_table(&dir, &bin);
     }
+    if only.is_empty() || only == "lsp" {
+        lsp_table(&dir, &bin);
+    }
+}
+
+/// A language client speaking to `mlpc lsp` over its stdio pipes.
+struct Lsp {
+    child: std::process::Child,
+    reader: std::io::BufReader<std::process::ChildStdout>,
+    next_id: u64,
+}
+
+impl Lsp {
+    fn start(bin: &Path) -> Lsp {
+        use std::process::Stdio;
+        let mut child = Command::new(bin).arg("lsp").stdin(Stdio::piped()).stdout(Stdio::piped()).spawn().unwrap();
+        let reader = std::io::BufReader::new(child.stdout.take().unwrap());
+        let mut lsp = Lsp { child, reader, next_id: 0 };
+        lsp.request("initialize", serde_json::json!({ "capabilities": {} }));
+        lsp.notify("initialized", serde_json::json!({}));
+        lsp
+    }
+
+    fn send(&mut self, message: serde_json::Value) {
+        use std::io::Write;
+        let body = serde_json::to_vec(&message).unwrap();
+        let stdin = self.child.stdin.as_mut().unwrap();
+        write!(stdin, "Content-Length: {}\r\n\r\n", body.len()).unwrap();
+        stdin.write_all(&body).unwrap();
+        stdin.flush().unwrap();
+    }
+
+    fn receive(&mut self) -> serde_json::Value {
+        use std::io::{BufRead, Read};
+        let mut length = 0;
+        loop {
+            let mut line = String::new();
+            self.reader.read_line(&mut line).unwrap();
+            let line = line.trim_end();
+            if line.is_empty() {
+                break;
+            }
+            if let Some(n) = line.strip_prefix("Content-Length: ") {
+                length = n.parse().unwrap();
+            }
+        }
+        let mut body = vec![0; length];
+        self.reader.read_exact(&mut body).unwrap();
+        serde_json::from_slice(&body).unwrap()
+    }
+
+    fn notify(&mut self, method: &str, params: serde_json::Value) {
+        self.send(serde_json::json!({ "jsonrpc": "2.0", "method": method, "params": params }));
+    }
+
+    fn request(&mut self, method: &str, params: serde_json::Value) -> serde_json::Value {
+        self.next_id += 1;
+        let id = self.next_id;
+        self.send(serde_json::json!({ "jsonrpc": "2.0", "id": id, "method": method, "params": params }));
+        loop {
+            let message = self.receive();
+            if message["id"] == id {
+                return message;
+            }
+        }
+    }
+
+    /// Waits for the diagnostics of `version`.
+    fn diagnostics(&mut self, version: u64) -> serde_json::Value {
+        loop {
+            let message = self.receive();
+            if message["method"] == "textDocument/publishDiagnostics" && message["params"]["version"] == version {
+                return message;
+            }
+        }
+    }
+}
+
+/// `mlpc lsp`: the time from a change to its diagnostics (the whole text sent, parsed and
+/// checked), and each query's round trip, on a pipeline of n steps (release binary,
+/// stdio, medians).
+fn lsp_table(dir: &Path, bin: &Path) {
+    println!();
+    println!("| steps | bytes | change → diagnostics ms | definition ms | hover ms | completion ms | symbols ms | formatting ms |");
+    println!("|---:|---:|---:|---:|---:|---:|---:|---:|");
+    for n in [100, 1_000, 10_000] {
+        let text = mlpc::fmt::format(&chain(n)).unwrap();
+        let runs = if n >= 10_000 { 5 } else { 15 };
+        let mut lsp = Lsp::start(bin);
+        // Beside job.py, which the steps' `code` names: the check is clean.
+        let uri = format!("file://{}/chain.mlp", dir.display());
+        let document = serde_json::json!({ "uri": uri });
+        lsp.notify(
+            "textDocument/didOpen",
+            serde_json::json!({ "textDocument": { "uri": uri, "languageId": "mlp", "version": 0, "text": text } }),
+        );
+        lsp.diagnostics(0);
+        let mut version = 0;
+        let change = time(runs, || {
+            version += 1;
+            // An edit in the middle: a step's argument changes.
+            let edited = text.replacen("\"--depth\"", &format!("\"--d{version}\""), 1 + (n / 2) % 7);
+            lsp.notify(
+                "textDocument/didChange",
+                serde_json::json!({
+                    "textDocument": { "uri": uri, "version": version },
+                    "contentChanges": [{ "text": edited }],
+                }),
+            );
+            lsp.diagnostics(version)
+        });
+        let last = text.rfind("in  x0 = s").unwrap();
+        let line = text[..last].matches('\n').count();
+        let at = serde_json::json!({ "line": line, "character": 14 });
+        let mut query = |method: &str, params: serde_json::Value| time(runs, || lsp.request(method, params.clone()));
+        let definition =
+            query("textDocument/definition", serde_json::json!({ "textDocument": document, "position": at }));
+        let hover = query("textDocument/hover", serde_json::json!({ "textDocument": document, "position": at }));
+        let completion = query(
+            "textDocument/completion",
+            serde_json::json!({ "textDocument": document, "position": { "line": line, "character": 4 } }),
+        );
+        let symbols = query("textDocument/documentSymbol", serde_json::json!({ "textDocument": document }));
+        let formatting = query(
+            "textDocument/formatting",
+            serde_json::json!({ "textDocument": document, "options": { "tabSize": 2, "insertSpaces": true } }),
+        );
+        lsp.request("shutdown", serde_json::Value::Null);
+        lsp.notify("exit", serde_json::Value::Null);
+        lsp.child.wait().unwrap();
+        println!(
+            "| {n} | {} | {} | {} | {} | {} | {} | {} |",
+            text.len(),
+            ms(change),
+            ms(definition),
+            ms(hover),
+            ms(completion),
+            ms(symbols),
+            ms(formatting)
+        );
+    }
 }
 
 /// `mlpc fmt`: in process (which includes parsing the result again and comparing the

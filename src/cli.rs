@@ -15,6 +15,8 @@ use mlpc::{CheckOptions, Checked, Code, Diagnostic, SourceFile, Target, TargetOp
 
 #[path = "format.rs"]
 mod format;
+#[path = "lsp/mod.rs"]
+mod lsp;
 
 const EXAMPLES: &str = "\
 Examples:
@@ -152,6 +154,12 @@ enum Command {
         #[arg(long)]
         diff: bool,
     },
+    /// Run the language server on standard input and output (for editors: diagnostics,
+    /// definition, hover, completion, formatting, symbols).
+    #[command(
+        after_help = "Editors start it themselves; see README.md, \"Editors\". initializationOptions may name a target, {\"target\": \"airflow\"}, whose checks then run too."
+    )]
+    Lsp,
     /// Print a completion script for a shell.
     #[command(
         after_help = "Install, for example:\n  bash: mlpc completions bash > ~/.local/share/bash-completion/completions/mlpc\n  zsh:  mlpc completions zsh > \"${fpath[1]}/_mlpc\"\n  fish: mlpc completions fish > ~/.config/fish/completions/mlpc.fish\n  PowerShell: mlpc completions powershell >> $PROFILE"
@@ -279,6 +287,7 @@ pub fn main() -> ExitCode {
         }
         Command::Explain { code } => explain(code.as_deref()),
         Command::Fmt { paths, check, diff } => format::run(&paths, check || diff, diff, style),
+        Command::Lsp => lsp::run(),
         Command::Completions { shell } => completions(shell),
         Command::Man => man(),
     };

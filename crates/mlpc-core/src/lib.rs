@@ -12,6 +12,7 @@ pub mod check;
 pub mod diagnostics;
 pub mod fmt;
 pub mod graph;
+pub mod ide;
 pub mod ir;
 pub mod kinds;
 pub mod number;

@@ -25,7 +25,7 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 
 pub use jobs::JobKind;
-pub use settings::SCHEDULE_PRESETS;
+pub use settings::{SCHEDULE_PRESETS, SETTINGS};
 
 use crate::diagnostics::{Code, Diagnostic};
 use crate::ir::{self, Image, Retry};

@@ -74,6 +74,19 @@ impl Diagnostic {
         self
     }
 
+    /// The message, what the label says and the help as one text, for formats that
+    /// show a single text at the place (SARIF, the language server).
+    pub fn one_text(&self) -> String {
+        let mut text = self.message.clone();
+        if !self.primary.text.is_empty() {
+            text.push_str(&format!(": {}", self.primary.text));
+        }
+        if let Some(help) = &self.help {
+            text.push_str(&format!("\nhelp: {help}"));
+        }
+        text
+    }
+
     /// Adds the help only when there is one.
     pub fn maybe_help(mut self, text: Option<String>) -> Self {
         if text.is_some() {

@@ -85,13 +85,7 @@ fn rule(code: Code) -> Value {
 }
 
 fn result(d: &Diagnostic, rule_index: usize, file: &SourceFile, index: &LineIndex) -> Value {
-    let mut text = d.message.clone();
-    if !d.primary.text.is_empty() {
-        text.push_str(&format!(": {}", d.primary.text));
-    }
-    if let Some(help) = &d.help {
-        text.push_str(&format!("\nhelp: {help}"));
-    }
+    let text = d.one_text();
     let related: Vec<Value> = d
         .secondary
         .iter()
