@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 use mlpc::ide::{config_key_location, CompletionKind, Definition, Document, SymbolKind};
+use mlpc::Span;
 
 const TEXT: &str = "pipeline p {\n  config = \"config.json\"\n  param depth: int = 5 { description = \"tree depth\" }\n  image sk = \"123456789012.dkr.ecr.us-east-1.amazonaws.com/sk:1\"\n\n  step prep: processing {\n    image = sk\n    args  = [\"${params.depth}\", config.a.b]\n    out train: dataset<csv>\n  }\n\n  step fit: training {\n    image = sk\n    in  train = prep.train\n    out model: model\n  }\n}\n";
 
@@ -63,6 +64,41 @@ fn completions_follow_what_is_being_typed() {
     assert_eq!(labels(&TEXT.replace("image = sk\n    in", "image = |\n    in"), None), ["sk"]);
     let doc = Document::parse(TEXT);
     assert!(doc.completions(at("prep.train", 5), None).iter().all(|c| c.kind == CompletionKind::Output));
+}
+
+/// The texts at `spans` with their line numbers (1-based), to compare by eye.
+fn written(spans: &[Span]) -> Vec<(usize, &'static str)> {
+    spans.iter().map(|s| (TEXT[..s.start as usize].matches('\n').count() + 1, &TEXT[s.range()])).collect()
+}
+
+#[test]
+fn references_find_the_declaration_and_every_use() {
+    let doc = Document::parse(TEXT);
+    assert_eq!(written(&doc.references(at("prep.train", 1))), [(6, "prep"), (14, "prep")]);
+    assert_eq!(written(&doc.references(at("train: dataset", 1))), [(9, "train"), (14, "train")]);
+    assert_eq!(written(&doc.references(at("depth: int", 0))), [(3, "depth"), (8, "depth")], "in an interpolation");
+    assert_eq!(written(&doc.references(at("sk = ", 0))), [(4, "sk"), (7, "sk"), (13, "sk")]);
+    assert_eq!(written(&doc.references(at("config.a.b", 9))), [(8, "b")], "config keys have no declaration here");
+    assert!(doc.references(at("processing", 3)).is_empty());
+}
+
+#[test]
+fn rename_changes_every_place_or_says_why_not() {
+    let doc = Document::parse(TEXT);
+    assert_eq!(doc.rename(at("prep.train", 1), "prepare").map(|s| written(&s)), Ok(vec![(6, "prep"), (14, "prep")]));
+    let refused = |offset: usize, name: &str| doc.rename(offset, name).unwrap_err();
+    assert!(refused(at("prep.train", 1), "fit").contains("already names"));
+    assert!(refused(at("prep.train", 1), "params").contains("reserved"));
+    assert!(refused(at("prep.train", 1), "2nd").contains("not a name"));
+    assert!(refused(at("config.a.b", 9), "c").contains("config file"));
+    assert!(refused(at("processing", 3), "x").contains("no step"));
+    let renamed = doc.rename(at("depth: int", 0), "max_depth").unwrap();
+    let mut text = TEXT.to_string();
+    for span in renamed.iter().rev() {
+        text.replace_range(span.range(), "max_depth");
+    }
+    let checked = mlpc::check(&text, &mlpc::MemoryFiles::default(), &Default::default(), None);
+    assert!(!checked.diagnostics.iter().any(|d| d.code.as_str() == "E0203"), "{:?}", checked.diagnostics);
 }
 
 #[test]

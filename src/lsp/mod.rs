@@ -1,10 +1,10 @@
 //! `mlpc lsp`: a Language Server Protocol server on stdin/stdout (lsp-server does the
 //! framing). Documents are synchronised in full; each open or change checks the file
-//! as `mlpc check` does and publishes its diagnostics. Definition, hover, completion
-//! and document symbols come from the core's `ide` queries, formatting from
-//! `mlpc::fmt`. A bad document never stops the server: every message is handled
-//! under `catch_unwind`, a request that fails gets an error response, and files the
-//! pipeline names (`config`, code) are read as `mlpc check` reads them.
+//! as `mlpc check` does and publishes its diagnostics. Definition, hover, completion,
+//! references, rename and document symbols come from the core's `ide` queries,
+//! formatting from `mlpc::fmt`. A bad document never stops the server: every message
+//! is handled under `catch_unwind`, a request that fails gets an error response, and
+//! files the pipeline names (`config`, code) are read as `mlpc check` reads them.
 
 mod positions;
 
@@ -54,6 +54,8 @@ pub fn run() -> Result<ExitCode, Failure> {
             "completionProvider": { "triggerCharacters": [".", ":", "="] },
             "documentFormattingProvider": true,
             "documentSymbolProvider": true,
+            "referencesProvider": true,
+            "renameProvider": true,
         },
         "serverInfo": { "name": "mlpc", "version": env!("CARGO_PKG_VERSION") },
     });
@@ -194,6 +196,30 @@ impl Server {
                     return Err((ErrorCode::InternalError, format!("internal error in mlpc fmt: {e}")))
                 }
             },
+            "textDocument/references" => {
+                let at = offset();
+                let declaration = match document.definition(at) {
+                    Some(Definition::Here(span)) => Some(span),
+                    Some(Definition::Config(_)) | None => None,
+                };
+                let with_declaration = params["context"]["includeDeclaration"].as_bool().unwrap_or(true);
+                let locations: Vec<Value> = document
+                    .references(at)
+                    .into_iter()
+                    .filter(|span| with_declaration || Some(*span) != declaration)
+                    .map(|span| json!({ "uri": uri, "range": lines.range(span.start as usize, span.end as usize) }))
+                    .collect();
+                Value::Array(locations)
+            }
+            "textDocument/rename" => {
+                let new_name = params["newName"].as_str().unwrap_or("");
+                let spans = document.rename(offset(), new_name).map_err(|why| (ErrorCode::RequestFailed, why))?;
+                let edits: Vec<Value> = spans
+                    .into_iter()
+                    .map(|span| json!({ "range": lines.range(span.start as usize, span.end as usize), "newText": new_name }))
+                    .collect();
+                json!({ "changes": { uri: edits } })
+            }
             "textDocument/documentSymbol" => {
                 Value::Array(document.symbols().iter().map(|s| symbol(s, &lines)).collect())
             }

@@ -1,7 +1,7 @@
 """`mlpc lsp` driven over stdio by pytest-lsp, as an editor drives it.
 
-initialize -> didOpen -> diagnostics -> definition -> hover -> completion ->
-formatting -> didChange -> shutdown, in UTF-16 (VS Code's capabilities) and UTF-8
+initialize -> didOpen -> diagnostics -> definition -> references -> rename -> hover ->
+completion -> formatting -> didChange -> shutdown, in UTF-16 (VS Code's capabilities) and UTF-8
 (Neovim's); then documents that must not stop the server: arbitrary text, a file over
 16 MiB, a config file removed while the pipeline is open. Run by tests/lsp.rs with
 MLPC set to the binary under test.
@@ -153,6 +153,37 @@ async def test_an_editing_session(client: LanguageClient, project: pathlib.Path,
     assert key.uri == (project / "config.json").as_uri()
     config_text = (project / "config.json").read_text()
     assert key.range.start == position(config_text, '"train_end"', utf8=utf8)
+
+    # References and rename: a step's declaration and uses, interpolations included.
+    refs = await client.text_document_references_async(
+        types.ReferenceParams(
+            text_document=doc(uri),
+            position=position(text, "prep.trian", 1, utf8),
+            context=types.ReferenceContext(include_declaration=True),
+        )
+    )
+    assert [r.range.start for r in refs] == [
+        position(text, "prep: processing", utf8=utf8),
+        position(text, "prep.train}", utf8=utf8),
+        position(text, "prep.trian", utf8=utf8),
+    ]
+    uses = await client.text_document_references_async(
+        types.ReferenceParams(
+            text_document=doc(uri),
+            position=position(text, "prep: processing", utf8=utf8),
+            context=types.ReferenceContext(include_declaration=False),
+        )
+    )
+    assert len(uses) == 2
+    edit = await client.text_document_rename_async(
+        types.RenameParams(text_document=doc(uri), position=position(text, "depth: int", utf8=utf8), new_name="max_depth")
+    )
+    edits = edit.changes[uri]
+    assert sorted(e.range.start.line for e in edits) == [6, 13] and all(e.new_text == "max_depth" for e in edits)
+    with pytest.raises(Exception, match="already names"):
+        await client.text_document_rename_async(
+            types.RenameParams(text_document=doc(uri), position=position(text, "depth: int", utf8=utf8), new_name="sk")
+        )
 
     # Hover: a param's type, default and description; a config value; an output's type.
     shown = await hover(client, uri, position(text, "params.depth", 9, utf8))

@@ -1,6 +1,7 @@
 //! Editor queries on one file, for the language server (`src/lsp/`): what a name at an
 //! offset refers to (`definition`), what to show over it (`hover`), what may be typed
-//! there (`complete.rs`), and the file's outline (`symbols.rs`). Pure, like the rest of
+//! there (`complete.rs`), every place it is written and renaming it (`references.rs`),
+//! and the file's outline (`symbols.rs`). Pure, like the rest of
 //! the core: the text and the config file's JSON come in, byte spans and text go out;
 //! the server converts positions and reads files.
 //!
@@ -9,6 +10,7 @@
 
 mod complete;
 mod json_path;
+mod references;
 mod symbols;
 
 pub use complete::{Completion, CompletionKind};
