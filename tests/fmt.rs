@@ -62,9 +62,15 @@ fn comments_where_the_tree_has_no_place_move_before_their_item() {
 }
 
 #[test]
-fn crlf_and_lone_cr_line_breaks_become_lf() {
-    let crlf = "pipeline p {\r\n  a = 1 # one\r\n  bb = 2\r\n}\r\n";
-    assert_eq!(formatted(crlf), "pipeline p {\n  a  = 1  # one\n  bb = 2\n}\n");
+fn crlf_files_stay_crlf_and_lone_cr_line_breaks_become_lf() {
+    // A Windows checkout: CR LF throughout, a """ string included.
+    let crlf = "pipeline p {\r\n  a = 1 # one\r\n  bb = 2\n  q = \"\"\"\r\n    select 1\r\n  \"\"\"\r\n}\r\n";
+    assert_eq!(
+        formatted(crlf),
+        "pipeline p {\r\n  a  = 1  # one\r\n  bb = 2\r\n  q = \"\"\"\r\n    select 1\r\n  \"\"\"\r\n}\r\n"
+    );
+    let lf_first = "pipeline p {\n  a = 1\r\n}\r\n";
+    assert_eq!(formatted(lf_first), "pipeline p {\n  a = 1\n}\n", "the first line break decides");
     let cr = "pipeline p {\r  a = 1\r}\r";
     assert_eq!(formatted(cr), "pipeline p {\n  a = 1\n}\n");
 }

@@ -30,12 +30,23 @@ pub enum FormatError {
 
 /// The file in the canonical layout. Idempotent: formatting the result changes
 /// nothing.
+///
+/// Line breaks are LF, or CR LF when the file's first line break is one (a checkout on
+/// Windows), so that `mlpc fmt --check` does not flag every file there. The layout is
+/// computed on the text with LF line breaks: in a file that parses, a CR LF is a line
+/// break wherever it stands (a one-line string ends at its line, a `"""` string drops
+/// carriage returns), so the change means nothing, and the check below compares the
+/// result with the tree of the file as it was.
 pub fn format(text: &str) -> Result<String, FormatError> {
     let text = crate::source::cr_line_breaks(text);
-    let parsed = syntax::parse(&text);
-    if !parsed.errors.is_empty() {
-        return Err(FormatError::Syntax(parsed.errors));
+    let original = syntax::parse(&text);
+    if !original.errors.is_empty() {
+        return Err(FormatError::Syntax(original.errors));
     }
+    let crlf = text.find('\n').is_some_and(|n| text.get(..n).is_some_and(|line| line.ends_with('\r')));
+    let lf = text.replace("\r\n", "\n");
+    let parsed = syntax::parse(&lf);
+    let text = lf;
     let comments = comments::find(&text, &parsed.file);
     let formatted = layout::print(&text, &parsed.file, &comments);
 
@@ -47,7 +58,7 @@ pub fn format(text: &str) -> Result<String, FormatError> {
             first.message
         )));
     }
-    if !same::same_file(&parsed.file, &reparsed.file) {
+    if !same::same_file(&original.file, &reparsed.file) {
         return Err(FormatError::Internal("the formatted text would mean something else".into()));
     }
     let mut before: Vec<&str> = comments.iter().map(|c| c.text).collect();
@@ -58,5 +69,5 @@ pub fn format(text: &str) -> Result<String, FormatError> {
     if before != after {
         return Err(FormatError::Internal("the formatted text lost or duplicated a comment".into()));
     }
-    Ok(formatted)
+    Ok(if crlf { formatted.replace('\n', "\r\n") } else { formatted })
 }
