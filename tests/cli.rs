@@ -657,3 +657,20 @@ fn explain_labels_the_failing_example_and_the_fix() {
     let fixed = text.find("Fixed:\n\n```mlp").expect("fix labelled");
     assert!(failing < fixed, "{text}");
 }
+
+/// `mlpc lsp` ends as the protocol says: 0 after `shutdown` then `exit`, 1 on an `exit`
+/// the client did not ask for with `shutdown`, 1 when the client goes away.
+#[test]
+fn the_language_server_exits_with_the_protocols_codes() {
+    let frame = |message: &str| format!("Content-Length: {}\r\n\r\n{message}", message.len());
+    let initialize = frame(r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"capabilities":{}}}"#)
+        + &frame(r#"{"jsonrpc":"2.0","method":"initialized","params":{}}"#);
+    let shutdown = frame(r#"{"jsonrpc":"2.0","id":2,"method":"shutdown"}"#);
+    let exit = frame(r#"{"jsonrpc":"2.0","method":"exit"}"#);
+    for (input, want) in
+        [(format!("{initialize}{shutdown}{exit}"), 0), (format!("{initialize}{exit}"), 1), (initialize.clone(), 1)]
+    {
+        let out = run(&["lsp"], Some(input.as_bytes()), &[]);
+        assert_eq!(code(&out), want, "{}", stderr(&out));
+    }
+}

@@ -61,19 +61,23 @@ pub fn run() -> Result<ExitCode, Failure> {
     });
     connection.initialize_finish(id, result).map_err(|e| failed(&e))?;
     let mut server = Server { connection, documents: HashMap::new(), utf8, target };
-    server.serve().map_err(|e| failed(&e))?;
+    let shut_down = server.serve().map_err(|e| failed(&e))?;
     drop(server);
     io_threads.join().map_err(|e| failed(&e))?;
-    Ok(ExitCode::SUCCESS)
+    // The protocol's exit codes: 0 after `shutdown`, 1 when the client exited or went
+    // away without asking.
+    Ok(if shut_down { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }
 
 impl Server {
-    fn serve(&mut self) -> Result<(), Box<dyn std::error::Error>> {
+    /// Answers until the client shuts the server down (true) or exits or goes away
+    /// without asking (false).
+    fn serve(&mut self) -> Result<bool, Box<dyn std::error::Error>> {
         while let Ok(message) = self.connection.receiver.recv() {
             match message {
                 Message::Request(request) => {
                     if self.connection.handle_shutdown(&request)? {
-                        return Ok(());
+                        return Ok(true);
                     }
                     let id = request.id.clone();
                     let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.request(&request)));
@@ -88,6 +92,7 @@ impl Server {
                     };
                     self.connection.sender.send(Message::Response(response))?;
                 }
+                Message::Notification(notification) if notification.method == "exit" => return Ok(false),
                 Message::Notification(notification) => {
                     // A panic was reported on stderr by the hook; the server goes on.
                     let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.notification(notification)));
@@ -95,7 +100,7 @@ impl Server {
                 Message::Response(_) => {}
             }
         }
-        Ok(())
+        Ok(false)
     }
 
     fn notification(&mut self, notification: Notification) {
