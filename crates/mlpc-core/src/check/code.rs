@@ -108,7 +108,7 @@ fn packed(path: &str, files: &[FolderFile], entry: Option<String>, span: Span) -
         file_name: SOURCEDIR.to_string(),
         sha256: digest(&archive),
         size: archive.len() as u64,
-        contents: archive.into(),
+        contents: archive,
         packed: Some(Packed { files: files.iter().map(|(name, _)| name.clone()).collect(), entry }),
         span,
     })
