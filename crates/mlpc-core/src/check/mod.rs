@@ -24,8 +24,10 @@ mod values;
 use std::cell::RefCell;
 use std::collections::HashMap;
 
+pub use config::describe as describe_json;
 pub use jobs::JobKind;
 pub use settings::{SCHEDULE_PRESETS, SETTINGS};
+pub use symbols::RESERVED_ROOTS;
 
 use crate::diagnostics::{Code, Diagnostic};
 use crate::ir::{self, Image, Retry};

@@ -10,7 +10,7 @@ use crate::syntax::ast::{self, Item, StepItem, TypeExpr};
 
 /// The roots of references that are not steps: `params.X`, `config.a.b`, `run.id`. A
 /// step with one of these names could never be referenced.
-const RESERVED_ROOTS: [&str; 3] = ["params", "config", "run"];
+pub const RESERVED_ROOTS: [&str; 3] = ["params", "config", "run"];
 
 /// E0506 for a step named like a reference root.
 fn reserved_step_name(step: &ast::Step, root: &str) -> Diagnostic {

@@ -5,7 +5,7 @@
 
 use serde_json::{json, Value};
 
-use super::{Code, Diagnostic, Severity};
+use super::{Code, Diagnostic};
 use crate::source::{LineIndex, SourceFile, Span};
 
 /// Where the format's schema is published (what the output's `$schema` names).
@@ -56,13 +56,6 @@ pub fn log(checked: &[(&SourceFile, &[Diagnostic])], unreadable: &[(String, Stri
     })
 }
 
-fn level(severity: Severity) -> &'static str {
-    match severity {
-        Severity::Error => "error",
-        Severity::Warning => "warning",
-    }
-}
-
 /// A code as a rule: its name, the explanation's first sentence as the short
 /// description, its first paragraph as the full one, the whole explanation as help.
 fn rule(code: Code) -> Value {
@@ -79,7 +72,8 @@ fn rule(code: Code) -> Value {
         "shortDescription": { "text": sentence },
         "fullDescription": { "text": paragraph },
         "help": { "text": body, "markdown": body },
-        "defaultConfiguration": { "level": level(code.severity()) },
+        // SARIF names two of its levels as mlpc names its severities.
+        "defaultConfiguration": { "level": code.severity().as_str() },
         "properties": { "tags": [code.name()] },
     })
 }
@@ -101,7 +95,7 @@ fn result(d: &Diagnostic, rule_index: usize, file: &SourceFile, index: &LineInde
     let mut result = json!({
         "ruleId": d.code.as_str(),
         "ruleIndex": rule_index,
-        "level": level(d.severity),
+        "level": d.severity.as_str(),
         "message": { "text": text },
         "locations": [{ "physicalLocation": location(&file.name, d.primary.span, index) }],
     });

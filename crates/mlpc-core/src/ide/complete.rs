@@ -7,7 +7,7 @@
 use serde_json::Value;
 
 use super::{json_path, Document};
-use crate::check::SETTINGS;
+use crate::check::{describe_json, SETTINGS};
 use crate::kinds::Kind;
 use crate::syntax::ast::{Item, StepItem};
 
@@ -78,7 +78,7 @@ impl Document {
                 object
                     .into_iter()
                     .flatten()
-                    .map(|(key, value)| item(key, CompletionKind::ConfigKey, Some(json_kind(value).into())))
+                    .map(|(key, value)| item(key, CompletionKind::ConfigKey, Some(describe_json(value).into())))
                     .collect()
             }
             [step] => self
@@ -171,15 +171,4 @@ fn is_kind_position(head: &str) -> bool {
 
 fn item(label: &str, kind: CompletionKind, detail: Option<String>) -> Completion {
     Completion { label: label.to_string(), kind, detail }
-}
-
-fn json_kind(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "boolean",
-        Value::Number(_) => "number",
-        Value::String(_) => "string",
-        Value::Array(_) => "list",
-        Value::Object(_) => "object",
-    }
 }

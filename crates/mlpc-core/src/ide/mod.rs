@@ -20,7 +20,9 @@ pub use symbols::{Symbol, SymbolKind};
 use serde_json::Value;
 
 use crate::source::Span;
-use crate::syntax::ast::{Expr, ExprKind, File, Image, Item, Output, Param, Path, Pipeline, Step, StepItem, StrPart};
+use crate::syntax::ast::{
+    plain_text, Expr, ExprKind, File, Image, Item, Output, Param, Path, Pipeline, Step, StepItem, StrPart,
+};
 
 /// A file parsed for queries.
 pub struct Document {
@@ -146,14 +148,7 @@ impl Document {
                 for attribute in &param.attributes {
                     if attribute.key.node == "description" {
                         if let ExprKind::Str(parts) = &attribute.value.kind {
-                            let description: String = parts
-                                .iter()
-                                .filter_map(|p| match p {
-                                    StrPart::Text(t) => Some(t.as_str()),
-                                    StrPart::Interpolation(_) => None,
-                                })
-                                .collect();
-                            text.push_str(&format!("\n\n{description}"));
+                            text.push_str(&format!("\n\n{}", plain_text(parts)));
                         }
                     }
                 }

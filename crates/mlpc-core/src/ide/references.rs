@@ -3,11 +3,9 @@
 //! `params.X`; an image in `image = NAME`; interpolations included.
 
 use super::{each_path, Document, Ref};
+use crate::check::RESERVED_ROOTS;
 use crate::source::Span;
 use crate::syntax::ast::StepItem;
-
-/// Names a step may not take (the roots of other references).
-const RESERVED: [&str; 3] = ["params", "config", "run"];
 
 impl Document {
     /// The declaration (when the name has one in this file) and every use of what is
@@ -23,9 +21,7 @@ impl Document {
     /// it cannot be renamed so.
     pub fn rename(&self, offset: usize, new_name: &str) -> Result<Vec<Span>, String> {
         let (_, target) = self.reference_at(offset).ok_or("there is no step, output, param or image here")?;
-        let is_name = new_name.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-            && new_name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
-        if !is_name {
+        if !crate::syntax::is_name(new_name) {
             return Err(format!("`{new_name}` is not a name: letters, digits and `_`, not starting with a digit"));
         }
         let taken = || {
@@ -46,7 +42,7 @@ impl Document {
                     return Err(format!("step `{}` already has an output `{new_name}`", step.name.node));
                 }
             }
-            Ref::Step(_) if RESERVED.contains(&new_name) => {
+            Ref::Step(_) if RESERVED_ROOTS.contains(&new_name) => {
                 return Err(format!("`{new_name}` is reserved: `{new_name}.X` refers to something else"));
             }
             Ref::Step(_) | Ref::Param(_) | Ref::Image(_) if taken() => {

@@ -186,6 +186,18 @@ pub enum StrPart {
     Interpolation(Path),
 }
 
+/// The text of a string literal, interpolations left out (a key, which has none; a
+/// description shown in an editor).
+pub fn plain_text(parts: &[StrPart]) -> String {
+    parts
+        .iter()
+        .map(|p| match p {
+            StrPart::Text(t) => t.as_str(),
+            StrPart::Interpolation(_) => "",
+        })
+        .collect()
+}
+
 /// A dotted reference; the first segment is always an identifier.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Path {

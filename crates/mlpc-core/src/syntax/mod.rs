@@ -13,6 +13,11 @@ use crate::diagnostics::{Code, Diagnostic};
 use crate::source::{Span, Spanned};
 use lexeme::{skip_all, skip_inline, PResult};
 
+/// Whether `text` is one name as the grammar reads it (`ident`), nothing before or after.
+pub fn is_name(text: &str) -> bool {
+    lexeme::ident_text(text).is_ok_and(|(rest, _)| rest.is_empty())
+}
+
 /// The result of parsing: a tree (possibly partial) and every syntax error found.
 #[derive(Debug)]
 pub struct Parsed {

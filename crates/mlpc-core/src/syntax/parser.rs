@@ -473,14 +473,3 @@ impl<'s> Parser<'s> {
         (rest.len() != next.len() && next.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')).then_some(word)
     }
 }
-
-/// The text of a string literal that has no interpolation.
-fn plain_text(parts: &[StrPart]) -> String {
-    parts
-        .iter()
-        .map(|p| match p {
-            StrPart::Text(t) => t.as_str(),
-            StrPart::Interpolation(_) => "",
-        })
-        .collect()
-}
