@@ -2,7 +2,7 @@
 //! where every string literal is, and outside strings a `#` always starts one.
 
 use crate::source::Span;
-use crate::syntax::ast::{Expr, ExprKind, File, Ident, Item, Path, Segment, StepItem};
+use crate::syntax::ast::{ExprKind, File, Ident, Segment};
 
 /// A `# ...` comment: where it is and its text, `#` included, without the line break
 /// (or a carriage return before it).
@@ -56,57 +56,32 @@ pub fn is_inline_space(c: char) -> bool {
 }
 
 fn string_spans(text: &str, file: &File, out: &mut Vec<Span>) {
-    for pipeline in &file.pipelines {
-        for item in &pipeline.items {
-            match item {
-                Item::Setting(field) => field_spans(text, &field.key, &field.value, out),
-                Item::Param(param) => {
-                    param.default.iter().for_each(|d| expr_spans(text, d, out));
-                    param.attributes.iter().for_each(|f| field_spans(text, &f.key, &f.value, out));
-                }
-                Item::Image(image) => expr_spans(text, &image.value, out),
-                Item::Step(step) => {
-                    for step_item in &step.items {
-                        match step_item {
-                            StepItem::Field(field) => field_spans(text, &field.key, &field.value, out),
-                            StepItem::Input(input) => {
-                                input.source.iter().chain(&input.options).for_each(|e| expr_spans(text, e, out));
-                            }
-                            StepItem::Output(output) => output.options.iter().for_each(|e| expr_spans(text, e, out)),
-                        }
-                    }
-                }
-            }
-        }
-    }
-}
-
-fn field_spans(text: &str, key: &Ident, value: &Expr, out: &mut Vec<Span>) {
-    if text.get(key.span.range()).is_some_and(|k| k.starts_with('"')) {
-        out.push(key.span);
-    }
-    expr_spans(text, value, out);
-}
-
-fn expr_spans(text: &str, expr: &Expr, out: &mut Vec<Span>) {
-    match &expr.kind {
-        ExprKind::Str(_) => out.push(expr.span),
-        ExprKind::Int(_) | ExprKind::Float(_) | ExprKind::Bool(_) | ExprKind::Duration(_) | ExprKind::Date(_) => {}
-        ExprKind::List(items) | ExprKind::Call(_, items) => items.iter().for_each(|e| expr_spans(text, e, out)),
-        ExprKind::Map(entries) => entries.iter().for_each(|e| field_spans(text, &e.key, &e.value, out)),
-        ExprKind::Path(path) => path_spans(path, out),
-        ExprKind::Binary(_, lhs, rhs) => {
-            expr_spans(text, lhs, out);
-            expr_spans(text, rhs, out);
-        }
-        ExprKind::Not(inner) | ExprKind::Group(inner) => expr_spans(text, inner, out),
-    }
-}
-
-fn path_spans(path: &Path, out: &mut Vec<Span>) {
-    for segment in &path.segments {
-        if let Segment::Key(key) = segment {
+    let quoted_key = |key: &Ident, out: &mut Vec<Span>| {
+        if text.get(key.span.range()).is_some_and(|k| k.starts_with('"')) {
             out.push(key.span);
         }
+    };
+    for pipeline in &file.pipelines {
+        pipeline.each_value(&mut |key, value| {
+            key.into_iter().for_each(|k| quoted_key(k, out));
+            value.walk(&mut |expr| match &expr.kind {
+                ExprKind::Str(_) => out.push(expr.span),
+                ExprKind::Map(entries) => entries.iter().for_each(|e| quoted_key(&e.key, out)),
+                ExprKind::Path(path) => out.extend(path.segments.iter().filter_map(|segment| match segment {
+                    Segment::Key(key) => Some(key.span),
+                    Segment::Name(_) => None,
+                })),
+                ExprKind::Int(_)
+                | ExprKind::Float(_)
+                | ExprKind::Bool(_)
+                | ExprKind::Duration(_)
+                | ExprKind::Date(_)
+                | ExprKind::List(_)
+                | ExprKind::Call(..)
+                | ExprKind::Binary(..)
+                | ExprKind::Not(_)
+                | ExprKind::Group(_) => {}
+            });
+        });
     }
 }

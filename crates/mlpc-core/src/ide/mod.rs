@@ -21,7 +21,7 @@ use serde_json::Value;
 
 use crate::source::Span;
 use crate::syntax::ast::{
-    plain_text, Expr, ExprKind, File, Image, Item, Output, Param, Path, Pipeline, Step, StepItem, StrPart,
+    plain_text, ExprKind, File, Image, Item, Output, Param, Path, Pipeline, Step, StepItem, StrPart,
 };
 
 /// A file parsed for queries.
@@ -241,47 +241,28 @@ impl Document {
 }
 
 /// Calls `f` with every path of the pipeline: values, conditions, interpolations.
-fn each_path(pipeline: &Pipeline, f: &mut dyn FnMut(&Path)) {
-    for item in &pipeline.items {
-        match item {
-            Item::Setting(field) => expr_paths(&field.value, f),
-            Item::Param(param) => {
-                param.default.iter().for_each(|d| expr_paths(d, f));
-                param.attributes.iter().for_each(|a| expr_paths(&a.value, f));
-            }
-            Item::Image(image) => expr_paths(&image.value, f),
-            Item::Step(step) => {
-                for step_item in &step.items {
-                    match step_item {
-                        StepItem::Field(field) => expr_paths(&field.value, f),
-                        StepItem::Input(input) => {
-                            input.source.iter().chain(&input.options).for_each(|e| expr_paths(e, f))
-                        }
-                        StepItem::Output(output) => output.options.iter().for_each(|e| expr_paths(e, f)),
+fn each_path<'a>(pipeline: &'a Pipeline, f: &mut dyn FnMut(&'a Path)) {
+    pipeline.each_value(&mut |_, value| {
+        value.walk(&mut |expr| match &expr.kind {
+            ExprKind::Path(path) => f(path),
+            ExprKind::Str(parts) => {
+                for part in parts {
+                    if let StrPart::Interpolation(path) = part {
+                        f(path);
                     }
                 }
             }
-        }
-    }
-}
-
-fn expr_paths(expr: &Expr, f: &mut dyn FnMut(&Path)) {
-    match &expr.kind {
-        ExprKind::Str(parts) => {
-            for part in parts {
-                if let StrPart::Interpolation(path) = part {
-                    f(path);
-                }
-            }
-        }
-        ExprKind::Int(_) | ExprKind::Float(_) | ExprKind::Bool(_) | ExprKind::Duration(_) | ExprKind::Date(_) => {}
-        ExprKind::List(items) | ExprKind::Call(_, items) => items.iter().for_each(|e| expr_paths(e, f)),
-        ExprKind::Map(entries) => entries.iter().for_each(|e| expr_paths(&e.value, f)),
-        ExprKind::Path(path) => f(path),
-        ExprKind::Binary(_, lhs, rhs) => {
-            expr_paths(lhs, f);
-            expr_paths(rhs, f);
-        }
-        ExprKind::Not(inner) | ExprKind::Group(inner) => expr_paths(inner, f),
-    }
+            ExprKind::Int(_)
+            | ExprKind::Float(_)
+            | ExprKind::Bool(_)
+            | ExprKind::Duration(_)
+            | ExprKind::Date(_)
+            | ExprKind::List(_)
+            | ExprKind::Map(_)
+            | ExprKind::Call(..)
+            | ExprKind::Binary(..)
+            | ExprKind::Not(_)
+            | ExprKind::Group(_) => {}
+        })
+    });
 }

@@ -245,7 +245,60 @@ impl Path {
     }
 }
 
+impl Pipeline {
+    /// Every value the pipeline holds at item level, with the key it is written under
+    /// (a setting's, a parameter attribute's, a step field's; `None` for a parameter's
+    /// default, an image, an input's source and options, an output's options), in the
+    /// order written. With `Expr::walk`, every expression of the file: the formatter
+    /// finds string literals so, the editor queries paths.
+    pub fn each_value<'a>(&'a self, f: &mut dyn FnMut(Option<&'a Ident>, &'a Expr)) {
+        for item in &self.items {
+            match item {
+                Item::Setting(field) => f(Some(&field.key), &field.value),
+                Item::Param(param) => {
+                    param.default.iter().for_each(|d| f(None, d));
+                    param.attributes.iter().for_each(|a| f(Some(&a.key), &a.value));
+                }
+                Item::Image(image) => f(None, &image.value),
+                Item::Step(step) => {
+                    for step_item in &step.items {
+                        match step_item {
+                            StepItem::Field(field) => f(Some(&field.key), &field.value),
+                            StepItem::Input(input) => {
+                                input.source.iter().chain(&input.options).for_each(|e| f(None, e))
+                            }
+                            StepItem::Output(output) => output.options.iter().for_each(|e| f(None, e)),
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
 impl Expr {
+    /// This expression and every expression inside it, outermost first: list items,
+    /// call arguments, map values (a map's keys are not expressions), operands.
+    pub fn walk<'a>(&'a self, f: &mut dyn FnMut(&'a Expr)) {
+        f(self);
+        match &self.kind {
+            ExprKind::Str(_)
+            | ExprKind::Int(_)
+            | ExprKind::Float(_)
+            | ExprKind::Bool(_)
+            | ExprKind::Duration(_)
+            | ExprKind::Date(_)
+            | ExprKind::Path(_) => {}
+            ExprKind::List(items) | ExprKind::Call(_, items) => items.iter().for_each(|e| e.walk(f)),
+            ExprKind::Map(entries) => entries.iter().for_each(|e| e.value.walk(f)),
+            ExprKind::Binary(_, lhs, rhs) => {
+                lhs.walk(f);
+                rhs.walk(f);
+            }
+            ExprKind::Not(inner) | ExprKind::Group(inner) => inner.walk(f),
+        }
+    }
+
     /// A short name for the kind of value, for messages: "a string", "a list"...
     pub fn describe(&self) -> &'static str {
         match &self.kind {
