@@ -22,15 +22,7 @@ fn run(cmd: &mut Command) -> String {
 #[test]
 fn the_textmate_grammar_tokenizes_every_pipeline() {
     let root = common::root();
-    let mut files = Vec::new();
-    for dir in ["examples", "tests"] {
-        for path in common::files_with_extension(&root.join(dir), "mlp") {
-            let parses = std::fs::read_to_string(&path).is_ok_and(|t| mlpc::syntax::parse(&t).errors.is_empty());
-            if parses {
-                files.push(path);
-            }
-        }
-    }
+    let files = common::mlp_files_that_parse(&["examples", "tests"]);
     assert!(files.len() > 130, "{} files", files.len());
     let said = run(Command::new("node").arg("tests/vscode/textmate.js").args(&files).current_dir(&root));
     assert!(said.contains(&format!("tokenized {} files", files.len())), "{said}");

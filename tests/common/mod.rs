@@ -174,6 +174,15 @@ pub fn rendered_value(v: &mlpc::ir::Value, p: &mlpc::ir::Pipeline, run: &str) ->
     }
 }
 
+/// Every `.mlp` under these folders of the repository that mlpc parses without a
+/// syntax error, sorted by folder then path: what an editor's grammar must read.
+pub fn mlp_files_that_parse(dirs: &[&str]) -> Vec<PathBuf> {
+    dirs.iter()
+        .flat_map(|dir| files_with_extension(&root().join(dir), "mlp"))
+        .filter(|path| std::fs::read_to_string(path).is_ok_and(|t| mlpc::syntax::parse(&t).errors.is_empty()))
+        .collect()
+}
+
 /// Every pipeline of examples/ and tests/targets/, sorted.
 pub fn pipelines() -> Vec<PathBuf> {
     let mut out = files_with_extension(&root().join("examples"), "mlp");
