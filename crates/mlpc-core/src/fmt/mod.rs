@@ -44,11 +44,18 @@ pub fn format(text: &str) -> Result<String, FormatError> {
         return Err(FormatError::Syntax(original.errors));
     }
     let crlf = text.find('\n').is_some_and(|n| text.get(..n).is_some_and(|line| line.ends_with('\r')));
-    let lf = text.replace("\r\n", "\n");
-    let parsed = syntax::parse(&lf);
-    let text = lf;
-    let comments = comments::find(&text, &parsed.file);
-    let formatted = layout::print(&text, &parsed.file, &comments);
+    // Only a text with CR LF is parsed again, as LF: its spans are not the original's.
+    let lf = text.contains("\r\n").then(|| {
+        let lf = text.replace("\r\n", "\n");
+        let parsed = syntax::parse(&lf);
+        (lf, parsed)
+    });
+    let (text, file) = match &lf {
+        Some((lf, parsed)) => (lf.as_str(), &parsed.file),
+        None => (&*text, &original.file),
+    };
+    let comments = comments::find(text, file);
+    let formatted = layout::print(text, file, &comments);
 
     let reparsed = syntax::parse(&formatted);
     if let Some(first) = reparsed.errors.first() {
