@@ -654,6 +654,22 @@ fn end_to_end_code_folders_are_uploaded_and_training_runs_in_script_mode() {
 }
 
 #[test]
+fn end_to_end_code_already_in_s3_is_used_where_it_is() {
+    let moto = common::Moto::start();
+    let (_, r) = run_end_to_end("tests/targets/code_in_s3.mlp", "{}", &moto);
+    let objects = r["code_objects"].as_array().unwrap();
+    assert_eq!(objects.len(), 2, "{objects:#?}");
+    assert!(objects.iter().all(|o| o["missing"] == true), "no task uploads code already in S3: {objects:#?}");
+    let prep = &r["processing"][0];
+    assert_eq!(prep["ProcessingInputs"][0]["InputName"], "code");
+    assert_eq!(prep["ProcessingInputs"][0]["S3Input"]["S3Uri"], "s3://acme-ml/code/abc/preprocessing.py");
+    assert_eq!(prep["AppSpecification"]["ContainerEntrypoint"][1], "/opt/ml/processing/input/code/preprocessing.py");
+    let train = &r["training"][0];
+    assert_eq!(train["HyperParameters"]["sagemaker_submit_directory"], "\"s3://acme-ml/code/def/sourcedir.tar.gz\"");
+    assert_eq!(train["HyperParameters"]["sagemaker_program"], "\"train.py\"");
+}
+
+#[test]
 fn end_to_end_file_inputs_are_uploaded_before_the_steps_that_read_them() {
     let moto = common::Moto::start();
     let (ir, r) = run_end_to_end("tests/targets/file_inputs.mlp", "{}", &moto);

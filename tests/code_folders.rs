@@ -115,6 +115,7 @@ fn the_longest_entry_fits_a_processing_entrypoint_item() {
         size: 0,
         contents: Vec::new().into(),
         packed: Some(mlpc::ir::Packed { files: vec![entry.clone()].into(), entry: Some(entry) }),
+        s3_uri: None,
         span: Default::default(),
     };
     // SageMaker takes at most 256 characters per ContainerEntrypoint item.

@@ -230,10 +230,15 @@ def main() -> None:
         for job in training
         if "sagemaker_submit_directory" in job.get("HyperParameters", {})
     ]
+    # Code named where it already is in S3 (`code = "s3://…"`) was uploaded by no task.
     code_objects = []
     for uri in code_uris:
         bucket, _, key = uri.removeprefix("s3://").partition("/")
-        body = s3.get_object(Bucket=bucket, Key=key)["Body"].read()
+        try:
+            body = s3.get_object(Bucket=bucket, Key=key)["Body"].read()
+        except (s3.exceptions.NoSuchKey, s3.exceptions.NoSuchBucket):
+            code_objects.append({"uri": uri, "missing": True})
+            continue
         code_objects.append({"uri": uri, "size": len(body), "sha256": hashlib.sha256(body).hexdigest()})
     # Every JSON object in the emulator's buckets, by URI: what python tasks wrote.
     json_objects = {}

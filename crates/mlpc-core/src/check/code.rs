@@ -21,15 +21,27 @@ fn digest(bytes: &[u8]) -> String {
     Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// Whether a step's code may already be in S3: a job's can (the job downloads it), a
+/// python step's cannot (Airflow imports it on the worker).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum S3Code {
+    Allowed,
+    Refused,
+}
+
 /// Reads what `code` names (a file, or a folder packed whole). Each path is read once
-/// per pipeline; steps sharing it share its bytes.
-pub fn code_file(lw: &mut Lowerer, cx: &Context, e: &Expr) -> Option<CodeFile> {
+/// per pipeline; steps sharing it share its bytes. An S3 URI, where allowed, is code
+/// already uploaded (as the SageMaker SDK leaves it): used where it is, unread.
+pub fn code_file(lw: &mut Lowerer, cx: &Context, e: &Expr, s3: S3Code) -> Option<CodeFile> {
     let path = lw.static_text(e, "`code`")?;
     if path.starts_with("s3://") {
+        if s3 == S3Code::Allowed {
+            return s3_code(lw, &path, e.span);
+        }
         lw.push(
-            Diagnostic::new(Code::CodeFileNotFound, e.span, format!("`code` names `{path}`, an S3 URI; `code` is a file or folder next to the .mlp"))
+            Diagnostic::new(Code::CodeFileNotFound, e.span, format!("`code` names `{path}`, an S3 URI; a python step's `code` is a file or folder next to the .mlp"))
                 .label("an S3 URI, not a local path")
-                .help("put the script (or its folder) next to the .mlp and write its relative path, e.g. `code = \"code/prep.py\"` or `code = \"src/\"`: mlpc uploads it, content-addressed, under `artifacts`"),
+                .help("put the module (or its folder) next to the .mlp and write its relative path, e.g. `code = \"checks.py\"`: the Airflow worker imports it, and other targets ship it under `artifacts`"),
         );
         return None;
     }
@@ -57,6 +69,34 @@ pub fn code_file(lw: &mut Lowerer, cx: &Context, e: &Expr) -> Option<CodeFile> {
     }
 }
 
+/// Code already in S3: a script, or a `.tar.gz` archive whose `entry` runs.
+fn s3_code(lw: &mut Lowerer, uri: &str, span: Span) -> Option<CodeFile> {
+    let key = uri.strip_prefix("s3://").and_then(|rest| rest.split_once('/')).filter(|(bucket, key)| {
+        crate::aws::names::is_bucket(bucket) && !key.is_empty() && !key.ends_with('/') && !key.contains("//")
+    });
+    let Some((_, key)) = key else {
+        lw.push(
+            Diagnostic::new(Code::CodeFileNotFound, span, format!("`{uri}` is not the S3 URI of a file"))
+                .label("expected `s3://BUCKET/KEY`")
+                .help("name the script or archive itself, e.g. `code = \"s3://acme-ml/code/prep.py\"`, or a file or folder next to the .mlp"),
+        );
+        return None;
+    };
+    let file_name = key.rsplit('/').next().unwrap_or(key).to_string();
+    let packed =
+        file_name.ends_with(".tar.gz").then(|| Packed { files: std::sync::Arc::from(Vec::new()), entry: None });
+    Some(CodeFile {
+        path: uri.to_string(),
+        file_name,
+        sha256: String::new(),
+        size: 0,
+        contents: std::sync::Arc::from(Vec::new()),
+        packed,
+        s3_uri: Some(uri.to_string()),
+        span,
+    })
+}
+
 /// A file shipped as it is, named by the last part of its path.
 fn loose_file(path: &str, bytes: impl Into<std::sync::Arc<[u8]>>, span: Span) -> CodeFile {
     let contents: std::sync::Arc<[u8]> = bytes.into();
@@ -67,6 +107,7 @@ fn loose_file(path: &str, bytes: impl Into<std::sync::Arc<[u8]>>, span: Span) ->
         size: contents.len() as u64,
         contents,
         packed: None,
+        s3_uri: None,
         span,
     }
 }
@@ -110,6 +151,7 @@ fn packed(path: &str, files: &[FolderFile], entry: Option<String>, span: Span) -
         size: archive.len() as u64,
         contents: archive,
         packed: Some(Packed { files: files.iter().map(|(name, _)| name.clone()).collect(), entry }),
+        s3_uri: None,
         span,
     })
 }
@@ -184,6 +226,14 @@ pub fn with_entry(lw: &mut Lowerer, code: CodeFile, entry: Option<&Expr>, runs: 
         }
         return match runs {
             Runs::Processing => Some(code),
+            Runs::Training if code.s3_uri.is_some() => {
+                lw.push(
+                    Diagnostic::new(Code::InvalidValue, code.span, format!("script mode runs code from an archive, and `{}` is one script", code.path))
+                        .label("not a `.tar.gz` archive")
+                        .help("name the archive the script is in and the script with `entry`, as the SageMaker SDK uploads it: `code = \"s3://…/sourcedir.tar.gz\"`, `entry = \"train.py\"`"),
+                );
+                None
+            }
             Runs::Training => {
                 let files = [(code.file_name.clone(), code.contents.clone())];
                 match packed(&code.path, &files, Some(code.file_name.clone()), code.span) {
@@ -210,9 +260,13 @@ pub fn with_entry(lw: &mut Lowerer, code: CodeFile, entry: Option<&Expr>, runs: 
             Diagnostic::new(
                 Code::MissingKey,
                 code.span,
-                format!("`code` is the folder `{}`: say which script in it runs with `entry`", code.path),
+                format!(
+                    "`code` is the {} `{}`: say which script in it runs with `entry`",
+                    if code.s3_uri.is_some() { "archive" } else { "folder" },
+                    code.path
+                ),
             )
-            .label("a folder")
+            .label(if code.s3_uri.is_some() { "an archive" } else { "a folder" })
             .help(format!("add `entry = \"{example}\"`, the script's path inside the folder")),
         );
         return None;
@@ -230,7 +284,8 @@ pub fn with_entry(lw: &mut Lowerer, code: CodeFile, entry: Option<&Expr>, runs: 
         );
         return None;
     }
-    if !packed_folder.files.contains(&name) {
+    // An archive in S3 is not read: what it holds is for the job to find.
+    if code.s3_uri.is_none() && !packed_folder.files.contains(&name) {
         let mut d =
             Diagnostic::new(Code::InvalidValue, e.span, format!("the folder `{}` holds no file `{name}`", code.path))
                 .label("not in the folder")

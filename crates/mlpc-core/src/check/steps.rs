@@ -1,7 +1,7 @@
 //! Steps: the fields each kind takes, inputs bound to producers with compatible
 //! types, outputs each kind must have, and `after`, `retry`, `timeout`, `cache`.
 
-use super::code::{code_file, with_entry, Runs};
+use super::code::{code_file, with_entry, Runs, S3Code};
 use super::fields::Fields;
 use super::graph::Link;
 use super::jobs::{image_ref, resources, JobKind};
@@ -297,7 +297,8 @@ fn processing(lw: &mut Lowerer, cx: &Context, f: &mut Fields) -> Option<Processi
     let image =
         f.require("image", "my_image", &mut lw.diags).and_then(|e| image_ref(lw, e, &cx.images, &cx.image_names));
     let instance = f.require("instance", "\"ml.m5.xlarge\"", &mut lw.diags);
-    let code = f.require("code", "\"code/script.py\"", &mut lw.diags).and_then(|e| code_file(lw, cx, e));
+    let code =
+        f.require("code", "\"code/script.py\"", &mut lw.diags).and_then(|e| code_file(lw, cx, e, S3Code::Allowed));
     let entry = f.get("entry");
     let code = code.and_then(|c| with_entry(lw, c, entry, Runs::Processing));
     let count = f.get("count");
@@ -342,7 +343,9 @@ pub(super) fn training(
     let resources = instance.and_then(|i| resources(lw, cx, JobKind::Training, i, count, volume));
     let entry = f.get("entry");
     let code = match f.get("code") {
-        Some(e) => code_file(lw, cx, e).and_then(|c| with_entry(lw, c, entry, Runs::Training)).map(Some),
+        Some(e) => {
+            code_file(lw, cx, e, S3Code::Allowed).and_then(|c| with_entry(lw, c, entry, Runs::Training)).map(Some)
+        }
         None => {
             if let Some(e) = entry {
                 lw.push(
@@ -550,7 +553,7 @@ fn python(lw: &mut Lowerer, cx: &Context, f: &mut Fields) -> Option<Python> {
     let image = f.get("image").map(|e| image_ref(lw, e, &cx.images, &cx.image_names));
     let instance = f.get("instance");
     let resources = instance.map(|i| resources(lw, cx, JobKind::Processing, i, None, None));
-    let code = f.get("code").map(|e| (code_file(lw, cx, e), e.span));
+    let code = f.get("code").map(|e| (code_file(lw, cx, e, S3Code::Refused), e.span));
     let args =
         f.get("args").map(|e| lw.list(e, "`args`", |lw, a| lw.scalar(a, "an argument"))).unwrap_or(Some(Vec::new()));
     let callable_expr = callable?;

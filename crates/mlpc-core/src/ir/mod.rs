@@ -699,10 +699,11 @@ pub struct Resources {
 }
 
 /// A local file shipped with the pipeline, identified by its content: a script, or a
-/// folder packed as one `sourcedir.tar.gz` (`packed`).
+/// folder packed as one `sourcedir.tar.gz` (`packed`). Or code already in S3
+/// (`s3_uri`), which nothing ships: its bytes are not known.
 #[derive(Clone, Debug)]
 pub struct CodeFile {
-    /// The path as written, relative to the .mlp file.
+    /// The path as written, relative to the .mlp file; the URI for code in S3.
     pub path: String,
     /// The file name alone, e.g. `preprocessing.py`, or `sourcedir.tar.gz` for a folder.
     pub file_name: String,
@@ -714,14 +715,18 @@ pub struct CodeFile {
     pub contents: std::sync::Arc<[u8]>,
     /// Set when the shipped file is an archive: what it holds and which script runs.
     pub packed: Option<Packed>,
+    /// Code already in S3 (`code = "s3://…"`): used where it is, never uploaded;
+    /// `sha256`, `size` and `contents` are then empty.
+    pub s3_uri: Option<String>,
     pub span: Span,
 }
 
 /// A code folder (or, for training's script mode, one script) packed as
-/// `sourcedir.tar.gz`.
+/// `sourcedir.tar.gz`, or an archive already in S3.
 #[derive(Clone, Debug)]
 pub struct Packed {
-    /// The files in the archive, relative to the folder, sorted.
+    /// The files in the archive, relative to the folder, sorted; empty for an archive
+    /// in S3, whose contents mlpc does not read.
     pub files: std::sync::Arc<[String]>,
     /// The script that runs (`entry`), relative to the folder; `None` for a python
     /// step's package folder, whose callable names what runs.
@@ -753,7 +758,7 @@ impl Pipeline {
                 | StepKind::Endpoint(_)
                 | StepKind::Tuning(_) => None,
             };
-            for file in ours.into_iter().chain(step.kind.code()) {
+            for file in ours.into_iter().chain(step.kind.code()).filter(|file| file.s3_uri.is_none()) {
                 if seen.insert((&file.sha256, &file.file_name)) {
                     out.push(file);
                 }

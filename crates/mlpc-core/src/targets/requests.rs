@@ -168,8 +168,11 @@ pub fn data_files<'a>(p: &Pipeline, data: &'a crate::ir::LocalData) -> Vec<(Stri
     data.files.iter().map(|f| ([root.as_str(), &f.path].concat(), &f.contents[..])).collect()
 }
 
-/// The content-addressed S3 URI of a step's code file.
+/// The content-addressed S3 URI of a step's code file, or where code already in S3 is.
 pub fn code_uri(p: &Pipeline, code: &crate::ir::CodeFile) -> String {
+    if let Some(uri) = &code.s3_uri {
+        return uri.clone();
+    }
     [&run_root(p), "code/", &code.sha256, "/", &code.file_name].concat()
 }
 

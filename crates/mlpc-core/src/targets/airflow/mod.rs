@@ -751,7 +751,8 @@ fn step_uploads<'a>(p: &Pipeline, step: &'a Step) -> Vec<(String, &'a [u8])> {
         | StepKind::Lambda(_)
         | StepKind::Endpoint(_) => None,
     };
-    let mut out: Vec<(String, &[u8])> = code.map(|c| (requests::code_uri(p, c), &c.contents[..])).into_iter().collect();
+    let mut out: Vec<(String, &[u8])> =
+        code.filter(|c| c.s3_uri.is_none()).map(|c| (requests::code_uri(p, c), &c.contents[..])).into_iter().collect();
     out.extend(step.local_inputs().flat_map(|data| requests::data_files(p, data)));
     out
 }
