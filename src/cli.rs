@@ -15,6 +15,8 @@ use mlpc::{CheckOptions, Checked, Code, Diagnostic, SourceFile, Target, TargetOp
 
 #[path = "format.rs"]
 mod format;
+#[path = "import.rs"]
+mod import;
 #[path = "lsp/mod.rs"]
 mod lsp;
 
@@ -27,6 +29,7 @@ Examples:
   mlpc deploy churn.mlp --target stepfunctions --role-arn arn:aws:iam::123456789012:role/sfn --start
   mlpc graph churn.mlp --format mermaid        the step graph, artifacts on edges
   mlpc fmt --check .                           are the .mlp files in the canonical layout?
+  mlpc import definition.json -o churn.mlp     a SageMaker pipeline definition as .mlp
   mlpc explain E0201                           what a diagnostic code means
   cat churn.mlp | mlpc check -                 read the pipeline from stdin";
 
@@ -133,6 +136,31 @@ enum Command {
         /// As for `check`.
         #[arg(long)]
         allow_outside_paths: bool,
+    },
+    /// Read a SageMaker pipeline definition and write it as a .mlp (to build it for
+    /// Airflow or Step Functions); what .mlp cannot say is reported and left as comments.
+    #[command(
+        after_help = "The definition is the JSON `pipeline.definition()` of the SageMaker Python SDK returns, or a DescribePipeline response (`aws sagemaker describe-pipeline`), or fetched with --sagemaker-pipeline (AWS credentials and region from the usual sources).\n\nExit status: 0 when everything was imported, 1 when something was left out (each is a comment in the .mlp) or the input is not a definition, 2 on usage or I/O errors, 3 when DescribePipeline fails or the endpoint cannot be reached."
+    )]
+    Import {
+        /// The definition (JSON); `-` reads standard input.
+        #[arg(required_unless_present = "sagemaker_pipeline", conflicts_with = "sagemaker_pipeline")]
+        file: Option<String>,
+        /// Fetch the definition of this SageMaker pipeline with DescribePipeline.
+        #[arg(long, value_name = "NAME")]
+        sagemaker_pipeline: Option<String>,
+        /// With --sagemaker-pipeline: send the call to this endpoint (e.g. a local emulator).
+        #[arg(long, value_name = "URL", requires = "sagemaker_pipeline")]
+        endpoint_url: Option<String>,
+        /// The pipeline's name in the .mlp. Default: the file's name without `.json`, or the SageMaker pipeline's name (made an identifier).
+        #[arg(long)]
+        name: Option<String>,
+        /// Where to write the .mlp; `-` is standard output (the default).
+        #[arg(short, long)]
+        output: Option<String>,
+        /// Replace an existing output file.
+        #[arg(long)]
+        force: bool,
     },
     /// Explain a diagnostic code (`mlpc explain E0201`), or list them all.
     Explain {
@@ -288,6 +316,9 @@ pub fn main() -> ExitCode {
         Command::Explain { code } => explain(code.as_deref()),
         Command::Fmt { paths, check, diff } => format::run(&paths, check || diff, diff, style),
         Command::Lsp => lsp::run(),
+        Command::Import { file, sagemaker_pipeline, endpoint_url, name, output, force } => {
+            import::run(&import::ImportArgs { file, sagemaker_pipeline, endpoint_url, name, output, force }, style)
+        }
         Command::Completions { shell } => completions(shell),
         Command::Man => man(),
     };

@@ -24,8 +24,10 @@ fn ui() {
 
 #[test]
 fn every_code_has_a_ui_test() {
+    // `mlpc import`'s codes are about JSON definitions: their cases are in tests/import.
     let files: BTreeSet<String> = std::fs::read_dir(common::root().join("tests/ui"))
         .expect("tests/ui")
+        .chain(std::fs::read_dir(common::root().join("tests/import")).expect("tests/import"))
         .filter_map(|e| e.ok())
         .filter_map(|e| e.file_name().to_str().map(|n| n.split('_').next().unwrap_or_default().to_string()))
         .collect();

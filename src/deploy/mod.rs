@@ -51,11 +51,16 @@ pub fn block_on<F: std::future::Future>(future: F) -> Result<F::Output, DeployEr
 /// The AWS configuration from the usual sources; the pipeline's `region` wins over
 /// the environment's, since its images and role live there.
 async fn aws_config(p: &Pipeline, options: &DeployOptions) -> aws_config::SdkConfig {
+    load_config(p.settings.region.as_deref(), options.endpoint_url.as_deref()).await
+}
+
+/// The AWS configuration from the usual sources, with a region and endpoint that win.
+async fn load_config(region: Option<&str>, endpoint_url: Option<&str>) -> aws_config::SdkConfig {
     let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest());
-    if let Some(region) = &p.settings.region {
-        loader = loader.region(aws_config::Region::new(region.clone()));
+    if let Some(region) = region {
+        loader = loader.region(aws_config::Region::new(region.to_string()));
     }
-    if let Some(url) = &options.endpoint_url {
+    if let Some(url) = endpoint_url {
         loader = loader.endpoint_url(url);
     }
     loader.load().await

@@ -8,7 +8,7 @@ use aws_sdk_sagemaker::operation::list_pipelines::ListPipelinesError;
 use aws_sdk_sagemaker::types::{Parameter, Tag};
 use sha2::{Digest, Sha256};
 
-use super::{aws_config, overrides, remote_error, s3, DeployError, DeployOptions};
+use super::{aws_config, load_config, overrides, remote_error, s3, DeployError, DeployOptions};
 use crate::ir::Pipeline;
 use crate::targets::sagemaker::pipeline_name;
 
@@ -127,4 +127,27 @@ fn token(parts: &[&[u8]]) -> String {
 fn start_nonce() -> Vec<u8> {
     let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
     format!("{nanos}-{}", std::process::id()).into_bytes()
+}
+
+/// DescribePipeline of `name` (for `mlpc import`), as the JSON the AWS CLI prints: its
+/// `PipelineDefinition` is the definition as a string.
+pub async fn describe(name: &str, endpoint_url: Option<&str>) -> Result<String, DeployError> {
+    let config = load_config(None, endpoint_url).await;
+    let client = aws_sdk_sagemaker::Client::new(&config);
+    let described = client
+        .describe_pipeline()
+        .pipeline_name(name)
+        .send()
+        .await
+        .map_err(|e| remote_error(&format!("describing pipeline {name}"), endpoint_url, &e))?;
+    let Some(definition) = described.pipeline_definition() else {
+        return Err(DeployError::Remote(format!("describing pipeline {name}: the answer holds no PipelineDefinition")));
+    };
+    let response = serde_json::json!({
+        "PipelineName": described.pipeline_name(),
+        "PipelineDefinition": definition,
+        "PipelineDescription": described.pipeline_description(),
+        "RoleArn": described.role_arn(),
+    });
+    serde_json::to_string_pretty(&response).map_err(|e| DeployError::Remote(e.to_string()))
 }

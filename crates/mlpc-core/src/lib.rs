@@ -13,6 +13,7 @@ pub mod diagnostics;
 pub mod fmt;
 pub mod graph;
 pub mod ide;
+pub mod import;
 pub mod ir;
 pub mod kinds;
 pub mod number;

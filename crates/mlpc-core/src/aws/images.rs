@@ -167,6 +167,37 @@ pub fn sagemaker_image_uri(
     })
 }
 
+/// What [`identify`] finds an image URI to be: `sagemaker_image(framework, version,
+/// processor)` in `region`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Identified {
+    pub framework: &'static str,
+    pub version: &'static str,
+    /// `Some("gpu")` when the GPU image was named; `None` for the default.
+    pub processor: Option<&'static str>,
+    pub region: String,
+}
+
+/// The reverse of [`sagemaker_image_uri`]: the framework, version and processor that
+/// resolve to `uri` in the region its host names; `None` for any other image.
+#[must_use]
+pub fn identify(uri: &str) -> Option<Identified> {
+    let (host, path) = uri.split_once('/')?;
+    let (_, rest) = host.split_once(".dkr.ecr.")?;
+    let region = rest.split('.').next()?.to_string();
+    let (repository, _) = path.split_once(':')?;
+    for fw in FRAMEWORKS {
+        for v in fw.versions.iter().filter(|v| v.repository == repository) {
+            for processor in [None, Some("gpu")] {
+                if sagemaker_image_uri(fw.name, v.version, processor, &region).is_ok_and(|found| found.uri == uri) {
+                    return Some(Identified { framework: fw.name, version: v.version, processor, region });
+                }
+            }
+        }
+    }
+    None
+}
+
 /// The frameworks [`sagemaker_image_uri`] knows, sorted.
 #[must_use]
 pub fn frameworks() -> Vec<&'static str> {
@@ -609,6 +640,27 @@ mod tests {
 
     fn err(framework: &str, version: &str, processor: Option<&str>, region: &str) -> Option<ImageError> {
         sagemaker_image_uri(framework, version, processor, region).err()
+    }
+
+    #[test]
+    fn identify_is_the_reverse_of_resolving_for_every_version_in_every_region() {
+        let mut checked = 0;
+        for fw in FRAMEWORKS {
+            for v in fw.versions {
+                for (region, _) in region_accounts(v.regions) {
+                    for processor in [None, Some("gpu")] {
+                        let Ok(image) = sagemaker_image_uri(fw.name, v.version, processor, region) else { continue };
+                        let found = identify(&image.uri).unwrap_or_else(|| panic!("{} not identified", image.uri));
+                        let again = sagemaker_image_uri(found.framework, found.version, found.processor, &found.region);
+                        assert_eq!(again.map(|i| i.uri), Ok(image.uri.clone()), "{found:?}");
+                        checked += 1;
+                    }
+                }
+            }
+        }
+        assert!(checked > 1000, "{checked}");
+        assert_eq!(identify("123456789012.dkr.ecr.us-east-1.amazonaws.com/prep:1"), None);
+        assert_eq!(identify("python:3.11"), None);
     }
 
     #[test]

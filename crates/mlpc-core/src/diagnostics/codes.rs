@@ -2,7 +2,7 @@
 //!
 //! Codes are stable: a code is never reused for another problem. They are grouped by
 //! phase: E01 syntax, E02 names, E03 types and values, E04 the step graph, E05 target
-//! capabilities and limits; warnings use W and the phase digit of what they warn about.
+//! capabilities and limits, E06 `mlpc import` (about the definition read, not a `.mlp`); warnings use W and the phase digit of what they warn about.
 
 use super::Severity;
 
@@ -86,6 +86,9 @@ codes! {
     UnrepresentableValue = "E0504", "unrepresentable-value", Error;
     RequestLimitExceeded = "E0505", "request-limit-exceeded", Error;
     ReservedName = "E0506", "reserved-name", Error;
+    NotADefinition = "E0601", "not-a-definition", Error;
+    CannotImport = "E0602", "cannot-import", Error;
+    BrokenDefinition = "E0603", "broken-definition", Error;
 
     UnusedOutput = "W0201", "unused-output", Warning;
     UnusedParam = "W0202", "unused-param", Warning;
@@ -95,6 +98,7 @@ codes! {
     UnescapedQuotes = "W0303", "unescaped-quotes", Warning;
     NeverRuns = "W0401", "never-runs", Warning;
     IgnoredSetting = "W0501", "ignored-setting", Warning;
+    ImportChanged = "W0601", "import-changed", Warning;
 }
 
 impl Code {

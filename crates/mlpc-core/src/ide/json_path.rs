@@ -53,6 +53,61 @@ pub fn locate(json: &str, path: &[String]) -> Option<Span> {
     found
 }
 
+/// One step of a JSON pointer (RFC 6901): an object's key or an array's index.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Segment {
+    Key(String),
+    Index(usize),
+}
+
+/// Where the value at `pointer` is written in `json`, from its first character to its
+/// last; `None` when it is not there or the text is not JSON.
+pub fn locate_value(json: &str, pointer: &[Segment]) -> Option<Span> {
+    let mut scanner = Scanner { bytes: json.as_bytes(), at: 0 };
+    for segment in pointer {
+        scanner.space();
+        match (segment, scanner.peek()?) {
+            (Segment::Key(key), b'{') => {
+                scanner.at += 1;
+                loop {
+                    scanner.space();
+                    let name = scanner.string()?;
+                    scanner.space();
+                    if scanner.peek()? != b':' {
+                        return None;
+                    }
+                    scanner.at += 1;
+                    if name == *key {
+                        break;
+                    }
+                    scanner.skip_value()?;
+                    scanner.space();
+                    if scanner.peek()? != b',' {
+                        return None;
+                    }
+                    scanner.at += 1;
+                }
+            }
+            (Segment::Index(index), b'[') => {
+                scanner.at += 1;
+                for _ in 0..*index {
+                    scanner.skip_value()?;
+                    scanner.space();
+                    if scanner.peek()? != b',' {
+                        return None;
+                    }
+                    scanner.at += 1;
+                }
+            }
+            _ => return None,
+        }
+    }
+    scanner.space();
+    let start = scanner.at;
+    scanner.skip_value()?;
+    Some(Span::new(start, scanner.at))
+}
+
 struct Scanner<'a> {
     bytes: &'a [u8],
     at: usize,

@@ -9,7 +9,7 @@
 //! errors too: a broken item is missing, the rest is there.
 
 mod complete;
-mod json_path;
+pub(crate) mod json_path;
 mod references;
 mod symbols;
 

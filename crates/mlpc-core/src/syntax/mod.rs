@@ -18,6 +18,23 @@ pub fn is_name(text: &str) -> bool {
     lexeme::ident_text(text).is_ok_and(|(rest, _)| rest.is_empty())
 }
 
+/// The text a string literal (`"…"` or `"""…"""`) stands for; `None` when `literal` is
+/// not exactly one string without interpolations.
+pub fn string_value(literal: &str) -> Option<String> {
+    let mut parser = Parser {
+        src: literal,
+        depth: 0,
+        errors: Vec::new(),
+        broken: Vec::new(),
+        ran_off_end: false,
+        repeats: 0,
+        furthest: 0,
+    };
+    let (rest, parts) = parser.parse_string(literal, false).ok()?;
+    let plain = parts.iter().all(|p| matches!(p, ast::StrPart::Text(_)));
+    (rest.is_empty() && plain && parser.errors.is_empty()).then(|| ast::plain_text(&parts))
+}
+
 /// The result of parsing: a tree (possibly partial) and every syntax error found.
 #[derive(Debug)]
 pub struct Parsed {

@@ -10,7 +10,7 @@ mod check;
 mod control;
 mod expr;
 mod lambda;
-mod sql;
+pub(crate) mod sql;
 mod tree;
 
 use serde::ser::{Serialize, SerializeMap, Serializer};
@@ -320,8 +320,10 @@ fn depends_on(p: &Pipeline, step: &Step) -> Vec<String> {
 
 /// SageMaker's error types worth retrying: the service's own faults and throttling,
 /// and for jobs, internal errors and a lack of capacity or quota.
-const STEP_ERRORS: [&str; 2] = ["Step.SERVICE_FAULT", "Step.THROTTLING"];
-const JOB_ERRORS: [&str; 3] = ["SageMaker.JOB_INTERNAL_ERROR", "SageMaker.CAPACITY_ERROR", "SageMaker.RESOURCE_LIMIT"];
+/// The errors `retry` retries on: every step's, and a job's (`mlpc import` reads them back).
+pub(crate) const STEP_ERRORS: [&str; 2] = ["Step.SERVICE_FAULT", "Step.THROTTLING"];
+pub(crate) const JOB_ERRORS: [&str; 3] =
+    ["SageMaker.JOB_INTERNAL_ERROR", "SageMaker.CAPACITY_ERROR", "SageMaker.RESOURCE_LIMIT"];
 
 /// `retry` → RetryPolicies; `cache` → CacheConfig.
 fn add_policies(out: &mut Val, step: &Step, is_job: bool) {

@@ -1,0 +1,217 @@
+//! What an import knows as it goes: the JSON text (for spans), the diagnostics, the
+//! names given to parameters and steps; and a reader for JSON objects that remembers
+//! which fields were read, so that every field left is reported.
+
+use std::collections::HashMap;
+use std::fmt;
+
+use serde_json::{Map, Value as Json};
+
+use crate::diagnostics::{Code, Diagnostic};
+use crate::ide::json_path::{locate_value, Segment};
+use crate::source::Span;
+
+/// A JSON pointer (RFC 6901) into the definition, e.g. `/Steps/2/Arguments/RoleArn`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Pointer(Vec<Segment>);
+
+impl Pointer {
+    pub fn key(&self, key: &str) -> Pointer {
+        let mut next = self.clone();
+        next.0.push(Segment::Key(key.to_string()));
+        next
+    }
+
+    pub fn index(&self, index: usize) -> Pointer {
+        let mut next = self.clone();
+        next.0.push(Segment::Index(index));
+        next
+    }
+}
+
+impl fmt::Display for Pointer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.0.is_empty() {
+            return f.write_str("/");
+        }
+        for segment in &self.0 {
+            match segment {
+                Segment::Key(key) => write!(f, "/{}", key.replace('~', "~0").replace('/', "~1"))?,
+                Segment::Index(i) => write!(f, "/{i}")?,
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The SageMaker type of a parameter.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ParamType {
+    String,
+    Integer,
+    Float,
+    Boolean,
+}
+
+/// A step of the definition, as the import names it.
+#[derive(Clone, Debug)]
+pub struct StepInfo {
+    /// The step's name in the `.mlp`.
+    pub name: String,
+    pub kind: String,
+    /// Output names: a processing job's in order; a training job's model; a
+    /// transform's result.
+    pub outputs: Vec<String>,
+    /// A Model step folded into the transform that runs it: that transform.
+    pub folded_into: Option<String>,
+}
+
+pub struct Context<'a> {
+    source: &'a str,
+    /// The span of `PipelineDefinition` when the input was a DescribePipeline
+    /// response: every diagnostic points there.
+    wrapped: Option<Span>,
+    pub diags: Vec<Diagnostic>,
+    /// SageMaker name → (`.mlp` name, type).
+    pub params: HashMap<String, (String, ParamType)>,
+    /// SageMaker name → the step.
+    pub steps: HashMap<String, StepInfo>,
+    /// The `.mlp` pipeline's name.
+    pub pipeline: String,
+    /// The `artifacts` setting, once an output location shows it.
+    pub artifacts: Option<String>,
+    /// (SageMaker step name, output) → the output's type, from how jobs read it.
+    pub types: HashMap<(String, String), String>,
+    /// SageMaker step name → the image of a training step.
+    pub training_images: HashMap<String, String>,
+    /// What was left out of the pipeline as a whole (whole steps), as comments at its top.
+    pub notes: Vec<String>,
+}
+
+impl<'a> Context<'a> {
+    pub fn new(source: &'a str, wrapped: Option<Span>) -> Self {
+        Context {
+            source,
+            wrapped,
+            diags: Vec::new(),
+            params: HashMap::new(),
+            steps: HashMap::new(),
+            pipeline: String::new(),
+            artifacts: None,
+            types: HashMap::new(),
+            training_images: HashMap::new(),
+            notes: Vec::new(),
+        }
+    }
+
+    pub fn span(&self, at: &Pointer) -> Span {
+        if let Some(span) = self.wrapped {
+            return span;
+        }
+        locate_value(self.source, &at.0).unwrap_or_default()
+    }
+
+    /// Reports what `.mlp` cannot say (E0602) and notes it in `notes`, which become
+    /// comments where it belongs.
+    pub fn left_out(&mut self, at: &Pointer, what: &str, help: &str, notes: &mut Vec<String>) {
+        notes.push(format!("mlpc import left out {at}: {what}"));
+        let d = Diagnostic::new(Code::CannotImport, self.span(at), format!("{what} (at {at})"))
+            .label("left out of the .mlp")
+            .help(help.to_string());
+        self.diags.push(d);
+    }
+
+    /// Reports what the import changed without changing what the jobs compute (W0601).
+    pub fn changed(&mut self, at: &Pointer, what: String, help: &str) {
+        let d = Diagnostic::new(Code::ImportChanged, self.span(at), format!("{what} (at {at})"))
+            .label("changed on import")
+            .help(help.to_string());
+        self.diags.push(d);
+    }
+
+    /// Reports a reference or structure that is wrong in the definition itself (E0603).
+    pub fn broken(&mut self, at: &Pointer, what: String, help: &str) {
+        let d = Diagnostic::new(Code::BrokenDefinition, self.span(at), format!("{what} (at {at})"))
+            .label("invalid in the definition")
+            .help(help.to_string());
+        self.diags.push(d);
+    }
+
+    /// Every field of `obj` that was not read is left out, unless it holds the
+    /// service's default (`defaults::is_default`).
+    pub fn rest(&mut self, obj: Obj<'_>, notes: &mut Vec<String>) {
+        for (key, value) in obj.map {
+            if obj.read.contains(&key.as_str()) || super::defaults::is_default(key, value) {
+                continue;
+            }
+            let at = obj.at.key(key);
+            self.left_out(
+                &at,
+                &format!("`{key}` = {}", short(value)),
+                "the .mlp language has no way to say this field; the step runs without it",
+                notes,
+            );
+        }
+    }
+}
+
+/// A JSON value in a message, cut short.
+pub fn short(value: &Json) -> String {
+    let text = value.to_string();
+    match text.char_indices().nth(80) {
+        Some((cut, _)) => format!("{}…", text.get(..cut).unwrap_or_default()),
+        None => text,
+    }
+}
+
+/// An object being read field by field.
+pub struct Obj<'j> {
+    map: &'j Map<String, Json>,
+    pub at: Pointer,
+    read: Vec<&'j str>,
+}
+
+impl<'j> Obj<'j> {
+    /// `value` as an object; `None` (and nothing read) when it is not one.
+    pub fn new(value: &'j Json, at: Pointer) -> Option<Obj<'j>> {
+        value.as_object().map(|map| Obj { map, at, read: Vec::new() })
+    }
+
+    /// The field, marked as read.
+    pub fn take(&mut self, key: &str) -> Option<(&'j Json, Pointer)> {
+        let (name, value) = self.map.get_key_value(key)?;
+        self.read.push(name.as_str());
+        Some((value, self.at.key(key)))
+    }
+
+    /// The field as an object reader, marked as read.
+    pub fn object(&mut self, key: &str) -> Option<Obj<'j>> {
+        let (value, at) = self.take(key)?;
+        Obj::new(value, at)
+    }
+
+    /// The field as a list, marked as read; empty when absent or not a list.
+    pub fn list(&mut self, key: &str) -> Vec<(&'j Json, Pointer)> {
+        match self.take(key) {
+            Some((Json::Array(items), at)) => items.iter().enumerate().map(|(i, v)| (v, at.index(i))).collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// The field as a string, marked as read only when it is one.
+    pub fn str(&mut self, key: &str) -> Option<&'j str> {
+        let (name, value) = self.map.get_key_value(key)?;
+        let text = value.as_str()?;
+        self.read.push(name.as_str());
+        Some(text)
+    }
+
+    pub fn peek(&self, key: &str) -> Option<&'j Json> {
+        self.map.get(key)
+    }
+
+    /// The keys not read yet, in order.
+    pub fn unread(&self) -> Vec<String> {
+        self.map.keys().filter(|k| !self.read.contains(&k.as_str())).cloned().collect()
+    }
+}
