@@ -64,6 +64,20 @@ pub struct StepInfo {
     pub outputs: Vec<String>,
     /// A Model step folded into the transform that runs it: that transform.
     pub folded_into: Option<String>,
+    /// The condition (SageMaker name) whose branch holds the step, and which branch:
+    /// `true` for `IfSteps`.
+    pub branch: Option<(String, bool)>,
+}
+
+/// A value read from a report: a property file (`Std:JsonGet`) or a Lambda step's
+/// response (`OutputParameters`), with the type its use shows.
+#[derive(Clone, Debug)]
+pub struct ReportUse {
+    /// The step (SageMaker name) and its output.
+    pub step: String,
+    pub output: String,
+    pub keys: Vec<String>,
+    pub ty: Option<&'static str>,
 }
 
 pub struct Context<'a> {
@@ -86,6 +100,10 @@ pub struct Context<'a> {
     pub training_images: HashMap<String, String>,
     /// What was left out of the pipeline as a whole (whole steps), as comments at its top.
     pub notes: Vec<String>,
+    /// (SageMaker step name, property file name) → (output name, file path).
+    pub property_files: HashMap<(String, String), (String, String)>,
+    /// Every report value read, for the reports' schemas.
+    pub report_uses: Vec<ReportUse>,
 }
 
 impl<'a> Context<'a> {
@@ -101,6 +119,8 @@ impl<'a> Context<'a> {
             types: HashMap::new(),
             training_images: HashMap::new(),
             notes: Vec::new(),
+            property_files: HashMap::new(),
+            report_uses: Vec::new(),
         }
     }
 

@@ -12,6 +12,31 @@ pub struct OutputRef {
     pub output: String,
 }
 
+/// A value inside a report: `STEP.OUTPUT.key.key`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReportRef {
+    pub output: OutputRef,
+    pub keys: Vec<String>,
+}
+
+impl ReportRef {
+    /// As `.mlp` writes it: keys after dots, others in brackets.
+    pub fn path(&self) -> String {
+        let mut out = format!("{}.{}", self.output.step, self.output.output);
+        for key in &self.keys {
+            if crate::syntax::is_name(key) {
+                out.push('.');
+                out.push_str(key);
+            } else {
+                out.push('[');
+                out.push_str(&quote_line(key));
+                out.push(']');
+            }
+        }
+        out
+    }
+}
+
 /// One piece of text that is known only when the pipeline runs.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Piece {
@@ -19,6 +44,7 @@ pub enum Piece {
     Param(String, ParamType),
     RunId,
     Output(OutputRef),
+    Report(ReportRef),
 }
 
 /// `s` as a `.mlp` string literal: every character that could end it or start an
@@ -89,6 +115,7 @@ pub fn text(pieces: &[Piece]) -> String {
             Piece::Param(name, _) => out.push_str(&format!("${{params.{name}}}")),
             Piece::RunId => out.push_str("${run.id}"),
             Piece::Output(r) => out.push_str(&format!("${{{}.{}}}", r.step, r.output)),
+            Piece::Report(r) => out.push_str(&format!("${{{}}}", r.path())),
         }
     }
     out.push('"');
@@ -109,6 +136,9 @@ pub fn pieces(cx: &mut Context, value: &Json, at: &Pointer, notes: &mut Vec<Stri
             }
             if let Some(join) = map.get("Std:Join") {
                 return std_join(cx, join, &at.key("Std:Join"), notes);
+            }
+            if let Some(json_get) = map.get("Std:JsonGet") {
+                return self::json_get(cx, json_get, &at.key("Std:JsonGet"), notes).map(|r| vec![Piece::Report(r)]);
             }
             let function = map.keys().next().map_or("", String::as_str);
             cx.left_out(
@@ -141,6 +171,81 @@ fn std_join(cx: &mut Context, join: &Json, at: &Pointer, notes: &mut Vec<String>
         out.extend(pieces(cx, value, &at.key("Values").index(i), notes)?);
     }
     Some(merge(out))
+}
+
+/// `Std:JsonGet` of a step's property file: a value of its report.
+pub fn json_get(cx: &mut Context, value: &Json, at: &Pointer, notes: &mut Vec<String>) -> Option<ReportRef> {
+    let file = value.get("PropertyFile").and_then(|f| f.get("Get")).and_then(Json::as_str);
+    let path = value.get("Path").and_then(Json::as_str);
+    let (Some(file), Some(path)) = (file, path) else {
+        cx.left_out(
+            at,
+            "a `Std:JsonGet` that reads no property file of a step",
+            "`.mlp` reads JSON values from a step's report output (a property file); a file at another S3 URI cannot be said",
+            notes,
+        );
+        return None;
+    };
+    let Some((step, name)) = file.strip_prefix("Steps.").and_then(|r| r.split_once(".PropertyFiles.")) else {
+        cx.broken(at, format!("`{file}` is not a property file"), "a property file is `Steps.STEP.PropertyFiles.NAME`");
+        return None;
+    };
+    let Some((output, _)) = cx.property_files.get(&(step.to_string(), name.to_string())).cloned() else {
+        cx.broken(
+            at,
+            format!("`{file}` names no property file of the definition"),
+            "declare it in the step's PropertyFiles",
+        );
+        return None;
+    };
+    let Some(keys) = json_path_keys(path) else {
+        cx.left_out(
+            at,
+            &format!("the JSON path `{path}`"),
+            "a report path is keys (`a.b`, `a['c-d']`): no list indexes or wildcards",
+            notes,
+        );
+        return None;
+    };
+    let step_name = cx.steps.get(step)?.name.clone();
+    cx.report_uses.push(super::context::ReportUse {
+        step: step.to_string(),
+        output: output.clone(),
+        keys: keys.clone(),
+        ty: None,
+    });
+    Some(ReportRef { output: OutputRef { step: step_name, output }, keys })
+}
+
+/// The keys of a JsonPath as mlpc writes it (`a.b['c-d']`); `None` for anything else.
+pub fn json_path_keys(path: &str) -> Option<Vec<String>> {
+    let mut keys = Vec::new();
+    let mut rest = path.strip_prefix("$.").unwrap_or(path);
+    while !rest.is_empty() {
+        if let Some(quoted) = rest.strip_prefix("['") {
+            let mut key = String::new();
+            let mut chars = quoted.char_indices();
+            let end = loop {
+                match chars.next()? {
+                    (_, '\\') => key.push(chars.next()?.1),
+                    (i, '\'') => break i,
+                    (_, c) => key.push(c),
+                }
+            };
+            rest = quoted.get(end + 1..)?.strip_prefix(']')?;
+            keys.push(key);
+        } else {
+            let end = rest.find(['.', '[']).unwrap_or(rest.len());
+            let key = rest.get(..end)?;
+            if !crate::syntax::is_name(key) {
+                return None;
+            }
+            keys.push(key.to_string());
+            rest = rest.get(end..)?;
+        }
+        rest = rest.strip_prefix('.').unwrap_or(rest);
+    }
+    (!keys.is_empty()).then_some(keys)
 }
 
 /// Adjacent literals as one.
@@ -181,7 +286,7 @@ fn get(cx: &mut Context, path: &Json, at: &Pointer, notes: &mut Vec<String>) -> 
         return None;
     }
     if let Some(rest) = path.strip_prefix("Steps.") {
-        return step_property(cx, rest, at, notes).map(Piece::Output);
+        return step_property(cx, rest, at, notes);
     }
     cx.left_out(at, &format!("the property `{path}`"), "not a parameter, the run's id or a step's output", notes);
     None
@@ -189,7 +294,7 @@ fn get(cx: &mut Context, path: &Json, at: &Pointer, notes: &mut Vec<String>) -> 
 
 /// `S.ProcessingOutputConfig.Outputs['o'].S3Output.S3Uri`,
 /// `S.ModelArtifacts.S3ModelArtifacts` or `S.TransformOutput.S3OutputPath` as `S.o`.
-fn step_property(cx: &mut Context, rest: &str, at: &Pointer, notes: &mut Vec<String>) -> Option<OutputRef> {
+fn step_property(cx: &mut Context, rest: &str, at: &Pointer, notes: &mut Vec<String>) -> Option<Piece> {
     // Step names hold no `.` (SageMaker allows letters, digits, `-` and `_`).
     let (step, property) = rest.split_once('.').unwrap_or((rest, ""));
     let Some(info) = cx.steps.get(step).cloned() else {
@@ -217,6 +322,18 @@ fn step_property(cx: &mut Context, rest: &str, at: &Pointer, notes: &mut Vec<Str
         ("Training", "ModelArtifacts.S3ModelArtifacts") | ("Transform", "TransformOutput.S3OutputPath") => {
             info.outputs.first().cloned()
         }
+        ("Model", "ModelName") => Some(super::control::MODEL_OUTPUT.to_string()),
+        ("Lambda", p) if p.starts_with("OutputParameters['") && p.ends_with("']") => {
+            let key = p.trim_start_matches("OutputParameters['").trim_end_matches("']").to_string();
+            let output = super::control::LAMBDA_OUTPUT.to_string();
+            cx.report_uses.push(super::context::ReportUse {
+                step: step.to_string(),
+                output: output.clone(),
+                keys: vec![key.clone()],
+                ty: None,
+            });
+            return Some(Piece::Report(ReportRef { output: OutputRef { step: info.name, output }, keys: vec![key] }));
+        }
         _ => {
             cx.left_out(
                 at,
@@ -228,7 +345,7 @@ fn step_property(cx: &mut Context, rest: &str, at: &Pointer, notes: &mut Vec<Str
         }
     };
     match output {
-        Some(output) => Some(OutputRef { step: info.name, output }),
+        Some(output) => Some(Piece::Output(OutputRef { step: info.name, output })),
         None => {
             cx.broken(at, format!("`Steps.{rest}` names no output of `{step}`"), "name one of the step's outputs");
             None

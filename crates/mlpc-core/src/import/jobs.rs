@@ -65,10 +65,19 @@ pub fn fold_models(cx: &mut Context, steps: &[(&Json, Pointer)]) {
 }
 
 /// The types of outputs read by jobs that say a content type (training channels,
-/// transforms), and the images of training jobs.
+/// transforms), the images of training jobs, and property files.
 pub fn infer_types(cx: &mut Context, steps: &[(&Json, Pointer)]) {
     for (step, _) in steps {
         let args = step.get("Arguments");
+        let name = step.get("Name").and_then(Json::as_str).unwrap_or_default();
+        for file in step.get("PropertyFiles").and_then(Json::as_array).into_iter().flatten() {
+            let field = |key: &str| file.get(key).and_then(Json::as_str).map(str::to_string);
+            if let (Some(property), Some(output), Some(path)) =
+                (field("PropertyFileName"), field("OutputName"), field("FilePath"))
+            {
+                cx.property_files.insert((name.to_string(), property), (output, path));
+            }
+        }
         let mut reads: Vec<(&Json, Option<&str>)> = Vec::new();
         match step.get("Type").and_then(Json::as_str) {
             Some("Training") => {
@@ -134,7 +143,10 @@ fn mentions(value: &Json, prefix: &str) -> bool {
 /// Whether steps of this SageMaker type come into the `.mlp` (a Model step only as its
 /// transform's `model`, see `fold_models`).
 pub fn imported(kind: &str) -> bool {
-    matches!(kind, "Processing" | "Training" | "Transform" | "Model")
+    matches!(
+        kind,
+        "Processing" | "Training" | "Transform" | "Model" | "Condition" | "Fail" | "RegisterModel" | "Lambda"
+    )
 }
 
 pub fn step(
@@ -156,6 +168,11 @@ pub fn step(
         "Processing" => "processing",
         "Training" => "training",
         "Transform" => "transform",
+        "Condition" => "condition",
+        "Fail" => "fail",
+        "Model" => "model",
+        "RegisterModel" => "register",
+        "Lambda" => "lambda",
         _ => {
             let mut notes = std::mem::take(&mut cx.notes);
             cx.left_out(
@@ -168,7 +185,9 @@ pub fn step(
             return None;
         }
     };
-    if info.name != sm_name {
+    let written_back =
+        [sm_name.to_string(), format!("{}-CreateModel", info.name), format!("{}-RegisterModel", info.name)];
+    if !written_back.contains(&info.name) && !written_back[1..].iter().any(|n| n == sm_name) {
         cx.changed(
             &at.key("Name"),
             format!("the step `{sm_name}` is named `{}`", info.name),
@@ -176,15 +195,35 @@ pub fn step(
         );
     }
     let mut step = draft::Step::new(&info.name, mlp_kind);
-    step_fields(cx, &mut obj, &mut step, true);
-    if let Some(mut args) = obj.object("Arguments") {
+    if let Some((condition, holds)) = &info.branch {
+        let name = cx.steps.get(condition).map_or_else(|| condition.clone(), |c| c.name.clone());
+        step.field("when", if *holds { name } else { format!("not {name}") });
+    }
+    let is_job = !matches!(mlp_kind, "condition" | "fail" | "lambda");
+    step_fields(cx, &mut obj, &mut step, is_job);
+    if mlp_kind == "lambda" {
+        super::control::lambda(cx, &mut obj, &mut step);
+    } else if let Some(mut args) = obj.object("Arguments") {
         match mlp_kind {
             "processing" => processing(cx, &mut args, &mut step, shared, sm_name),
             "sql" => super::sql::sql(cx, &mut args, &mut step, shared, sm_name),
             "training" => training(cx, &mut args, &mut step, shared, sm_name),
+            "condition" => super::control::condition(cx, &mut args, &mut step),
+            "fail" => super::control::fail(cx, &mut args, &mut step),
+            "model" => super::control::model(cx, &mut args, &mut step, shared),
+            "register" => super::control::register(cx, &mut args, &mut step, shared),
             _ => transform(cx, &mut args, &mut step, shared, sm_name, steps),
         }
         cx.rest(args, &mut step.notes);
+    }
+    // Property files were read before any step: each makes its output a report.
+    let _ = obj.take("PropertyFiles");
+    for output in &mut step.outputs {
+        let file = cx.property_files.iter().find(|((s, _), (o, _))| s == sm_name && *o == output.name);
+        if let Some((_, (_, file))) = file {
+            output.ty = "report".into();
+            output.attributes.insert(0, ("file".into(), expr::quote(file)));
+        }
     }
     cx.rest(obj, &mut step.notes);
     Some(step)
@@ -531,9 +570,14 @@ fn transform(
         let model =
             value.get("Get").and_then(Json::as_str).and_then(|p| p.strip_prefix("Steps.")?.strip_suffix(".ModelName"));
         let folded = model.and_then(|m| steps.iter().find(|(s, _)| s.get("Name").and_then(Json::as_str) == Some(m)));
+        let created = model.and_then(|m| cx.steps.get(m)).filter(|i| i.kind == "Model" && i.folded_into.is_none());
         match folded {
             Some((model_step, model_at)) if cx.steps.get(model.unwrap_or_default()).is_some_and(|i| i.folded_into.as_deref() == Some(sm_name)) => {
                 folded_model(cx, model_step, model_at, this, step, shared);
+            }
+            _ if created.is_some() => {
+                let name = created.map(|i| i.name.clone()).unwrap_or_default();
+                step.field("model", format!("{name}.{}", super::control::MODEL_OUTPUT));
             }
             _ => cx.left_out(&at, &format!("the model {}", short(value)), "a transform runs a training step's model (`model = train.model`) through the Model step mlpc writes for it", &mut step.notes),
         }

@@ -11,6 +11,7 @@
 
 mod common;
 mod context;
+mod control;
 mod defaults;
 mod draft;
 mod expr;

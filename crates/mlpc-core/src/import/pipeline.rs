@@ -119,6 +119,7 @@ pub fn pipeline(cx: &mut Context, definition: &Json, name: &str) -> draft::Pipel
     cx.rest(top, &mut p.notes);
     p.notes.append(&mut cx.notes);
     hoist_retry(&mut p);
+    report_schemas(cx, &mut p);
 
     settings(cx, &mut p, &shared);
     p.images = shared
@@ -175,7 +176,11 @@ fn all_steps<'j>(cx: &mut Context, top: &mut Obj<'j>) -> Vec<(&'j Json, Pointer)
 /// Gives each step its `.mlp` name and notes its outputs, so that references between
 /// steps resolve whatever their order.
 fn name_steps(cx: &mut Context, steps: &[(&Json, Pointer)], shared: &mut Shared) {
-    for (step, at) in steps {
+    // Steps named after another (`X-CreateModel`) are named last: `X` is the user's.
+    let named_after =
+        |step: &&(&Json, Pointer)| matches!(step.0.get("Type").and_then(Json::as_str), Some("Model" | "RegisterModel"));
+    let (later, first): (Vec<_>, Vec<_>) = steps.iter().partition(named_after);
+    for (step, at) in first.into_iter().chain(later) {
         let Some(name) = step.get("Name").and_then(Json::as_str) else {
             cx.broken(at, "a step without a `Name`".into(), "every step has a unique name");
             continue;
@@ -189,9 +194,30 @@ fn name_steps(cx: &mut Context, steps: &[(&Json, Pointer)], shared: &mut Shared)
             );
             continue;
         }
-        let mlp = unique(&identifier(name), &mut shared.taken);
+        // mlpc and the SDK's ModelStep name these steps after the step the user wrote.
+        let stem = match kind.as_str() {
+            "Model" => name.strip_suffix("-CreateModel"),
+            "RegisterModel" => name.strip_suffix("-RegisterModel"),
+            _ => None,
+        };
+        let mlp = unique(&identifier(stem.unwrap_or(name)), &mut shared.taken);
         let outputs = jobs::output_names(step, name);
-        cx.steps.insert(name.to_string(), StepInfo { name: mlp, kind, outputs, folded_into: None });
+        cx.steps.insert(name.to_string(), StepInfo { name: mlp, kind, outputs, folded_into: None, branch: None });
+    }
+    for (step, _) in steps {
+        let (Some(condition), Some("Condition")) =
+            (step.get("Name").and_then(Json::as_str), step.get("Type").and_then(Json::as_str))
+        else {
+            continue;
+        };
+        for (key, holds) in [("IfSteps", true), ("ElseSteps", false)] {
+            let inner = step.get("Arguments").and_then(|a| a.get(key)).and_then(Json::as_array);
+            for name in inner.into_iter().flatten().filter_map(|s| s.get("Name")?.as_str()) {
+                if let Some(info) = cx.steps.get_mut(name) {
+                    info.branch = Some((condition.to_string(), holds));
+                }
+            }
+        }
     }
 }
 
@@ -268,6 +294,65 @@ fn literal(value: &Json, ty: ParamType) -> Option<String> {
         (ParamType::Boolean, Json::Bool(b)) => Some(b.to_string()),
         _ => None,
     }
+}
+
+/// A report's `schema`, from the values the pipeline reads and the types their
+/// comparisons show; none when a value's type is not shown (the report is then read
+/// unchecked, as the definition reads it).
+fn report_schemas(cx: &Context, p: &mut draft::Pipeline) {
+    for step in &mut p.steps {
+        let Some((sm_name, _)) = cx.steps.iter().find(|(_, info)| info.name == step.name) else { continue };
+        for output in step.outputs.iter_mut().filter(|o| o.ty == "report") {
+            if output.attributes.iter().any(|(k, _)| k == "schema") {
+                continue;
+            }
+            let uses: Vec<_> =
+                cx.report_uses.iter().filter(|u| u.step == *sm_name && u.output == output.name).collect();
+            let mut leaves: BTreeMap<Vec<String>, &str> = BTreeMap::new();
+            for u in &uses {
+                match (u.ty, leaves.get(&u.keys)) {
+                    (Some(ty), None) => {
+                        leaves.insert(u.keys.clone(), ty);
+                    }
+                    (Some(ty), Some(known)) if *known != ty && !(is_number(ty) && is_number(known)) => return,
+                    _ => {}
+                }
+            }
+            let typed = uses.iter().all(|u| leaves.contains_key(&u.keys));
+            if let (true, Some(schema)) = (typed && !leaves.is_empty(), schema_text(&leaves, &[])) {
+                output.attributes.push(("schema".into(), schema));
+            }
+        }
+    }
+}
+
+fn is_number(ty: &str) -> bool {
+    ty == "int" || ty == "float"
+}
+
+/// The nested schema map of the leaves under `prefix`; `None` when a key is both a
+/// value and a map.
+fn schema_text(leaves: &BTreeMap<Vec<String>, &str>, prefix: &[String]) -> Option<String> {
+    let mut entries: Vec<String> = Vec::new();
+    let mut seen: Vec<&String> = Vec::new();
+    for (keys, ty) in leaves.range(prefix.to_vec()..).take_while(|(k, _)| k.starts_with(prefix)) {
+        let key = keys.get(prefix.len())?;
+        if seen.contains(&key) {
+            continue;
+        }
+        seen.push(key);
+        let mut deeper = prefix.to_vec();
+        deeper.push(key.clone());
+        if keys.len() == prefix.len() + 1 {
+            if leaves.keys().any(|k| k.len() > deeper.len() && k.starts_with(&deeper)) {
+                return None;
+            }
+            entries.push(format!("{} = {ty}", super::common::key(key)));
+        } else {
+            entries.push(format!("{} = {}", super::common::key(key), schema_text(leaves, &deeper)?));
+        }
+    }
+    Some(format!("{{ {} }}", entries.join(", ")))
 }
 
 /// One `retry` for the pipeline when every step has the same.
