@@ -104,6 +104,8 @@ pub struct Context<'a> {
     pub property_files: HashMap<(String, String), (String, String)>,
     /// Every report value read, for the reports' schemas.
     pub report_uses: Vec<ReportUse>,
+    /// SageMaker name of a tuning step → its trials' output path.
+    pub tuning_outputs: HashMap<String, serde_json::Value>,
 }
 
 impl<'a> Context<'a> {
@@ -121,6 +123,7 @@ impl<'a> Context<'a> {
             notes: Vec::new(),
             property_files: HashMap::new(),
             report_uses: Vec::new(),
+            tuning_outputs: HashMap::new(),
         }
     }
 

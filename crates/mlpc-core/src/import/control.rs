@@ -198,11 +198,21 @@ fn model_data(cx: &mut Context, data: &Json, at: &super::context::Pointer, step:
     }
 }
 
-/// The image of the training step whose model `data` names.
-fn trained(cx: &Context, data: Option<&Json>) -> Option<String> {
-    let path = data?.get("Get")?.as_str()?;
-    let step = path.strip_prefix("Steps.")?.strip_suffix(".ModelArtifacts.S3ModelArtifacts")?;
-    cx.training_images.get(step).cloned()
+/// The image of the training or tuning step whose model `data` names: a `Get` of its
+/// model artifacts, or a location joined with its best training job's name.
+pub fn trained(cx: &Context, data: Option<&Json>) -> Option<String> {
+    let data = data?;
+    let values = match data.get("Std:Join").and_then(|j| j.get("Values")).and_then(Json::as_array) {
+        Some(values) => values.iter().collect(),
+        None => vec![data],
+    };
+    values.into_iter().find_map(|v| {
+        let path = v.get("Get")?.as_str()?.strip_prefix("Steps.")?;
+        let step = path
+            .strip_suffix(".ModelArtifacts.S3ModelArtifacts")
+            .or_else(|| path.strip_suffix(".BestTrainingJob.TrainingJobName"))?;
+        cx.training_images.get(step).cloned()
+    })
 }
 
 pub fn register(cx: &mut Context, args: &mut Obj<'_>, step: &mut draft::Step, shared: &mut Shared) {

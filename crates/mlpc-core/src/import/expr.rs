@@ -45,6 +45,9 @@ pub enum Piece {
     RunId,
     Output(OutputRef),
     Report(ReportRef),
+    /// `BestTrainingJob.TrainingJobName` of a tuning step (SageMaker name): part of
+    /// its model's location, which `best_models` turns into the model.
+    BestJob(String),
 }
 
 /// `s` as a `.mlp` string literal: every character that could end it or start an
@@ -116,6 +119,8 @@ pub fn text(pieces: &[Piece]) -> String {
             Piece::RunId => out.push_str("${run.id}"),
             Piece::Output(r) => out.push_str(&format!("${{{}.{}}}", r.step, r.output)),
             Piece::Report(r) => out.push_str(&format!("${{{}}}", r.path())),
+            // Replaced by `best_models` or reported there.
+            Piece::BestJob(_) => {}
         }
     }
     out.push('"');
@@ -126,6 +131,12 @@ pub fn text(pieces: &[Piece]) -> String {
 /// `Std:Join` writes them), a `Get`, or a `Std:Join` of those. `None` (reported) when
 /// it holds something `.mlp` cannot say.
 pub fn pieces(cx: &mut Context, value: &Json, at: &Pointer, notes: &mut Vec<String>) -> Option<Vec<Piece>> {
+    let raw = raw_pieces(cx, value, at, notes)?;
+    best_models(cx, raw, at, notes)
+}
+
+/// `pieces`, a tuning job's best job name left as it is.
+fn raw_pieces(cx: &mut Context, value: &Json, at: &Pointer, notes: &mut Vec<String>) -> Option<Vec<Piece>> {
     match value {
         Json::String(s) => Some(vec![Piece::Literal(s.clone())]),
         Json::Number(n) => Some(vec![Piece::Literal(n.to_string())]),
@@ -168,9 +179,70 @@ fn std_join(cx: &mut Context, join: &Json, at: &Pointer, notes: &mut Vec<String>
         if i > 0 && !on.is_empty() {
             out.push(Piece::Literal(on.to_string()));
         }
-        out.extend(pieces(cx, value, &at.key("Values").index(i), notes)?);
+        out.extend(raw_pieces(cx, value, &at.key("Values").index(i), notes)?);
     }
     Some(merge(out))
+}
+
+/// A tuning step's best model, as SageMaker can only name it: the trials' output path,
+/// the best job's name, `/output/model.tar.gz`. The pieces of that become the model.
+fn best_models(cx: &mut Context, mut pieces: Vec<Piece>, at: &Pointer, notes: &mut Vec<String>) -> Option<Vec<Piece>> {
+    const MODEL: &str = "/output/model.tar.gz";
+    while let Some(i) = pieces.iter().position(|p| matches!(p, Piece::BestJob(_))) {
+        let Some(Piece::BestJob(step)) = pieces.get(i).cloned() else { break };
+        let info = cx.steps.get(&step).cloned();
+        let location = cx.tuning_outputs.get(&step).cloned().and_then(|json| {
+            let mut scratch = Vec::new();
+            pieces_quiet(cx, &json, &mut scratch)
+        });
+        let (Some(info), Some(location)) = (info, location) else { break };
+        let n = location.len();
+        let before = i.checked_sub(n).and_then(|start| pieces.get(start..i));
+        // The first piece of the location may have text before it, merged.
+        let matches = before.is_some_and(|run| {
+            run.iter().zip(&location).enumerate().all(|(k, (got, want))| match (got, want) {
+                (Piece::Literal(g), Piece::Literal(w)) if k == 0 => g.ends_with(w.as_str()),
+                (got, want) => got == want,
+            })
+        });
+        let after = match pieces.get(i + 1) {
+            Some(Piece::Literal(tail)) => tail.strip_prefix(MODEL).map(str::to_string),
+            _ => None,
+        };
+        let (true, Some(after)) = (matches, after) else { break };
+        let start = i - n;
+        let mut replacement = Vec::new();
+        if let (Some(Piece::Literal(g)), Some(Piece::Literal(w))) = (pieces.get(start), location.first()) {
+            let head = g.get(..g.len() - w.len()).unwrap_or_default();
+            if !head.is_empty() {
+                replacement.push(Piece::Literal(head.to_string()));
+            }
+        }
+        let output = info.outputs.first().cloned().unwrap_or_else(|| "model".into());
+        replacement.push(Piece::Output(OutputRef { step: info.name.clone(), output }));
+        if !after.is_empty() {
+            replacement.push(Piece::Literal(after));
+        }
+        pieces.splice(start..=i + 1, replacement);
+    }
+    if pieces.iter().any(|p| matches!(p, Piece::BestJob(_))) {
+        cx.left_out(
+            at,
+            "the best training job's name, other than in the tuning step's model location",
+            "`.mlp` reads a tuning step's best model (`tune.model`), not the job's name",
+            notes,
+        );
+        return None;
+    }
+    Some(pieces)
+}
+
+/// `pieces` for a value already reported where it stands (a tuning job's output path).
+fn pieces_quiet(cx: &mut Context, value: &Json, notes: &mut Vec<String>) -> Option<Vec<Piece>> {
+    let reported = cx.diags.len();
+    let out = pieces(cx, value, &Pointer::default(), notes);
+    cx.diags.truncate(reported);
+    out
 }
 
 /// `Std:JsonGet` of a step's property file: a value of its report.
@@ -323,6 +395,7 @@ fn step_property(cx: &mut Context, rest: &str, at: &Pointer, notes: &mut Vec<Str
             info.outputs.first().cloned()
         }
         ("Model", "ModelName") => Some(super::control::MODEL_OUTPUT.to_string()),
+        ("Tuning", "BestTrainingJob.TrainingJobName") => return Some(Piece::BestJob(step.to_string())),
         ("Lambda", p) if p.starts_with("OutputParameters['") && p.ends_with("']") => {
             let key = p.trim_start_matches("OutputParameters['").trim_end_matches("']").to_string();
             let output = super::control::LAMBDA_OUTPUT.to_string();

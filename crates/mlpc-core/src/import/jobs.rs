@@ -22,8 +22,13 @@ pub fn output_names(step: &Json, name: &str) -> Vec<String> {
             .and_then(Json::as_array)
             .map(|outs| outs.iter().filter_map(|o| o.get("OutputName")?.as_str().map(str::to_string)).collect())
             .unwrap_or_default(),
-        Some("Training") => {
-            let at = args.and_then(|a| a.pointer("/OutputDataConfig/S3OutputPath"));
+        Some(kind @ ("Training" | "Tuning")) => {
+            let pointer = if kind == "Tuning" {
+                "/TrainingJobDefinition/OutputDataConfig/S3OutputPath"
+            } else {
+                "/OutputDataConfig/S3OutputPath"
+            };
+            let at = args.and_then(|a| a.pointer(pointer));
             vec![at.and_then(|v| common::name_in_layout(v, name)).unwrap_or_else(|| "model".into())]
         }
         Some("Transform") => {
@@ -42,10 +47,8 @@ pub fn fold_models(cx: &mut Context, steps: &[(&Json, Pointer)]) {
         if step.get("Type").and_then(Json::as_str) != Some("Model") {
             continue;
         }
-        let trained = step.pointer("/Arguments/PrimaryContainer/ModelDataUrl/Get").and_then(Json::as_str);
-        let from_training = trained
-            .and_then(|p| p.strip_prefix("Steps.")?.strip_suffix(".ModelArtifacts.S3ModelArtifacts"))
-            .is_some_and(|s| cx.steps.get(s).is_some_and(|i| i.kind == "Training"));
+        let from_training =
+            super::control::trained(cx, step.pointer("/Arguments/PrimaryContainer/ModelDataUrl")).is_some();
         let wanted = format!("Steps.{name}.");
         let readers: Vec<&Json> = steps.iter().map(|(s, _)| *s).filter(|s| mentions(s, &wanted)).collect();
         let transform = match readers.as_slice() {
@@ -79,8 +82,16 @@ pub fn infer_types(cx: &mut Context, steps: &[(&Json, Pointer)]) {
             }
         }
         let mut reads: Vec<(&Json, Option<&str>)> = Vec::new();
-        match step.get("Type").and_then(Json::as_str) {
-            Some("Training") => {
+        let kind = step.get("Type").and_then(Json::as_str);
+        // A tuning job's trials are training jobs: its definition reads as one.
+        let args = if kind == Some("Tuning") { args.and_then(|a| a.get("TrainingJobDefinition")) } else { args };
+        match kind {
+            Some("Training" | "Tuning") => {
+                if let (Some("Tuning"), Some(path)) =
+                    (kind, args.and_then(|a| a.pointer("/OutputDataConfig/S3OutputPath")))
+                {
+                    cx.tuning_outputs.insert(name.to_string(), path.clone());
+                }
                 if let (Some(name), Some(image)) = (
                     step.get("Name").and_then(Json::as_str),
                     args.and_then(|a| a.pointer("/AlgorithmSpecification/TrainingImage")).and_then(Json::as_str),
@@ -145,7 +156,15 @@ fn mentions(value: &Json, prefix: &str) -> bool {
 pub fn imported(kind: &str) -> bool {
     matches!(
         kind,
-        "Processing" | "Training" | "Transform" | "Model" | "Condition" | "Fail" | "RegisterModel" | "Lambda"
+        "Processing"
+            | "Training"
+            | "Tuning"
+            | "Transform"
+            | "Model"
+            | "Condition"
+            | "Fail"
+            | "RegisterModel"
+            | "Lambda"
     )
 }
 
@@ -168,6 +187,7 @@ pub fn step(
         "Processing" => "processing",
         "Training" => "training",
         "Transform" => "transform",
+        "Tuning" => "tuning",
         "Condition" => "condition",
         "Fail" => "fail",
         "Model" => "model",
@@ -207,7 +227,8 @@ pub fn step(
         match mlp_kind {
             "processing" => processing(cx, &mut args, &mut step, shared, sm_name),
             "sql" => super::sql::sql(cx, &mut args, &mut step, shared, sm_name),
-            "training" => training(cx, &mut args, &mut step, shared, sm_name),
+            "training" => training(cx, &mut args, &mut step, shared, sm_name, "HyperParameters", Vec::new()),
+            "tuning" => super::tuning::tuning(cx, &mut args, &mut step, shared, sm_name),
             "condition" => super::control::condition(cx, &mut args, &mut step),
             "fail" => super::control::fail(cx, &mut args, &mut step),
             "model" => super::control::model(cx, &mut args, &mut step, shared),
@@ -431,7 +452,18 @@ fn job_common(cx: &mut Context, args: &mut Obj<'_>, step: &mut draft::Step, shar
     }
 }
 
-fn training(cx: &mut Context, args: &mut Obj<'_>, step: &mut draft::Step, shared: &mut Shared, sm_name: &str) {
+/// A training job: a training step's Arguments, or a tuning step's trial definition
+/// (`hyperparameters` then names `StaticHyperParameters`, and `extra` adds the
+/// searched ones).
+pub fn training(
+    cx: &mut Context,
+    args: &mut Obj<'_>,
+    step: &mut draft::Step,
+    shared: &mut Shared,
+    sm_name: &str,
+    hyperparameters_key: &str,
+    extra: Vec<String>,
+) {
     if let Some(mut algorithm) = args.object("AlgorithmSpecification") {
         if let Some(image) = algorithm.str("TrainingImage") {
             let name = shared.image(image);
@@ -498,12 +530,17 @@ fn training(cx: &mut Context, args: &mut Obj<'_>, step: &mut draft::Step, shared
         cx.rest(config, &mut step.notes);
     }
     step.outputs.push(output);
-    hyperparameters(cx, args, step);
+    let mut entries = hyperparameters(cx, args, step, hyperparameters_key);
+    entries.extend(extra);
+    if !entries.is_empty() {
+        step.field("hyperparameters", format!("{{\n{}\n}}", entries.join("\n")));
+    }
     job_common(cx, args, step, shared, "StoppingCondition");
 }
 
-fn hyperparameters(cx: &mut Context, args: &mut Obj<'_>, step: &mut draft::Step) {
-    let Some(mut hyper) = args.object("HyperParameters") else { return };
+/// The fixed hyperparameters as map entries; script mode's become `code` and `entry`.
+fn hyperparameters(cx: &mut Context, args: &mut Obj<'_>, step: &mut draft::Step, key: &str) -> Vec<String> {
+    let Some(mut hyper) = args.object(key) else { return Vec::new() };
     let [program, directory, log_level, region] = SCRIPT_MODE_KEYS;
     let decoded = |v: Option<&str>| v.and_then(|s| serde_json::from_str::<String>(s).ok());
     if let (Some(entry), Some(uri)) =
@@ -531,10 +568,8 @@ fn hyperparameters(cx: &mut Context, args: &mut Obj<'_>, step: &mut draft::Step)
         };
         entries.push(format!("{} = {written}", common::key(&key)));
     }
-    if !entries.is_empty() {
-        step.field("hyperparameters", format!("{{\n{}\n}}", entries.join("\n")));
-    }
     cx.rest(hyper, &mut step.notes);
+    entries
 }
 
 /// Whether the text is a number that mlpc writes back as the same text (`50`, `0.2`;
@@ -677,7 +712,5 @@ fn folded_model(
 
 /// The training image of the step whose model a Model step serves.
 fn data_image(cx: &Context, model: &Json) -> Option<String> {
-    let path = model.pointer("/Arguments/PrimaryContainer/ModelDataUrl/Get")?.as_str()?;
-    let trained = path.strip_prefix("Steps.")?.strip_suffix(".ModelArtifacts.S3ModelArtifacts")?;
-    cx.training_images.get(trained).cloned()
+    super::control::trained(cx, model.pointer("/Arguments/PrimaryContainer/ModelDataUrl"))
 }

@@ -18,6 +18,7 @@ mod expr;
 mod jobs;
 mod pipeline;
 mod sql;
+mod tuning;
 
 use serde_json::Value as Json;
 
