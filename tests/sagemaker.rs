@@ -182,3 +182,87 @@ fn the_sdk_comparison_notices_a_changed_edge_and_hyperparameter() {
     assert!(report.contains("reg:squarederror"), "{report}");
     assert!(report.contains("Outputs['train']"), "{report}");
 }
+
+/// `mlpc import` on definitions the official SDK writes (tests/sagemaker/oracle.py):
+/// each imports with nothing left out, checks clean without any local file, builds to
+/// a definition with the same facts as the SDK's, and to a DAG that real Airflow 3
+/// imports.
+#[test]
+fn sdk_definitions_import_and_build_back_to_the_same_facts() {
+    let names = [
+        "churn",
+        "athena_features",
+        "redshift_xgboost",
+        "abalone_batch",
+        "abalone",
+        "judged",
+        "tuned",
+        "script_mode",
+        "gates",
+        "cached",
+    ];
+    let sdk = temp_dir("import-sdk");
+    let out = Command::new(python())
+        .arg("oracle.py")
+        .arg("--dir")
+        .arg(&sdk)
+        .args(names)
+        .current_dir(common::root().join("tests/sagemaker"))
+        .env("MLPC_SOURCEDIRS", sourcedirs())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let built = temp_dir("import-built");
+    let no_files = common::Dir(built.join("no-files"));
+    let mut pairs = Vec::new();
+    let mut dags = Vec::new();
+    for name in names {
+        let json = std::fs::read_to_string(sdk.join(format!("{name}.json"))).unwrap();
+        let imported = mlpc::import::import(&json, None, name);
+        let errors: Vec<String> = imported
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity == mlpc::Severity::Error)
+            .map(|d| format!("{}: {}", d.code.as_str(), d.message))
+            .collect();
+        assert!(errors.is_empty(), "{name}: {errors:#?}");
+        let mlp = imported.mlp.unwrap();
+        std::fs::write(built.join(format!("{name}.mlp")), &mlp).unwrap();
+        let checked = mlpc::check(&mlp, &no_files, &Default::default(), Some(Target::Sagemaker));
+        let diagnostics: Vec<String> =
+            checked.diagnostics.iter().map(|d| format!("{}: {}", d.code.as_str(), d.message)).collect();
+        assert!(diagnostics.is_empty(), "{name}: the import does not check clean: {diagnostics:#?}\n{mlp}");
+        let ir = checked.pipeline.unwrap();
+        let definition = mlpc::targets::build(&ir, &TargetOptions::Sagemaker, "").unwrap().output.unwrap();
+        let file = built.join(format!("{name}.json"));
+        std::fs::write(&file, definition.contents).unwrap();
+        pairs.push((name, file));
+        let options = TargetOptions::Airflow { version: mlpc::targets::airflow::AirflowVersion::V3, local_mode: false };
+        let airflow = mlpc::check(&mlp, &no_files, &Default::default(), Some(Target::Airflow));
+        let ir = airflow.pipeline.unwrap_or_else(|| panic!("{name}: not for Airflow: {:#?}", airflow.diagnostics));
+        let dag = built.join(format!("{name}.py"));
+        std::fs::write(&dag, mlpc::targets::build(&ir, &options, "").unwrap().output.unwrap().contents).unwrap();
+        dags.push(dag);
+    }
+    let out = compare_with_sdk(&pairs);
+    let report = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{report}{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(report.matches("same facts:").count(), names.len(), "{report}");
+
+    // Every import is a DAG that Airflow 3 imports.
+    let airflow = common::root().join("target/py/airflow3/bin/python");
+    let report_path = built.join("dags.json");
+    let out = Command::new(airflow)
+        .arg(common::root().join("tests/airflow/check_dags.py"))
+        .arg(&report_path)
+        .args(&dags)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let dag_report: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&report_path).unwrap()).unwrap();
+    for dag in &dags {
+        let rep = &dag_report[dag.display().to_string()];
+        assert_eq!(rep["import_errors"], serde_json::json!({}), "{}", dag.display());
+        assert_eq!(rep["dags"].as_object().map(|d| d.len()), Some(1), "{}", dag.display());
+    }
+}

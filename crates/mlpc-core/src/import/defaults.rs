@@ -19,6 +19,10 @@ pub fn is_default(key: &str, value: &Json) -> bool {
         // runs no profiler either.
         "ProfilerConfig" => json!({ "DisableProfiler": true }),
         "Metadata" => json!({}),
+        // The SDK's `ModelMetrics` with no bias or explainability reports.
+        "Bias" | "Explainability" => json!({}),
+        // CreateModelPackage validates the model unless told otherwise.
+        "SkipModelValidation" => json!("None"),
         _ => return false,
     };
     *value == default
