@@ -152,6 +152,9 @@ enum Command {
         /// With --sagemaker-pipeline: send the call to this endpoint (e.g. a local emulator).
         #[arg(long, value_name = "URL", requires = "sagemaker_pipeline")]
         endpoint_url: Option<String>,
+        /// With --sagemaker-pipeline: the AWS region the pipeline is in. Default: the usual sources (AWS_REGION, the profile).
+        #[arg(long, requires = "sagemaker_pipeline")]
+        region: Option<String>,
         /// The pipeline's name in the .mlp. Default: the file's name without `.json`, or the SageMaker pipeline's name (made an identifier).
         #[arg(long)]
         name: Option<String>,
@@ -316,9 +319,10 @@ pub fn main() -> ExitCode {
         Command::Explain { code } => explain(code.as_deref()),
         Command::Fmt { paths, check, diff } => format::run(&paths, check || diff, diff, style),
         Command::Lsp => lsp::run(),
-        Command::Import { file, sagemaker_pipeline, endpoint_url, name, output, force } => {
-            import::run(&import::ImportArgs { file, sagemaker_pipeline, endpoint_url, name, output, force }, style)
-        }
+        Command::Import { file, sagemaker_pipeline, endpoint_url, region, name, output, force } => import::run(
+            &import::ImportArgs { file, sagemaker_pipeline, endpoint_url, region, name, output, force },
+            style,
+        ),
         Command::Completions { shell } => completions(shell),
         Command::Man => man(),
     };

@@ -14,6 +14,7 @@ pub struct ImportArgs {
     pub file: Option<String>,
     pub sagemaker_pipeline: Option<String>,
     pub endpoint_url: Option<String>,
+    pub region: Option<String>,
     pub name: Option<String>,
     pub output: Option<String>,
     pub force: bool,
@@ -32,7 +33,11 @@ pub fn run(args: &ImportArgs, style: Style) -> Result<ExitCode, Failure> {
             (input.source, stem)
         }
         (None, Some(name)) => {
-            match mlpc::deploy::block_on(mlpc::deploy::sagemaker::describe(name, args.endpoint_url.as_deref())) {
+            match mlpc::deploy::block_on(mlpc::deploy::sagemaker::describe(
+                name,
+                args.region.as_deref(),
+                args.endpoint_url.as_deref(),
+            )) {
                 Ok(Ok(text)) => (SourceFile::new(format!("DescribePipeline {name}"), text), name.clone()),
                 Ok(Err(mlpc::deploy::DeployError::Usage(message))) | Err(mlpc::deploy::DeployError::Usage(message)) => {
                     return Err(Failure::Usage(message))
@@ -68,12 +73,15 @@ pub fn run(args: &ImportArgs, style: Style) -> Result<ExitCode, Failure> {
             err(&format!("wrote {}\n", path.display()));
         }
     }
-    if errors > 0 {
+    if imported.left_out > 0 {
+        let n = imported.left_out;
         err(&format!(
-            "{}: {errors} thing{} left out of the .mlp (comments starting `mlpc import left out` mark each)\n",
+            "{}: {n} thing{} left out of the .mlp (comments starting `mlpc import left out` mark each)\n",
             source.name,
-            if errors == 1 { "" } else { "s" }
+            if n == 1 { "" } else { "s" }
         ));
+    }
+    if errors > 0 {
         return Ok(ExitCode::from(1));
     }
     Ok(ExitCode::SUCCESS)

@@ -674,3 +674,49 @@ fn the_language_server_exits_with_the_protocols_codes() {
         assert_eq!(code(&out), want, "{}", stderr(&out));
     }
 }
+
+/// `mlpc import`: a complete import is exit 0 with the `.mlp` on standard output; one
+/// that leaves something out is exit 1 (the `.mlp` still written, the diagnostics on
+/// standard error); input that is not a definition is exit 1 with nothing written; a
+/// missing source is a usage error (exit 2); a 16 MiB file is refused cleanly.
+#[test]
+fn import_exit_codes_and_streams() {
+    let built = mlpc(&["build", "examples/churn/churn.mlp", "--target", "sagemaker", "-o", "-"]);
+    assert_eq!(code(&built), 0, "{}", stderr(&built));
+    let complete = run(&["import", "-"], Some(&built.stdout), &[]);
+    assert_eq!(code(&complete), 0, "{}", stderr(&complete));
+    assert!(stdout(&complete).starts_with("pipeline churn {\n"), "{}", stdout(&complete));
+    assert_eq!(stderr(&complete), "");
+
+    let partial = mlpc(&["import", "tests/import/E0602_steps_mlpc_cannot_say.json", "--color", "never"]);
+    assert_eq!(code(&partial), 1, "{}", stderr(&partial));
+    assert!(stdout(&partial).contains("# mlpc import left out /Steps/1: the Callback step `wait-for-approval`"));
+    assert!(stderr(&partial).contains("E0602"), "{}", stderr(&partial));
+    assert!(stderr(&partial).contains("6 things left out of the .mlp"), "{}", stderr(&partial));
+
+    let named = mlpc(&["import", "tests/import/E0602_steps_mlpc_cannot_say.json", "--name", "approvals"]);
+    assert!(stdout(&named).starts_with("pipeline approvals {"), "{}", stdout(&named));
+
+    let not_json = run(&["import", "-", "--color", "never"], Some(b"pipeline churn {}"), &[]);
+    assert_eq!(code(&not_json), 1);
+    assert_eq!(stdout(&not_json), "");
+    assert!(stderr(&not_json).contains("E0601"), "{}", stderr(&not_json));
+
+    let usage = mlpc(&["import"]);
+    assert_eq!(code(&usage), 2, "{}", stderr(&usage));
+
+    let big = vec![b' '; 16 * 1024 * 1024 + 1];
+    let too_big = run(&["import", "-"], Some(&big), &[]);
+    assert_eq!(code(&too_big), 2, "{}", stderr(&too_big));
+    assert!(stderr(&too_big).contains("16 MiB"), "{}", stderr(&too_big));
+
+    // 16 MiB of JSON that is a definition in name only: diagnostics, no panic.
+    let mut steps = String::from("{\"Version\": \"2020-12-01\", \"Steps\": [");
+    while steps.len() < 15 * 1024 * 1024 {
+        steps.push_str("{\"Name\": \"x\", \"Type\": \"Nope\"},");
+    }
+    steps.push_str("{}]}");
+    let huge = run(&["import", "-", "--color", "never"], Some(steps.as_bytes()), &[]);
+    assert_eq!(code(&huge), 1, "{}", stderr(&huge).get(..500).unwrap_or_default());
+    assert!(!stderr(&huge).contains("panicked"));
+}

@@ -162,3 +162,49 @@ fn an_unreachable_endpoint_is_exit_3_with_a_clear_message() {
     assert!(stderr(&out).contains("the endpoint cannot be reached"), "{}", stderr(&out));
     assert!(!stderr(&out).contains("panicked"), "{}", stderr(&out));
 }
+
+/// `mlpc import --sagemaker-pipeline`: a pipeline created in moto by `mlpc deploy` is
+/// read back with DescribePipeline and imported; it builds to the definition that was
+/// deployed, byte for byte. An unknown name and a closed port are exit 3.
+#[test]
+fn import_reads_a_deployed_pipeline_back_with_describe_pipeline() {
+    let moto = common::Moto::start();
+    let url = moto.url();
+    state(&moto, "us-east-1", &["create-bucket", "acme-ml"]);
+    let source = "examples/abalone_batch/abalone_batch.mlp";
+    let out = mlpc(&["deploy", source, "--target", "sagemaker", "--endpoint-url", &url]);
+    assert!(out.status.success(), "{}", stderr(&out));
+
+    let dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("import-describe");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let imported = dir.join("abalone_batch.mlp");
+    let imported_arg = imported.display().to_string();
+    let args = ["import", "--sagemaker-pipeline", "abalone-batch", "--region", "us-east-1", "--endpoint-url", &url];
+    let out = mlpc(&[&args[..], &["-o", &imported_arg]].concat());
+    assert!(out.status.success(), "{}", stderr(&out));
+    let mlp = std::fs::read_to_string(&imported).unwrap();
+    assert!(mlp.starts_with("pipeline abalone_batch {\n  description = \"Abalone age"), "{mlp}");
+
+    let rebuilt = dir.join("rebuilt.json");
+    let out = mlpc(&["build", &imported_arg, "--target", "sagemaker", "-o", &rebuilt.display().to_string()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let deployed = mlpc(&["build", source, "--target", "sagemaker", "-o", "-"]);
+    assert_eq!(std::fs::read_to_string(&rebuilt).unwrap(), String::from_utf8_lossy(&deployed.stdout));
+
+    // Writing over the file needs --force.
+    let again = mlpc(&[&args[..], &["-o", &imported_arg]].concat());
+    assert_eq!(again.status.code(), Some(2), "{}", stderr(&again));
+    assert!(stderr(&again).contains("--force"), "{}", stderr(&again));
+
+    let missing =
+        mlpc(&["import", "--sagemaker-pipeline", "no-such-pipeline", "--region", "us-east-1", "--endpoint-url", &url]);
+    assert_eq!(missing.status.code(), Some(3), "{}", stderr(&missing));
+    assert!(stderr(&missing).contains("describing pipeline no-such-pipeline failed"), "{}", stderr(&missing));
+
+    let closed = "http://127.0.0.1:9";
+    let unreachable =
+        mlpc(&["import", "--sagemaker-pipeline", "abalone-batch", "--region", "us-east-1", "--endpoint-url", closed]);
+    assert_eq!(unreachable.status.code(), Some(3), "{}", stderr(&unreachable));
+    assert!(stderr(&unreachable).contains("cannot be reached"), "{}", stderr(&unreachable));
+}

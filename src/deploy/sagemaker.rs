@@ -131,8 +131,13 @@ fn start_nonce() -> Vec<u8> {
 
 /// DescribePipeline of `name` (for `mlpc import`), as the JSON the AWS CLI prints: its
 /// `PipelineDefinition` is the definition as a string.
-pub async fn describe(name: &str, endpoint_url: Option<&str>) -> Result<String, DeployError> {
-    let config = load_config(None, endpoint_url).await;
+pub async fn describe(name: &str, region: Option<&str>, endpoint_url: Option<&str>) -> Result<String, DeployError> {
+    let config = load_config(region, endpoint_url).await;
+    if config.region().is_none() {
+        return Err(DeployError::Usage(
+            "no AWS region to find the pipeline in: give --region, or set AWS_REGION or a profile's region".to_string(),
+        ));
+    }
     let client = aws_sdk_sagemaker::Client::new(&config);
     let described = client
         .describe_pipeline()

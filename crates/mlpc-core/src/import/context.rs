@@ -106,7 +106,15 @@ pub struct Context<'a> {
     pub report_uses: Vec<ReportUse>,
     /// SageMaker name of a tuning step → its trials' output path.
     pub tuning_outputs: HashMap<String, serde_json::Value>,
+    /// Codes of the diagnostics past `MAX_SHOWN`.
+    unshown: Vec<Code>,
+    /// How many things were left out (E0602), shown or not.
+    pub left_out_count: usize,
 }
+
+/// How many diagnostics an import makes: with the one that counts the rest, what
+/// the human report shows.
+pub const MAX_SHOWN: usize = crate::diagnostics::render::MAX_SHOWN - 1;
 
 impl<'a> Context<'a> {
     pub fn new(source: &'a str, wrapped: Option<Span>) -> Self {
@@ -124,6 +132,8 @@ impl<'a> Context<'a> {
             property_files: HashMap::new(),
             report_uses: Vec::new(),
             tuning_outputs: HashMap::new(),
+            unshown: Vec::new(),
+            left_out_count: 0,
         }
     }
 
@@ -138,26 +148,50 @@ impl<'a> Context<'a> {
     /// comments where it belongs.
     pub fn left_out(&mut self, at: &Pointer, what: &str, help: &str, notes: &mut Vec<String>) {
         notes.push(format!("mlpc import left out {at}: {what}"));
-        let d = Diagnostic::new(Code::CannotImport, self.span(at), format!("{what} (at {at})"))
-            .label("left out of the .mlp")
-            .help(help.to_string());
-        self.diags.push(d);
+        self.left_out_count += 1;
+        self.report(Code::CannotImport, at, format!("{what} (at {at})"), "left out of the .mlp", help);
     }
 
     /// Reports what the import changed without changing what the jobs compute (W0601).
     pub fn changed(&mut self, at: &Pointer, what: String, help: &str) {
-        let d = Diagnostic::new(Code::ImportChanged, self.span(at), format!("{what} (at {at})"))
-            .label("changed on import")
-            .help(help.to_string());
-        self.diags.push(d);
+        self.report(Code::ImportChanged, at, format!("{what} (at {at})"), "changed on import", help);
     }
 
     /// Reports a reference or structure that is wrong in the definition itself (E0603).
     pub fn broken(&mut self, at: &Pointer, what: String, help: &str) {
-        let d = Diagnostic::new(Code::BrokenDefinition, self.span(at), format!("{what} (at {at})"))
-            .label("invalid in the definition")
-            .help(help.to_string());
-        self.diags.push(d);
+        self.report(Code::BrokenDefinition, at, format!("{what} (at {at})"), "invalid in the definition", help);
+    }
+
+    /// A diagnostic, while fewer than `MAX_SHOWN` were made: past that they are only
+    /// counted (finding a span scans the text, so a storm of them would be quadratic).
+    fn report(&mut self, code: Code, at: &Pointer, message: String, label: &str, help: &str) {
+        if self.diags.len() >= MAX_SHOWN {
+            self.unshown.push(code);
+            return;
+        }
+        self.diags.push(Diagnostic::new(code, self.span(at), message).label(label).help(help.to_string()));
+    }
+
+    /// How many diagnostics there are, shown and not, for `rewind`.
+    pub fn checkpoint(&self) -> (usize, usize) {
+        (self.diags.len(), self.unshown.len())
+    }
+
+    /// Forgets the diagnostics made since `checkpoint`.
+    pub fn rewind(&mut self, (shown, unshown): (usize, usize)) {
+        self.diags.truncate(shown);
+        self.unshown.truncate(unshown);
+    }
+
+    /// The diagnostics, with one that counts those not shown.
+    pub fn finish(mut self) -> Vec<Diagnostic> {
+        if let Some(first) = self.unshown.iter().min().copied() {
+            let n = self.unshown.len();
+            let d = Diagnostic::new(first, Span::default(), format!("{n} more problems like these are not shown"))
+                .help("fix or remove what is reported above and import again; each is also a comment in the .mlp");
+            self.diags.push(d);
+        }
+        self.diags
     }
 
     /// Every field of `obj` that was not read is left out, unless it holds the

@@ -239,9 +239,9 @@ fn best_models(cx: &mut Context, mut pieces: Vec<Piece>, at: &Pointer, notes: &m
 
 /// `pieces` for a value already reported where it stands (a tuning job's output path).
 fn pieces_quiet(cx: &mut Context, value: &Json, notes: &mut Vec<String>) -> Option<Vec<Piece>> {
-    let reported = cx.diags.len();
+    let before = cx.checkpoint();
     let out = pieces(cx, value, &Pointer::default(), notes);
-    cx.diags.truncate(reported);
+    cx.rewind(before);
     out
 }
 

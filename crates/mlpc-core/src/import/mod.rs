@@ -33,6 +33,8 @@ pub struct Imported {
     pub mlp: Option<String>,
     /// About the input: spans are in the JSON text.
     pub diagnostics: Vec<Diagnostic>,
+    /// How many things were left out of the `.mlp` (each an E0602 and a comment).
+    pub left_out: usize,
 }
 
 /// Imports a definition as `pipeline.definition()` writes it, or a DescribePipeline
@@ -97,14 +99,15 @@ pub fn import(text: &str, name: Option<&str>, fallback: &str) -> Imported {
             raw
         }
     };
-    Imported { mlp: Some(mlp), diagnostics: cx.diags }
+    let left_out = cx.left_out_count;
+    Imported { mlp: Some(mlp), diagnostics: cx.finish(), left_out }
 }
 
 fn not_a_definition(span: Span, message: String) -> Imported {
     let d = Diagnostic::new(Code::NotADefinition, span, message)
         .label("not a definition")
         .help("give the JSON that `pipeline.definition()` returns, or a DescribePipeline response, e.g. `aws sagemaker describe-pipeline --pipeline-name NAME`");
-    Imported { mlp: None, diagnostics: vec![d] }
+    Imported { mlp: None, diagnostics: vec![d], left_out: 0 }
 }
 
 /// The place serde_json reports an error at (line and column, 1-based).
