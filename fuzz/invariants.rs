@@ -154,3 +154,20 @@ fn scratch() -> PathBuf {
     })
     .clone()
 }
+
+/// `mlpc import` never panics, every diagnostic span lies inside the input, and what
+/// it writes parses and is already in `mlpc fmt` layout, whatever it left out.
+pub fn import(data: &[u8]) {
+    let text = String::from_utf8_lossy(data);
+    let imported = mlpc::import::import(&text, None, "fuzzed");
+    for d in &imported.diagnostics {
+        let span = d.span();
+        assert!(span.start <= span.end && span.end as usize <= text.len(), "span outside the input: {d:?}");
+    }
+    if let Some(mlp) = &imported.mlp {
+        let parsed = mlpc::syntax::parse(mlp);
+        assert!(parsed.errors.is_empty(), "the import does not parse: {:?}\n{mlp}", parsed.errors);
+        let formatted = mlpc::fmt::format(mlp);
+        assert!(matches!(&formatted, Ok(f) if f == mlp), "the import is not in fmt layout: {formatted:?}");
+    }
+}

@@ -24,6 +24,17 @@ fn regressions() -> Vec<(String, Vec<u8>)> {
 }
 
 #[test]
+fn the_importer_holds_on_every_regression_and_import_case() {
+    let mut files = common::files_with_extension(&common::root().join("fuzz/regressions"), "json");
+    files.extend(common::files_with_extension(&common::root().join("tests/import"), "json"));
+    assert!(files.len() >= 5, "{files:?}");
+    for file in files {
+        eprintln!("{}", file.display());
+        invariants::import(&std::fs::read(&file).unwrap());
+    }
+}
+
+#[test]
 fn the_parser_holds_on_every_regression() {
     for (name, data) in regressions() {
         eprintln!("{name}");

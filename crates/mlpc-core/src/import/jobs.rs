@@ -9,7 +9,9 @@ use super::context::{short, Context, Obj, Pointer};
 use super::draft;
 use super::expr::{self, Piece};
 use super::pipeline::Shared;
-use crate::targets::requests::{CODE_INPUT, PROCESSING_INPUT_DIR, PROCESSING_OUTPUT_DIR, SCRIPT_MODE_KEYS};
+use crate::targets::requests::{
+    CODE_INPUT, PROCESSING_INPUT_DIR, PROCESSING_OUTPUT_DIR, RUNNER_INPUT, SCRIPT_MODE_KEYS,
+};
 
 /// The names of a step's outputs, before anything is imported: a processing job's
 /// `OutputName`s; a training job's model and a transform's results named by their
@@ -335,15 +337,25 @@ fn processing(cx: &mut Context, args: &mut Obj<'_>, step: &mut draft::Step, shar
             (Some(uri), Some(entrypoint)) if code(&uri, &entrypoint, step) => {
                 let _ = app.take("ContainerEntrypoint");
             }
-            _ => {
+            (_, entrypoint) => {
                 let at = app.at.key("ContainerEntrypoint");
                 let _ = app.take("ContainerEntrypoint");
-                cx.left_out(
-                    &at,
-                    "a processing job that runs no script of its own `code` input",
-                    "`.mlp` runs `code` (a script, or an archive with `entry`) in the image; an image's own entrypoint cannot be said yet",
-                    &mut step.notes,
-                );
+                let runner = format!("{PROCESSING_INPUT_DIR}/{RUNNER_INPUT}/");
+                if entrypoint.is_some_and(|e| e.iter().any(|item| item.starts_with(&runner))) {
+                    cx.left_out(
+                        &at,
+                        "a python step as mlpc runs it off Airflow (its runner script)",
+                        "a python step's code is imported from files next to the .mlp, which a definition does not hold: keep the .mlp that wrote this definition",
+                        &mut step.notes,
+                    );
+                } else {
+                    cx.left_out(
+                        &at,
+                        "a processing job that runs no script of its own `code` input",
+                        "`.mlp` runs `code` (a script, or an archive with `entry`) in the image; an image's own entrypoint cannot be said yet",
+                        &mut step.notes,
+                    );
+                }
             }
         }
         if let Some((Json::Array(items), at)) = app.take("ContainerArguments") {
