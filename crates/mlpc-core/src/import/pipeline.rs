@@ -118,10 +118,9 @@ pub fn pipeline(cx: &mut Context, definition: &Json, name: &str) -> draft::Pipel
     }
     cx.rest(top, &mut p.notes);
     p.notes.append(&mut cx.notes);
-    hoist_retry(&mut p);
     report_schemas(cx, &mut p);
-
     settings(cx, &mut p, &shared);
+    hoist_retry(&mut p);
     p.images = shared
         .images
         .iter()
@@ -355,16 +354,25 @@ fn schema_text(leaves: &BTreeMap<Vec<String>, &str>, prefix: &[String]) -> Optio
     Some(format!("{{ {} }}", entries.join(", ")))
 }
 
-/// One `retry` for the pipeline when every step has the same.
+/// The pipeline's `retry`, when every step that runs a job has one: the most common,
+/// which the steps that have it then inherit. Not with a lambda step, which SageMaker
+/// cannot retry (a default would be warned about there).
 fn hoist_retry(p: &mut draft::Pipeline) {
     let retry = |s: &draft::Step| s.fields.iter().find(|(k, _)| k == "retry").map(|(_, v)| v.clone());
-    let Some(first) = p.steps.first().and_then(retry) else { return };
-    if p.steps.iter().all(|s| retry(s).as_ref() == Some(&first)) {
-        for step in &mut p.steps {
-            step.fields.retain(|(k, _)| k != "retry");
-        }
-        p.settings.push(("retry".into(), first));
+    let jobs: Vec<&draft::Step> = p.steps.iter().filter(|s| !matches!(s.kind, "condition" | "fail")).collect();
+    if jobs.is_empty() || jobs.iter().any(|s| s.kind == "lambda" || retry(s).is_none()) {
+        return;
     }
+    let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+    for value in jobs.iter().filter_map(|s| retry(s)) {
+        *counts.entry(value).or_default() += 1;
+    }
+    let Some(most) = counts.values().copied().max() else { return };
+    let Some(common) = counts.into_iter().find(|(_, n)| *n == most).map(|(v, _)| v) else { return };
+    for step in &mut p.steps {
+        step.fields.retain(|(k, v)| k != "retry" || *v != common);
+    }
+    p.settings.push(("retry".into(), common));
 }
 
 /// The pipeline name mlpc's output locations show, `<artifacts>/<NAME>/<run id>/<step>/<output>/`,
