@@ -153,7 +153,7 @@ fn definitions_mean_what_the_official_sdk_generates() {
     let mut pairs = Vec::new();
     let examples = ["churn", "athena_features", "redshift_xgboost", "abalone_batch", "abalone", "judged", "tuned"]
         .map(|n| (n, format!("examples/{n}")));
-    let tests = ["script_mode", "gates"].map(|n| (n, "tests/targets".to_string()));
+    let tests = ["script_mode", "gates", "container_paths"].map(|n| (n, "tests/targets".to_string()));
     for (name, folder) in examples.into_iter().chain(tests) {
         let json = build(&common::root().join(format!("{folder}/{name}.mlp"))).unwrap();
         let file = dir.join(format!("{name}.json"));
@@ -163,7 +163,7 @@ fn definitions_mean_what_the_official_sdk_generates() {
     let out = compare_with_sdk(&pairs);
     let report = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{report}{}", String::from_utf8_lossy(&out.stderr));
-    assert_eq!(report.matches("same facts:").count(), 9, "{report}");
+    assert_eq!(report.matches("same facts:").count(), 10, "{report}");
 }
 
 #[test]
@@ -200,6 +200,7 @@ fn sdk_definitions_import_and_build_back_to_the_same_facts() {
         "script_mode",
         "gates",
         "cached",
+        "container_paths",
     ];
     let sdk = temp_dir("import-sdk");
     let out = Command::new(python())

@@ -2,7 +2,8 @@
 
 Usage: python oracle.py NAME | --dir DIR NAME...
                                 (NAME in churn, athena_features, redshift_xgboost, abalone_batch, abalone,
-                                 judged, tuned, script_mode, gates, cached; in a venv with
+                                 judged, tuned, script_mode, gates, cached, container_paths;
+                                 in a venv with
                                  sagemaker==2.257.7)
 
 Prints `Pipeline.definition()` of the SageMaker Python SDK's own build of the example
@@ -1137,6 +1138,33 @@ def tuned() -> Pipeline:
     return pipeline("tuned", [input_data, mse_threshold], [preprocess, tune, evaluate, mse_ok], sess)
 
 
+def container_paths() -> Pipeline:
+    """tests/targets/container_paths.mlp: the Abalone preprocessing as the public example
+    writes its paths, `ProcessingInput(destination="/opt/ml/processing/input")` and
+    `ProcessingOutput(source="/opt/ml/processing/train")`; one output at the default."""
+    region, artifacts = "us-east-1", "s3://acme-ml/pipelines/container_paths/"
+    sess = session(region, "acme-ml")
+    input_data = ParameterString(name="input_data", default_value="s3://acme-ml/abalone/abalone-dataset.csv")
+    sklearn = image_uris.retrieve("sklearn", region=region, version="1.2-1", instance_type="ml.m5.xlarge")
+    sources = {"train": "/opt/ml/processing/train", "validation": "/opt/ml/processing/validation"}
+    preprocess = ProcessingStep(
+        name="preprocess",
+        step_args=script_processor(sess, sklearn, "ml.m5.xlarge").run(
+            code="s3://acme-ml/code/preprocessing.py",
+            inputs=[ProcessingInput(source=input_data, destination="/opt/ml/processing/input", input_name="raw")],
+            outputs=[
+                ProcessingOutput(
+                    output_name=name,
+                    source=sources.get(name, f"/opt/ml/processing/output/{name}"),
+                    destination=location(artifacts, "preprocess", name),
+                )
+                for name in ("train", "validation", "test")
+            ],
+        ),
+    )
+    return pipeline("container_paths", [input_data], [preprocess], sess)
+
+
 def cached() -> Pipeline:
     """abalone_batch with step caching, as the SageMaker examples turn it on:
     `CacheConfig(enable_caching=True, expire_after="P30D")` on the processing and the
@@ -1161,6 +1189,7 @@ BUILDERS: dict[str, Callable[[], Pipeline]] = {
     "judged": judged,
     "tuned": tuned,
     "cached": cached,
+    "container_paths": container_paths,
 }
 
 

@@ -66,18 +66,18 @@ pub fn inputs(lw: &mut Lowerer, cx: &super::Context, step: &ast::Step) -> Option
             ok = false;
             continue;
         };
-        let distribution = match &input.options {
+        let options = match &input.options {
             Some(options) => input_options(lw, options, kind, step),
-            None => Some(Distribution::Replicated),
+            None => Some((Distribution::Replicated, None)),
         };
         let bound = if names_step_output(source) {
             from_step(lw, input, source, annotation)
         } else {
             external(lw, cx, input, source, annotation)
         };
-        match (bound, distribution) {
-            (Some((ty, source)), Some(distribution)) => {
-                out.push(Input { name: input.name.clone(), ty, source, distribution, span: input.span })
+        match (bound, options) {
+            (Some((ty, source)), Some((distribution, path))) => {
+                out.push(Input { name: input.name.clone(), ty, source, distribution, path, span: input.span })
             }
             _ => ok = false,
         }
@@ -254,25 +254,48 @@ fn shorten(text: &str) -> String {
     }
 }
 
-/// `{ distribution = replicated | sharded }` after an input.
-fn input_options(lw: &mut Lowerer, options: &Expr, kind: Option<Kind>, step: &ast::Step) -> Option<Distribution> {
+/// An input's option.
+enum InputOption {
+    Distribution(Distribution),
+    Path(String),
+}
+
+/// `{ distribution = replicated | sharded, path = "/opt/ml/processing/…" }` after an input.
+fn input_options(
+    lw: &mut Lowerer,
+    options: &Expr,
+    kind: Option<Kind>,
+    step: &ast::Step,
+) -> Option<(Distribution, Option<String>)> {
     let entries = lw.map(options, "the input's options", |lw, key, value| match key {
         "distribution" => {
             let choice = lw.choice(value, "`distribution`", &["replicated", "sharded"])?;
-            Some(if choice == "sharded" { Distribution::Sharded } else { Distribution::Replicated })
+            Some(InputOption::Distribution(if choice == "sharded" {
+                Distribution::Sharded
+            } else {
+                Distribution::Replicated
+            }))
         }
+        "path" => container_path(lw, value, kind, step).map(InputOption::Path),
         other => {
             lw.push(
                 Diagnostic::new(Code::UnknownKey, value.span, format!("unknown input option `{other}`"))
                     .label("unknown option")
-                    .maybe_help(help_for(other, ["distribution"], "input options").or_else(|| {
-                        Some("an input takes one option: `distribution = replicated | sharded`".to_string())
+                    .maybe_help(help_for(other, ["distribution", "path"], "input options").or_else(|| {
+                        Some("an input takes `distribution = replicated | sharded` and (processing) `path`".to_string())
                     })),
             );
             None
         }
     })?;
-    let distribution = entries.into_iter().map(|(_, d)| d).next_back().unwrap_or_default();
+    let mut distribution = Distribution::default();
+    let mut path = None;
+    for (_, option) in entries {
+        match option {
+            InputOption::Distribution(d) => distribution = d,
+            InputOption::Path(p) => path = Some(p),
+        }
+    }
     if distribution == Distribution::Sharded && kind.is_some_and(|k| !k.distributes_inputs()) {
         lw.push(
             Diagnostic::new(
@@ -285,5 +308,34 @@ fn input_options(lw: &mut Lowerer, options: &Expr, kind: Option<Kind>, step: &as
         );
         return None;
     }
-    Some(distribution)
+    Some((distribution, path))
+}
+
+/// `path`: where a processing job's container finds an input or leaves an output, as
+/// the SageMaker SDK's `ProcessingInput(destination=…)` and `ProcessingOutput(source=…)`
+/// name it: under `/opt/ml/processing/`, not where the job's code is unpacked.
+pub(super) fn container_path(lw: &mut Lowerer, value: &Expr, kind: Option<Kind>, step: &ast::Step) -> Option<String> {
+    let path = lw.static_text(value, "`path`")?;
+    if kind.is_some_and(|k| k != Kind::Processing) {
+        lw.push(
+            Diagnostic::new(
+                Code::InvalidValue,
+                value.span,
+                format!("a {} step has no container paths", step.kind.node),
+            )
+            .label("only a processing job's data has a path")
+            .help("remove `path`: training channels are at /opt/ml/input/data/NAME, set by SageMaker"),
+        );
+        return None;
+    }
+    let code = crate::ir::PROCESSING_CODE_DIR;
+    if !crate::ir::is_container_path(&path) {
+        lw.push(
+            Diagnostic::new(Code::InvalidValue, value.span, format!("`path = \"{path}\"` is not a place for a processing job's data"))
+                .label("not under /opt/ml/processing/")
+                .help(format!("a path under /opt/ml/processing/ without `..`, white space or a trailing `/`, at most {MAX_CONTAINER_PATH} characters, outside the job's code folder {code}: e.g. \"/opt/ml/processing/train\"")),
+        );
+        return None;
+    }
+    Some(path)
 }

@@ -1,5 +1,6 @@
 //! An output's options: `{ uri = "s3://.../${run.id}/" }` writes it there instead of
-//! under the pipeline's `artifacts`.
+//! under the pipeline's `artifacts`; `{ path = "/opt/ml/processing/…" }` is where a
+//! processing job leaves it.
 
 use super::values::Lowerer;
 use crate::diagnostics::suggest::help_for;
@@ -7,16 +8,38 @@ use crate::diagnostics::{Code, Diagnostic};
 use crate::ir::{Text, TextPart};
 use crate::syntax::ast::Expr;
 
-/// The output's `uri`, if set; `None` when the options were wrong (reported).
-pub fn uri(lw: &mut Lowerer, options: &Expr, step: &str, output: &str, report: bool) -> Option<Option<Text>> {
-    let what = format!("the `uri` of `{step}.{output}`");
-    let mut known = vec!["uri"];
+/// An output's options.
+#[derive(Default)]
+pub struct OutputOptions {
+    pub uri: Option<Text>,
+    pub path: Option<String>,
+}
+
+enum OutputOption {
+    /// A report's own option, read with the symbols (`reports.rs`).
+    Report,
+    Uri(Text),
+    Path(String),
+}
+
+/// The output's `uri` and `path`, if set; `None` when the options were wrong (reported).
+pub fn options(
+    lw: &mut Lowerer,
+    options: &Expr,
+    step: &crate::syntax::ast::Step,
+    output: &str,
+    report: bool,
+) -> Option<OutputOptions> {
+    let what = format!("the `uri` of `{}.{output}`", step.name.node);
+    let kind = crate::kinds::Kind::from_name(&step.kind.node);
+    let mut known = vec!["uri", "path"];
     if report {
         known.extend(super::reports::REPORT_OPTIONS);
     }
     let entries = lw.map(options, "the output's options", |lw, key, value| match key {
         // A report's own options, read with the symbols (`reports.rs`).
-        _ if report && super::reports::REPORT_OPTIONS.contains(&key) => Some(None),
+        _ if report && super::reports::REPORT_OPTIONS.contains(&key) => Some(OutputOption::Report),
+        "path" => super::inputs::container_path(lw, value, kind, step).map(OutputOption::Path),
         "uri" => {
             let uri = lw.text(value, "`uri`")?;
             super::inputs::check_s3_uri(lw, &uri, value.span, &what)?;
@@ -35,7 +58,7 @@ pub fn uri(lw: &mut Lowerer, options: &Expr, step: &str, output: &str, report: b
                         .help("runs overwrite each other's output there, and a run may read the last run's: put `${run.id}` in the URI, e.g. \"s3://bucket/scores/${run.id}/\""),
                 );
             }
-            Some(Some(uri))
+            Some(OutputOption::Uri(uri))
         }
         other => {
             lw.push(
@@ -45,12 +68,20 @@ pub fn uri(lw: &mut Lowerer, options: &Expr, step: &str, output: &str, report: b
                         Some(if report {
                             "a report takes `file`, `schema` and `uri`".to_string()
                         } else {
-                            "an output takes one option: `uri = \"s3://.../\"`".to_string()
+                            "an output takes `uri = \"s3://.../\"` and (processing) `path`".to_string()
                         })
                     })),
             );
             None
         }
     })?;
-    Some(entries.into_iter().filter_map(|(_, uri)| uri).next_back())
+    let mut out = OutputOptions::default();
+    for (_, option) in entries {
+        match option {
+            OutputOption::Report => {}
+            OutputOption::Uri(uri) => out.uri = Some(uri),
+            OutputOption::Path(path) => out.path = Some(path),
+        }
+    }
+    Some(out)
 }

@@ -132,7 +132,7 @@ pub fn lower(lw: &mut Lowerer, cx: &Context, id: StepId, sym: &StepSymbol) -> Op
     let all_keys: Vec<&str> = kind.keys().collect();
     fields.finish(&all_keys, &mut lw.diags);
 
-    let outputs = sym
+    let outputs: Vec<Output> = sym
         .outputs
         .iter()
         .filter_map(|(name, ty, span)| {
@@ -141,19 +141,21 @@ pub fn lower(lw: &mut Lowerer, cx: &Context, id: StepId, sym: &StepSymbol) -> Op
                 _ => None,
             })?;
             let report = sym.report(name).cloned();
-            let uri = match &out.options {
-                Some(options) => Some(super::outputs::uri(lw, options, &step.name.node, name, report.is_some())?),
-                None => None,
+            let options = match &out.options {
+                Some(options) => super::outputs::options(lw, options, step, name, report.is_some())?,
+                None => super::outputs::OutputOptions::default(),
             };
             Some(Output {
                 name: crate::source::Spanned::new(name.clone(), *span),
                 ty: (*ty)?,
-                uri: uri.flatten(),
+                uri: options.uri,
                 report,
+                path: options.path,
                 span: out.span,
             })
         })
         .collect();
+    let inputs = inputs.filter(|inputs| distinct_paths(lw, inputs, &outputs));
     Some(Step {
         id,
         name: step.name.clone(),
@@ -688,6 +690,36 @@ fn after(lw: &mut Lowerer, e: &Expr) -> Option<Vec<(StepId, Span)>> {
 }
 
 /// A condition or fail step decides; it reads no artifacts and writes none.
+/// A processing job's inputs and outputs are folders of their own: no two at one path.
+/// One inside another is allowed, as SageMaker runs it (the SDK's Abalone example reads
+/// its data at /opt/ml/processing/input, around the code's folder).
+fn distinct_paths(lw: &mut Lowerer, inputs: &[Input], outputs: &[Output]) -> bool {
+    if inputs.iter().all(|i| i.path.is_none()) && outputs.iter().all(|o| o.path.is_none()) {
+        return true;
+    }
+    let code = crate::ir::PROCESSING_CODE_DIR.to_string();
+    // The code's folder first: a clash with it is reported at the input or output.
+    let mut places: Vec<(String, &str, Span)> = vec![(code, "code", Span::default())];
+    places.extend(inputs.iter().map(|i| (i.local_path(), i.name.node.as_str(), i.span)));
+    places.extend(outputs.iter().map(|o| (o.local_path(), o.name.node.as_str(), o.span)));
+    let mut ok = true;
+    for (i, (path, name, span)) in places.iter().enumerate() {
+        let clash = places.iter().take(i).find(|(other, _, _)| other == path);
+        if let Some((other_path, other, other_span)) = clash {
+            let mut d =
+                Diagnostic::new(Code::InvalidValue, *span, format!("`{name}` and `{other}` are both at {other_path}"))
+                    .label("a folder of its own, shared")
+                    .help("give each input and output of a processing job a `path` of its own");
+            if *other_span != Span::default() {
+                d = d.secondary(*other_span, "here");
+            }
+            lw.push(d);
+            ok = false;
+        }
+    }
+    ok
+}
+
 fn no_artifacts(lw: &mut Lowerer, step: &ast::Step, kind: Kind) {
     for item in &step.items {
         let (span, what) = match item {

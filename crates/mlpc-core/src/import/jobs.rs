@@ -308,16 +308,19 @@ fn processing(cx: &mut Context, args: &mut Obj<'_>, step: &mut draft::Step, shar
                     &mut step.notes,
                 ),
             }
-        } else if !crate::syntax::is_name(name) || local != Some(&format!("{PROCESSING_INPUT_DIR}/{name}")) {
+        } else if !crate::syntax::is_name(name) || !local.is_some_and(crate::ir::is_container_path) {
             cx.left_out(
                 &at,
                 &format!("the input `{name}` at {}", local.unwrap_or("(no path)")),
-                "`.mlp` puts input NAME at /opt/ml/processing/input/NAME, and NAME is a name (letters, digits, `_`)",
+                "an input is a name (letters, digits, `_`) at a `path` under /opt/ml/processing/, outside the code's folder",
                 &mut step.notes,
             );
         } else if let Some(mut input) = input(cx, name, uri, &uri_at, "files".into(), &mut step.notes) {
             if s3.str("S3DataDistributionType") == Some("ShardedByS3Key") {
                 input.attributes.push(("distribution".into(), "sharded".into()));
+            }
+            if let Some(path) = local.filter(|l| *l != format!("{PROCESSING_INPUT_DIR}/{name}")) {
+                input.attributes.push(("path".into(), expr::quote(path)));
             }
             step.inputs.push(input);
         }
@@ -370,7 +373,7 @@ fn processing(cx: &mut Context, args: &mut Obj<'_>, step: &mut draft::Step, shar
     let types = cx.types.clone();
     let type_of =
         |name: &str| types.get(&(sm_name.to_string(), name.to_string())).cloned().unwrap_or_else(|| "files".into());
-    processing_outputs(cx, args, step, sm_name, &type_of);
+    processing_outputs(cx, args, step, sm_name, &type_of, true);
     job_common(cx, args, step, shared, "StoppingCondition");
 }
 
@@ -381,24 +384,34 @@ pub fn processing_outputs(
     step: &mut draft::Step,
     sm_name: &str,
     type_of: &dyn Fn(&str) -> String,
+    paths: bool,
 ) {
     if let Some(mut config) = args.object("ProcessingOutputConfig") {
         for (item, at) in config.list("Outputs") {
             let Some(mut obj) = Obj::new(item, at.clone()) else { continue };
             let Some(name) = obj.str("OutputName") else { continue };
             let Some(mut s3) = obj.object("S3Output") else { continue };
-            if !crate::syntax::is_name(name) || s3.str("LocalPath") != Some(&format!("{PROCESSING_OUTPUT_DIR}/{name}"))
-            {
+            let local = s3.str("LocalPath");
+            let default = format!("{PROCESSING_OUTPUT_DIR}/{name}");
+            let sayable = if paths { local.is_some_and(crate::ir::is_container_path) } else { local == Some(&default) };
+            if !crate::syntax::is_name(name) || !sayable {
                 cx.left_out(
                     &at,
-                    &format!("the output `{name}` at {}", s3.peek("LocalPath").map_or("(no path)".into(), short)),
-                    "`.mlp` takes output NAME from /opt/ml/processing/output/NAME, and NAME is a name (letters, digits, `_`)",
+                    &format!("the output `{name}` at {}", local.unwrap_or("(no path)")),
+                    if paths {
+                        "an output is a name (letters, digits, `_`) at a `path` under /opt/ml/processing/, outside the code's folder"
+                    } else {
+                        "a sql step's output is at /opt/ml/processing/output/NAME"
+                    },
                     &mut step.notes,
                 );
                 continue;
             }
             let ty = type_of(name);
             let mut output = draft::Output { name: name.to_string(), ty, attributes: Vec::new() };
+            if let Some(path) = local.filter(|l| *l != default) {
+                output.attributes.push(("path".into(), expr::quote(path)));
+            }
             if let Some((uri, uri_at)) = s3.take("S3Uri") {
                 location(cx, uri, &uri_at, sm_name, &mut output, &mut step.notes);
             }

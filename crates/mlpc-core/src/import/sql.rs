@@ -136,7 +136,7 @@ fn step_format(
         _ => None,
     };
     let ty = format.map_or_else(|| "dataset<parquet>".to_string(), |f| format!("dataset<{f}>"));
-    super::jobs::processing_outputs(cx, args, step, sm_name, &|_| ty.clone());
+    super::jobs::processing_outputs(cx, args, step, sm_name, &|_| ty.clone(), false);
     if format.is_none() {
         let at = args.at.key("AppSpecification");
         cx.left_out(

@@ -415,10 +415,39 @@ pub struct Input {
     pub ty: ArtifactType,
     pub source: InputSource,
     pub distribution: Distribution,
+    /// `{ path = "/opt/ml/processing/…" }` (processing): where the job finds it.
+    pub path: Option<String>,
     pub span: Span,
 }
 
+/// Where a processing job's container finds and leaves its data by default.
+pub const PROCESSING_INPUT_DIR: &str = "/opt/ml/processing/input";
+pub const PROCESSING_OUTPUT_DIR: &str = "/opt/ml/processing/output";
+/// The folder a processing job's code is unpacked in (its input `code`).
+pub const PROCESSING_CODE_DIR: &str = "/opt/ml/processing/input/code";
+/// The longest container path SageMaker takes (`LocalPath`).
+pub const MAX_CONTAINER_PATH: usize = 256;
+
+/// Whether a processing job may have an input or output at `path`: under
+/// `/opt/ml/processing/`, without `.`, `..`, empty parts, white space or control
+/// characters, at most 256 characters, not the code's folder or inside it.
+pub fn is_container_path(path: &str) -> bool {
+    let parts_ok = path
+        .strip_prefix("/opt/ml/processing/")
+        .is_some_and(|rest| rest.split('/').all(|part| !part.is_empty() && part != "." && part != ".."));
+    parts_ok
+        && path.len() <= MAX_CONTAINER_PATH
+        && !path.chars().any(|c| c.is_whitespace() || c.is_control())
+        && path != PROCESSING_CODE_DIR
+        && !path.starts_with(&format!("{PROCESSING_CODE_DIR}/"))
+}
+
 impl Input {
+    /// Where a processing job finds this input: its `path`, or `/opt/ml/processing/input/NAME`.
+    pub fn local_path(&self) -> String {
+        self.path.clone().unwrap_or_else(|| format!("{PROCESSING_INPUT_DIR}/{}", self.name.node))
+    }
+
     /// The step output this input reads, when a step of the pipeline produced it.
     pub fn producer(&self) -> Option<&ArtifactRef> {
         match &self.source {
@@ -489,7 +518,16 @@ pub struct Output {
     pub uri: Option<Text>,
     /// Set for a `report` output: its file and schema.
     pub report: Option<Report>,
+    /// `{ path = "/opt/ml/processing/…" }` (processing): where the job leaves it.
+    pub path: Option<String>,
     pub span: Span,
+}
+
+impl Output {
+    /// Where a processing job leaves this output: its `path`, or `/opt/ml/processing/output/NAME`.
+    pub fn local_path(&self) -> String {
+        self.path.clone().unwrap_or_else(|| format!("{PROCESSING_OUTPUT_DIR}/{}", self.name.node))
+    }
 }
 
 #[derive(Clone, Debug)]

@@ -326,7 +326,12 @@ fn find_single_close(body: &str) -> Option<usize> {
     for (idx, c) in body.char_indices() {
         match c {
             '\n' => return None,
-            _ if escaped => escaped = false,
+            _ if escaped => {
+                // An escaped `$` starts no interpolation: `"\${"` is a literal `${`.
+                escaped = false;
+                prev = '\0';
+                continue;
+            }
             '\\' => escaped = true,
             '"' if in_interpolation => in_key = !in_key,
             '"' => return Some(idx),

@@ -64,8 +64,7 @@ impl Node {
 }
 
 /// Where a processing container finds its inputs and code, and leaves its outputs.
-pub const PROCESSING_INPUT_DIR: &str = "/opt/ml/processing/input";
-pub const PROCESSING_OUTPUT_DIR: &str = "/opt/ml/processing/output";
+pub use crate::ir::{PROCESSING_INPUT_DIR, PROCESSING_OUTPUT_DIR};
 /// The processing input that carries the step's `code` file.
 pub const CODE_INPUT: &str = "code";
 
@@ -341,13 +340,18 @@ pub fn entrypoint(code: &crate::ir::CodeFile) -> Vec<String> {
 
 /// One ProcessingInput: `uri` copied to `/opt/ml/processing/input/<name>`.
 pub fn processing_input(name: &str, uri: Vec<Piece>, distribution: Distribution) -> Node {
+    processing_input_at(name, uri, distribution, &format!("{PROCESSING_INPUT_DIR}/{name}"))
+}
+
+/// One ProcessingInput: `uri` copied to `local_path` in the container.
+pub fn processing_input_at(name: &str, uri: Vec<Piece>, distribution: Distribution, local_path: &str) -> Node {
     Node::map(vec![
         ("InputName", Node::text(name)),
         (
             "S3Input",
             Node::map(vec![
                 ("S3Uri", Node::Text(uri)),
-                ("LocalPath", Node::text(format!("{PROCESSING_INPUT_DIR}/{name}"))),
+                ("LocalPath", Node::text(local_path)),
                 ("S3DataType", Node::text("S3Prefix")),
                 ("S3InputMode", Node::text("File")),
                 ("S3DataDistributionType", Node::text(distribution.as_api())),
@@ -357,8 +361,11 @@ pub fn processing_input(name: &str, uri: Vec<Piece>, distribution: Distribution)
 }
 
 pub fn processing_job(p: &Pipeline, step: &Step, job: &Processing) -> Node {
-    let mut inputs: Vec<Node> =
-        step.inputs.iter().map(|i| processing_input(&i.name.node, input_uri(p, &i.source), i.distribution)).collect();
+    let mut inputs: Vec<Node> = step
+        .inputs
+        .iter()
+        .map(|i| processing_input_at(&i.name.node, input_uri(p, &i.source), i.distribution, &i.local_path()))
+        .collect();
     inputs.push(processing_input(CODE_INPUT, vec![Piece::Literal(code_uri(p, &job.code))], Distribution::Replicated));
     let outputs: Vec<Node> = step
         .outputs
@@ -370,7 +377,7 @@ pub fn processing_job(p: &Pipeline, step: &Step, job: &Processing) -> Node {
                     "S3Output",
                     Node::map(vec![
                         ("S3Uri", Node::Text(output_location(p, step, &out.name.node))),
-                        ("LocalPath", Node::text(format!("{PROCESSING_OUTPUT_DIR}/{}", out.name.node))),
+                        ("LocalPath", Node::text(out.local_path())),
                         ("S3UploadMode", Node::text("EndOfJob")),
                     ]),
                 ),
