@@ -13,6 +13,9 @@ pub fn step_fields(cx: &mut Context, obj: &mut Obj<'_>, step: &mut draft::Step, 
     let depends: Vec<(&Json, Pointer)> = obj.list("DependsOn");
     let mut after = Vec::new();
     for (name, at) in depends {
+        if let Some(n) = name.as_str() {
+            cx.waits_for(n, &at);
+        }
         let Some(info) = name.as_str().and_then(|n| cx.steps.get(n)).cloned() else {
             cx.broken(
                 &at,

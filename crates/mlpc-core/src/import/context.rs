@@ -110,6 +110,10 @@ pub struct Context<'a> {
     unshown: Vec<Code>,
     /// How many things were left out (E0602), shown or not.
     pub left_out_count: usize,
+    /// The step being imported (SageMaker name), for the edges its references make.
+    pub current: Option<String>,
+    /// (step, the step it waits for, where): from `Get`s and `DependsOn`.
+    pub edges: Vec<(String, String, Pointer)>,
 }
 
 /// How many diagnostics an import makes: with the one that counts the rest, what
@@ -134,6 +138,8 @@ impl<'a> Context<'a> {
             tuning_outputs: HashMap::new(),
             unshown: Vec::new(),
             left_out_count: 0,
+            current: None,
+            edges: Vec::new(),
         }
     }
 
@@ -170,6 +176,59 @@ impl<'a> Context<'a> {
             return;
         }
         self.diags.push(Diagnostic::new(code, self.span(at), message).label(label).help(help.to_string()));
+    }
+
+    /// Notes that the step being imported waits for `step`.
+    pub fn waits_for(&mut self, step: &str, at: &Pointer) {
+        if let Some(current) = &self.current {
+            self.edges.push((current.clone(), step.to_string(), at.clone()));
+        }
+    }
+
+    /// Reports the first cycle among the steps' edges (E0603): SageMaker refuses such a
+    /// definition, and the `.mlp` would not check.
+    pub fn report_cycle(&mut self) {
+        let mut next: std::collections::BTreeMap<&str, Vec<(&str, &Pointer)>> = std::collections::BTreeMap::new();
+        for (from, to, at) in &self.edges {
+            next.entry(from.as_str()).or_default().push((to.as_str(), at));
+        }
+        // Iterative depth-first search: 0 unseen, 1 on the path, 2 done.
+        let mut state: HashMap<&str, u8> = HashMap::new();
+        let starts: Vec<&str> = next.keys().copied().collect();
+        for start in starts {
+            if state.get(start).copied().unwrap_or(0) != 0 {
+                continue;
+            }
+            let mut path: Vec<(&str, usize)> = vec![(start, 0)];
+            state.insert(start, 1);
+            while let Some((node, i)) = path.last().copied() {
+                let edge = next.get(node).and_then(|edges| edges.get(i)).copied();
+                let Some((to, at)) = edge else {
+                    state.insert(node, 2);
+                    path.pop();
+                    continue;
+                };
+                if let Some(top) = path.last_mut() {
+                    top.1 += 1;
+                }
+                match state.get(to).copied().unwrap_or(0) {
+                    0 => {
+                        state.insert(to, 1);
+                        path.push((to, 0));
+                    }
+                    1 => {
+                        let from = path.iter().position(|(n, _)| *n == to).unwrap_or(0);
+                        let mut names: Vec<&str> = path.iter().skip(from).map(|(n, _)| *n).collect();
+                        names.push(to);
+                        let at = at.clone();
+                        let message = format!("the steps wait for each other in a cycle: {}", names.join(" → "));
+                        self.broken(&at, message, "a pipeline's steps wait for one another in one direction only; remove one of these references");
+                        return;
+                    }
+                    _ => {}
+                }
+            }
+        }
     }
 
     /// How many diagnostics there are, shown and not, for `rewind`.

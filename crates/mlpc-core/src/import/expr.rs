@@ -369,6 +369,7 @@ fn get(cx: &mut Context, path: &Json, at: &Pointer, notes: &mut Vec<String>) -> 
 fn step_property(cx: &mut Context, rest: &str, at: &Pointer, notes: &mut Vec<String>) -> Option<Piece> {
     // Step names hold no `.` (SageMaker allows letters, digits, `-` and `_`).
     let (step, property) = rest.split_once('.').unwrap_or((rest, ""));
+    cx.waits_for(step, at);
     let Some(info) = cx.steps.get(step).cloned() else {
         let mut known: Vec<&str> = cx.steps.keys().map(String::as_str).collect();
         known.sort_unstable();

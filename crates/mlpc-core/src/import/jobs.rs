@@ -180,6 +180,7 @@ pub fn step(
     let mut obj = Obj::new(json, at.clone())?;
     let sm_name = obj.str("Name")?;
     let info = cx.steps.get(sm_name)?.clone();
+    cx.current = Some(sm_name.to_string());
     let kind = obj.str("Type").unwrap_or_default();
     if info.folded_into.is_some() {
         return None;

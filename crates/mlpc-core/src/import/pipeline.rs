@@ -116,6 +116,8 @@ pub fn pipeline(cx: &mut Context, definition: &Json, name: &str) -> draft::Pipel
             p.steps.push(s);
         }
     }
+    cx.current = None;
+    cx.report_cycle();
     cx.rest(top, &mut p.notes);
     p.notes.append(&mut cx.notes);
     report_schemas(cx, &mut p);
