@@ -1,6 +1,6 @@
-//! Steps: processing, training and transform jobs (a transform's Model step folded
-//! into it, as mlpc and the SDK's Transformer write it). Other step types are left
-//! out, each reported.
+//! Each step: the dispatch on its type (other types are left out, each reported), and
+//! processing and training jobs. Transforms are in `transform.rs`, tuning in
+//! `tuning.rs`, sql in `sql.rs`, the steps without a job in `control.rs`.
 
 use serde_json::Value as Json;
 
@@ -12,146 +12,6 @@ use super::pipeline::Shared;
 use crate::targets::requests::{
     CODE_INPUT, PROCESSING_INPUT_DIR, PROCESSING_OUTPUT_DIR, RUNNER_INPUT, SCRIPT_MODE_KEYS,
 };
-
-/// The names of a step's outputs, before anything is imported: a processing job's
-/// `OutputName`s; a training job's model and a transform's results named by their
-/// location in mlpc's layout, else `model` and `predictions`.
-pub fn output_names(step: &Json, name: &str) -> Vec<String> {
-    let args = step.get("Arguments");
-    match step.get("Type").and_then(Json::as_str) {
-        Some("Processing") => args
-            .and_then(|a| a.pointer("/ProcessingOutputConfig/Outputs"))
-            .and_then(Json::as_array)
-            .map(|outs| outs.iter().filter_map(|o| o.get("OutputName")?.as_str().map(str::to_string)).collect())
-            .unwrap_or_default(),
-        Some(kind @ ("Training" | "Tuning")) => {
-            let pointer = if kind == "Tuning" {
-                "/TrainingJobDefinition/OutputDataConfig/S3OutputPath"
-            } else {
-                "/OutputDataConfig/S3OutputPath"
-            };
-            let at = args.and_then(|a| a.pointer(pointer));
-            vec![at.and_then(|v| common::name_in_layout(v, name)).unwrap_or_else(|| "model".into())]
-        }
-        Some("Transform") => {
-            let at = args.and_then(|a| a.pointer("/TransformOutput/S3OutputPath"));
-            vec![at.and_then(|v| common::name_in_layout(v, name)).unwrap_or_else(|| "predictions".into())]
-        }
-        _ => Vec::new(),
-    }
-}
-
-/// Marks each Model step that exists only to serve one transform (its model data a
-/// training job's, nothing else reading it): the transform says it with `model`.
-pub fn fold_models(cx: &mut Context, steps: &[(&Json, Pointer)]) {
-    for (step, _) in steps {
-        let Some(name) = step.get("Name").and_then(Json::as_str) else { continue };
-        if step.get("Type").and_then(Json::as_str) != Some("Model") {
-            continue;
-        }
-        let from_training =
-            super::control::trained(cx, step.pointer("/Arguments/PrimaryContainer/ModelDataUrl")).is_some();
-        let wanted = format!("Steps.{name}.");
-        let readers: Vec<&Json> = steps.iter().map(|(s, _)| *s).filter(|s| mentions(s, &wanted)).collect();
-        let transform = match readers.as_slice() {
-            [only] if only.get("Type").and_then(Json::as_str) == Some("Transform") => {
-                only.pointer("/Arguments/ModelName/Get").and_then(Json::as_str)
-                    == Some(&format!("Steps.{name}.ModelName"))
-            }
-            _ => false,
-        };
-        if from_training && transform {
-            let reader = readers.first().and_then(|s| s.get("Name")).and_then(Json::as_str).unwrap_or_default();
-            if let Some(info) = cx.steps.get_mut(name) {
-                info.folded_into = Some(reader.to_string());
-            }
-        }
-    }
-}
-
-/// The types of outputs read by jobs that say a content type (training channels,
-/// transforms), the images of training jobs, and property files.
-pub fn infer_types(cx: &mut Context, steps: &[(&Json, Pointer)]) {
-    for (step, _) in steps {
-        let args = step.get("Arguments");
-        let name = step.get("Name").and_then(Json::as_str).unwrap_or_default();
-        for file in step.get("PropertyFiles").and_then(Json::as_array).into_iter().flatten() {
-            let field = |key: &str| file.get(key).and_then(Json::as_str).map(str::to_string);
-            if let (Some(property), Some(output), Some(path)) =
-                (field("PropertyFileName"), field("OutputName"), field("FilePath"))
-            {
-                cx.property_files.insert((name.to_string(), property), (output, path));
-            }
-        }
-        let mut reads: Vec<(&Json, Option<&str>)> = Vec::new();
-        let kind = step.get("Type").and_then(Json::as_str);
-        // A tuning job's trials are training jobs: its definition reads as one.
-        let args = if kind == Some("Tuning") { args.and_then(|a| a.get("TrainingJobDefinition")) } else { args };
-        match kind {
-            Some("Training" | "Tuning") => {
-                if let (Some("Tuning"), Some(path)) =
-                    (kind, args.and_then(|a| a.pointer("/OutputDataConfig/S3OutputPath")))
-                {
-                    cx.tuning_outputs.insert(name.to_string(), path.clone());
-                }
-                if let (Some(name), Some(image)) = (
-                    step.get("Name").and_then(Json::as_str),
-                    args.and_then(|a| a.pointer("/AlgorithmSpecification/TrainingImage")).and_then(Json::as_str),
-                ) {
-                    cx.training_images.insert(name.to_string(), image.to_string());
-                }
-                for channel in
-                    args.and_then(|a| a.get("InputDataConfig")).and_then(Json::as_array).into_iter().flatten()
-                {
-                    if let Some(uri) = channel.pointer("/DataSource/S3DataSource/S3Uri") {
-                        reads.push((uri, channel.get("ContentType").and_then(Json::as_str)));
-                    }
-                }
-            }
-            Some("Transform") => {
-                if let Some(uri) = args.and_then(|a| a.pointer("/TransformInput/DataSource/S3DataSource/S3Uri")) {
-                    reads.push((
-                        uri,
-                        args.and_then(|a| a.pointer("/TransformInput/ContentType")).and_then(Json::as_str),
-                    ));
-                }
-            }
-            _ => {}
-        }
-        for (uri, content_type) in reads {
-            let ty = type_of(content_type);
-            let Some(path) = uri.get("Get").and_then(Json::as_str) else { continue };
-            let Some(rest) = path.strip_prefix("Steps.") else { continue };
-            let Some((producer, property)) = rest.split_once('.') else { continue };
-            let output = property
-                .strip_prefix("ProcessingOutputConfig.Outputs['")
-                .and_then(|p| p.strip_suffix("'].S3Output.S3Uri"))
-                .map(str::to_string)
-                .or_else(|| {
-                    (property == "TransformOutput.S3OutputPath")
-                        .then(|| cx.steps.get(producer).and_then(|i| i.outputs.first().cloned()))
-                        .flatten()
-                });
-            if let Some(output) = output {
-                if ty != "files" {
-                    cx.types.entry((producer.to_string(), output)).or_insert(ty);
-                }
-            }
-        }
-    }
-}
-
-/// Whether a `Get` in `value` names a property starting with `prefix`.
-fn mentions(value: &Json, prefix: &str) -> bool {
-    match value {
-        Json::Object(map) => map.iter().any(|(k, v)| match (k.as_str(), v) {
-            ("Get", Json::String(path)) => path.starts_with(prefix),
-            _ => mentions(v, prefix),
-        }),
-        Json::Array(items) => items.iter().any(|v| mentions(v, prefix)),
-        _ => false,
-    }
-}
 
 /// Whether steps of this SageMaker type come into the `.mlp` (a Model step only as its
 /// transform's `model`, see `fold_models`).
@@ -236,7 +96,7 @@ pub fn step(
             "fail" => super::control::fail(cx, &mut args, &mut step),
             "model" => super::control::model(cx, &mut args, &mut step, shared),
             "register" => super::control::register(cx, &mut args, &mut step, shared),
-            _ => transform(cx, &mut args, &mut step, shared, sm_name, steps),
+            _ => super::transform::transform(cx, &mut args, &mut step, shared, sm_name, steps),
         }
         cx.rest(args, &mut step.notes);
     }
@@ -255,7 +115,7 @@ pub fn step(
 
 /// The type an input from outside the pipeline is declared with, from the content
 /// type a job reads it as.
-fn type_of(content_type: Option<&str>) -> String {
+pub(super) fn type_of(content_type: Option<&str>) -> String {
     match content_type {
         Some("text/csv") => "dataset<csv>",
         Some("application/x-parquet") => "dataset<parquet>",
@@ -266,7 +126,7 @@ fn type_of(content_type: Option<&str>) -> String {
 }
 
 /// An `in` from a data source: another step's output, or text with its type.
-fn input(
+pub(super) fn input(
     cx: &mut Context,
     name: &str,
     value: &Json,
@@ -613,130 +473,4 @@ fn is_plain_number(s: &str) -> bool {
             Ok(crate::number::Number::Float(f)) => crate::ir::format_float(f) == s,
             Err(_) => false,
         }
-}
-
-fn transform(
-    cx: &mut Context,
-    args: &mut Obj<'_>,
-    step: &mut draft::Step,
-    shared: &mut Shared,
-    sm_name: &str,
-    steps: &[(&Json, Pointer)],
-) {
-    let this = steps
-        .iter()
-        .find(|(s, _)| s.get("Name").and_then(Json::as_str) == Some(sm_name))
-        .map_or(&Json::Null, |(s, _)| *s);
-    if let Some((value, at)) = args.take("ModelName") {
-        let model =
-            value.get("Get").and_then(Json::as_str).and_then(|p| p.strip_prefix("Steps.")?.strip_suffix(".ModelName"));
-        let folded = model.and_then(|m| steps.iter().find(|(s, _)| s.get("Name").and_then(Json::as_str) == Some(m)));
-        let created = model.and_then(|m| cx.steps.get(m)).filter(|i| i.kind == "Model" && i.folded_into.is_none());
-        match folded {
-            Some((model_step, model_at)) if cx.steps.get(model.unwrap_or_default()).is_some_and(|i| i.folded_into.as_deref() == Some(sm_name)) => {
-                folded_model(cx, model_step, model_at, this, step, shared);
-            }
-            _ if created.is_some() => {
-                let name = created.map(|i| i.name.clone()).unwrap_or_default();
-                step.field("model", format!("{name}.{}", super::control::MODEL_OUTPUT));
-            }
-            _ => cx.left_out(&at, &format!("the model {}", short(value)), "a transform runs a training step's model (`model = train.model`) through the Model step mlpc writes for it", &mut step.notes),
-        }
-    }
-    if let Some(resources_obj) = args.object("TransformResources") {
-        resources(cx, resources_obj, step);
-    }
-    let mut split_line = false;
-    if let Some(mut input_obj) = args.object("TransformInput") {
-        let content_type = input_obj.str("ContentType");
-        if let Some(mut source) = input_obj.object("DataSource") {
-            if let Some(mut s3) = source.object("S3DataSource") {
-                if let Some((uri, at)) = s3.take("S3Uri") {
-                    if let Some(input) = input(cx, "data", uri, &at, type_of(content_type), &mut step.notes) {
-                        step.inputs.push(input);
-                    }
-                }
-                cx.rest(s3, &mut step.notes);
-            }
-            cx.rest(source, &mut step.notes);
-        }
-        if let Some(ct) = content_type {
-            step.field("content_type", expr::quote(ct));
-        }
-        match input_obj.str("SplitType") {
-            Some("Line") => {
-                split_line = true;
-                step.field("split", "line");
-            }
-            Some("RecordIO") => step.field("split", "recordio"),
-            Some("TFRecord") => step.field("split", "tfrecord"),
-            Some("None") => step.field("split", "none"),
-            _ => {}
-        }
-        cx.rest(input_obj, &mut step.notes);
-    }
-    let name = cx.steps.get(sm_name).and_then(|i| i.outputs.first().cloned()).unwrap_or_else(|| "predictions".into());
-    let ty = cx.types.get(&(sm_name.to_string(), name.clone())).cloned().unwrap_or_else(|| "files".into());
-    let mut output = draft::Output { name, ty, attributes: Vec::new() };
-    if let Some(mut out) = args.object("TransformOutput") {
-        if let Some((uri, at)) = out.take("S3OutputPath") {
-            location(cx, uri, &at, sm_name, &mut output, &mut step.notes);
-        }
-        if split_line && out.peek("AssembleWith").and_then(Json::as_str) == Some("Line") {
-            let _ = out.take("AssembleWith");
-        }
-        cx.rest(out, &mut step.notes);
-    }
-    step.outputs.push(output);
-}
-
-/// The Model step a transform runs, said by the transform: its model (the training
-/// step's), image when it is not the training job's, and environment.
-fn folded_model(
-    cx: &mut Context,
-    model: &Json,
-    at: &Pointer,
-    transform: &Json,
-    step: &mut draft::Step,
-    shared: &mut Shared,
-) {
-    let Some(mut obj) = Obj::new(model, at.clone()) else { return };
-    let _ = (obj.take("Name"), obj.take("Type"));
-    // mlpc gives the Model step the transform's retry (without the job errors, as the
-    // step runs no job) and no cache: the transform says both.
-    let retry = |step: Option<&Json>, is_job| step.map(|r| common::retry(r, is_job));
-    if retry(obj.peek("RetryPolicies"), false) == retry(transform.get("RetryPolicies"), true) {
-        let _ = obj.take("RetryPolicies");
-    }
-    let Some(mut args) = obj.object("Arguments") else { return };
-    if let Some(mut container) = args.object("PrimaryContainer") {
-        if let Some((data, data_at)) = container.take("ModelDataUrl") {
-            if let Some(pieces) = expr::pieces(cx, data, &data_at, &mut step.notes) {
-                if let [Piece::Output(r)] = pieces.as_slice() {
-                    step.field("model", format!("{}.{}", r.step, r.output));
-                }
-            }
-        }
-        let trained_image = data_image(cx, model);
-        if let Some(image) = container.str("Image") {
-            if trained_image.as_deref() != Some(image) {
-                let name = shared.image(image);
-                step.field("image", name);
-            }
-        }
-        if let Some((value, env_at)) = container.take("Environment") {
-            common::env(cx, value, &env_at, step);
-        }
-        cx.rest(container, &mut step.notes);
-    }
-    if let Some((value, role_at)) = args.take("ExecutionRoleArn") {
-        role(cx, value, &role_at, shared, &mut step.notes);
-    }
-    cx.rest(args, &mut step.notes);
-    cx.rest(obj, &mut step.notes);
-}
-
-/// The training image of the step whose model a Model step serves.
-fn data_image(cx: &Context, model: &Json) -> Option<String> {
-    super::control::trained(cx, model.pointer("/Arguments/PrimaryContainer/ModelDataUrl"))
 }

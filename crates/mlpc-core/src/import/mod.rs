@@ -17,7 +17,9 @@ mod draft;
 mod expr;
 mod jobs;
 mod pipeline;
+mod prepass;
 mod sql;
+mod transform;
 mod tuning;
 
 use serde_json::Value as Json;

@@ -9,7 +9,7 @@ use serde_json::Value as Json;
 use super::context::{short, Context, Obj, ParamType, Pointer, StepInfo};
 use super::draft;
 use super::expr::quote;
-use super::jobs;
+use super::{jobs, prepass};
 
 /// Everything the steps share, collected as they are imported.
 #[derive(Default)]
@@ -108,8 +108,8 @@ pub fn pipeline(cx: &mut Context, definition: &Json, name: &str) -> draft::Pipel
     }
     let steps = all_steps(cx, &mut top);
     name_steps(cx, &steps, &mut shared);
-    jobs::infer_types(cx, &steps);
-    jobs::fold_models(cx, &steps);
+    prepass::infer_types(cx, &steps);
+    prepass::fold_models(cx, &steps);
     shared.role = pipeline_role(cx, &steps);
     for (step, at) in &steps {
         if let Some(s) = jobs::step(cx, step, at, &mut shared, &steps) {
@@ -202,7 +202,7 @@ fn name_steps(cx: &mut Context, steps: &[(&Json, Pointer)], shared: &mut Shared)
             _ => None,
         };
         let mlp = unique(&identifier(stem.unwrap_or(name)), &mut shared.taken);
-        let outputs = jobs::output_names(step, name);
+        let outputs = prepass::output_names(step, name);
         cx.steps.insert(name.to_string(), StepInfo { name: mlp, kind, outputs, folded_into: None, branch: None });
     }
     for (step, _) in steps {
