@@ -153,6 +153,9 @@ pub async fn describe(name: &str, region: Option<&str>, endpoint_url: Option<&st
         "PipelineDefinition": definition,
         "PipelineDescription": described.pipeline_description(),
         "RoleArn": described.role_arn(),
+        "ParallelismConfiguration": described
+            .parallelism_configuration()
+            .map(|c| serde_json::json!({ "MaxParallelExecutionSteps": c.max_parallel_execution_steps() })),
     });
     serde_json::to_string_pretty(&response).map_err(|e| DeployError::Remote(e.to_string()))
 }

@@ -205,7 +205,15 @@ pub fn role(cx: &mut Context, value: &Json, at: &Pointer, shared: &Shared, notes
 
 /// `Environment` as `env = { … }`.
 pub fn env(cx: &mut Context, value: &Json, at: &Pointer, step: &mut draft::Step) {
-    let Some(map) = value.as_object() else { return };
+    let Some(map) = value.as_object() else {
+        cx.left_out(
+            at,
+            &format!("the environment {}", short(value)),
+            "an environment is a map of names to text",
+            &mut step.notes,
+        );
+        return;
+    };
     let mut entries = Vec::new();
     for (key, v) in map {
         let valid = key.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')

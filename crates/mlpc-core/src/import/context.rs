@@ -67,6 +67,8 @@ pub struct StepInfo {
     /// The condition (SageMaker name) whose branch holds the step, and which branch:
     /// `true` for `IfSteps`.
     pub branch: Option<(String, bool)>,
+    /// Where the step is: a second step of the same name (reported) is not imported.
+    pub at: Pointer,
 }
 
 /// A value read from a report: a property file (`Std:JsonGet`) or a Lambda step's
@@ -101,7 +103,7 @@ pub struct Context<'a> {
     /// What was left out of the pipeline as a whole (whole steps), as comments at its top.
     pub notes: Vec<String>,
     /// (SageMaker step name, property file name) → (output name, file path).
-    pub property_files: HashMap<(String, String), (String, String)>,
+    pub property_files: std::collections::BTreeMap<(String, String), (String, String)>,
     /// Every report value read, for the reports' schemas.
     pub report_uses: Vec<ReportUse>,
     /// SageMaker name of a tuning step → its trials' output path.
@@ -133,7 +135,7 @@ impl<'a> Context<'a> {
             types: HashMap::new(),
             training_images: HashMap::new(),
             notes: Vec::new(),
-            property_files: HashMap::new(),
+            property_files: std::collections::BTreeMap::new(),
             report_uses: Vec::new(),
             tuning_outputs: HashMap::new(),
             unshown: Vec::new(),
@@ -232,14 +234,16 @@ impl<'a> Context<'a> {
     }
 
     /// How many diagnostics there are, shown and not, for `rewind`.
-    pub fn checkpoint(&self) -> (usize, usize) {
-        (self.diags.len(), self.unshown.len())
+    pub fn checkpoint(&self) -> [usize; 4] {
+        [self.diags.len(), self.unshown.len(), self.left_out_count, self.report_uses.len()]
     }
 
-    /// Forgets the diagnostics made since `checkpoint`.
-    pub fn rewind(&mut self, (shown, unshown): (usize, usize)) {
+    /// Forgets the diagnostics (and what they counted) made since `checkpoint`.
+    pub fn rewind(&mut self, [shown, unshown, left_out, uses]: [usize; 4]) {
         self.diags.truncate(shown);
         self.unshown.truncate(unshown);
+        self.left_out_count = left_out;
+        self.report_uses.truncate(uses);
     }
 
     /// The diagnostics, with one that counts those not shown.
@@ -284,30 +288,36 @@ pub fn short(value: &Json) -> String {
 pub struct Obj<'j> {
     map: &'j Map<String, Json>,
     pub at: Pointer,
-    read: Vec<&'j str>,
+    read: std::collections::HashSet<&'j str>,
 }
 
 impl<'j> Obj<'j> {
     /// `value` as an object; `None` (and nothing read) when it is not one.
     pub fn new(value: &'j Json, at: Pointer) -> Option<Obj<'j>> {
-        value.as_object().map(|map| Obj { map, at, read: Vec::new() })
+        value.as_object().map(|map| Obj { map, at, read: std::collections::HashSet::new() })
     }
 
     /// The field, marked as read.
     pub fn take(&mut self, key: &str) -> Option<(&'j Json, Pointer)> {
         let (name, value) = self.map.get_key_value(key)?;
-        self.read.push(name.as_str());
+        self.read.insert(name.as_str());
         Some((value, self.at.key(key)))
     }
 
     /// The field as an object reader, marked as read.
     pub fn object(&mut self, key: &str) -> Option<Obj<'j>> {
+        // Marked as read only when it is an object: anything else is reported by `rest`.
+        self.map.get(key).filter(|v| v.is_object())?;
         let (value, at) = self.take(key)?;
         Obj::new(value, at)
     }
 
-    /// The field as a list, marked as read; empty when absent or not a list.
+    /// The field as a list, marked as read; empty when absent or not a list (which
+    /// `rest` then reports).
     pub fn list(&mut self, key: &str) -> Vec<(&'j Json, Pointer)> {
+        if !self.map.get(key).is_some_and(Json::is_array) {
+            return Vec::new();
+        }
         match self.take(key) {
             Some((Json::Array(items), at)) => items.iter().enumerate().map(|(i, v)| (v, at.index(i))).collect(),
             _ => Vec::new(),
@@ -318,7 +328,7 @@ impl<'j> Obj<'j> {
     pub fn str(&mut self, key: &str) -> Option<&'j str> {
         let (name, value) = self.map.get_key_value(key)?;
         let text = value.as_str()?;
-        self.read.push(name.as_str());
+        self.read.insert(name.as_str());
         Some(text)
     }
 

@@ -43,8 +43,7 @@ fn cond(cx: &mut Context, c: &Json, at: &super::context::Pointer, notes: &mut Ve
         "Not" => {
             let inner = c.get("Condition")?;
             if inner.get("Type").and_then(Json::as_str) == Some("Equals") {
-                let text = cond(cx, inner, &at.key("Condition"), notes)?;
-                return Some(text.replacen(" == ", " != ", 1));
+                return compare(cx, inner, &at.key("Condition"), "!=", notes);
             }
             return Some(format!("not ({})", cond(cx, inner, &at.key("Condition"), notes)?));
         }
@@ -76,8 +75,23 @@ fn cond(cx: &mut Context, c: &Json, at: &super::context::Pointer, notes: &mut Ve
             return None;
         }
     };
-    let (left, left_ty) = operand(cx, c.get("LeftValue")?, &at.key("LeftValue"), notes)?;
-    let (right, right_ty) = operand(cx, c.get("RightValue")?, &at.key("RightValue"), notes)?;
+    compare(cx, c, at, op, notes)
+}
+
+/// `LEFT op RIGHT` of a comparison condition.
+fn compare(
+    cx: &mut Context,
+    c: &Json,
+    at: &super::context::Pointer,
+    op: &str,
+    notes: &mut Vec<String>,
+) -> Option<String> {
+    let (Some(left), Some(right)) = (c.get("LeftValue"), c.get("RightValue")) else {
+        cx.broken(at, format!("the comparison {} without LeftValue and RightValue", short(c)), "a comparison has both");
+        return None;
+    };
+    let (left, left_ty) = operand(cx, left, &at.key("LeftValue"), notes)?;
+    let (right, right_ty) = operand(cx, right, &at.key("RightValue"), notes)?;
     type_uses(cx, &left, right_ty);
     type_uses(cx, &right, left_ty);
     Some(format!("{left} {op} {right}"))
@@ -129,7 +143,7 @@ fn operand(
 }
 
 /// A float as a `.mlp` float literal (with a `.` or an exponent).
-fn float_literal(f: f64) -> String {
+pub(super) fn float_literal(f: f64) -> String {
     let text = crate::ir::format_float(f);
     if text.contains(['.', 'e', 'E']) {
         text

@@ -240,7 +240,9 @@ fn best_models(cx: &mut Context, mut pieces: Vec<Piece>, at: &Pointer, notes: &m
 /// `pieces` for a value already reported where it stands (a tuning job's output path).
 fn pieces_quiet(cx: &mut Context, value: &Json, notes: &mut Vec<String>) -> Option<Vec<Piece>> {
     let before = cx.checkpoint();
-    let out = pieces(cx, value, &Pointer::default(), notes);
+    // Raw: a location that names a best training job itself is not resolved again
+    // (a tuning step's output path built from its own result would never end).
+    let out = raw_pieces(cx, value, &Pointer::default(), notes);
     cx.rewind(before);
     out
 }
@@ -262,7 +264,12 @@ pub fn json_get(cx: &mut Context, value: &Json, at: &Pointer, notes: &mut Vec<St
         cx.broken(at, format!("`{file}` is not a property file"), "a property file is `Steps.STEP.PropertyFiles.NAME`");
         return None;
     };
-    let Some((output, _)) = cx.property_files.get(&(step.to_string(), name.to_string())).cloned() else {
+    let Some((output, _)) = cx
+        .property_files
+        .get(&(step.to_string(), name.to_string()))
+        .filter(|(output, _)| crate::syntax::is_name(output))
+        .cloned()
+    else {
         cx.broken(
             at,
             format!("`{file}` names no property file of the definition"),
@@ -279,7 +286,14 @@ pub fn json_get(cx: &mut Context, value: &Json, at: &Pointer, notes: &mut Vec<St
         );
         return None;
     };
-    let step_name = cx.steps.get(step)?.name.clone();
+    let Some(step_name) = cx.steps.get(step).map(|s| s.name.clone()) else {
+        cx.broken(
+            at,
+            format!("`{file}` is a property file of no step of the definition"),
+            "a property file belongs to a step",
+        );
+        return None;
+    };
     cx.report_uses.push(super::context::ReportUse {
         step: step.to_string(),
         output: output.clone(),
@@ -294,6 +308,10 @@ pub fn json_path_keys(path: &str) -> Option<Vec<String>> {
     let mut keys = Vec::new();
     let mut rest = path.strip_prefix("$.").unwrap_or(path);
     while !rest.is_empty() {
+        // As deep as `.mlp` nests maps: a report's schema is written nested.
+        if keys.len() >= crate::syntax::MAX_DEPTH / 2 {
+            return None;
+        }
         if let Some(quoted) = rest.strip_prefix("['") {
             let mut key = String::new();
             let mut chars = quoted.char_indices();

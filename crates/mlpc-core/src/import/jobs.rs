@@ -39,7 +39,7 @@ pub fn step(
 ) -> Option<draft::Step> {
     let mut obj = Obj::new(json, at.clone())?;
     let sm_name = obj.str("Name")?;
-    let info = cx.steps.get(sm_name)?.clone();
+    let info = cx.steps.get(sm_name).filter(|info| info.at == *at)?.clone();
     cx.current = Some(sm_name.to_string());
     let kind = obj.str("Type").unwrap_or_default();
     if info.folded_into.is_some() {
@@ -82,7 +82,9 @@ pub fn step(
         let name = cx.steps.get(condition).map_or_else(|| condition.clone(), |c| c.name.clone());
         step.field("when", if *holds { name } else { format!("not {name}") });
     }
-    let is_job = !matches!(mlp_kind, "condition" | "fail" | "lambda");
+    // The job errors are retried for steps that run a job; a model or register step
+    // calls one API, and mlpc writes its retry with the step errors only.
+    let is_job = matches!(mlp_kind, "processing" | "sql" | "training" | "tuning" | "transform");
     step_fields(cx, &mut obj, &mut step, is_job);
     if mlp_kind == "lambda" {
         super::control::lambda(cx, &mut obj, &mut step);
@@ -111,6 +113,17 @@ pub fn step(
     }
     cx.rest(obj, &mut step.notes);
     Some(step)
+}
+
+/// An input, output or channel this importer cannot read (no name, no S3 source): left
+/// out whole.
+fn unreadable(cx: &mut Context, at: &Pointer, item: &Json, notes: &mut Vec<String>) {
+    cx.left_out(
+        at,
+        &format!("the item {}", short(item)),
+        "an input, output or channel is read from its name and its S3 location (S3Input, S3Output, S3DataSource)",
+        notes,
+    );
 }
 
 /// The type an input from outside the pipeline is declared with, from the content
@@ -151,13 +164,22 @@ fn processing(cx: &mut Context, args: &mut Obj<'_>, step: &mut draft::Step, shar
     }
     let mut code_uri = None;
     for (item, at) in args.list("ProcessingInputs") {
-        let Some(mut obj) = Obj::new(item, at.clone()) else { continue };
-        let Some(name) = obj.str("InputName") else { continue };
+        let Some(mut obj) = Obj::new(item, at.clone()) else {
+            unreadable(cx, &at, item, &mut step.notes);
+            continue;
+        };
+        let Some(name) = obj.str("InputName") else {
+            unreadable(cx, &at, item, &mut step.notes);
+            continue;
+        };
         let Some(mut s3) = obj.object("S3Input") else {
             cx.rest(obj, &mut step.notes);
             continue;
         };
-        let Some((uri, uri_at)) = s3.take("S3Uri") else { continue };
+        let Some((uri, uri_at)) = s3.take("S3Uri") else {
+            unreadable(cx, &at, item, &mut step.notes);
+            continue;
+        };
         let local = s3.str("LocalPath");
         if name == CODE_INPUT && local == Some(&format!("{PROCESSING_INPUT_DIR}/{CODE_INPUT}")) {
             match uri.as_str() {
@@ -249,9 +271,18 @@ pub fn processing_outputs(
 ) {
     if let Some(mut config) = args.object("ProcessingOutputConfig") {
         for (item, at) in config.list("Outputs") {
-            let Some(mut obj) = Obj::new(item, at.clone()) else { continue };
-            let Some(name) = obj.str("OutputName") else { continue };
-            let Some(mut s3) = obj.object("S3Output") else { continue };
+            let Some(mut obj) = Obj::new(item, at.clone()) else {
+                unreadable(cx, &at, item, &mut step.notes);
+                continue;
+            };
+            let Some(name) = obj.str("OutputName") else {
+                unreadable(cx, &at, item, &mut step.notes);
+                continue;
+            };
+            let Some(mut s3) = obj.object("S3Output") else {
+                unreadable(cx, &at, item, &mut step.notes);
+                continue;
+            };
             let local = s3.str("LocalPath");
             let default = format!("{PROCESSING_OUTPUT_DIR}/{name}");
             let sayable = if paths { local.is_some_and(crate::ir::is_container_path) } else { local == Some(&default) };
@@ -324,14 +355,19 @@ fn job_common(cx: &mut Context, args: &mut Obj<'_>, step: &mut draft::Step, shar
         common::env(cx, value, &at, step);
     }
     if let Some(mut stop) = args.object(stopping) {
-        if let Some((value, _)) = stop.take("MaxRuntimeInSeconds") {
-            let seconds = value.as_u64().unwrap_or_default();
-            let default = step.kind == "training" && seconds == crate::targets::requests::DEFAULT_TRAINING_RUNTIME;
-            if seconds > 0 && !default {
+        let trials = matches!(step.kind, "training" | "tuning");
+        let mut runtime = trials.then_some(crate::targets::requests::DEFAULT_TRAINING_RUNTIME);
+        if let Some(seconds) = stop.peek("MaxRuntimeInSeconds").and_then(Json::as_u64).filter(|s| *s > 0) {
+            let _ = stop.take("MaxRuntimeInSeconds");
+            runtime = Some(seconds);
+            if !(trials && seconds == crate::targets::requests::DEFAULT_TRAINING_RUNTIME) {
                 step.field("max_runtime", common::duration(seconds));
             }
         }
-        if step.fields.iter().any(|(k, v)| k == "spot" && v == "true") {
+        // Spot training waits twice the run time, as mlpc writes it.
+        let spot = step.fields.iter().any(|(k, v)| k == "spot" && v == "true");
+        let wait = stop.peek("MaxWaitTimeInSeconds").and_then(Json::as_u64);
+        if spot && wait.is_some() && wait == runtime.map(|r| r.saturating_mul(2)) {
             let _ = stop.take("MaxWaitTimeInSeconds");
         }
         cx.rest(stop, &mut step.notes);
@@ -374,12 +410,27 @@ pub fn training(
         step.field("spot", "true");
     }
     for (channel, at) in args.list("InputDataConfig") {
-        let Some(mut obj) = Obj::new(channel, at.clone()) else { continue };
-        let Some(name) = obj.str("ChannelName") else { continue };
+        let Some(mut obj) = Obj::new(channel, at.clone()) else {
+            unreadable(cx, &at, channel, &mut step.notes);
+            continue;
+        };
+        let Some(name) = obj.str("ChannelName") else {
+            unreadable(cx, &at, channel, &mut step.notes);
+            continue;
+        };
         let content_type = obj.str("ContentType");
-        let Some(mut source) = obj.object("DataSource") else { continue };
-        let Some(mut s3) = source.object("S3DataSource") else { continue };
-        let Some((uri, uri_at)) = s3.take("S3Uri") else { continue };
+        let Some(mut source) = obj.object("DataSource") else {
+            unreadable(cx, &at, channel, &mut step.notes);
+            continue;
+        };
+        let Some(mut s3) = source.object("S3DataSource") else {
+            unreadable(cx, &at, channel, &mut step.notes);
+            continue;
+        };
+        let Some((uri, uri_at)) = s3.take("S3Uri") else {
+            unreadable(cx, &at, channel, &mut step.notes);
+            continue;
+        };
         if !crate::syntax::is_name(name) {
             cx.left_out(
                 &at,

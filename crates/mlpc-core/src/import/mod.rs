@@ -54,6 +54,7 @@ pub fn import(text: &str, name: Option<&str>, fallback: &str) -> Imported {
     // A DescribePipeline response: the definition is a string inside it, so spans in it
     // cannot be shown; they point at the string as a whole.
     let described_name = parsed.get("PipelineName").and_then(Json::as_str).map(str::to_string);
+    let parsed_parallelism = parsed.get("ParallelismConfiguration").cloned();
     let description = parsed.get("PipelineDescription").and_then(Json::as_str).map(str::to_string);
     let (definition, wrapped) = match parsed.get("PipelineDefinition") {
         Some(Json::String(inner)) => {
@@ -87,6 +88,16 @@ pub fn import(text: &str, name: Option<&str>, fallback: &str) -> Imported {
         .or(described_name)
         .unwrap_or_else(|| fallback.to_string());
     let mut drafted = pipeline::pipeline(&mut cx, &definition, &name);
+    // Of a DescribePipeline response's other fields, only this one changes a run.
+    if let Some(config) = parsed_parallelism.filter(|c| !c.is_null()) {
+        let at = Pointer::default().key("ParallelismConfiguration");
+        cx.left_out(
+            &at,
+            &format!("the pipeline's ParallelismConfiguration {}", context::short(&config)),
+            "`.mlp` has no limit on how many steps run at once (Airflow's max_active_tasks, for one, is set on the DAG)",
+            &mut drafted.notes,
+        );
+    }
     if let Some(description) = description.filter(|d| !d.is_empty()) {
         drafted.settings.insert(0, ("description".into(), expr::quote(&description)));
     }

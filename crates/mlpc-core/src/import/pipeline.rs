@@ -91,7 +91,6 @@ pub fn pipeline(cx: &mut Context, definition: &Json, name: &str) -> draft::Pipel
             );
         }
     }
-    let _ = top.take("Metadata");
     if let Some((config, at)) = top.take("PipelineExperimentConfig") {
         if !config.is_null() {
             cx.changed(
@@ -203,7 +202,8 @@ fn name_steps(cx: &mut Context, steps: &[(&Json, Pointer)], shared: &mut Shared)
         };
         let mlp = unique(&identifier(stem.unwrap_or(name)), &mut shared.taken);
         let outputs = prepass::output_names(step, name);
-        cx.steps.insert(name.to_string(), StepInfo { name: mlp, kind, outputs, folded_into: None, branch: None });
+        let info = StepInfo { name: mlp, kind, outputs, folded_into: None, branch: None, at: at.clone() };
+        cx.steps.insert(name.to_string(), info);
     }
     for (step, _) in steps {
         let (Some(condition), Some("Condition")) =
@@ -291,7 +291,9 @@ fn literal(value: &Json, ty: ParamType) -> Option<String> {
     match (ty, value) {
         (ParamType::String, Json::String(s)) => Some(quote(s)),
         (ParamType::Integer, Json::Number(n)) if n.is_i64() => Some(n.to_string()),
-        (ParamType::Float, Json::Number(n)) => Some(n.to_string()),
+        (ParamType::Float, Json::Number(n)) => {
+            n.as_f64().filter(|f| f.is_finite()).map(crate::import::control::float_literal)
+        }
         (ParamType::Boolean, Json::Bool(b)) => Some(b.to_string()),
         _ => None,
     }
@@ -310,16 +312,21 @@ fn report_schemas(cx: &Context, p: &mut draft::Pipeline) {
             let uses: Vec<_> =
                 cx.report_uses.iter().filter(|u| u.step == *sm_name && u.output == output.name).collect();
             let mut leaves: BTreeMap<Vec<String>, &str> = BTreeMap::new();
+            let mut conflict = false;
             for u in &uses {
-                match (u.ty, leaves.get(&u.keys)) {
+                match (u.ty, leaves.get(&u.keys).copied()) {
                     (Some(ty), None) => {
                         leaves.insert(u.keys.clone(), ty);
                     }
-                    (Some(ty), Some(known)) if *known != ty && !(is_number(ty) && is_number(known)) => return,
+                    // Compared with an int and a float: a float.
+                    (Some(ty), Some(known)) if is_number(ty) && is_number(known) && ty != known => {
+                        leaves.insert(u.keys.clone(), "float");
+                    }
+                    (Some(ty), Some(known)) if ty != known => conflict = true,
                     _ => {}
                 }
             }
-            let typed = uses.iter().all(|u| leaves.contains_key(&u.keys));
+            let typed = !conflict && uses.iter().all(|u| leaves.contains_key(&u.keys));
             if let (true, Some(schema)) = (typed && !leaves.is_empty(), schema_text(&leaves, &[])) {
                 output.attributes.push(("schema".into(), schema));
             }

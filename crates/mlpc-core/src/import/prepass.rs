@@ -17,7 +17,13 @@ pub fn output_names(step: &Json, name: &str) -> Vec<String> {
         Some("Processing") => args
             .and_then(|a| a.pointer("/ProcessingOutputConfig/Outputs"))
             .and_then(Json::as_array)
-            .map(|outs| outs.iter().filter_map(|o| o.get("OutputName")?.as_str().map(str::to_string)).collect())
+            .map(|outs| {
+                outs.iter()
+                    .filter_map(|o| o.get("OutputName")?.as_str())
+                    .filter(|name| crate::syntax::is_name(name))
+                    .map(str::to_string)
+                    .collect()
+            })
             .unwrap_or_default(),
         Some(kind @ ("Training" | "Tuning")) => {
             let pointer = if kind == "Tuning" {

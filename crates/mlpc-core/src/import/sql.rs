@@ -188,8 +188,7 @@ fn query(
     // Where the query's result is staged is mlpc's choice, made again when the .mlp is
     // built: `<artifacts>/<pipeline>/<run id>/<step>/_query/`.
     if let Some((value, at)) = def.take("OutputS3Uri") {
-        let mut notes = Vec::new();
-        let pieces = super::expr::pieces(cx, value, &at, &mut notes).unwrap_or_default();
+        let pieces = super::expr::pieces(cx, value, &at, &mut step.notes).unwrap_or_default();
         let artifacts = match pieces.as_slice() {
             [Piece::Literal(root), Piece::RunId, Piece::Literal(tail)] if *tail == format!("/{sm_name}/_query/") => {
                 root.strip_suffix(&format!("/{}/", cx.pipeline)).map(str::to_string)

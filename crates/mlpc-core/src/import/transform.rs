@@ -58,15 +58,18 @@ pub fn transform(
         if let Some(ct) = content_type {
             step.field("content_type", expr::quote(ct));
         }
-        match input_obj.str("SplitType") {
-            Some("Line") => {
-                split_line = true;
-                step.field("split", "line");
-            }
-            Some("RecordIO") => step.field("split", "recordio"),
-            Some("TFRecord") => step.field("split", "tfrecord"),
-            Some("None") => step.field("split", "none"),
-            _ => {}
+        let split = match input_obj.peek("SplitType").and_then(Json::as_str) {
+            Some("Line") => Some("line"),
+            Some("RecordIO") => Some("recordio"),
+            Some("TFRecord") => Some("tfrecord"),
+            Some("None") => Some("none"),
+            // Another value stays unread: reported below.
+            _ => None,
+        };
+        if let Some(split) = split {
+            let _ = input_obj.take("SplitType");
+            split_line = split == "line";
+            step.field("split", split);
         }
         cx.rest(input_obj, &mut step.notes);
     }

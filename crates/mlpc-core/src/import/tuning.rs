@@ -27,12 +27,14 @@ pub fn tuning(cx: &mut Context, args: &mut Obj<'_>, step: &mut draft::Step, shar
             }
         }
         if let Some(mut objective) = config.object("HyperParameterTuningJobObjective") {
-            let goal = match objective.str("Type") {
+            let goal = match objective.peek("Type").and_then(Json::as_str) {
                 Some("Minimize") => Some("minimize"),
                 Some("Maximize") => Some("maximize"),
                 _ => None,
             };
-            if let (Some(goal), Some(metric)) = (goal, objective.str("MetricName")) {
+            // Read only when both are there; anything else is reported as it stands.
+            if let (Some(goal), Some(metric)) = (goal, objective.peek("MetricName").and_then(Json::as_str)) {
+                let _ = (objective.take("Type"), objective.take("MetricName"));
                 step.field("objective", format!("{goal}({})", quote(metric)));
             }
             cx.rest(objective, &mut step.notes);
