@@ -44,13 +44,36 @@ impl fmt::Display for Pointer {
     }
 }
 
-/// The SageMaker type of a parameter.
+/// The SageMaker type of a parameter (and of a Lambda step's output).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ParamType {
     String,
     Integer,
     Float,
     Boolean,
+}
+
+impl ParamType {
+    /// The type as a definition names it (`Parameters[].Type`, `OutputType`).
+    pub fn from_api(name: &str) -> Option<ParamType> {
+        match name {
+            "String" => Some(ParamType::String),
+            "Integer" => Some(ParamType::Integer),
+            "Float" => Some(ParamType::Float),
+            "Boolean" => Some(ParamType::Boolean),
+            _ => None,
+        }
+    }
+
+    /// The type as `.mlp` writes it.
+    pub fn mlp(self) -> &'static str {
+        match self {
+            ParamType::String => "string",
+            ParamType::Integer => "int",
+            ParamType::Float => "float",
+            ParamType::Boolean => "bool",
+        }
+    }
 }
 
 /// A step of the definition, as the import names it.

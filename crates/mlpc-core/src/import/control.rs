@@ -123,11 +123,11 @@ fn operand(
 ) -> Option<(String, Option<&'static str>)> {
     match v {
         Json::Number(n) if n.is_i64() => Some((n.to_string(), Some("int"))),
-        Json::Number(n) => Some((float_literal(n.as_f64()?), Some("float"))),
+        Json::Number(n) => Some((expr::float_literal(n.as_f64()?), Some("float"))),
         Json::String(s) => Some((expr::quote(s), Some("string"))),
         Json::Bool(b) => Some((b.to_string(), Some("bool"))),
         _ => match expr::pieces(cx, v, at, notes)?.as_slice() {
-            [Piece::Param(name, ty)] => Some((format!("params.{name}"), Some(param_type(*ty)))),
+            [Piece::Param(name, ty)] => Some((format!("params.{name}"), Some(ty.mlp()))),
             [Piece::Report(r)] => Some((r.path(), None)),
             _ => {
                 cx.left_out(
@@ -142,25 +142,6 @@ fn operand(
     }
 }
 
-/// A float as a `.mlp` float literal (with a `.` or an exponent).
-pub(super) fn float_literal(f: f64) -> String {
-    let text = crate::ir::format_float(f);
-    if text.contains(['.', 'e', 'E']) {
-        text
-    } else {
-        format!("{text}.0")
-    }
-}
-
-fn param_type(ty: ParamType) -> &'static str {
-    match ty {
-        ParamType::String => "string",
-        ParamType::Integer => "int",
-        ParamType::Float => "float",
-        ParamType::Boolean => "bool",
-    }
-}
-
 pub fn fail(cx: &mut Context, args: &mut Obj<'_>, step: &mut draft::Step) {
     if let Some((message, at)) = args.take("ErrorMessage") {
         if let Some(t) = text(cx, message, &at, &mut step.notes) {
@@ -172,21 +153,8 @@ pub fn fail(cx: &mut Context, args: &mut Obj<'_>, step: &mut draft::Step) {
 /// A Model step of its own (a transform's is folded into it): `model`, `image` when
 /// not the training job's, `env`.
 pub fn model(cx: &mut Context, args: &mut Obj<'_>, step: &mut draft::Step, shared: &mut Shared) {
-    let trained_image = trained(cx, args.peek("PrimaryContainer").and_then(|c| c.get("ModelDataUrl")));
-    if let Some(mut container) = args.object("PrimaryContainer") {
-        if let Some((data, at)) = container.take("ModelDataUrl") {
-            model_data(cx, data, &at, step);
-        }
-        if let Some(image) = container.str("Image") {
-            if trained_image.as_deref() != Some(image) {
-                let name = shared.image(image);
-                step.field("image", name);
-            }
-        }
-        if let Some((value, at)) = container.take("Environment") {
-            common::env(cx, value, &at, step);
-        }
-        cx.rest(container, &mut step.notes);
+    if let Some(container) = args.object("PrimaryContainer") {
+        serving_container(cx, container, step, shared, Environment::Read);
     }
     if let Some((value, at)) = args.take("ExecutionRoleArn") {
         common::role(cx, value, &at, shared, &mut step.notes);
@@ -196,6 +164,42 @@ pub fn model(cx: &mut Context, args: &mut Obj<'_>, step: &mut draft::Step, share
         ty: "sagemaker_model".into(),
         attributes: Vec::new(),
     });
+}
+
+/// Whether a serving container's `Environment` is the step's `env`.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Environment {
+    Read,
+    /// A registered version has no `env`: an environment is left out, reported.
+    LeftOut,
+}
+
+/// A serving container (a Model step's, a transform's folded model, a registered
+/// version's): `model` from its data, `image` when not the image of the job that
+/// trained it, and `env`.
+pub fn serving_container(
+    cx: &mut Context,
+    mut container: Obj<'_>,
+    step: &mut draft::Step,
+    shared: &mut Shared,
+    environment: Environment,
+) {
+    let trained_image = trained(cx, container.peek("ModelDataUrl"));
+    if let Some((data, at)) = container.take("ModelDataUrl") {
+        model_data(cx, data, &at, step);
+    }
+    if let Some(image) = container.str("Image") {
+        if trained_image.as_deref() != Some(image) {
+            let name = shared.image(image);
+            step.field("image", name);
+        }
+    }
+    if environment == Environment::Read {
+        if let Some((value, at)) = container.take("Environment") {
+            common::env(cx, value, &at, step);
+        }
+    }
+    cx.rest(container, &mut step.notes);
 }
 
 /// `model = TRAIN.OUTPUT` from a model's data.
@@ -244,18 +248,8 @@ pub fn register(cx: &mut Context, args: &mut Obj<'_>, step: &mut draft::Step, sh
         let containers = spec.list("Containers");
         match containers.as_slice() {
             [(container, at)] => {
-                if let Some(mut c) = Obj::new(container, at.clone()) {
-                    let trained_image = trained(cx, c.peek("ModelDataUrl"));
-                    if let Some((data, data_at)) = c.take("ModelDataUrl") {
-                        model_data(cx, data, &data_at, step);
-                    }
-                    if let Some(image) = c.str("Image") {
-                        if trained_image.as_deref() != Some(image) {
-                            let name = shared.image(image);
-                            step.field("image", name);
-                        }
-                    }
-                    cx.rest(c, &mut step.notes);
+                if let Some(c) = Obj::new(container, at.clone()) {
+                    serving_container(cx, c, step, shared, Environment::LeftOut);
                 }
             }
             _ => {
@@ -342,7 +336,7 @@ pub fn lambda(cx: &mut Context, obj: &mut Obj<'_>, step: &mut draft::Step) {
             let at = args.at.key(&key);
             let written = match value {
                 Json::Number(n) if n.is_i64() => Some(n.to_string()),
-                Json::Number(n) => n.as_f64().map(float_literal),
+                Json::Number(n) => n.as_f64().map(expr::float_literal),
                 Json::Bool(b) => Some(b.to_string()),
                 Json::String(s) => Some(quote(s)),
                 _ => match expr::pieces(cx, value, &at, &mut step.notes).as_deref() {
@@ -365,15 +359,9 @@ pub fn lambda(cx: &mut Context, obj: &mut Obj<'_>, step: &mut draft::Step) {
         let mut schema = Vec::new();
         for (output, at) in outputs {
             let name = output.get("OutputName").and_then(Json::as_str);
-            let ty = match output.get("OutputType").and_then(Json::as_str) {
-                Some("String") => "string",
-                Some("Integer") => "int",
-                Some("Float") => "float",
-                Some("Boolean") => "bool",
-                _ => "",
-            };
-            match name {
-                Some(name) if !ty.is_empty() => schema.push(format!("{} = {ty}", common::key(name))),
+            let ty = output.get("OutputType").and_then(Json::as_str).and_then(ParamType::from_api);
+            match (name, ty) {
+                (Some(name), Some(ty)) => schema.push(format!("{} = {}", common::key(name), ty.mlp())),
                 _ => cx.left_out(
                     &at,
                     &format!("the output {}", short(output)),

@@ -77,6 +77,16 @@ pub fn quote(s: &str) -> String {
     quote_line(s)
 }
 
+/// A float as a `.mlp` float literal (with a `.` or an exponent).
+pub fn float_literal(f: f64) -> String {
+    let text = crate::ir::format_float(f);
+    if text.contains(['.', 'e', 'E']) {
+        text
+    } else {
+        format!("{text}.0")
+    }
+}
+
 /// `s` as a one-line string literal.
 fn quote_line(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);

@@ -231,12 +231,11 @@ fn parameter(
 ) -> Option<String> {
     let mut obj = Obj::new(param, at.clone())?;
     let name = obj.str("Name")?;
-    let (ty, mlp_type) = match obj.str("Type") {
-        Some("String") => (ParamType::String, "string"),
-        Some("Integer") => (ParamType::Integer, "int"),
-        Some("Float") => (ParamType::Float, "float"),
-        Some("Boolean") => (ParamType::Boolean, "bool"),
-        other => {
+    let declared = obj.str("Type");
+    let (ty, mlp_type) = match declared.and_then(ParamType::from_api) {
+        Some(ty) => (ty, ty.mlp()),
+        None => {
+            let other = declared;
             cx.left_out(
                 &at.key("Type"),
                 &format!("the parameter `{name}` of type {}", other.unwrap_or("(none)")),
@@ -291,9 +290,7 @@ fn literal(value: &Json, ty: ParamType) -> Option<String> {
     match (ty, value) {
         (ParamType::String, Json::String(s)) => Some(quote(s)),
         (ParamType::Integer, Json::Number(n)) if n.is_i64() => Some(n.to_string()),
-        (ParamType::Float, Json::Number(n)) => {
-            n.as_f64().filter(|f| f.is_finite()).map(crate::import::control::float_literal)
-        }
+        (ParamType::Float, Json::Number(n)) => n.as_f64().filter(|f| f.is_finite()).map(super::expr::float_literal),
         (ParamType::Boolean, Json::Bool(b)) => Some(b.to_string()),
         _ => None,
     }

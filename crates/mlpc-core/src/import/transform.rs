@@ -5,8 +5,9 @@ use serde_json::Value as Json;
 
 use super::common::{self, location, resources, role};
 use super::context::{short, Context, Obj, Pointer};
+use super::control::{serving_container, Environment};
 use super::draft;
-use super::expr::{self, Piece};
+use super::expr;
 use super::jobs::{input, type_of};
 use super::pipeline::Shared;
 
@@ -107,34 +108,12 @@ fn folded_model(
         let _ = obj.take("RetryPolicies");
     }
     let Some(mut args) = obj.object("Arguments") else { return };
-    if let Some(mut container) = args.object("PrimaryContainer") {
-        if let Some((data, data_at)) = container.take("ModelDataUrl") {
-            if let Some(pieces) = expr::pieces(cx, data, &data_at, &mut step.notes) {
-                if let [Piece::Output(r)] = pieces.as_slice() {
-                    step.field("model", format!("{}.{}", r.step, r.output));
-                }
-            }
-        }
-        let trained_image = data_image(cx, model);
-        if let Some(image) = container.str("Image") {
-            if trained_image.as_deref() != Some(image) {
-                let name = shared.image(image);
-                step.field("image", name);
-            }
-        }
-        if let Some((value, env_at)) = container.take("Environment") {
-            common::env(cx, value, &env_at, step);
-        }
-        cx.rest(container, &mut step.notes);
+    if let Some(container) = args.object("PrimaryContainer") {
+        serving_container(cx, container, step, shared, Environment::Read);
     }
     if let Some((value, role_at)) = args.take("ExecutionRoleArn") {
         role(cx, value, &role_at, shared, &mut step.notes);
     }
     cx.rest(args, &mut step.notes);
     cx.rest(obj, &mut step.notes);
-}
-
-/// The training image of the step whose model a Model step serves.
-fn data_image(cx: &Context, model: &Json) -> Option<String> {
-    super::control::trained(cx, model.pointer("/Arguments/PrimaryContainer/ModelDataUrl"))
 }

@@ -111,9 +111,7 @@ fn bounds(range: &Json, integer: bool) -> Option<(&str, String)> {
         if integer {
             return text.parse::<i64>().ok().map(|n| n.to_string());
         }
-        let f = text.parse::<f64>().ok().filter(|f| f.is_finite())?;
-        let written = crate::ir::format_float(f);
-        Some(if written.contains(['.', 'e', 'E']) { written } else { format!("{written}.0") })
+        text.parse::<f64>().ok().filter(|f| f.is_finite()).map(super::expr::float_literal)
     };
     let scale = match range.get("ScalingType").and_then(Json::as_str) {
         None | Some("Auto") => "",
