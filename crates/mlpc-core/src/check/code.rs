@@ -321,5 +321,5 @@ pub fn python_runner(span: Span) -> CodeFile {
 /// The script that moves a sql step's result to its output where a processing job runs
 /// the query (SageMaker), shipped like a code file.
 pub fn sql_unloader(span: Span) -> CodeFile {
-    loose_file("mlpc_sql.py", &include_bytes!("../../templates/python/mlpc_sql.py")[..], span)
+    loose_file(crate::ir::SQL_UNLOADER, &include_bytes!("../../templates/python/mlpc_sql.py")[..], span)
 }

@@ -12,15 +12,11 @@ use super::draft;
 use super::expr::Piece;
 use super::pipeline::Shared;
 use crate::targets::requests::{CODE_INPUT, PROCESSING_INPUT_DIR};
-use crate::targets::sagemaker::sql::{output_format, UNLOADER_IMAGE, UNLOADER_INSTANCE};
-
-/// The script mlpc ships to move a query's result.
-const UNLOADER: &str = "mlpc_sql.py";
-const QUERY_INPUT: &str = "query";
+use crate::targets::sagemaker::sql::{output_format, QUERY_INPUT, UNLOADER_IMAGE, UNLOADER_INSTANCE};
 
 /// Whether a processing step is mlpc's job for a `sql` step.
 pub fn is_sql(step: &Json) -> bool {
-    let script = format!("{PROCESSING_INPUT_DIR}/{CODE_INPUT}/{UNLOADER}");
+    let script = format!("{PROCESSING_INPUT_DIR}/{CODE_INPUT}/{}", crate::ir::SQL_UNLOADER);
     let runs_unloader = step
         .pointer("/Arguments/AppSpecification/ContainerEntrypoint")
         .and_then(Json::as_array)

@@ -423,7 +423,10 @@ pub struct Input {
 /// Where a processing job's container finds and leaves its data by default.
 pub const PROCESSING_INPUT_DIR: &str = "/opt/ml/processing/input";
 pub const PROCESSING_OUTPUT_DIR: &str = "/opt/ml/processing/output";
-/// The folder a processing job's code is unpacked in (its input `code`).
+/// The processing input that carries the step's `code` file.
+pub const CODE_INPUT: &str = "code";
+/// The folder a processing job's code is unpacked in: the input `code`
+/// (`PROCESSING_INPUT_DIR/CODE_INPUT`, which a test holds it to).
 pub const PROCESSING_CODE_DIR: &str = "/opt/ml/processing/input/code";
 /// The longest container path SageMaker takes (`LocalPath`).
 pub const MAX_CONTAINER_PATH: usize = 256;
@@ -771,6 +774,9 @@ pub struct Packed {
     pub entry: Option<String>,
 }
 
+/// The file name of the script mlpc ships to move a sql step's result (SageMaker).
+pub const SQL_UNLOADER: &str = "mlpc_sql.py";
+
 /// The file name of a packed code folder, as the SageMaker SDK names it.
 pub const SOURCEDIR: &str = "sourcedir.tar.gz";
 
@@ -961,7 +967,14 @@ pub struct PythonJob {
 
 #[cfg(test)]
 mod tests {
-    use super::format_float;
+    use super::{format_float, is_container_path, CODE_INPUT, PROCESSING_CODE_DIR, PROCESSING_INPUT_DIR};
+
+    #[test]
+    fn the_code_folder_is_the_code_input() {
+        assert_eq!(PROCESSING_CODE_DIR, format!("{PROCESSING_INPUT_DIR}/{CODE_INPUT}"));
+        assert!(!is_container_path(PROCESSING_CODE_DIR));
+        assert!(is_container_path(&format!("{PROCESSING_INPUT_DIR}/raw")));
+    }
 
     #[test]
     fn floats_print_as_python_repr_does() {

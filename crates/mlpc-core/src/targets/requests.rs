@@ -64,9 +64,8 @@ impl Node {
 }
 
 /// Where a processing container finds its inputs and code, and leaves its outputs.
-pub use crate::ir::{PROCESSING_INPUT_DIR, PROCESSING_OUTPUT_DIR};
-/// The processing input that carries the step's `code` file.
-pub const CODE_INPUT: &str = "code";
+/// `CODE_INPUT` is the processing input that carries the step's `code` file.
+pub use crate::ir::{CODE_INPUT, PROCESSING_INPUT_DIR, PROCESSING_OUTPUT_DIR};
 
 /// The static part of a step's job name: `<pipeline>-<step>` with `_` turned into
 /// `-`, shortened so that a 12-character run suffix (`-` + 11) still fits in 63.

@@ -20,7 +20,7 @@ pub const UNLOADER_IMAGE: (&str, &str) = ("sklearn", "1.2-1");
 pub const UNLOADER_INSTANCE: &str = "ml.t3.medium";
 /// Where the job finds the query's result; its script is the input `code`, as a
 /// processing step's (and the SDK's `ScriptProcessor`'s).
-const QUERY_INPUT: &str = "query";
+pub(crate) const QUERY_INPUT: &str = "query";
 
 /// What the dataset definition writes for `format`, and how `mlpc_sql.py` turns it into
 /// the output: as is, or from Athena's TEXTFILE (`\001` between fields) to CSV.
