@@ -23,6 +23,8 @@ pub struct Pipeline {
 /// A step being written.
 pub struct Step {
     pub name: String,
+    /// The step's name in the definition.
+    pub origin: String,
     pub kind: &'static str,
     /// What was left out of this step, as comments at its top.
     pub notes: Vec<String>,
@@ -32,9 +34,10 @@ pub struct Step {
 }
 
 impl Step {
-    pub fn new(name: &str, kind: &'static str) -> Step {
+    pub fn new(name: &str, origin: &str, kind: &'static str) -> Step {
         Step {
             name: name.to_string(),
+            origin: origin.to_string(),
             kind,
             notes: Vec::new(),
             fields: Vec::new(),

@@ -77,7 +77,7 @@ pub fn step(
             "step names in .mlp are identifiers (letters, digits, `_`); SageMaker shows the new name",
         );
     }
-    let mut step = draft::Step::new(&info.name, mlp_kind);
+    let mut step = draft::Step::new(&info.name, sm_name, mlp_kind);
     if let Some((condition, holds)) = &info.branch {
         let name = cx.steps.get(condition).map_or_else(|| condition.clone(), |c| c.name.clone());
         step.field("when", if *holds { name } else { format!("not {name}") });

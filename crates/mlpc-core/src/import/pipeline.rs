@@ -301,7 +301,7 @@ fn literal(value: &Json, ty: ParamType) -> Option<String> {
 /// unchecked, as the definition reads it).
 fn report_schemas(cx: &Context, p: &mut draft::Pipeline) {
     for step in &mut p.steps {
-        let Some((sm_name, _)) = cx.steps.iter().find(|(_, info)| info.name == step.name) else { continue };
+        let sm_name = &step.origin;
         for output in step.outputs.iter_mut().filter(|o| o.ty == "report") {
             if output.attributes.iter().any(|(k, _)| k == "schema") {
                 continue;
